@@ -1,0 +1,146 @@
+package metrics
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Segment is the size class of an account.
+type Segment string
+
+const (
+	Enterprise Segment = "enterprise"
+	MidMarket  Segment = "mid_market"
+	SMB        Segment = "smb"
+)
+
+// Segments lists the segments, largest first.
+var Segments = []Segment{Enterprise, MidMarket, SMB}
+
+// Valid reports whether s is a known segment.
+func (s Segment) Valid() bool { return s == Enterprise || s == MidMarket || s == SMB }
+
+// Weights are the relative weights of the four health components. Only their
+// ratios matter; a component without data drops out of the denominator.
+type Weights struct {
+	Adoption   float64 `json:"adoption"`
+	Support    float64 `json:"support"`
+	Engagement float64 `json:"engagement"`
+	Sentiment  float64 `json:"sentiment"`
+}
+
+// Cadence is the expected touch interval in days, per segment.
+type Cadence struct {
+	Enterprise int `json:"enterprise"`
+	MidMarket  int `json:"mid_market"`
+	SMB        int `json:"smb"`
+}
+
+// For returns the cadence of segment s.
+func (c Cadence) For(s Segment) int {
+	switch s {
+	case Enterprise:
+		return c.Enterprise
+	case MidMarket:
+		return c.MidMarket
+	default:
+		return c.SMB
+	}
+}
+
+// SLAHours is the time to resolve an escalation, per severity.
+type SLAHours struct {
+	Critical int `json:"critical"`
+	High     int `json:"high"`
+	Medium   int `json:"medium"`
+	Low      int `json:"low"`
+}
+
+// For returns the SLA of a severity name; unknown severities get Low's.
+func (s SLAHours) For(severity string) int {
+	switch severity {
+	case "critical":
+		return s.Critical
+	case "high":
+		return s.High
+	case "medium":
+		return s.Medium
+	default:
+		return s.Low
+	}
+}
+
+// Config is everything a manager may tune about the health model. It is
+// stored in the database so that every process computes the same scores.
+type Config struct {
+	Weights Weights `json:"weights"`
+	// Green and Yellow are the lowest scores of those bands; below Yellow is red.
+	Green  int `json:"green"`
+	Yellow int `json:"yellow"`
+	// EnterpriseMinCents and MidMarketMinCents are the ARR boundaries used
+	// to derive a segment when an account has none set.
+	EnterpriseMinCents int64    `json:"enterprise_min_cents"`
+	MidMarketMinCents  int64    `json:"mid_market_min_cents"`
+	Cadence            Cadence  `json:"cadence_days"`
+	QBRIntervalDays    int      `json:"qbr_interval_days"`
+	SLA                SLAHours `json:"sla_hours"`
+}
+
+// DefaultConfig is the health model of SPEC section 3.
+func DefaultConfig() Config {
+	return Config{
+		Weights:            Weights{Adoption: 35, Support: 20, Engagement: 25, Sentiment: 20},
+		Green:              70,
+		Yellow:             40,
+		EnterpriseMinCents: 100_000_00,
+		MidMarketMinCents:  20_000_00,
+		Cadence:            Cadence{Enterprise: 14, MidMarket: 30, SMB: 60},
+		QBRIntervalDays:    90,
+		SLA:                SLAHours{Critical: 4, High: 24, Medium: 72, Low: 168},
+	}
+}
+
+// Validate says what is wrong with c, naming the setting, or nil.
+func (c Config) Validate() error {
+	w := c.Weights
+	var errs []error
+	for _, p := range []struct {
+		name string
+		v    float64
+	}{{"weights.adoption", w.Adoption}, {"weights.support", w.Support}, {"weights.engagement", w.Engagement}, {"weights.sentiment", w.Sentiment}} {
+		if p.v < 0 {
+			errs = append(errs, fmt.Errorf("%s is %g: weights must be 0 or more", p.name, p.v))
+		}
+	}
+	if w.Adoption+w.Support+w.Engagement+w.Sentiment <= 0 {
+		errs = append(errs, errors.New("the weights add up to 0: at least one must be positive"))
+	}
+	if !(0 <= c.Yellow && c.Yellow < c.Green && c.Green <= 100) {
+		errs = append(errs, fmt.Errorf("thresholds yellow=%d green=%d: need 0 <= yellow < green <= 100", c.Yellow, c.Green))
+	}
+	if !(0 <= c.MidMarketMinCents && c.MidMarketMinCents < c.EnterpriseMinCents) {
+		errs = append(errs, errors.New("segment boundaries must ascend: 0 <= mid_market < enterprise"))
+	}
+	if c.Cadence.Enterprise <= 0 || c.Cadence.MidMarket <= 0 || c.Cadence.SMB <= 0 {
+		errs = append(errs, errors.New("touch cadences must be at least 1 day"))
+	}
+	if c.QBRIntervalDays <= 0 {
+		errs = append(errs, errors.New("qbr_interval_days must be at least 1"))
+	}
+	if c.SLA.Critical <= 0 || c.SLA.High <= 0 || c.SLA.Medium <= 0 || c.SLA.Low <= 0 {
+		errs = append(errs, errors.New("SLA hours must be at least 1"))
+	}
+	return errors.Join(errs...)
+}
+
+// SegmentFor derives a segment from ARR using the configured boundaries.
+func (c Config) SegmentFor(arrCents int64) Segment {
+	switch {
+	case arrCents >= c.EnterpriseMinCents:
+		return Enterprise
+	case arrCents >= c.MidMarketMinCents:
+		return MidMarket
+	default:
+		return SMB
+	}
+}

@@ -1,0 +1,326 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"math"
+	"time"
+
+	"steward/metrics"
+)
+
+// The hot records (accounts, ledger entries, snapshots) are stored in a
+// small hand-written binary form: the dashboard decodes every account on open,
+// and at 100,000 accounts encoding/json alone would eat most of the 1.5 s
+// open-to-first-frame budget. Each record starts with a format byte so a
+// later schema can add fields; decoding is strict and fails with
+// errCorrupt rather than panicking on a short or garbled value.
+
+var errCorrupt = errors.New("record is damaged")
+
+type enc struct{ b []byte }
+
+func (e *enc) u8(v byte)           { e.b = append(e.b, v) }
+func (e *enc) uv(v uint64)         { e.b = binary.AppendUvarint(e.b, v) }
+func (e *enc) iv(v int64)          { e.b = binary.AppendVarint(e.b, v) }
+func (e *enc) str(s string)        { e.uv(uint64(len(s))); e.b = append(e.b, s...) }
+func (e *enc) date(d metrics.Date) { e.iv(int64(d)) }
+func (e *enc) opt(o metrics.Opt) {
+	if !o.Set {
+		e.u8(0)
+		return
+	}
+	e.u8(1)
+	e.iv(int64(o.V))
+}
+func (e *enc) boolean(v bool) {
+	if v {
+		e.u8(1)
+	} else {
+		e.u8(0)
+	}
+}
+func (e *enc) instant(t time.Time) {
+	if t.IsZero() {
+		e.iv(math.MinInt64)
+		return
+	}
+	e.iv(t.UnixNano())
+}
+
+type dec struct {
+	b   []byte
+	err error
+}
+
+func (d *dec) fail() {
+	if d.err == nil {
+		d.err = errCorrupt
+	}
+	d.b = nil
+}
+
+func (d *dec) u8() byte {
+	if len(d.b) < 1 {
+		d.fail()
+		return 0
+	}
+	v := d.b[0]
+	d.b = d.b[1:]
+	return v
+}
+
+func (d *dec) uv() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *dec) iv() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *dec) str() string {
+	n := d.uv()
+	if uint64(len(d.b)) < n {
+		d.fail()
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *dec) date() metrics.Date { return metrics.Date(d.iv()) }
+
+func (d *dec) opt() metrics.Opt {
+	if d.u8() == 0 {
+		return metrics.Opt{}
+	}
+	return metrics.Opt{V: int32(d.iv()), Set: true}
+}
+
+func (d *dec) boolean() bool { return d.u8() != 0 }
+
+func (d *dec) instant() time.Time {
+	v := d.iv()
+	if v == math.MinInt64 {
+		return time.Time{}
+	}
+	return time.Unix(0, v).UTC()
+}
+
+const accountFormat = 1
+
+func encodeAccount(a *Account) []byte {
+	e := enc{b: make([]byte, 0, 160+len(a.Name)+len(a.SuccessPlan))}
+	e.u8(accountFormat)
+	e.str(a.Name)
+	e.str(a.ExternalID)
+	e.uv(a.OwnerID)
+	e.str(string(a.Segment))
+	e.str(string(a.Lifecycle))
+	e.iv(a.ARRCents)
+	e.date(a.ContractStart)
+	e.date(a.RenewalDate)
+	e.iv(int64(a.Seats))
+	e.opt(a.ActiveUsers)
+	e.opt(a.Tickets30d)
+	e.iv(int64(a.OpenCritical))
+	e.str(a.ChampionName)
+	e.str(a.ChampionEmail)
+	e.boolean(a.ChampionChanged)
+	e.date(a.LastTouch)
+	e.date(a.LastQBR)
+	e.opt(a.NPS)
+	e.opt(a.CSAT)
+	e.iv(a.PipelineCents)
+	e.str(a.PipelineStage)
+	e.str(a.SuccessPlan)
+	if o := a.Override; o != nil {
+		e.u8(1)
+		e.str(string(o.Band))
+		e.str(o.Reason)
+		e.str(o.Author)
+		e.date(o.Expires)
+	} else {
+		e.u8(0)
+	}
+	e.instant(a.CreatedAt)
+	e.instant(a.UpdatedAt)
+	return e.b
+}
+
+func decodeAccount(id uint64, b []byte, a *Account) error {
+	d := dec{b: b}
+	if d.u8() != accountFormat {
+		return errCorrupt
+	}
+	a.ID = id
+	a.Name = d.str()
+	a.ExternalID = d.str()
+	a.OwnerID = d.uv()
+	a.Segment = metrics.Segment(d.str())
+	a.Lifecycle = Lifecycle(d.str())
+	a.ARRCents = d.iv()
+	a.ContractStart = d.date()
+	a.RenewalDate = d.date()
+	a.Seats = int(d.iv())
+	a.ActiveUsers = d.opt()
+	a.Tickets30d = d.opt()
+	a.OpenCritical = int(d.iv())
+	a.ChampionName = d.str()
+	a.ChampionEmail = d.str()
+	a.ChampionChanged = d.boolean()
+	a.LastTouch = d.date()
+	a.LastQBR = d.date()
+	a.NPS = d.opt()
+	a.CSAT = d.opt()
+	a.PipelineCents = d.iv()
+	a.PipelineStage = d.str()
+	a.SuccessPlan = d.str()
+	a.Override = nil
+	if d.u8() == 1 {
+		a.Override = &metrics.Override{
+			Band:   metrics.Band(d.str()),
+			Reason: d.str(),
+			Author: d.str(),
+		}
+		a.Override.Expires = d.date()
+	}
+	a.CreatedAt = d.instant()
+	a.UpdatedAt = d.instant()
+	return d.err
+}
+
+const ledgerFormat = 1
+
+func encodeLedger(l *LedgerEntry) []byte {
+	e := enc{b: make([]byte, 0, 24+len(l.Author)+len(l.Note))}
+	e.u8(ledgerFormat)
+	e.iv(l.ARRCents)
+	e.str(string(l.Kind))
+	e.str(l.Author)
+	e.str(l.Note)
+	return e.b
+}
+
+func decodeLedger(b []byte, l *LedgerEntry) error {
+	d := dec{b: b}
+	if d.u8() != ledgerFormat {
+		return errCorrupt
+	}
+	l.ARRCents = d.iv()
+	l.Kind = metrics.LedgerKind(d.str())
+	l.Author = d.str()
+	l.Note = d.str()
+	return d.err
+}
+
+const snapshotFormat = 1
+
+func encodeSnapshot(s *Snapshot) []byte {
+	e := enc{b: make([]byte, 0, 24)}
+	e.u8(snapshotFormat)
+	e.iv(int64(s.Score))
+	e.str(string(s.Band))
+	for _, c := range s.Components {
+		e.iv(int64(c))
+	}
+	e.iv(s.ARRCents)
+	return e.b
+}
+
+func decodeSnapshot(b []byte, s *Snapshot) error {
+	d := dec{b: b}
+	if d.u8() != snapshotFormat {
+		return errCorrupt
+	}
+	s.Score = int(d.iv())
+	s.Band = metrics.Band(d.str())
+	for i := range s.Components {
+		s.Components[i] = int8(d.iv())
+	}
+	s.ARRCents = d.iv()
+	return d.err
+}
+
+// Week index values: score as int8 (-1 unknown) and the band's first byte.
+func encodeWeekScore(s *Snapshot) []byte {
+	return []byte{byte(int8(s.Score)), bandByte(s.Band)}
+}
+
+func decodeWeekScore(b []byte) (WeekScore, error) {
+	if len(b) != 2 {
+		return WeekScore{}, errCorrupt
+	}
+	return WeekScore{Score: int(int8(b[0])), Band: byteBand(b[1])}, nil
+}
+
+func bandByte(b metrics.Band) byte {
+	switch b {
+	case metrics.Green:
+		return 'g'
+	case metrics.Yellow:
+		return 'y'
+	case metrics.Red:
+		return 'r'
+	}
+	return 'u'
+}
+
+func byteBand(c byte) metrics.Band {
+	switch c {
+	case 'g':
+		return metrics.Green
+	case 'y':
+		return metrics.Yellow
+	case 'r':
+		return metrics.Red
+	}
+	return metrics.Unknown
+}
+
+// Keys: big-endian so byte order is numeric order, which makes an account's
+// ledger or snapshot history one ordered prefix scan.
+
+func u64(v uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], v)
+	return b[:]
+}
+
+func key(parts ...[]byte) []byte {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	k := make([]byte, 0, n)
+	for _, p := range parts {
+		k = append(k, p...)
+	}
+	return k
+}
+
+func u32(v uint32) []byte {
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], v)
+	return b[:]
+}
+
+// dateKey shifts the signed day count into an unsigned, ordered key.
+func dateKey(d metrics.Date) []byte { return u32(uint32(int32(d)) ^ 0x80000000) }
+
+func keyDate(b []byte) metrics.Date {
+	return metrics.Date(int32(binary.BigEndian.Uint32(b) ^ 0x80000000))
+}

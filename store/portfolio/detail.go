@@ -1,0 +1,132 @@
+package portfolio
+
+import (
+	"time"
+
+	"steward/metrics"
+	"steward/store"
+)
+
+// Detail is what the health detail screen reads of one account beyond the
+// portfolio: its snapshot history, latest activities and escalations.
+type Detail struct {
+	AccountID   uint64
+	Health      metrics.Health // with each component's inputs written out
+	History     []store.Snapshot
+	Activities  []store.Activity
+	Escalations []store.Escalation
+}
+
+// DetailActivities is how many activities the detail loads.
+const DetailActivities = 20
+
+// LoadDetail reads one account's history in one read transaction.
+func LoadDetail(path string, opt store.Options, accountID uint64, asOf metrics.Date) (Detail, error) {
+	d := Detail{AccountID: accountID}
+	err := store.View(path, opt, func(tx *store.Tx) error {
+		set, err := tx.Settings()
+		if err != nil {
+			return err
+		}
+		a, err := tx.Account(accountID)
+		if err != nil {
+			return err
+		}
+		d.Health = set.Health.Explain(a.HealthInputs(set.Health), asOf)
+		if d.History, err = tx.SnapshotHistory(accountID); err != nil {
+			return err
+		}
+		if d.Activities, err = tx.Activities(accountID, DetailActivities); err != nil {
+			return err
+		}
+		for _, id := range tx.EscalationIDsByAccount(accountID) {
+			e, err := tx.Escalation(id)
+			if err != nil {
+				return err
+			}
+			d.Escalations = append(d.Escalations, e)
+		}
+		return nil
+	})
+	return d, err
+}
+
+// LoadTimeline reads one escalation and its timeline.
+func LoadTimeline(path string, opt store.Options, escID uint64) (store.Escalation, []store.Event, error) {
+	var e store.Escalation
+	var evs []store.Event
+	err := store.View(path, opt, func(tx *store.Tx) error {
+		var err error
+		if e, err = tx.Escalation(escID); err != nil {
+			return err
+		}
+		evs, err = tx.Timeline(escID)
+		return err
+	})
+	return e, evs, err
+}
+
+// SnapshotResult says what TakeSnapshot did.
+type SnapshotResult struct {
+	Week     metrics.Week
+	Accounts int
+	Replaced bool // the week already had a snapshot and was retaken
+}
+
+// TakeSnapshot records every live account's health for the ISO week of asOf
+// in one transaction. With onlyIfMissing it does nothing when the week
+// already has one (the dashboard's automatic snapshot on open); otherwise it
+// retakes the week (the cron job's `steward snapshot`).
+func TakeSnapshot(path string, opt store.Options, asOf metrics.Date, onlyIfMissing bool) (SnapshotResult, error) {
+	res := SnapshotResult{Week: metrics.WeekOf(asOf)}
+	err := store.Update(path, opt, func(tx *store.Tx) error {
+		if tx.HasWeek(res.Week) {
+			if onlyIfMissing {
+				return nil
+			}
+			res.Replaced = true
+		}
+		set, err := tx.Settings()
+		if err != nil {
+			return err
+		}
+		accts, err := tx.Accounts()
+		if err != nil {
+			return err
+		}
+		for i := range accts {
+			a := &accts[i]
+			if a.Lifecycle == store.Churned {
+				continue
+			}
+			s := SnapshotOf(a, set.Health, asOf)
+			s.Week = res.Week
+			if err := tx.PutSnapshot(&s); err != nil {
+				return err
+			}
+			res.Accounts++
+		}
+		return nil
+	})
+	return res, err
+}
+
+// SnapshotOf computes the snapshot record of one account on day asOf.
+func SnapshotOf(a *store.Account, cfg metrics.Config, asOf metrics.Date) store.Snapshot {
+	h := cfg.Score(a.HealthInputs(cfg), asOf)
+	s := store.Snapshot{AccountID: a.ID, Week: metrics.WeekOf(asOf), Score: -1, Band: h.Band, ARRCents: a.ARRCents}
+	if h.HasScore {
+		s.Score = h.Score
+	}
+	for i, c := range h.Components {
+		s.Components[i] = -1
+		if c.HasData {
+			s.Components[i] = int8(c.Score + 0.5)
+		}
+	}
+	return s
+}
+
+// Today is the civil date of now in the local zone: a manager's Monday is
+// their own Monday.
+func Today(now time.Time) metrics.Date { return metrics.DateOf(now.Local()) }

@@ -1,0 +1,490 @@
+// Package portfolio is the read model every screen and report shares: one
+// consistent read of the database joined with the health and KPI formulas of
+// package metrics. Build is pure (no I/O) so screens and tests can construct a
+// Portfolio from records in memory; Load reads them in one transaction.
+package portfolio
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"steward/metrics"
+	"steward/store"
+)
+
+// Account is one account with everything computed about it.
+type Account struct {
+	store.Account
+	OwnerName     string // "" when unassigned
+	Segment       metrics.Segment
+	Live          bool // not churned
+	Health        metrics.Health
+	Prev          store.WeekScore // score at the comparison snapshot
+	HasPrev       bool
+	Trend         metrics.Trend
+	Flags         metrics.Flags
+	DaysToRenewal int // meaningful when RenewalDate is set
+	OpenEsc       int // unresolved escalations
+	// Fold is the lower-cased "name owner segment" the filter matches
+	// against, prepared once so typing does not re-fold 100,000 strings.
+	Fold string
+}
+
+// Escalation is one escalation joined with its account and people.
+type Escalation struct {
+	store.Escalation
+	AccountName string
+	AccountARR  int64
+	OwnerName   string // "" when unassigned
+	RaisedName  string
+	Breached    bool
+}
+
+// MemberRow is one line of the team roster.
+type MemberRow struct {
+	Member          store.Member // ID 0 with Name "Unassigned" for the pool
+	Unassigned      bool
+	Accounts        int // live accounts owned
+	ARRCents        int64
+	Bands           map[metrics.Band]int
+	Retention       metrics.Retention
+	CSAT            metrics.CSATResult
+	NPS             metrics.NPSResult
+	OpenEsc         int
+	Due90           int
+	Due90ARRCents   int64
+	OverCapacity    bool
+	DaysSinceOneOne int // -1 when never recorded
+}
+
+// KPIs are the portfolio numbers of SPEC section 4.
+type KPIs struct {
+	Window         metrics.Window
+	LiveAccounts   int
+	ARRCents       int64
+	Bands          map[metrics.Band]int
+	Retention      metrics.Retention
+	Renewals       metrics.Renewals
+	NPS            metrics.NPSResult
+	CSAT           metrics.CSATResult
+	PipelineCents  int64
+	Due            []metrics.DueBucket // 30, 60, 90 days
+	EscByStatus    map[string]int
+	OpenEsc        int
+	BreachedEsc    int
+	UnassignedLive int
+}
+
+// Review holds the Monday sections: indexes into Portfolio.Accounts and
+// Portfolio.Escalations.
+type Review struct {
+	Since              metrics.Date // the Monday of the comparison week, or asOf-7
+	Worsened           []int        // band worsened or score fell 10+
+	NewEsc             []int        // escalations raised in the last 7 days
+	BreachedEsc        []int        // unresolved and past SLA
+	EnteredRenewal     []int        // renewal entered the 90-day window this week
+	Untouched          []int        // live accounts past their touch cadence
+	ComparedWithWeek   metrics.Week // 0 when no earlier snapshot exists
+	CurrentWeekSnapped bool
+}
+
+// Portfolio is the computed book.
+type Portfolio struct {
+	AsOf        metrics.Date
+	Now         time.Time
+	Settings    store.Settings
+	Members     []store.Member
+	memberIdx   map[uint64]int
+	Accounts    []Account // ID order; churned ones included with Live false
+	accountIdx  map[uint64]int
+	Escalations []Escalation // queue order (see QueueLess)
+	Team        []MemberRow  // active members by name, then Unassigned when any
+	KPIs        KPIs
+	Review      Review
+}
+
+// Raw is what Load reads from the store.
+type Raw struct {
+	Settings    store.Settings
+	Members     []store.Member
+	Accounts    []store.Account
+	Ledger      map[uint64][]metrics.LedgerEntry
+	Prev        map[uint64]store.WeekScore
+	PrevWeek    metrics.Week
+	ThisWeekHas bool
+	Escalations []store.Escalation
+}
+
+// Load reads everything a screen needs in one read transaction and builds
+// the portfolio for day asOf, judging SLAs at now.
+func Load(path string, opt store.Options, asOf metrics.Date, now time.Time) (*Portfolio, error) {
+	var raw Raw
+	err := store.View(path, opt, func(tx *store.Tx) error {
+		var err error
+		if raw, err = ReadRaw(tx, asOf); err != nil {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return Build(raw, asOf, now), nil
+}
+
+// ReadRaw reads the records Build needs inside an open transaction.
+func ReadRaw(tx *store.Tx, asOf metrics.Date) (Raw, error) {
+	var raw Raw
+	var err error
+	if raw.Settings, err = tx.Settings(); err != nil {
+		return raw, err
+	}
+	if raw.Members, err = tx.Members(); err != nil {
+		return raw, err
+	}
+	if raw.Accounts, err = tx.Accounts(); err != nil {
+		return raw, err
+	}
+	raw.Ledger = make(map[uint64][]metrics.LedgerEntry, len(raw.Accounts))
+	err = tx.ForEachLedger(func(l *store.LedgerEntry) error {
+		raw.Ledger[l.AccountID] = append(raw.Ledger[l.AccountID], metrics.LedgerEntry{Date: l.Date, ARRCents: l.ARRCents, Kind: l.Kind})
+		return nil
+	})
+	if err != nil {
+		return raw, err
+	}
+	thisWeek := metrics.WeekOf(asOf)
+	raw.ThisWeekHas = tx.HasWeek(thisWeek)
+	raw.PrevWeek = tx.LatestWeekBefore(thisWeek)
+	if raw.PrevWeek != 0 {
+		if raw.Prev, err = tx.WeekScores(raw.PrevWeek); err != nil {
+			return raw, err
+		}
+	}
+	raw.Escalations, err = tx.Escalations()
+	return raw, err
+}
+
+// Build computes the portfolio from raw records. It is pure.
+func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
+	cfg := raw.Settings.Health
+	p := &Portfolio{
+		AsOf:       asOf,
+		Now:        now,
+		Settings:   raw.Settings,
+		Members:    raw.Members,
+		memberIdx:  make(map[uint64]int, len(raw.Members)),
+		accountIdx: make(map[uint64]int, len(raw.Accounts)),
+	}
+	for i, m := range raw.Members {
+		p.memberIdx[m.ID] = i
+	}
+
+	// Escalations first: the sla-breach flag needs them.
+	breachedAcct := map[uint64]bool{}
+	openByAcct := map[uint64]int{}
+	for _, e := range raw.Escalations {
+		if e.Open() {
+			openByAcct[e.AccountID]++
+			if e.Breached(now) {
+				breachedAcct[e.AccountID] = true
+			}
+		}
+	}
+
+	p.Accounts = make([]Account, len(raw.Accounts))
+	for i := range raw.Accounts {
+		a := &p.Accounts[i]
+		a.Account = raw.Accounts[i]
+		p.accountIdx[a.ID] = i
+		a.OwnerName = p.MemberName(a.OwnerID)
+		a.Segment = a.EffectiveSegment(cfg)
+		a.Live = a.Lifecycle != store.Churned
+		in := a.HealthInputs(cfg)
+		a.Health = cfg.Score(in, asOf)
+		if ws, ok := raw.Prev[a.ID]; ok {
+			a.Prev, a.HasPrev = ws, true
+		}
+		a.Trend = metrics.TrendOf(a.Health, a.Prev.Score, a.HasPrev && a.Prev.Score >= 0)
+		a.Flags = metrics.FlagsFor(in, a.Health, a.Trend, asOf, breachedAcct[a.ID])
+		if !a.RenewalDate.IsZero() {
+			a.DaysToRenewal = a.RenewalDate.Sub(asOf)
+		}
+		a.OpenEsc = openByAcct[a.ID]
+		a.Fold = strings.ToLower(a.Name + " " + a.OwnerName + " " + string(a.Segment))
+	}
+
+	p.Escalations = make([]Escalation, len(raw.Escalations))
+	for i, e := range raw.Escalations {
+		pe := Escalation{Escalation: e, OwnerName: p.MemberName(e.OwnerID), RaisedName: p.MemberName(e.RaisedBy), Breached: e.Breached(now)}
+		if a := p.Account(e.AccountID); a != nil {
+			pe.AccountName, pe.AccountARR = a.Name, a.ARRCents
+		}
+		p.Escalations[i] = pe
+	}
+	sort.SliceStable(p.Escalations, func(i, j int) bool { return QueueLess(&p.Escalations[i], &p.Escalations[j]) })
+
+	p.KPIs = computeKPIs(p, raw.Ledger, asOf)
+	p.Team = computeTeam(p, raw.Ledger, asOf)
+	p.Review = computeReview(p, raw, asOf, now)
+	return p
+}
+
+// QueueLess is the triage order of SPEC section 5: unresolved before
+// resolved; then SLA breached first, then severity, then due time, then the
+// account's ARR (largest first). Resolved ones follow, newest first.
+func QueueLess(a, b *Escalation) bool {
+	if a.Open() != b.Open() {
+		return a.Open()
+	}
+	if !a.Open() {
+		return a.ResolvedAt.After(b.ResolvedAt)
+	}
+	if a.Breached != b.Breached {
+		return a.Breached
+	}
+	if ra, rb := store.SeverityRank(a.Severity), store.SeverityRank(b.Severity); ra != rb {
+		return ra < rb
+	}
+	if !a.SLADue.Equal(b.SLADue) {
+		return a.SLADue.Before(b.SLADue)
+	}
+	if a.AccountARR != b.AccountARR {
+		return a.AccountARR > b.AccountARR
+	}
+	return a.ID < b.ID
+}
+
+// MemberName is the name of member id, or "" for 0 or an unknown ID.
+func (p *Portfolio) MemberName(id uint64) string {
+	if i, ok := p.memberIdx[id]; ok && id != 0 {
+		return p.Members[i].Name
+	}
+	return ""
+}
+
+// Member returns member id, or nil.
+func (p *Portfolio) Member(id uint64) *store.Member {
+	if i, ok := p.memberIdx[id]; ok {
+		return &p.Members[i]
+	}
+	return nil
+}
+
+// Account returns account id, or nil.
+func (p *Portfolio) Account(id uint64) *Account {
+	if i, ok := p.accountIdx[id]; ok {
+		return &p.Accounts[i]
+	}
+	return nil
+}
+
+// AccountIndex returns the index of account id in Accounts, or -1.
+func (p *Portfolio) AccountIndex(id uint64) int {
+	if i, ok := p.accountIdx[id]; ok {
+		return i
+	}
+	return -1
+}
+
+func kpiAccount(a *Account, ledger map[uint64][]metrics.LedgerEntry) metrics.KPIAccount {
+	return metrics.KPIAccount{Ledger: ledger[a.ID], ContractStart: a.ContractStart, RenewalDate: a.RenewalDate, Churned: !a.Live}
+}
+
+func computeKPIs(p *Portfolio, ledger map[uint64][]metrics.LedgerEntry, asOf metrics.Date) KPIs {
+	k := KPIs{
+		Window:      metrics.TrailingYear(asOf),
+		Bands:       map[metrics.Band]int{},
+		EscByStatus: map[string]int{},
+	}
+	for _, b := range metrics.Bands {
+		k.Bands[b] = 0
+	}
+	for _, s := range store.Statuses {
+		k.EscByStatus[s] = 0
+	}
+	kas := make([]metrics.KPIAccount, len(p.Accounts))
+	var nps, csat []metrics.Opt
+	var due []metrics.DueItem
+	for i := range p.Accounts {
+		a := &p.Accounts[i]
+		kas[i] = kpiAccount(a, ledger)
+		if !a.Live {
+			continue
+		}
+		k.LiveAccounts++
+		k.ARRCents += a.ARRCents
+		k.Bands[a.Health.Band]++
+		k.PipelineCents += a.PipelineCents
+		nps = append(nps, a.NPS)
+		csat = append(csat, a.CSAT)
+		due = append(due, metrics.DueItem{RenewalDate: a.RenewalDate, ARRCents: a.ARRCents, Band: a.Health.Band})
+		if a.OwnerID == 0 || p.Member(a.OwnerID) == nil {
+			k.UnassignedLive++
+		}
+	}
+	k.Retention = metrics.RetentionOf(kas, k.Window)
+	k.Renewals = metrics.RenewalsOf(kas, k.Window)
+	k.NPS = metrics.NPSOf(nps)
+	k.CSAT = metrics.CSATOf(csat)
+	k.Due = metrics.RenewalsDue(due, asOf)
+	for _, e := range p.Escalations {
+		k.EscByStatus[e.Status]++
+		if e.Open() {
+			k.OpenEsc++
+			if e.Breached {
+				k.BreachedEsc++
+			}
+		}
+	}
+	return k
+}
+
+// Due90 is the 90-day renewal bucket.
+func (k KPIs) Due90() metrics.DueBucket {
+	for _, b := range k.Due {
+		if b.Days == 90 {
+			return b
+		}
+	}
+	return metrics.DueBucket{}
+}
+
+func computeTeam(p *Portfolio, ledger map[uint64][]metrics.LedgerEntry, asOf metrics.Date) []MemberRow {
+	type book struct {
+		kas       []metrics.KPIAccount
+		nps, csat []metrics.Opt
+		row       *MemberRow
+	}
+	books := map[uint64]*book{}
+	var rows []MemberRow
+	for _, m := range p.Members {
+		if !m.Active {
+			continue
+		}
+		r := MemberRow{Member: m, Bands: map[metrics.Band]int{}, DaysSinceOneOne: -1}
+		if !m.LastOneOnOne.IsZero() {
+			r.DaysSinceOneOne = asOf.Sub(m.LastOneOnOne)
+		}
+		rows = append(rows, r)
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		ri, rj := store.Role(rows[i].Member.Role), store.Role(rows[j].Member.Role)
+		if (ri == store.RoleManager) != (rj == store.RoleManager) {
+			return ri == store.RoleManager
+		}
+		return strings.ToLower(rows[i].Member.Name) < strings.ToLower(rows[j].Member.Name)
+	})
+	unassigned := MemberRow{Member: store.Member{Name: "Unassigned"}, Unassigned: true, Bands: map[metrics.Band]int{}, DaysSinceOneOne: -1}
+	for i := range rows {
+		books[rows[i].Member.ID] = &book{row: &rows[i]}
+	}
+	ub := &book{row: &unassigned}
+	// Accounts of an inactive or unknown member have nobody looking after
+	// them, so they land in the Unassigned row until reassigned.
+	bookOf := func(owner uint64) *book {
+		if b, ok := books[owner]; ok {
+			return b
+		}
+		return ub
+	}
+	anyUnassigned := false
+	for i := range p.Accounts {
+		a := &p.Accounts[i]
+		b := bookOf(a.OwnerID)
+		b.kas = append(b.kas, kpiAccount(a, ledger))
+		if !a.Live {
+			continue
+		}
+		if b == ub {
+			anyUnassigned = true
+		}
+		r := b.row
+		r.Accounts++
+		r.ARRCents += a.ARRCents
+		r.Bands[a.Health.Band]++
+		b.nps = append(b.nps, a.NPS)
+		b.csat = append(b.csat, a.CSAT)
+		if !a.RenewalDate.IsZero() && a.DaysToRenewal >= 0 && a.DaysToRenewal <= 90 {
+			r.Due90++
+			r.Due90ARRCents += a.ARRCents
+		}
+	}
+	for _, e := range p.Escalations {
+		if !e.Open() {
+			continue
+		}
+		// An escalation counts against its owner; an unowned one against
+		// the owner of its account.
+		owner := e.OwnerID
+		if owner == 0 {
+			if a := p.Account(e.AccountID); a != nil {
+				owner = a.OwnerID
+			}
+		}
+		bookOf(owner).row.OpenEsc++
+	}
+	window := metrics.TrailingYear(asOf)
+	finish := func(b *book) {
+		b.row.Retention = metrics.RetentionOf(b.kas, window)
+		b.row.NPS = metrics.NPSOf(b.nps)
+		b.row.CSAT = metrics.CSATOf(b.csat)
+		b.row.OverCapacity = !b.row.Unassigned && b.row.Member.Capacity > 0 && b.row.Accounts > b.row.Member.Capacity
+	}
+	for _, b := range books {
+		finish(b)
+	}
+	finish(ub)
+	if anyUnassigned || unassigned.OpenEsc > 0 {
+		rows = append(rows, unassigned)
+	}
+	return rows
+}
+
+// NewEscalationDays is how far back "new" escalations reach in the review.
+const NewEscalationDays = 7
+
+func computeReview(p *Portfolio, raw Raw, asOf metrics.Date, now time.Time) Review {
+	r := Review{ComparedWithWeek: raw.PrevWeek, CurrentWeekSnapped: raw.ThisWeekHas, Since: asOf.AddDays(-7)}
+	if raw.PrevWeek != 0 {
+		r.Since = raw.PrevWeek.Monday()
+	}
+	cfg := p.Settings.Health
+	for i := range p.Accounts {
+		a := &p.Accounts[i]
+		if !a.Live {
+			continue
+		}
+		if a.HasPrev && (a.Health.Band.Worse(a.Prev.Band) || (a.Trend.OK && a.Trend.Delta <= metrics.DroppingDelta)) {
+			r.Worsened = append(r.Worsened, i)
+		}
+		if !a.RenewalDate.IsZero() && a.DaysToRenewal >= 0 && a.DaysToRenewal <= 90 && a.DaysToRenewal > 90-7 {
+			r.EnteredRenewal = append(r.EnteredRenewal, i)
+		}
+		if a.LastTouch.IsZero() || asOf.Sub(a.LastTouch) > cfg.Cadence.For(a.Segment) {
+			r.Untouched = append(r.Untouched, i)
+		}
+	}
+	// Worst falls first; renewals soonest first; the longest-untouched first.
+	sort.SliceStable(r.Worsened, func(x, y int) bool {
+		return p.Accounts[r.Worsened[x]].Trend.Delta < p.Accounts[r.Worsened[y]].Trend.Delta
+	})
+	sort.SliceStable(r.EnteredRenewal, func(x, y int) bool {
+		return p.Accounts[r.EnteredRenewal[x]].DaysToRenewal < p.Accounts[r.EnteredRenewal[y]].DaysToRenewal
+	})
+	sort.SliceStable(r.Untouched, func(x, y int) bool {
+		return p.Accounts[r.Untouched[x]].LastTouch < p.Accounts[r.Untouched[y]].LastTouch
+	})
+	cutoff := now.Add(-NewEscalationDays * 24 * time.Hour)
+	for i := range p.Escalations {
+		e := &p.Escalations[i]
+		if e.CreatedAt.After(cutoff) {
+			r.NewEsc = append(r.NewEsc, i)
+		}
+		if e.Breached {
+			r.BreachedEsc = append(r.BreachedEsc, i)
+		}
+	}
+	return r
+}

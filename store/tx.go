@@ -1,0 +1,596 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"steward/metrics"
+)
+
+// Tx is one transaction. Values it returns are copies: nothing points into
+// bbolt's memory map after the transaction ends.
+type Tx struct {
+	tx *bolt.Tx
+}
+
+// ErrNotFound is returned when a record with the given ID does not exist.
+var ErrNotFound = errors.New("not found")
+
+func (t *Tx) b(name []byte) *bolt.Bucket { return t.tx.Bucket(name) }
+
+func (t *Tx) nextID(bucket []byte) (uint64, error) { return t.b(bucket).NextSequence() }
+
+// ---- settings ----
+
+// Settings returns the database settings (defaults where unset).
+func (t *Tx) Settings() (Settings, error) {
+	s := DefaultSettings()
+	v := t.b(bMeta).Get(kSettings)
+	if v == nil {
+		return s, nil
+	}
+	if err := json.Unmarshal(v, &s); err != nil {
+		return s, fmt.Errorf("settings: %w", errCorrupt)
+	}
+	return s, nil
+}
+
+// PutSettings validates and stores the settings.
+func (t *Tx) PutSettings(s Settings) error {
+	if err := s.Health.Validate(); err != nil {
+		return err
+	}
+	if len(s.Currency) != 3 {
+		return fmt.Errorf("currency %q: use a three-letter ISO 4217 code such as USD", s.Currency)
+	}
+	v, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	return t.b(bMeta).Put(kSettings, v)
+}
+
+// ---- members ----
+
+// PutMember inserts (ID 0) or replaces a member; it assigns the ID.
+func (t *Tx) PutMember(m *Member) error {
+	if strings.TrimSpace(m.Name) == "" {
+		return errors.New("member name is required")
+	}
+	if !m.Role.Valid() {
+		return fmt.Errorf("member %q: role %q is not one of %v", m.Name, m.Role, Roles)
+	}
+	if m.ID == 0 {
+		id, err := t.nextID(bMembers)
+		if err != nil {
+			return err
+		}
+		m.ID = id
+	}
+	if m.Capacity <= 0 {
+		m.Capacity = m.Role.DefaultCapacity()
+	}
+	v, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return t.b(bMembers).Put(u64(m.ID), v)
+}
+
+// Members lists every member in ID order.
+func (t *Tx) Members() ([]Member, error) {
+	var out []Member
+	err := t.b(bMembers).ForEach(func(k, v []byte) error {
+		var m Member
+		if err := json.Unmarshal(v, &m); err != nil {
+			return fmt.Errorf("member %x: %w", k, errCorrupt)
+		}
+		out = append(out, m)
+		return nil
+	})
+	return out, err
+}
+
+// Member returns one member.
+func (t *Tx) Member(id uint64) (Member, error) {
+	var m Member
+	v := t.b(bMembers).Get(u64(id))
+	if v == nil {
+		return m, fmt.Errorf("member %d: %w", id, ErrNotFound)
+	}
+	if err := json.Unmarshal(v, &m); err != nil {
+		return m, fmt.Errorf("member %d: %w", id, errCorrupt)
+	}
+	return m, nil
+}
+
+// ---- accounts ----
+
+// PutAccount inserts (ID 0) or replaces an account and keeps the owner and
+// external-ID indexes in step in the same transaction. A second account
+// with the same external ID is refused.
+func (t *Tx) PutAccount(a *Account) error {
+	if strings.TrimSpace(a.Name) == "" {
+		return errors.New("account name is required")
+	}
+	if a.ARRCents < 0 {
+		return fmt.Errorf("account %q: ARR cannot be negative", a.Name)
+	}
+	if a.Lifecycle == "" {
+		a.Lifecycle = Active
+	}
+	if !a.Lifecycle.Valid() {
+		return fmt.Errorf("account %q: lifecycle %q is not onboarding, active or churned", a.Name, a.Lifecycle)
+	}
+	if a.Segment != "" && !a.Segment.Valid() {
+		return fmt.Errorf("account %q: segment %q is not enterprise, mid_market or smb", a.Name, a.Segment)
+	}
+	accts, byOwner, byExt := t.b(bAccounts), t.b(bAccByOwner), t.b(bAccByExtID)
+	if a.ID == 0 {
+		id, err := t.nextID(bAccounts)
+		if err != nil {
+			return err
+		}
+		a.ID = id
+	} else if old := accts.Get(u64(a.ID)); old != nil {
+		var prev Account
+		if err := decodeAccount(a.ID, old, &prev); err != nil {
+			return fmt.Errorf("account %d: %w", a.ID, err)
+		}
+		if err := byOwner.Delete(key(u64(prev.OwnerID), u64(a.ID))); err != nil {
+			return err
+		}
+		if prev.ExternalID != "" {
+			if err := byExt.Delete([]byte(prev.ExternalID)); err != nil {
+				return err
+			}
+		}
+	}
+	if a.ExternalID != "" {
+		if other := byExt.Get([]byte(a.ExternalID)); other != nil && binary.BigEndian.Uint64(other) != a.ID {
+			return fmt.Errorf("external ID %q already belongs to account %d", a.ExternalID, binary.BigEndian.Uint64(other))
+		}
+		if err := byExt.Put([]byte(a.ExternalID), u64(a.ID)); err != nil {
+			return err
+		}
+	}
+	if err := byOwner.Put(key(u64(a.OwnerID), u64(a.ID)), nil); err != nil {
+		return err
+	}
+	return accts.Put(u64(a.ID), encodeAccount(a))
+}
+
+// Account returns one account.
+func (t *Tx) Account(id uint64) (Account, error) {
+	var a Account
+	v := t.b(bAccounts).Get(u64(id))
+	if v == nil {
+		return a, fmt.Errorf("account %d: %w", id, ErrNotFound)
+	}
+	if err := decodeAccount(id, v, &a); err != nil {
+		return a, fmt.Errorf("account %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// Accounts lists every account in ID order.
+func (t *Tx) Accounts() ([]Account, error) {
+	bk := t.b(bAccounts)
+	out := make([]Account, 0, bk.Stats().KeyN)
+	err := bk.ForEach(func(k, v []byte) error {
+		out = append(out, Account{})
+		if err := decodeAccount(binary.BigEndian.Uint64(k), v, &out[len(out)-1]); err != nil {
+			return fmt.Errorf("account %d: %w", binary.BigEndian.Uint64(k), err)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// AccountIDsByOwner lists the IDs of the accounts owned by member (0: the
+// unassigned pool), through the owner index.
+func (t *Tx) AccountIDsByOwner(member uint64) []uint64 {
+	var out []uint64
+	prefix := u64(member)
+	c := t.b(bAccByOwner).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		out = append(out, binary.BigEndian.Uint64(k[8:]))
+	}
+	return out
+}
+
+// AccountByExternalID finds an account by its CRM ID.
+func (t *Tx) AccountByExternalID(ext string) (Account, error) {
+	v := t.b(bAccByExtID).Get([]byte(ext))
+	if v == nil {
+		return Account{}, fmt.Errorf("external ID %q: %w", ext, ErrNotFound)
+	}
+	return t.Account(binary.BigEndian.Uint64(v))
+}
+
+// ---- ARR ledger ----
+
+// AppendLedger adds one ARR entry; entries are never edited.
+func (t *Tx) AppendLedger(l *LedgerEntry) error {
+	if l.AccountID == 0 || l.Date.IsZero() {
+		return errors.New("ledger entry needs an account and a date")
+	}
+	if !l.Kind.Valid() {
+		return fmt.Errorf("ledger kind %q is not one of %v", l.Kind, metrics.LedgerKinds)
+	}
+	if l.ARRCents < 0 {
+		return errors.New("ledger ARR cannot be negative")
+	}
+	seq, err := t.nextID(bLedger)
+	if err != nil {
+		return err
+	}
+	l.Seq = seq
+	return t.b(bLedger).Put(key(u64(l.AccountID), dateKey(l.Date), u64(seq)), encodeLedger(l))
+}
+
+// Ledger returns one account's entries in date order.
+func (t *Tx) Ledger(accountID uint64) ([]LedgerEntry, error) {
+	var out []LedgerEntry
+	prefix := u64(accountID)
+	c := t.b(bLedger).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var l LedgerEntry
+		if err := ledgerFromKV(k, v, &l); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+func ledgerFromKV(k, v []byte, l *LedgerEntry) error {
+	if len(k) != 20 {
+		return fmt.Errorf("ledger key: %w", errCorrupt)
+	}
+	l.AccountID = binary.BigEndian.Uint64(k)
+	l.Date = keyDate(k[8:12])
+	l.Seq = binary.BigEndian.Uint64(k[12:])
+	if err := decodeLedger(v, l); err != nil {
+		return fmt.Errorf("ledger entry of account %d: %w", l.AccountID, err)
+	}
+	return nil
+}
+
+// ForEachLedger calls fn for every entry, grouped by account in date order.
+func (t *Tx) ForEachLedger(fn func(*LedgerEntry) error) error {
+	var l LedgerEntry
+	return t.b(bLedger).ForEach(func(k, v []byte) error {
+		if err := ledgerFromKV(k, v, &l); err != nil {
+			return err
+		}
+		return fn(&l)
+	})
+}
+
+// ---- snapshots ----
+
+// PutSnapshot stores (or replaces) one account's snapshot for its week and
+// the matching by-week index entry.
+func (t *Tx) PutSnapshot(s *Snapshot) error {
+	if s.AccountID == 0 || s.Week == 0 {
+		return errors.New("snapshot needs an account and a week")
+	}
+	w := u32(uint32(s.Week))
+	if err := t.b(bSnapshots).Put(key(u64(s.AccountID), w), encodeSnapshot(s)); err != nil {
+		return err
+	}
+	return t.b(bSnapByWeek).Put(key(w, u64(s.AccountID)), encodeWeekScore(s))
+}
+
+// SnapshotHistory is one account's snapshots, oldest first: one prefix scan.
+func (t *Tx) SnapshotHistory(accountID uint64) ([]Snapshot, error) {
+	var out []Snapshot
+	prefix := u64(accountID)
+	c := t.b(bSnapshots).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if len(k) != 12 {
+			return nil, fmt.Errorf("snapshot key: %w", errCorrupt)
+		}
+		s := Snapshot{AccountID: accountID, Week: metrics.Week(binary.BigEndian.Uint32(k[8:]))}
+		if err := decodeSnapshot(v, &s); err != nil {
+			return nil, fmt.Errorf("snapshot of account %d: %w", accountID, err)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// SnapshotWeeks lists the weeks that have any snapshot, oldest first.
+func (t *Tx) SnapshotWeeks() []metrics.Week {
+	var out []metrics.Week
+	c := t.b(bSnapByWeek).Cursor()
+	for k, _ := c.First(); k != nil; {
+		w := binary.BigEndian.Uint32(k[:4])
+		out = append(out, metrics.Week(w))
+		// Jump past this week's keys.
+		k, _ = c.Seek(u32(w + 1))
+	}
+	return out
+}
+
+// LatestWeekBefore is the newest snapshot week strictly before w (0 if none).
+func (t *Tx) LatestWeekBefore(w metrics.Week) metrics.Week {
+	c := t.b(bSnapByWeek).Cursor()
+	k, _ := c.Seek(u32(uint32(w)))
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	if len(k) < 4 {
+		return 0
+	}
+	return metrics.Week(binary.BigEndian.Uint32(k[:4]))
+}
+
+// WeekScores returns every account's score in week w: one range scan.
+func (t *Tx) WeekScores(w metrics.Week) (map[uint64]WeekScore, error) {
+	out := map[uint64]WeekScore{}
+	prefix := u32(uint32(w))
+	c := t.b(bSnapByWeek).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if len(k) != 12 {
+			return nil, fmt.Errorf("snapshot index key: %w", errCorrupt)
+		}
+		ws, err := decodeWeekScore(v)
+		if err != nil {
+			return nil, err
+		}
+		out[binary.BigEndian.Uint64(k[4:])] = ws
+	}
+	return out, nil
+}
+
+// HasWeek reports whether week w has any snapshot.
+func (t *Tx) HasWeek(w metrics.Week) bool {
+	prefix := u32(uint32(w))
+	k, _ := t.b(bSnapByWeek).Cursor().Seek(prefix)
+	return k != nil && bytes.HasPrefix(k, prefix)
+}
+
+// ---- activities ----
+
+// AppendActivity logs one activity; a call, email, meeting or QBR moves the
+// account's last touch (and a QBR its last QBR) in the same transaction.
+func (t *Tx) AppendActivity(a *Activity) error {
+	acct, err := t.Account(a.AccountID)
+	if err != nil {
+		return err
+	}
+	valid := false
+	for _, k := range ActivityKinds {
+		valid = valid || k == a.Kind
+	}
+	if !valid && a.Kind != "override" && a.Kind != "edit" {
+		return fmt.Errorf("activity kind %q is not one of %v", a.Kind, ActivityKinds)
+	}
+	if a.At.IsZero() {
+		a.At = time.Now().UTC()
+	}
+	id, err := t.nextID(bActivities)
+	if err != nil {
+		return err
+	}
+	a.ID = id
+	v, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	if err := t.b(bActivities).Put(key(u64(a.AccountID), u64(id)), v); err != nil {
+		return err
+	}
+	day := metrics.DateOf(a.At)
+	changed := false
+	if (a.Kind == ActCall || a.Kind == ActEmail || a.Kind == ActMeeting || a.Kind == ActQBR) && day > acct.LastTouch {
+		acct.LastTouch, changed = day, true
+	}
+	if a.Kind == ActQBR && day > acct.LastQBR {
+		acct.LastQBR, changed = day, true
+	}
+	if changed {
+		acct.UpdatedAt = a.At
+		return t.PutAccount(&acct)
+	}
+	return nil
+}
+
+// Activities returns one account's activities, newest first, at most limit
+// (0: all).
+func (t *Tx) Activities(accountID uint64, limit int) ([]Activity, error) {
+	var out []Activity
+	prefix := u64(accountID)
+	c := t.b(bActivities).Cursor()
+	k, v := c.Seek(u64(accountID + 1))
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+		var a Activity
+		if err := json.Unmarshal(v, &a); err != nil {
+			return nil, fmt.Errorf("activity of account %d: %w", accountID, errCorrupt)
+		}
+		out = append(out, a)
+		if limit > 0 && len(out) >= limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// ForEachActivity calls fn for every activity, grouped by account.
+func (t *Tx) ForEachActivity(fn func(*Activity) error) error {
+	return t.b(bActivities).ForEach(func(k, v []byte) error {
+		var a Activity
+		if err := json.Unmarshal(v, &a); err != nil {
+			return fmt.Errorf("activity: %w", errCorrupt)
+		}
+		return fn(&a)
+	})
+}
+
+// ---- escalations ----
+
+func statusKey(status string, id uint64) []byte {
+	return key([]byte(status), []byte{0}, u64(id))
+}
+
+// PutEscalation inserts (ID 0) or replaces an escalation, keeping the status
+// and account indexes in step. It does not write the timeline: callers
+// append the event that explains the change (AppendEvent) in the same
+// transaction.
+func (t *Tx) PutEscalation(e *Escalation) error {
+	if strings.TrimSpace(e.Title) == "" {
+		return errors.New("escalation title is required")
+	}
+	if SeverityRank(e.Severity) >= len(Severities) {
+		return fmt.Errorf("severity %q is not one of %v", e.Severity, Severities)
+	}
+	okStatus := false
+	for _, s := range Statuses {
+		okStatus = okStatus || s == e.Status
+	}
+	if !okStatus {
+		return fmt.Errorf("status %q is not one of %v", e.Status, Statuses)
+	}
+	if t.b(bAccounts).Get(u64(e.AccountID)) == nil {
+		return fmt.Errorf("escalation %q: account %d: %w", e.Title, e.AccountID, ErrNotFound)
+	}
+	escs := t.b(bEscalations)
+	if e.ID == 0 {
+		id, err := t.nextID(bEscalations)
+		if err != nil {
+			return err
+		}
+		e.ID = id
+	} else if old := escs.Get(u64(e.ID)); old != nil {
+		var prev Escalation
+		if err := json.Unmarshal(old, &prev); err != nil {
+			return fmt.Errorf("escalation %d: %w", e.ID, errCorrupt)
+		}
+		if err := t.b(bEscByStatus).Delete(statusKey(prev.Status, e.ID)); err != nil {
+			return err
+		}
+		if err := t.b(bEscByAcct).Delete(key(u64(prev.AccountID), u64(e.ID))); err != nil {
+			return err
+		}
+	}
+	v, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	if err := t.b(bEscByStatus).Put(statusKey(e.Status, e.ID), nil); err != nil {
+		return err
+	}
+	if err := t.b(bEscByAcct).Put(key(u64(e.AccountID), u64(e.ID)), nil); err != nil {
+		return err
+	}
+	return escs.Put(u64(e.ID), v)
+}
+
+// Escalation returns one escalation.
+func (t *Tx) Escalation(id uint64) (Escalation, error) {
+	var e Escalation
+	v := t.b(bEscalations).Get(u64(id))
+	if v == nil {
+		return e, fmt.Errorf("escalation %d: %w", id, ErrNotFound)
+	}
+	if err := json.Unmarshal(v, &e); err != nil {
+		return e, fmt.Errorf("escalation %d: %w", id, errCorrupt)
+	}
+	return e, nil
+}
+
+// Escalations lists every escalation in ID order.
+func (t *Tx) Escalations() ([]Escalation, error) {
+	var out []Escalation
+	err := t.b(bEscalations).ForEach(func(k, v []byte) error {
+		var e Escalation
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("escalation %d: %w", binary.BigEndian.Uint64(k), errCorrupt)
+		}
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}
+
+// EscalationIDsByStatus lists the IDs with a status, through the index.
+func (t *Tx) EscalationIDsByStatus(status string) []uint64 {
+	var out []uint64
+	prefix := key([]byte(status), []byte{0})
+	c := t.b(bEscByStatus).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		out = append(out, binary.BigEndian.Uint64(k[len(prefix):]))
+	}
+	return out
+}
+
+// EscalationIDsByAccount lists one account's escalation IDs, oldest first.
+func (t *Tx) EscalationIDsByAccount(accountID uint64) []uint64 {
+	var out []uint64
+	prefix := u64(accountID)
+	c := t.b(bEscByAcct).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		out = append(out, binary.BigEndian.Uint64(k[8:]))
+	}
+	return out
+}
+
+// AppendEvent adds one event to an escalation's append-only timeline.
+func (t *Tx) AppendEvent(ev *Event) error {
+	if t.b(bEscalations).Get(u64(ev.EscalationID)) == nil {
+		return fmt.Errorf("escalation %d: %w", ev.EscalationID, ErrNotFound)
+	}
+	if ev.At.IsZero() {
+		ev.At = time.Now().UTC()
+	}
+	seq, err := t.nextID(bTimeline)
+	if err != nil {
+		return err
+	}
+	ev.Seq = seq
+	v, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	return t.b(bTimeline).Put(key(u64(ev.EscalationID), u64(seq)), v)
+}
+
+// Timeline returns one escalation's events, oldest first.
+func (t *Tx) Timeline(escID uint64) ([]Event, error) {
+	var out []Event
+	prefix := u64(escID)
+	c := t.b(bTimeline).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var ev Event
+		if err := json.Unmarshal(v, &ev); err != nil {
+			return nil, fmt.Errorf("timeline of escalation %d: %w", escID, errCorrupt)
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+// Counts reports how many records each bucket holds, for `steward check`.
+func (t *Tx) Counts() map[string]int {
+	out := map[string]int{}
+	for _, name := range [][]byte{bMembers, bAccounts, bLedger, bSnapshots, bActivities, bEscalations, bTimeline} {
+		out[string(name)] = t.b(name).Stats().KeyN
+	}
+	return out
+}
