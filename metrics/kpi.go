@@ -173,19 +173,29 @@ func RenewalsOf(accounts []KPIAccount, w Window) Renewals {
 		a := &accounts[i]
 		churned := a.Churned || (len(a.Ledger) > 0 && ARRAt(a.Ledger, w.End) <= 0)
 		for _, due := range DueDates(*a, w) {
-			dueARR := ARRAt(a.Ledger, due.AddDays(-1))
-			r.Due++
-			r.DueARRCents += dueARR
-			if churned {
-				continue
-			}
-			for _, e := range a.Ledger {
+			var renewal *LedgerEntry
+			for j := range a.Ledger {
+				e := &a.Ledger[j]
 				if (e.Kind == KindRenewal || e.Kind == KindExpansion) && abs(e.Date.Sub(due)) <= RenewalWindowDays {
-					r.Renewed++
-					r.RenewedARRCents += min(e.ARRCents, dueARR)
+					renewal = e
 					break
 				}
 			}
+			// The ARR that was due is the one in force before the term was
+			// renewed: an early renewal must not replace it with its own
+			// (possibly smaller) amount.
+			before := due
+			if renewal != nil && renewal.Date < due {
+				before = renewal.Date
+			}
+			dueARR := ARRAt(a.Ledger, before.AddDays(-1))
+			r.Due++
+			r.DueARRCents += dueARR
+			if churned || renewal == nil {
+				continue
+			}
+			r.Renewed++
+			r.RenewedARRCents += min(renewal.ARRCents, dueARR)
 		}
 	}
 	r.Rate = ratio(float64(r.Renewed), float64(r.Due))

@@ -1,0 +1,351 @@
+package portfolio
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"steward/metrics"
+)
+
+// Report is the leadership report. Its JSON form is a documented, stable
+// interface (README, "Report JSON"): keys are only ever added. Ratios are
+// fractions (1.07, not 107); a KPI whose cohort is empty is null.
+type Report struct {
+	AsOf                   metrics.Date         `json:"as_of"`
+	WindowStart            metrics.Date         `json:"window_start"`
+	WindowEnd              metrics.Date         `json:"window_end"`
+	Currency               string               `json:"currency"`
+	Accounts               int                  `json:"accounts"`
+	ARRCents               int64                `json:"arr_cents"`
+	NRR                    *float64             `json:"nrr"`
+	GRR                    *float64             `json:"grr"`
+	LogoRetention          *float64             `json:"logo_retention"`
+	LogoChurn              *float64             `json:"logo_churn"`
+	RevenueChurn           *float64             `json:"revenue_churn"`
+	CohortAccounts         int                  `json:"cohort_accounts"`
+	CohortStartARRCents    int64                `json:"cohort_start_arr_cents"`
+	ExpansionCents         int64                `json:"expansion_cents"`
+	ContractionCents       int64                `json:"contraction_cents"`
+	ChurnedCents           int64                `json:"churned_cents"`
+	RenewalRate            *float64             `json:"renewal_rate"`
+	GrossDollarRenewalRate *float64             `json:"gross_dollar_renewal_rate"`
+	RenewalsDueInWindow    int                  `json:"renewals_due_in_window"`
+	RenewalsRenewed        int                  `json:"renewals_renewed"`
+	NPS                    *float64             `json:"nps"` // -100..100
+	NPSResponses           int                  `json:"nps_responses"`
+	CSAT                   *float64             `json:"csat"` // top-two-box share, 0..1
+	CSATMean               *float64             `json:"csat_mean"`
+	CSATResponses          int                  `json:"csat_responses"`
+	PipelineCents          int64                `json:"expansion_pipeline_cents"`
+	Bands                  map[metrics.Band]int `json:"bands"`
+	Escalations            map[string]int       `json:"escalations"`
+	EscalationsBreached    int                  `json:"escalations_breached"`
+	RenewalsDue            map[string]DueJSON   `json:"renewals_due"`
+	Members                []MemberReport       `json:"members"`
+	AtRisk                 []AtRiskRenewal      `json:"at_risk_renewals"`
+}
+
+// DueJSON is one renewal horizon.
+type DueJSON struct {
+	Count    int                              `json:"count"`
+	ARRCents int64                            `json:"arr_cents"`
+	ByBand   map[metrics.Band]metrics.BandDue `json:"by_band"`
+}
+
+// MemberReport is one row of the per-member table.
+type MemberReport struct {
+	ID               uint64               `json:"id"` // 0 for the Unassigned pool
+	Name             string               `json:"name"`
+	Email            string               `json:"email"`
+	Role             string               `json:"role"`
+	Accounts         int                  `json:"accounts"`
+	Capacity         int                  `json:"capacity"`
+	OverCapacity     bool                 `json:"over_capacity"`
+	ARRCents         int64                `json:"arr_cents"`
+	NRR              *float64             `json:"nrr"`
+	GRR              *float64             `json:"grr"`
+	Bands            map[metrics.Band]int `json:"bands"`
+	OpenEscalations  int                  `json:"open_escalations"`
+	RenewalsDue90    int                  `json:"renewals_due_90"`
+	RenewalsDue90ARR int64                `json:"renewals_due_90_arr_cents"`
+	CSAT             *float64             `json:"csat"`
+	NPS              *float64             `json:"nps"`
+}
+
+// AtRiskRenewal is one renewal inside 90 days (or overdue) on a band other
+// than green.
+type AtRiskRenewal struct {
+	AccountID   uint64       `json:"account_id"`
+	Account     string       `json:"account"`
+	ExternalID  string       `json:"external_id"`
+	Owner       string       `json:"owner"`
+	ARRCents    int64        `json:"arr_cents"`
+	RenewalDate metrics.Date `json:"renewal_date"`
+	DaysLeft    int          `json:"days_left"`
+	Score       *int         `json:"score"`
+	Band        metrics.Band `json:"band"`
+	Flags       []string     `json:"flags"`
+}
+
+func opt(r metrics.Ratio) *float64 {
+	if !r.OK {
+		return nil
+	}
+	v := r.V
+	return &v
+}
+
+// Report assembles the leadership report from the portfolio.
+func (p *Portfolio) Report() Report {
+	k := p.KPIs
+	r := Report{
+		AsOf:                   p.AsOf,
+		WindowStart:            k.Window.Start,
+		WindowEnd:              k.Window.End,
+		Currency:               p.Settings.Currency,
+		Accounts:               k.LiveAccounts,
+		ARRCents:               k.ARRCents,
+		NRR:                    opt(k.Retention.NRR),
+		GRR:                    opt(k.Retention.GRR),
+		LogoRetention:          opt(k.Retention.LogoRetention),
+		LogoChurn:              opt(k.Retention.LogoChurn),
+		RevenueChurn:           opt(k.Retention.RevenueChurn),
+		CohortAccounts:         k.Retention.CohortSize,
+		CohortStartARRCents:    k.Retention.StartARRCents,
+		ExpansionCents:         k.Retention.ExpansionCents,
+		ContractionCents:       k.Retention.ContractionCents,
+		ChurnedCents:           k.Retention.ChurnedCents,
+		RenewalRate:            opt(k.Renewals.Rate),
+		GrossDollarRenewalRate: opt(k.Renewals.GrossDollarRenewalRate),
+		RenewalsDueInWindow:    k.Renewals.Due,
+		RenewalsRenewed:        k.Renewals.Renewed,
+		NPS:                    opt(k.NPS.Score),
+		NPSResponses:           k.NPS.Responses,
+		CSAT:                   opt(k.CSAT.TopTwoBox),
+		CSATMean:               opt(k.CSAT.Mean),
+		CSATResponses:          k.CSAT.Responses,
+		PipelineCents:          k.PipelineCents,
+		Bands:                  k.Bands,
+		Escalations:            k.EscByStatus,
+		EscalationsBreached:    k.BreachedEsc,
+		RenewalsDue:            map[string]DueJSON{},
+		Members:                []MemberReport{},
+		AtRisk:                 []AtRiskRenewal{},
+	}
+	for _, b := range k.Due {
+		r.RenewalsDue[strconv.Itoa(b.Days)] = DueJSON{Count: b.Count, ARRCents: b.ARRCents, ByBand: b.ByBand}
+	}
+	for _, t := range p.Team {
+		r.Members = append(r.Members, MemberReport{
+			ID: t.Member.ID, Name: t.Member.Name, Email: t.Member.Email, Role: string(t.Member.Role),
+			Accounts: t.Accounts, Capacity: t.Member.Capacity, OverCapacity: t.OverCapacity, ARRCents: t.ARRCents,
+			NRR: opt(t.Retention.NRR), GRR: opt(t.Retention.GRR), Bands: fullBands(t.Bands),
+			OpenEscalations: t.OpenEsc, RenewalsDue90: t.Due90, RenewalsDue90ARR: t.Due90ARRCents,
+			CSAT: opt(t.CSAT.TopTwoBox), NPS: opt(t.NPS.Score),
+		})
+	}
+	for i := range p.Accounts {
+		a := &p.Accounts[i]
+		if !a.Live || !a.Flags.Has(metrics.FlagRenewalRisk) {
+			continue
+		}
+		ar := AtRiskRenewal{AccountID: a.ID, Account: a.Name, ExternalID: a.ExternalID, Owner: a.OwnerName,
+			ARRCents: a.ARRCents, RenewalDate: a.RenewalDate, DaysLeft: a.DaysToRenewal, Band: a.Health.Band, Flags: a.Flags.Names()}
+		if a.Health.HasScore {
+			s := a.Health.Score
+			ar.Score = &s
+		}
+		r.AtRisk = append(r.AtRisk, ar)
+	}
+	sort.SliceStable(r.AtRisk, func(i, j int) bool {
+		if r.AtRisk[i].RenewalDate != r.AtRisk[j].RenewalDate {
+			return r.AtRisk[i].RenewalDate < r.AtRisk[j].RenewalDate
+		}
+		return r.AtRisk[i].ARRCents > r.AtRisk[j].ARRCents
+	})
+	return r
+}
+
+func fullBands(m map[metrics.Band]int) map[metrics.Band]int {
+	out := make(map[metrics.Band]int, len(metrics.Bands))
+	for _, b := range metrics.Bands {
+		out[b] = m[b]
+	}
+	return out
+}
+
+// WriteJSON writes the report as indented JSON.
+func (r Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// Money formats cents as a whole amount with thousands separators: 1234567
+// cents in USD is "$12,346". Reports round to whole units; the cents stay in
+// the JSON.
+func Money(cents int64, currency string) string {
+	neg := cents < 0
+	if neg {
+		cents = -cents
+	}
+	units := (cents + 50) / 100
+	s := strconv.FormatInt(units, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	sym := currency + " "
+	switch currency {
+	case "USD":
+		sym = "$"
+	case "EUR":
+		sym = "€"
+	case "GBP":
+		sym = "£"
+	}
+	if neg {
+		return "-" + sym + b.String()
+	}
+	return sym + b.String()
+}
+
+// Pct formats a fraction as a percentage with one decimal, or n/a.
+func Pct(v *float64) string {
+	if v == nil {
+		return "n/a"
+	}
+	return strconv.FormatFloat(*v*100, 'f', 1, 64) + "%"
+}
+
+func num(v *float64, prec int) string {
+	if v == nil {
+		return "n/a"
+	}
+	return strconv.FormatFloat(*v, 'f', prec, 64)
+}
+
+// WriteMarkdown writes the report for humans: KPIs, the member table and the
+// at-risk renewals.
+func (r Report) WriteMarkdown(w io.Writer) error {
+	m := func(c int64) string { return Money(c, r.Currency) }
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Leadership report, %s\n\n", r.AsOf)
+	fmt.Fprintf(&b, "Window: %s to %s (trailing 12 months). %d live accounts, %s ARR.\n\n", r.WindowStart, r.WindowEnd, r.Accounts, m(r.ARRCents))
+	b.WriteString("## Portfolio\n\n| KPI | Value |\n|---|---|\n")
+	rows := [][2]string{
+		{"Net revenue retention (NRR)", Pct(r.NRR)},
+		{"Gross revenue retention (GRR)", Pct(r.GRR)},
+		{"Logo retention", Pct(r.LogoRetention)},
+		{"Logo churn", Pct(r.LogoChurn)},
+		{"Revenue churn", Pct(r.RevenueChurn)},
+		{"Cohort at window start", fmt.Sprintf("%d accounts, %s", r.CohortAccounts, m(r.CohortStartARRCents))},
+		{"Expansion", m(r.ExpansionCents)},
+		{"Contraction", m(r.ContractionCents)},
+		{"Churned ARR", m(r.ChurnedCents)},
+		{"Renewal rate (logos)", fmt.Sprintf("%s (%d of %d due)", Pct(r.RenewalRate), r.RenewalsRenewed, r.RenewalsDueInWindow)},
+		{"Gross dollar renewal rate", Pct(r.GrossDollarRenewalRate)},
+		{"NPS", fmt.Sprintf("%s (%d responses)", num(r.NPS, 0), r.NPSResponses)},
+		{"CSAT (4-5 share)", fmt.Sprintf("%s, mean %s (%d responses)", Pct(r.CSAT), num(r.CSATMean, 2), r.CSATResponses)},
+		{"Expansion pipeline", m(r.PipelineCents)},
+		{"Health bands", fmt.Sprintf("green %d, yellow %d, red %d, unknown %d", r.Bands[metrics.Green], r.Bands[metrics.Yellow], r.Bands[metrics.Red], r.Bands[metrics.Unknown])},
+		{"Escalations", fmt.Sprintf("open %d, in progress %d, waiting on client %d, with director %d, resolved %d; %d past SLA",
+			r.Escalations["open"], r.Escalations["in_progress"], r.Escalations["waiting_client"], r.Escalations["with_director"], r.Escalations["resolved"], r.EscalationsBreached)},
+	}
+	for _, d := range []string{"30", "60", "90"} {
+		due := r.RenewalsDue[d]
+		rows = append(rows, [2]string{"Renewals due in " + d + " days", fmt.Sprintf("%d, %s (red %d, yellow %d, green %d, unknown %d)",
+			due.Count, m(due.ARRCents), due.ByBand[metrics.Red].Count, due.ByBand[metrics.Yellow].Count, due.ByBand[metrics.Green].Count, due.ByBand[metrics.Unknown].Count)})
+	}
+	for _, row := range rows {
+		fmt.Fprintf(&b, "| %s | %s |\n", row[0], mdCell(row[1]))
+	}
+	b.WriteString("\n## Team\n\n| Member | Role | Accounts | ARR | NRR | GRR | Green | Yellow | Red | Open esc. | Renewals 90d | CSAT |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, mr := range r.Members {
+		accts := strconv.Itoa(mr.Accounts)
+		if mr.OverCapacity {
+			accts += fmt.Sprintf(" (over capacity %d)", mr.Capacity)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %d | %d | %d | %d | %d (%s) | %s |\n",
+			mdCell(mr.Name), mr.Role, accts, m(mr.ARRCents), Pct(mr.NRR), Pct(mr.GRR),
+			mr.Bands[metrics.Green], mr.Bands[metrics.Yellow], mr.Bands[metrics.Red], mr.OpenEscalations,
+			mr.RenewalsDue90, m(mr.RenewalsDue90ARR), Pct(mr.CSAT))
+	}
+	fmt.Fprintf(&b, "\n## At-risk renewals (%d)\n\n", len(r.AtRisk))
+	if len(r.AtRisk) == 0 {
+		b.WriteString("No renewal inside 90 days is below green.\n")
+	} else {
+		b.WriteString("| Account | Owner | ARR | Renewal | Days left | Score | Band | Flags |\n|---|---|--:|---|--:|--:|---|---|\n")
+		for _, a := range r.AtRisk {
+			score := "n/a"
+			if a.Score != nil {
+				score = strconv.Itoa(*a.Score)
+			}
+			owner := a.Owner
+			if owner == "" {
+				owner = "Unassigned"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s | %s | %s |\n", mdCell(a.Account), mdCell(owner), m(a.ARRCents),
+				a.RenewalDate, a.DaysLeft, score, a.Band, strings.Join(a.Flags, ", "))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// mdCell keeps a value inside its table cell.
+func mdCell(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
+}
+
+// CSVSafe prefixes a cell a spreadsheet would run as a formula with a quote.
+func CSVSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// csvNum leaves an undefined KPI empty, which a spreadsheet treats as blank.
+func csvNum(v *float64, prec int) string {
+	if v == nil {
+		return ""
+	}
+	return num(v, prec)
+}
+
+// WriteCSV writes the per-member table, one row per member plus a final
+// "Portfolio" row with the totals, for a spreadsheet.
+func (r Report) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cents := func(c int64) string { return strconv.FormatInt(c, 10) }
+	_ = cw.Write([]string{"as_of", "member", "email", "role", "accounts", "arr_cents", "nrr", "grr", "green", "yellow", "red", "unknown",
+		"open_escalations", "renewals_due_90", "renewals_due_90_arr_cents", "csat", "nps"})
+	for _, m := range r.Members {
+		_ = cw.Write([]string{r.AsOf.String(), CSVSafe(m.Name), CSVSafe(m.Email), m.Role, strconv.Itoa(m.Accounts), cents(m.ARRCents),
+			csvNum(m.NRR, 4), csvNum(m.GRR, 4), strconv.Itoa(m.Bands[metrics.Green]), strconv.Itoa(m.Bands[metrics.Yellow]),
+			strconv.Itoa(m.Bands[metrics.Red]), strconv.Itoa(m.Bands[metrics.Unknown]), strconv.Itoa(m.OpenEscalations),
+			strconv.Itoa(m.RenewalsDue90), cents(m.RenewalsDue90ARR), csvNum(m.CSAT, 4), csvNum(m.NPS, 1)})
+	}
+	open := 0
+	for s, n := range r.Escalations {
+		if s != "resolved" {
+			open += n
+		}
+	}
+	due := r.RenewalsDue["90"]
+	_ = cw.Write([]string{r.AsOf.String(), "Portfolio", "", "", strconv.Itoa(r.Accounts), cents(r.ARRCents), csvNum(r.NRR, 4), csvNum(r.GRR, 4),
+		strconv.Itoa(r.Bands[metrics.Green]), strconv.Itoa(r.Bands[metrics.Yellow]), strconv.Itoa(r.Bands[metrics.Red]),
+		strconv.Itoa(r.Bands[metrics.Unknown]), strconv.Itoa(open), strconv.Itoa(due.Count), cents(due.ARRCents), csvNum(r.CSAT, 4), csvNum(r.NPS, 1)})
+	cw.Flush()
+	return cw.Error()
+}
