@@ -290,6 +290,15 @@ func (t *Tx) PutSnapshot(s *Snapshot) error {
 	return t.b(bSnapByWeek).Put(key(w, u64(s.AccountID)), encodeWeekScore(s))
 }
 
+// DeleteSnapshot removes one account's snapshot for week w, if any.
+func (t *Tx) DeleteSnapshot(accountID uint64, w metrics.Week) error {
+	wk := u32(uint32(w))
+	if err := t.b(bSnapshots).Delete(key(u64(accountID), wk)); err != nil {
+		return err
+	}
+	return t.b(bSnapByWeek).Delete(key(wk, u64(accountID)))
+}
+
 // SnapshotHistory is one account's snapshots, oldest first: one prefix scan.
 func (t *Tx) SnapshotHistory(accountID uint64) ([]Snapshot, error) {
 	var out []Snapshot

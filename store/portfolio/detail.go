@@ -97,6 +97,13 @@ func TakeSnapshot(path string, opt store.Options, asOf metrics.Date, onlyIfMissi
 		for i := range accts {
 			a := &accts[i]
 			if a.Lifecycle == store.Churned {
+				// A retake must not keep the week's score of an account
+				// that has churned since.
+				if res.Replaced {
+					if err := tx.DeleteSnapshot(a.ID, res.Week); err != nil {
+						return err
+					}
+				}
 				continue
 			}
 			s := SnapshotOf(a, set.Health, asOf)

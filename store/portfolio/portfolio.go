@@ -99,7 +99,7 @@ type Portfolio struct {
 	Accounts    []Account // ID order; churned ones included with Live false
 	accountIdx  map[uint64]int
 	Escalations []Escalation // queue order (see QueueLess)
-	Team        []MemberRow  // active members by name, then Unassigned when any
+	Team        []MemberRow  // managers first, then active members by name, then Unassigned when any
 	KPIs        KPIs
 	Review      Review
 }
@@ -248,6 +248,10 @@ func QueueLess(a, b *Escalation) bool {
 		return ra < rb
 	}
 	if !a.SLADue.Equal(b.SLADue) {
+		// No SLA is no due time: it waits behind every real one.
+		if a.SLADue.IsZero() || b.SLADue.IsZero() {
+			return b.SLADue.IsZero()
+		}
 		return a.SLADue.Before(b.SLADue)
 	}
 	if a.AccountARR != b.AccountARR {
@@ -320,7 +324,7 @@ func computeKPIs(p *Portfolio, ledger map[uint64][]metrics.LedgerEntry, asOf met
 		nps = append(nps, a.NPS)
 		csat = append(csat, a.CSAT)
 		due = append(due, metrics.DueItem{RenewalDate: a.RenewalDate, ARRCents: a.ARRCents, Band: a.Health.Band})
-		if a.OwnerID == 0 || p.Member(a.OwnerID) == nil {
+		if m := p.Member(a.OwnerID); a.OwnerID == 0 || m == nil || !m.Active {
 			k.UnassignedLive++
 		}
 	}

@@ -190,8 +190,8 @@ func (r Report) WriteJSON(w io.Writer) error {
 // cents in USD is "$12,346". Reports round to whole units; the cents stay in
 // the JSON.
 func Money(cents int64, currency string) string {
-	neg := cents < 0
-	if neg {
+	neg := cents <= -50 // what rounds to zero shows as zero, not "-$0"
+	if cents < 0 {
 		cents = -cents
 	}
 	units := (cents + 50) / 100

@@ -1,0 +1,423 @@
+package portfolio
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"steward/metrics"
+	"steward/store"
+)
+
+func decodeReportJSON(t *testing.T, r Report) map[string]any {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := r.WriteJSON(&buf); err != nil {
+		t.Fatalf("WriteJSON: %v", err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &m); err != nil {
+		t.Fatalf("WriteJSON wrote invalid JSON: %v\n%s", err, buf.String())
+	}
+	return m
+}
+
+func obj(t *testing.T, m map[string]any, key string) map[string]any {
+	t.Helper()
+	v, ok := m[key].(map[string]any)
+	if !ok {
+		t.Fatalf("%q is %T (%v), want an object", key, m[key], m[key])
+	}
+	return v
+}
+
+func number(t *testing.T, m map[string]any, key string) float64 {
+	t.Helper()
+	v, ok := m[key].(float64)
+	if !ok {
+		t.Fatalf("%q is %T (%v), want a number", key, m[key], m[key])
+	}
+	return v
+}
+
+var reportKeys = []string{"as_of", "accounts", "arr_cents", "nrr", "grr", "logo_retention", "renewal_rate", "nps", "csat",
+	"expansion_pipeline_cents", "bands", "escalations", "renewals_due", "members"}
+
+func TestReportJSON(t *testing.T) {
+	p := Build(fixture(), asOf, now)
+	m := decodeReportJSON(t, p.Report())
+	for _, k := range reportKeys {
+		if _, ok := m[k]; !ok {
+			t.Errorf("report JSON has no %q key", k)
+		}
+	}
+	if m["as_of"] != "2026-03-18" || m["window_start"] != "2025-03-18" || m["window_end"] != "2026-03-18" || m["currency"] != "USD" {
+		t.Errorf("as_of %v, window %v..%v, currency %v", m["as_of"], m["window_start"], m["window_end"], m["currency"])
+	}
+	if number(t, m, "accounts") != 8 || number(t, m, "arr_cents") != 39_000_000 || number(t, m, "expansion_pipeline_cents") != 1_500_000 {
+		t.Errorf("accounts %v arr %v pipeline %v, want 8, 39000000, 1500000", m["accounts"], m["arr_cents"], m["expansion_pipeline_cents"])
+	}
+	// Ratios are fractions, not percentages.
+	for key, want := range map[string]float64{"nrr": 28.0 / 30.5, "grr": 27.0 / 30.5, "logo_retention": 0.75, "renewal_rate": 1.0 / 9, "csat": 0} {
+		if got := number(t, m, key); !near(got, want) {
+			t.Errorf("%s = %v, want %v", key, got, want)
+		}
+	}
+	if got := number(t, m, "nps"); !near(got, -100.0/6) {
+		t.Errorf("nps = %v, want -16.67 on the -100..100 scale", got)
+	}
+
+	bands := obj(t, m, "bands")
+	sum := 0.0
+	for _, b := range []string{"green", "yellow", "red", "unknown"} {
+		n, ok := bands[b].(float64)
+		if !ok {
+			t.Errorf("bands.%s missing", b)
+		}
+		sum += n
+	}
+	if len(bands) != 4 || sum != number(t, m, "accounts") {
+		t.Errorf("bands = %v: want 4 keys adding up to accounts (%v)", bands, m["accounts"])
+	}
+
+	esc := obj(t, m, "escalations")
+	want := map[string]float64{"open": 1, "in_progress": 1, "waiting_client": 1, "with_director": 1, "resolved": 2}
+	if len(esc) != len(want) {
+		t.Errorf("escalations = %v, want exactly %v", esc, want)
+	}
+	for s, n := range want {
+		if esc[s] != n {
+			t.Errorf("escalations.%s = %v, want %v", s, esc[s], n)
+		}
+	}
+	if m["escalations_breached"] != 2.0 {
+		t.Errorf("escalations_breached = %v, want 2", m["escalations_breached"])
+	}
+
+	due := obj(t, m, "renewals_due")
+	for d, w := range map[string][2]float64{"30": {1, 1_500_000}, "60": {2, 4_500_000}, "90": {6, 14_000_000}} {
+		b := obj(t, due, d)
+		if b["count"] != w[0] || b["arr_cents"] != w[1] {
+			t.Errorf("renewals_due[%s] = %v, want count %v arr_cents %v", d, b, w[0], w[1])
+		}
+		if _, ok := b["by_band"].(map[string]any); !ok {
+			t.Errorf("renewals_due[%s].by_band missing", d)
+		}
+	}
+	if len(due) != 3 {
+		t.Errorf("renewals_due has keys %v, want 30, 60, 90", due)
+	}
+
+	members, ok := m["members"].([]any)
+	if !ok || len(members) != 4 {
+		t.Fatalf("members = %v, want an array of 4", m["members"])
+	}
+	var names []string
+	for _, x := range members {
+		mr := x.(map[string]any)
+		names = append(names, mr["name"].(string))
+		for _, k := range []string{"id", "email", "role", "accounts", "capacity", "over_capacity", "arr_cents", "nrr", "grr", "bands",
+			"open_escalations", "renewals_due_90", "renewals_due_90_arr_cents", "csat", "nps"} {
+			if _, ok := mr[k]; !ok {
+				t.Errorf("member %v has no %q", mr["name"], k)
+			}
+		}
+		switch mr["name"] {
+		case "Unassigned":
+			if mr["id"] != 0.0 || mr["nrr"] != nil {
+				t.Errorf("Unassigned member = %v, want id 0 and nrr null", mr)
+			}
+		case "Bob Ray":
+			if mr["over_capacity"] != true || !near(mr["nrr"].(float64), 8.0/7.5) {
+				t.Errorf("Bob = %v", mr)
+			}
+		}
+		if b := mr["bands"].(map[string]any); len(b) != 4 {
+			t.Errorf("member %v bands = %v, want all four", mr["name"], b)
+		}
+	}
+	if strings.Join(names, ",") != "Zoe Lead,Amy Ng,Bob Ray,Unassigned" {
+		t.Errorf("members in order %v", names)
+	}
+
+	risk, ok := m["at_risk_renewals"].([]any)
+	if !ok {
+		t.Fatalf("at_risk_renewals = %v", m["at_risk_renewals"])
+	}
+	var riskNames []string
+	for _, x := range risk {
+		a := x.(map[string]any)
+		riskNames = append(riskNames, a["account"].(string))
+		if a["account"] == "Golf" && a["score"] != nil {
+			t.Errorf("Golf has no score: want null, got %v", a["score"])
+		}
+	}
+	if got := strings.Join(riskNames, ","); got != "Beta,Echo,Hotel,Gamma,Golf" {
+		t.Errorf("at-risk renewals = %s, want Beta,Echo,Hotel,Gamma,Golf (soonest first)", got)
+	}
+}
+
+func TestReportJSONEmptyCohort(t *testing.T) {
+	cases := map[string]Raw{
+		"no accounts at all": {Settings: store.DefaultSettings()},
+		"zero Raw":           {},
+		// Live accounts but no ledger and no renewal dates: the cohort is
+		// empty while NPS has data.
+		"accounts without a ledger": {Settings: store.DefaultSettings(), Accounts: []store.Account{
+			{ID: 1, Name: "Solo", Lifecycle: store.Active, ARRCents: 100, NPS: metrics.Some(9)},
+		}},
+	}
+	for name, raw := range cases {
+		t.Run(name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Build(raw, asOf, now).Report().WriteJSON(&buf); err != nil {
+				t.Fatalf("WriteJSON: %v", err)
+			}
+			if strings.Contains(buf.String(), "NaN") || strings.Contains(buf.String(), "Inf") {
+				t.Fatalf("JSON carries NaN/Inf:\n%s", buf.String())
+			}
+			var m map[string]any
+			if err := json.Unmarshal(buf.Bytes(), &m); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range reportKeys {
+				if _, ok := m[k]; !ok {
+					t.Errorf("no %q key", k)
+				}
+			}
+			for _, k := range []string{"nrr", "grr", "logo_retention", "logo_churn", "revenue_churn", "renewal_rate", "gross_dollar_renewal_rate"} {
+				if v, ok := m[k]; !ok || v != nil {
+					t.Errorf("%s = %v (present %v), want null", k, v, ok)
+				}
+			}
+			if !regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`).MatchString(fmt.Sprint(m["as_of"])) {
+				t.Errorf("as_of = %v, want YYYY-MM-DD", m["as_of"])
+			}
+			if _, ok := m["members"].([]any); !ok {
+				t.Errorf("members = %v, want an array (even when empty)", m["members"])
+			}
+			if _, ok := m["at_risk_renewals"].([]any); !ok {
+				t.Errorf("at_risk_renewals = %v, want an array", m["at_risk_renewals"])
+			}
+			bands := obj(t, m, "bands")
+			sum := 0.0
+			for _, b := range []string{"green", "yellow", "red", "unknown"} {
+				n, ok := bands[b].(float64)
+				if !ok {
+					t.Errorf("bands.%s missing", b)
+				}
+				sum += n
+			}
+			if sum != number(t, m, "accounts") {
+				t.Errorf("bands add up to %v, accounts %v", sum, m["accounts"])
+			}
+			if len(obj(t, m, "escalations")) != 5 {
+				t.Errorf("escalations = %v, want all five statuses", m["escalations"])
+			}
+			for _, d := range []string{"30", "60", "90"} {
+				b := obj(t, obj(t, m, "renewals_due"), d)
+				if b["count"] != 0.0 || b["arr_cents"] != 0.0 {
+					t.Errorf("renewals_due[%s] = %v, want zeros", d, b)
+				}
+			}
+			if name == "accounts without a ledger" {
+				if m["nps"] != 100.0 || m["accounts"] != 1.0 {
+					t.Errorf("nps %v accounts %v, want 100, 1", m["nps"], m["accounts"])
+				}
+			} else if m["nps"] != nil || m["csat"] != nil {
+				t.Errorf("nps %v csat %v, want null without responses", m["nps"], m["csat"])
+			}
+		})
+	}
+}
+
+func TestReportMarkdown(t *testing.T) {
+	raw := fixture()
+	raw.Members[2].Name = "Amy | Pipe"
+	var buf bytes.Buffer
+	if err := Build(raw, asOf, now).Report().WriteMarkdown(&buf); err != nil {
+		t.Fatal(err)
+	}
+	md := buf.String()
+	for _, want := range []string{
+		"# Leadership report, 2026-03-18",
+		"Window: 2025-03-18 to 2026-03-18",
+		"8 live accounts, $390,000 ARR",
+		"## Portfolio",
+		"| Net revenue retention (NRR) | 91.8% |",
+		"| Gross revenue retention (GRR) | 88.5% |",
+		"| Logo retention | 75.0% |",
+		"| Renewal rate (logos) | 11.1% (1 of 9 due) |",
+		"| Health bands | green 2, yellow 2, red 3, unknown 1 |",
+		"open 1, in progress 1, waiting on client 1, with director 1, resolved 2; 2 past SLA",
+		"| Renewals due in 90 days | 6, $140,000 (red 2, yellow 2, green 1, unknown 1) |",
+		"## Team",
+		"| Bob Ray | account_manager | 3 (over capacity 2) | $120,000 |",
+		`| Amy \| Pipe |`,
+		"## At-risk renewals (5)",
+		"| Golf | Carl Gone | $25,000 | 2026-06-16 | 90 | n/a | unknown | renewal-risk |",
+		"| Foxtrot |", // not at risk: green
+	} {
+		if want == "| Foxtrot |" {
+			if strings.Contains(md, want) {
+				t.Errorf("Foxtrot is green and must not be an at-risk renewal")
+			}
+			continue
+		}
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q\n%s", want, md)
+		}
+	}
+
+	buf.Reset()
+	if err := Build(Raw{Settings: store.DefaultSettings()}, asOf, now).Report().WriteMarkdown(&buf); err != nil {
+		t.Fatal(err)
+	}
+	md = buf.String()
+	for _, want := range []string{
+		"## Portfolio", "## Team", "## At-risk renewals (0)",
+		"| Net revenue retention (NRR) | n/a |",
+		"| Gross revenue retention (GRR) | n/a |",
+		"| Logo retention | n/a |",
+		"| Renewal rate (logos) | n/a (0 of 0 due) |",
+		"| NPS | n/a (0 responses) |",
+		"No renewal inside 90 days is below green.",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("empty markdown lacks %q\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "NaN") {
+		t.Errorf("empty markdown shows NaN:\n%s", md)
+	}
+}
+
+func TestReportCSV(t *testing.T) {
+	raw := fixture()
+	evil := `=HYPERLINK("http://evil.example","click")`
+	raw.Members[2].Name = evil // Amy
+	raw.Members[2].Email = "@amy"
+	var buf bytes.Buffer
+	if err := Build(raw, asOf, now).Report().WriteCSV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatalf("CSV does not parse: %v", err)
+	}
+	header := []string{"as_of", "member", "email", "role", "accounts", "arr_cents", "nrr", "grr", "green", "yellow", "red", "unknown",
+		"open_escalations", "renewals_due_90", "renewals_due_90_arr_cents", "csat", "nps"}
+	if len(recs) != 1+4+1 {
+		t.Fatalf("%d records, want header + 4 members + Portfolio:\n%v", len(recs), recs)
+	}
+	if strings.Join(recs[0], ",") != strings.Join(header, ",") {
+		t.Errorf("header = %v", recs[0])
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	rows := map[string][]string{}
+	for _, r := range recs[1 : len(recs)-1] {
+		rows[r[col["member"]]] = r
+		if r[col["as_of"]] != "2026-03-18" {
+			t.Errorf("as_of cell %q", r[col["as_of"]])
+		}
+	}
+	amy, ok := rows["'"+evil]
+	if !ok {
+		t.Fatalf("the formula-like name is not escaped: rows %v", recs)
+	}
+	if amy[col["email"]] != "'@amy" {
+		t.Errorf("email cell %q, want '@amy", amy[col["email"]])
+	}
+	if _, ok := rows[evil]; ok {
+		t.Errorf("a raw formula cell reached the CSV")
+	}
+	if u := rows["Unassigned"]; u == nil || u[col["nrr"]] != "" || u[col["accounts"]] != "2" {
+		t.Errorf("Unassigned row = %v, want 2 accounts and an empty nrr", u)
+	}
+	if b := rows["Bob Ray"]; b == nil || b[col["nrr"]] != "1.0667" || b[col["arr_cents"]] != "12000000" {
+		t.Errorf("Bob row = %v", b)
+	}
+	last := recs[len(recs)-1]
+	want := []string{"2026-03-18", "Portfolio", "", "", "8", "39000000", "0.9180", "0.8852", "2", "2", "3", "1", "4", "6", "14000000", "0.0000", "-16.7"}
+	if strings.Join(last, "|") != strings.Join(want, "|") {
+		t.Errorf("Portfolio row = %q\n               want %q", last, want)
+	}
+
+	// Empty portfolio: header and the Portfolio row, undefined KPIs blank.
+	buf.Reset()
+	if err := Build(Raw{Settings: store.DefaultSettings()}, asOf, now).Report().WriteCSV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	recs, err = csv.NewReader(&buf).ReadAll()
+	if err != nil || len(recs) != 2 || recs[1][1] != "Portfolio" || recs[1][col["nrr"]] != "" || recs[1][col["nps"]] != "" {
+		t.Errorf("empty CSV = %v (err %v)", recs, err)
+	}
+}
+
+func TestMoney(t *testing.T) {
+	tests := []struct {
+		cents    int64
+		currency string
+		want     string
+	}{
+		{1234567, "USD", "$12,346"},
+		{-1234567, "USD", "-$12,346"},
+		{0, "USD", "$0"},
+		{49, "USD", "$0"},
+		{50, "USD", "$1"},
+		{-50, "USD", "-$1"},
+		{99_999, "USD", "$1,000"},
+		{100_000_000, "USD", "$1,000,000"},
+		{12_345_678_900, "USD", "$123,456,789"},
+		{1234567, "EUR", "€12,346"},
+		{-1234567, "EUR", "-€12,346"},
+		{1234567, "GBP", "£12,346"},
+		{1234567, "JPY", "JPY 12,346"},
+		{-1234567, "CHF", "-CHF 12,346"},
+		{99_900, "SEK", "SEK 999"},
+	}
+	for _, tc := range tests {
+		if got := Money(tc.cents, tc.currency); got != tc.want {
+			t.Errorf("Money(%d, %q) = %q, want %q", tc.cents, tc.currency, got, tc.want)
+		}
+	}
+}
+
+func TestPct(t *testing.T) {
+	v, w := 1.0734, 0.0
+	if Pct(&v) != "107.3%" || Pct(&w) != "0.0%" || Pct(nil) != "n/a" {
+		t.Errorf("Pct: %q %q %q", Pct(&v), Pct(&w), Pct(nil))
+	}
+}
+
+func TestCSVSafe(t *testing.T) {
+	tests := map[string]string{
+		"":                  "",
+		"Acme":              "Acme",
+		"=1+2":              "'=1+2",
+		"+44 20 7946 0000":  "'+44 20 7946 0000",
+		"-2":                "'-2",
+		"@SUM(A1)":          "'@SUM(A1)",
+		"\t=cmd":            "'\t=cmd",
+		"a=b":               "a=b",
+		`=HYPERLINK("x")`:   `'=HYPERLINK("x")`,
+		"O'Brien & Partner": "O'Brien & Partner",
+	}
+	for in, want := range tests {
+		if got := CSVSafe(in); got != want {
+			t.Errorf("CSVSafe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func ExampleMoney() {
+	fmt.Println(Money(1234567, "USD"), Money(-1234567, "EUR"), Money(99, "GBP"), Money(1234567, "JPY"))
+	// Output: $12,346 -€12,346 £1 JPY 12,346
+}
