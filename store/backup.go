@@ -55,12 +55,24 @@ type CheckReport struct {
 
 // Check verifies the file page by page (bbolt's own consistency check) and
 // then decodes every record, so a damaged value is found now rather than
-// when a screen first needs it. It opens for writing so that an older schema
-// is upgraded; `steward check` is the documented way to do that.
+// when a screen first needs it. An older schema is upgraded first (a short
+// write open); the check itself is read-only, so it never commits to a file
+// it has just found damaged.
 func Check(path string, opt Options) (CheckReport, error) {
 	var rep CheckReport
-	err := Update(path, opt, func(t *Tx) error {
+	db, err := Open(path, Options{LockTimeout: opt.LockTimeout})
+	if err != nil {
+		return rep, err
+	}
+	if err := db.Close(); err != nil {
+		return rep, err
+	}
+	err = View(path, opt, func(t *Tx) error {
 		rep.Schema = schemaOf(t.tx)
+		// Walk every page on this goroutine first: bbolt's Check runs on a
+		// goroutine of its own, where a panic on a garbled page could not
+		// be recovered and would kill the process.
+		rep.Counts = t.Counts()
 		// Drain the whole channel: Check's goroutine blocks until it is read.
 		for err := range t.tx.Check() {
 			if len(rep.Problems) < 50 {
@@ -85,7 +97,6 @@ func Check(path string, opt Options) (CheckReport, error) {
 		note(err)
 		_, err = t.Settings()
 		note(err)
-		rep.Counts = t.Counts()
 		return nil
 	})
 	return rep, err

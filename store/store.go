@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -75,9 +76,16 @@ func Open(path string, opt Options) (db *DB, err error) {
 	}
 
 	// Damage deep inside a file can make bbolt panic; a user must see one
-	// line, not a stack trace.
+	// line, not a stack trace. bbolt has taken the file lock by then and
+	// its mmap keeps the file open, so release the lock by hand or every
+	// later open in this process would report the file as in use.
+	var file *os.File
 	defer func() {
 		if r := recover(); r != nil {
+			if file != nil {
+				_ = syscall.Flock(int(file.Fd()), syscall.LOCK_UN)
+				_ = file.Close()
+			}
 			db, err = nil, damaged(path, fmt.Errorf("%v", r))
 		}
 	}()
@@ -85,6 +93,11 @@ func Open(path string, opt Options) (db *DB, err error) {
 		Timeout:      opt.LockTimeout,
 		ReadOnly:     opt.ReadOnly,
 		FreelistType: bolt.FreelistMapType,
+		OpenFile: func(name string, flag int, mode os.FileMode) (*os.File, error) {
+			f, err := os.OpenFile(name, flag, mode)
+			file = f
+			return f, err
+		},
 	})
 	if err != nil {
 		switch {
@@ -183,7 +196,8 @@ func (db *DB) Update(fn func(*Tx) error) error {
 	return db.guard(func() error { return db.bolt.Update(func(t *bolt.Tx) error { return fn(&Tx{tx: t}) }) })
 }
 
-// guard turns a panic from inside bbolt (a damaged page) into an error.
+// guard turns a panic inside a transaction into an error: bbolt panics on
+// garbled pages, and the user must get one line naming the file.
 func (db *DB) guard(fn func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -269,7 +283,11 @@ func (db *DB) prepare(readOnly bool) error {
 		}
 		return fmt.Errorf("%s uses schema %d and needs a one-time upgrade to %d: run `steward --db %s check` once", db.path, v, SchemaVersion, db.path)
 	}
-	return db.guard(func() error { return db.bolt.Update(func(t *bolt.Tx) error { return migrate(t, v) }) })
+	err = db.guard(func() error { return db.bolt.Update(func(t *bolt.Tx) error { return migrate(t, v) }) })
+	if err != nil {
+		return damaged(db.path, fmt.Errorf("upgrading schema %d to %d: %w", v, SchemaVersion, err))
+	}
+	return nil
 }
 
 func schemaOf(t *bolt.Tx) uint32 {

@@ -27,6 +27,15 @@ func (t *Tx) b(name []byte) *bolt.Bucket { return t.tx.Bucket(name) }
 
 func (t *Tx) nextID(bucket []byte) (uint64, error) { return t.b(bucket).NextSequence() }
 
+// claimID makes sure a record saved under an explicit ID (an import that
+// keeps IDs, a restore) is never overwritten by a later new record.
+func (t *Tx) claimID(bucket []byte, id uint64) error {
+	if bk := t.b(bucket); id > bk.Sequence() {
+		return bk.SetSequence(id)
+	}
+	return nil
+}
+
 // ---- settings ----
 
 // Settings returns the database settings (defaults where unset).
@@ -73,6 +82,8 @@ func (t *Tx) PutMember(m *Member) error {
 			return err
 		}
 		m.ID = id
+	} else if err := t.claimID(bMembers, m.ID); err != nil {
+		return err
 	}
 	if m.Capacity <= 0 {
 		m.Capacity = m.Role.DefaultCapacity()
@@ -139,6 +150,8 @@ func (t *Tx) PutAccount(a *Account) error {
 			return err
 		}
 		a.ID = id
+	} else if err := t.claimID(bAccounts, a.ID); err != nil {
+		return err
 	} else if old := accts.Get(u64(a.ID)); old != nil {
 		var prev Account
 		if err := decodeAccount(a.ID, old, &prev); err != nil {
@@ -486,6 +499,8 @@ func (t *Tx) PutEscalation(e *Escalation) error {
 			return err
 		}
 		e.ID = id
+	} else if err := t.claimID(bEscalations, e.ID); err != nil {
+		return err
 	} else if old := escs.Get(u64(e.ID)); old != nil {
 		var prev Escalation
 		if err := json.Unmarshal(old, &prev); err != nil {
