@@ -128,20 +128,8 @@ func (t *Tx) Member(id uint64) (Member, error) {
 // external-ID indexes in step in the same transaction. A second account
 // with the same external ID is refused.
 func (t *Tx) PutAccount(a *Account) error {
-	if strings.TrimSpace(a.Name) == "" {
-		return errors.New("account name is required")
-	}
-	if a.ARRCents < 0 {
-		return fmt.Errorf("account %q: ARR cannot be negative", a.Name)
-	}
-	if a.Lifecycle == "" {
-		a.Lifecycle = Active
-	}
-	if !a.Lifecycle.Valid() {
-		return fmt.Errorf("account %q: lifecycle %q is not onboarding, active or churned", a.Name, a.Lifecycle)
-	}
-	if a.Segment != "" && !a.Segment.Valid() {
-		return fmt.Errorf("account %q: segment %q is not enterprise, mid_market or smb", a.Name, a.Segment)
+	if err := t.validateAccount(a); err != nil {
+		return err
 	}
 	accts, byOwner, byExt := t.b(bAccounts), t.b(bAccByOwner), t.b(bAccByExtID)
 	if a.ID == 0 {
@@ -178,6 +166,32 @@ func (t *Tx) PutAccount(a *Account) error {
 		return err
 	}
 	return accts.Put(u64(a.ID), encodeAccount(a))
+}
+
+// validateAccount checks a before any write, so an action can validate
+// first and write second.
+func (t *Tx) validateAccount(a *Account) error {
+	if strings.TrimSpace(a.Name) == "" {
+		return errors.New("account name is required")
+	}
+	if a.ARRCents < 0 {
+		return fmt.Errorf("account %q: ARR cannot be negative", a.Name)
+	}
+	if a.Lifecycle == "" {
+		a.Lifecycle = Active
+	}
+	if !a.Lifecycle.Valid() {
+		return fmt.Errorf("account %q: lifecycle %q is not onboarding, active or churned", a.Name, a.Lifecycle)
+	}
+	if a.Segment != "" && !a.Segment.Valid() {
+		return fmt.Errorf("account %q: segment %q is not enterprise, mid_market or smb", a.Name, a.Segment)
+	}
+	if a.ExternalID != "" {
+		if other := t.b(bAccByExtID).Get([]byte(a.ExternalID)); other != nil && binary.BigEndian.Uint64(other) != a.ID {
+			return fmt.Errorf("external ID %q already belongs to account %d", a.ExternalID, binary.BigEndian.Uint64(other))
+		}
+	}
+	return nil
 }
 
 // Account returns one account.

@@ -1,0 +1,538 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"steward/metrics"
+)
+
+// The actions below are the changes a person makes from the dashboard or
+// the command line. Each runs inside the caller's transaction, validates
+// before it writes, and leaves its audit entry (an escalation timeline event
+// or an account activity) in the same transaction, so a change and its
+// explanation commit together or not at all.
+
+// Actor is the member recorded as the author of a change.
+type Actor struct {
+	ID   uint64
+	Name string
+}
+
+// FindActor picks the acting member: the active member whose name or email
+// matches who (case-insensitive), or, when who is empty, the first active
+// manager. It says which names exist when nothing matches.
+func FindActor(members []Member, who string) (Actor, error) {
+	who = strings.TrimSpace(who)
+	if who == "" {
+		for _, m := range members {
+			if m.Active && m.Role == RoleManager {
+				return Actor{ID: m.ID, Name: m.Name}, nil
+			}
+		}
+		return Actor{Name: "unknown"}, errors.New("no active manager on the roster: pass --as NAME_OR_EMAIL")
+	}
+	for _, m := range members {
+		if m.Active && (strings.EqualFold(m.Name, who) || strings.EqualFold(m.Email, who)) {
+			return Actor{ID: m.ID, Name: m.Name}, nil
+		}
+	}
+	var names []string
+	for _, m := range members {
+		if m.Active {
+			names = append(names, m.Name)
+		}
+	}
+	return Actor{}, fmt.Errorf("--as %q matches no active member (try one of: %s)", who, strings.Join(names, ", "))
+}
+
+// SLADue is the SLA due instant of an escalation of severity sev raised at
+// created.
+func SLADue(cfg metrics.Config, sev string, created time.Time) time.Time {
+	return created.Add(time.Duration(cfg.SLA.For(sev)) * time.Hour)
+}
+
+func validSeverity(s string) bool { return SeverityRank(s) < len(Severities) }
+
+func oneOf(v string, list []string) bool {
+	for _, x := range list {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// NewEscalation is what the create form collects.
+type NewEscalation struct {
+	AccountID   uint64
+	Title       string
+	Description string
+	Severity    string
+	OwnerID     uint64 // 0: unassigned
+}
+
+// CreateEscalation opens an escalation with its SLA computed from the
+// severity and a "created" timeline event.
+func (t *Tx) CreateEscalation(n NewEscalation, by Actor, now time.Time) (Escalation, error) {
+	if strings.TrimSpace(n.Title) == "" {
+		return Escalation{}, errors.New("title is required")
+	}
+	if !validSeverity(n.Severity) {
+		return Escalation{}, fmt.Errorf("severity %q is not one of %s", n.Severity, strings.Join(Severities, ", "))
+	}
+	set, err := t.Settings()
+	if err != nil {
+		return Escalation{}, err
+	}
+	if _, err := t.memberName(n.OwnerID); err != nil {
+		return Escalation{}, err
+	}
+	now = now.UTC()
+	e := Escalation{
+		AccountID: n.AccountID, Title: strings.TrimSpace(n.Title), Description: strings.TrimSpace(n.Description),
+		Severity: n.Severity, Status: StatusOpen, RaisedBy: by.ID, OwnerID: n.OwnerID,
+		CreatedAt: now, UpdatedAt: now, SLADue: SLADue(set.Health, n.Severity, now),
+	}
+	if err := t.PutEscalation(&e); err != nil {
+		return Escalation{}, err
+	}
+	text := fmt.Sprintf("raised %s: %s", e.Severity, e.Title)
+	return e, t.AppendEvent(&Event{EscalationID: e.ID, At: now, Author: by.Name, Kind: "created", Text: text})
+}
+
+// changeEscalation loads an escalation, lets mutate change it, stores it
+// and appends the event mutate describes. mutate returns the event kind and
+// text, or an error that leaves everything untouched.
+func (t *Tx) changeEscalation(id uint64, by Actor, now time.Time, mutate func(e *Escalation) (kind, text string, err error)) (Escalation, error) {
+	e, err := t.Escalation(id)
+	if err != nil {
+		return e, err
+	}
+	kind, text, err := mutate(&e)
+	if err != nil {
+		return e, err
+	}
+	now = now.UTC()
+	e.UpdatedAt = now
+	if err := t.PutEscalation(&e); err != nil {
+		return e, err
+	}
+	return e, t.AppendEvent(&Event{EscalationID: id, At: now, Author: by.Name, Kind: kind, Text: text})
+}
+
+func (t *Tx) memberName(id uint64) (string, error) {
+	if id == 0 {
+		return "nobody", nil
+	}
+	m, err := t.Member(id)
+	if err != nil {
+		return "", err
+	}
+	if !m.Active {
+		return "", fmt.Errorf("%s is no longer active", m.Name)
+	}
+	return m.Name, nil
+}
+
+// AssignEscalation gives an escalation to a member (0: unassign).
+func (t *Tx) AssignEscalation(id, owner uint64, by Actor, now time.Time) (Escalation, error) {
+	return t.changeEscalation(id, by, now, func(e *Escalation) (string, string, error) {
+		name, err := t.memberName(owner)
+		if err != nil {
+			return "", "", err
+		}
+		if e.OwnerID == owner {
+			return "", "", fmt.Errorf("already assigned to %s", name)
+		}
+		e.OwnerID = owner
+		return "assigned", "assigned to " + name, nil
+	})
+}
+
+// SetSeverity changes the severity and recomputes the SLA due time from the
+// creation time.
+func (t *Tx) SetSeverity(id uint64, sev string, by Actor, now time.Time) (Escalation, error) {
+	set, err := t.Settings()
+	if err != nil {
+		return Escalation{}, err
+	}
+	return t.changeEscalation(id, by, now, func(e *Escalation) (string, string, error) {
+		if !validSeverity(sev) {
+			return "", "", fmt.Errorf("severity %q is not one of %s", sev, strings.Join(Severities, ", "))
+		}
+		if e.Severity == sev {
+			return "", "", fmt.Errorf("severity is already %s", sev)
+		}
+		old := e.Severity
+		e.Severity = sev
+		e.SLADue = SLADue(set.Health, sev, e.CreatedAt)
+		return "severity", fmt.Sprintf("severity %s → %s; SLA due %s", old, sev, e.SLADue.Format("2006-01-02 15:04 MST")), nil
+	})
+}
+
+// OpenStatuses are the statuses a person can set with the status key;
+// resolving has its own action because it needs a resolution note.
+var OpenStatuses = []string{StatusOpen, StatusInProgress, StatusWaitingClient, StatusWithDirector}
+
+// SetStatus moves an unresolved escalation between the open statuses.
+func (t *Tx) SetStatus(id uint64, status string, by Actor, now time.Time) (Escalation, error) {
+	return t.changeEscalation(id, by, now, func(e *Escalation) (string, string, error) {
+		if !oneOf(status, OpenStatuses) {
+			return "", "", fmt.Errorf("status %q is not one of %s (resolve with its own action)", status, strings.Join(OpenStatuses, ", "))
+		}
+		if !e.Open() {
+			return "", "", errors.New("the escalation is resolved: reopen it first")
+		}
+		if e.Status == status {
+			return "", "", fmt.Errorf("status is already %s", status)
+		}
+		old := e.Status
+		e.Status = status
+		return "status", fmt.Sprintf("status %s → %s", old, status), nil
+	})
+}
+
+// DecisionText says what a triage decision means, for the timeline.
+var DecisionText = map[string]string{
+	DecisionCoach:    "coach the account manager",
+	DecisionManager:  "manager takes it",
+	DecisionDirector: "send to the director",
+}
+
+// Decide records the triage decision; sending to the director also sets the
+// status with_director.
+func (t *Tx) Decide(id uint64, decision string, by Actor, now time.Time) (Escalation, error) {
+	return t.changeEscalation(id, by, now, func(e *Escalation) (string, string, error) {
+		if !oneOf(decision, Decisions) {
+			return "", "", fmt.Errorf("decision %q is not one of %s", decision, strings.Join(Decisions, ", "))
+		}
+		if !e.Open() {
+			return "", "", errors.New("the escalation is resolved: reopen it first")
+		}
+		e.Decision = decision
+		text := "decision: " + DecisionText[decision]
+		if decision == DecisionDirector && e.Status != StatusWithDirector {
+			text += fmt.Sprintf("; status %s → %s", e.Status, StatusWithDirector)
+			e.Status = StatusWithDirector
+		}
+		return "decision", text, nil
+	})
+}
+
+// AddNote appends a note to the timeline.
+func (t *Tx) AddNote(id uint64, text string, by Actor, now time.Time) (Escalation, error) {
+	return t.changeEscalation(id, by, now, func(e *Escalation) (string, string, error) {
+		if strings.TrimSpace(text) == "" {
+			return "", "", errors.New("the note is empty")
+		}
+		return "note", strings.TrimSpace(text), nil
+	})
+}
+
+// Resolve closes an escalation with a required resolution note.
+func (t *Tx) Resolve(id uint64, note string, by Actor, now time.Time) (Escalation, error) {
+	return t.changeEscalation(id, by, now, func(e *Escalation) (string, string, error) {
+		if strings.TrimSpace(note) == "" {
+			return "", "", errors.New("a resolution note is required")
+		}
+		if !e.Open() {
+			return "", "", errors.New("the escalation is already resolved")
+		}
+		e.Status = StatusResolved
+		e.ResolvedAt = now.UTC()
+		return "resolved", strings.TrimSpace(note), nil
+	})
+}
+
+// Reopen puts a resolved escalation back in the queue with a reason.
+func (t *Tx) Reopen(id uint64, reason string, by Actor, now time.Time) (Escalation, error) {
+	return t.changeEscalation(id, by, now, func(e *Escalation) (string, string, error) {
+		if strings.TrimSpace(reason) == "" {
+			return "", "", errors.New("a reason is required")
+		}
+		if e.Open() {
+			return "", "", errors.New("the escalation is not resolved")
+		}
+		e.Status = StatusOpen
+		e.ResolvedAt = time.Time{}
+		return "reopened", strings.TrimSpace(reason), nil
+	})
+}
+
+// LogActivity logs a call, email, meeting, QBR or note on an account.
+func (t *Tx) LogActivity(accountID uint64, kind, text string, by Actor, now time.Time) (Activity, error) {
+	if !oneOf(kind, ActivityKinds) {
+		return Activity{}, fmt.Errorf("activity kind %q is not one of %s", kind, strings.Join(ActivityKinds, ", "))
+	}
+	if strings.TrimSpace(text) == "" {
+		return Activity{}, errors.New("the activity text is empty")
+	}
+	a := Activity{AccountID: accountID, At: now.UTC(), Author: by.Name, Kind: kind, Text: strings.TrimSpace(text)}
+	return a, t.AppendActivity(&a)
+}
+
+// SetOverride sets a manual band with a reason and an expiry date, logged
+// as an activity.
+func (t *Tx) SetOverride(accountID uint64, band metrics.Band, reason string, expires metrics.Date, by Actor, now time.Time) (Account, error) {
+	a, err := t.Account(accountID)
+	if err != nil {
+		return a, err
+	}
+	if band != metrics.Green && band != metrics.Yellow && band != metrics.Red {
+		return a, fmt.Errorf("band %q: choose green, yellow or red", band)
+	}
+	if strings.TrimSpace(reason) == "" {
+		return a, errors.New("a reason is required for an override")
+	}
+	today := metrics.DateOf(now)
+	if expires.IsZero() || expires < today {
+		return a, fmt.Errorf("expiry %s is in the past: choose today or later", expires)
+	}
+	a.Override = &metrics.Override{Band: band, Reason: strings.TrimSpace(reason), Author: by.Name, Expires: expires}
+	a.UpdatedAt = now.UTC()
+	if err := t.PutAccount(&a); err != nil {
+		return a, err
+	}
+	text := fmt.Sprintf("health overridden to %s until %s: %s", band, expires, a.Override.Reason)
+	return a, t.AppendActivity(&Activity{AccountID: accountID, At: now.UTC(), Author: by.Name, Kind: "override", Text: text})
+}
+
+// ClearOverride removes a manual band, logged as an activity.
+func (t *Tx) ClearOverride(accountID uint64, by Actor, now time.Time) (Account, error) {
+	a, err := t.Account(accountID)
+	if err != nil {
+		return a, err
+	}
+	if a.Override == nil {
+		return a, errors.New("the account has no override")
+	}
+	old := a.Override
+	a.Override = nil
+	a.UpdatedAt = now.UTC()
+	if err := t.PutAccount(&a); err != nil {
+		return a, err
+	}
+	text := fmt.Sprintf("override to %s cleared (was: %s)", old.Band, old.Reason)
+	return a, t.AppendActivity(&Activity{AccountID: accountID, At: now.UTC(), Author: by.Name, Kind: "override", Text: text})
+}
+
+// ReassignAccount moves an account to another member (0: unassigned).
+func (t *Tx) ReassignAccount(accountID, owner uint64, by Actor, now time.Time) (Account, error) {
+	a, err := t.Account(accountID)
+	if err != nil {
+		return a, err
+	}
+	name, err := t.memberName(owner)
+	if err != nil {
+		return a, err
+	}
+	if a.OwnerID == owner {
+		return a, fmt.Errorf("already owned by %s", name)
+	}
+	from, _ := t.memberName(a.OwnerID)
+	if from == "" {
+		from = "an inactive member"
+	}
+	a.OwnerID = owner
+	a.UpdatedAt = now.UTC()
+	if err := t.PutAccount(&a); err != nil {
+		return a, err
+	}
+	return a, t.AppendActivity(&Activity{AccountID: accountID, At: now.UTC(), Author: by.Name, Kind: "edit",
+		Text: fmt.Sprintf("owner %s → %s", from, name)})
+}
+
+// LedgerKindFor is the ledger kind an ARR change implies, and whether the
+// change is ambiguous (an increase can be an expansion or a renewal at a
+// higher price; the form asks).
+func LedgerKindFor(oldARR, newARR int64) (metrics.LedgerKind, bool) {
+	switch {
+	case newARR == 0:
+		return metrics.KindChurn, false
+	case oldARR == 0:
+		return metrics.KindNew, false
+	case newARR > oldARR:
+		return metrics.KindExpansion, true
+	case newARR < oldARR:
+		return metrics.KindContraction, true
+	}
+	return metrics.KindRenewal, true
+}
+
+// EditAccount stores the edited account. When ARR changed it appends a
+// ledger entry of kind (or the implied one when kind is empty), and a
+// change to 0 churns the account. The change is logged as an activity
+// listing what changed.
+func (t *Tx) EditAccount(edited Account, kind metrics.LedgerKind, by Actor, now time.Time) (Account, error) {
+	old, err := t.Account(edited.ID)
+	if err != nil {
+		return old, err
+	}
+	// Owner and override have their own actions with their own audit text.
+	if edited.OwnerID != old.OwnerID || !sameOverride(edited.Override, old.Override) {
+		return old, errors.New("change the owner or the override with their own actions")
+	}
+	changes := describeChanges(&old, &edited)
+	if len(changes) == 0 {
+		return old, errors.New("nothing changed")
+	}
+	if err := t.validateAccount(&edited); err != nil {
+		return old, err
+	}
+	edited.UpdatedAt = now.UTC()
+	if edited.ARRCents != old.ARRCents {
+		if kind == "" {
+			kind, _ = LedgerKindFor(old.ARRCents, edited.ARRCents)
+		}
+		if !kind.Valid() {
+			return old, fmt.Errorf("ledger kind %q is not one of %v", kind, metrics.LedgerKinds)
+		}
+		if kind == metrics.KindChurn && edited.ARRCents != 0 {
+			return old, errors.New("a churn sets ARR to 0")
+		}
+		if edited.ARRCents == 0 {
+			edited.Lifecycle = Churned
+		}
+		if err := t.AppendLedger(&LedgerEntry{AccountID: edited.ID, Date: metrics.DateOf(now), ARRCents: edited.ARRCents,
+			Kind: kind, Author: by.Name, Note: "edited in steward"}); err != nil {
+			return old, err
+		}
+	}
+	if err := t.PutAccount(&edited); err != nil {
+		return old, err
+	}
+	return edited, t.AppendActivity(&Activity{AccountID: edited.ID, At: now.UTC(), Author: by.Name, Kind: "edit",
+		Text: "edited " + strings.Join(changes, "; ")})
+}
+
+func describeChanges(a, b *Account) []string {
+	var out []string
+	add := func(name, x, y string) {
+		if x != y {
+			out = append(out, fmt.Sprintf("%s %s → %s", name, orNone(x), orNone(y)))
+		}
+	}
+	add("name", a.Name, b.Name)
+	add("external ID", a.ExternalID, b.ExternalID)
+	add("contract start", a.ContractStart.String(), b.ContractStart.String())
+	add("champion email", a.ChampionEmail, b.ChampionEmail)
+	add("last touch", a.LastTouch.String(), b.LastTouch.String())
+	add("last QBR", a.LastQBR.String(), b.LastQBR.String())
+	add("ARR", fmt.Sprintf("%.2f", float64(a.ARRCents)/100), fmt.Sprintf("%.2f", float64(b.ARRCents)/100))
+	add("renewal date", a.RenewalDate.String(), b.RenewalDate.String())
+	add("seats", fmt.Sprint(a.Seats), fmt.Sprint(b.Seats))
+	add("active users", a.ActiveUsers.String(), b.ActiveUsers.String())
+	add("tickets", a.Tickets30d.String(), b.Tickets30d.String())
+	add("open critical", fmt.Sprint(a.OpenCritical), fmt.Sprint(b.OpenCritical))
+	add("NPS", a.NPS.String(), b.NPS.String())
+	add("CSAT", a.CSAT.String(), b.CSAT.String())
+	add("champion changed", fmt.Sprint(a.ChampionChanged), fmt.Sprint(b.ChampionChanged))
+	add("champion", a.ChampionName, b.ChampionName)
+	add("segment", string(a.Segment), string(b.Segment))
+	add("lifecycle", string(a.Lifecycle), string(b.Lifecycle))
+	add("pipeline", fmt.Sprintf("%.2f", float64(a.PipelineCents)/100), fmt.Sprintf("%.2f", float64(b.PipelineCents)/100))
+	add("pipeline stage", a.PipelineStage, b.PipelineStage)
+	if a.SuccessPlan != b.SuccessPlan {
+		out = append(out, "success plan")
+	}
+	return out
+}
+
+func sameOverride(a, b *metrics.Override) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// AddMember adds a member to the roster.
+func (t *Tx) AddMember(m Member) (Member, error) {
+	m.ID = 0
+	m.Active = true
+	if err := validateMember(t, &m); err != nil {
+		return m, err
+	}
+	return m, t.PutMember(&m)
+}
+
+// EditMember stores changes to a member. Active is kept as stored:
+// deactivating has its own checks (DeactivateMember).
+func (t *Tx) EditMember(m Member) (Member, error) {
+	old, err := t.Member(m.ID)
+	if err != nil {
+		return m, err
+	}
+	m.Active = old.Active
+	if err := validateMember(t, &m); err != nil {
+		return m, err
+	}
+	return m, t.PutMember(&m)
+}
+
+func validateMember(t *Tx, m *Member) error {
+	m.Name = strings.TrimSpace(m.Name)
+	m.Email = strings.TrimSpace(m.Email)
+	if m.Name == "" {
+		return errors.New("name is required")
+	}
+	if m.Email != "" && !strings.Contains(m.Email, "@") {
+		return fmt.Errorf("email %q has no @", m.Email)
+	}
+	if !m.Role.Valid() {
+		return fmt.Errorf("role %q is not one of manager, senior_am, account_manager, coordinator", m.Role)
+	}
+	if m.Capacity < 0 {
+		return errors.New("capacity cannot be negative")
+	}
+	all, err := t.Members()
+	if err != nil {
+		return err
+	}
+	for _, o := range all {
+		if o.ID != m.ID && (strings.EqualFold(o.Name, m.Name) || (m.Email != "" && strings.EqualFold(o.Email, m.Email))) {
+			return fmt.Errorf("%s already uses that name or email", o.Name)
+		}
+	}
+	return nil
+}
+
+// DeactivateMember takes a member off the roster; refused while they still
+// own accounts or open escalations, saying how many.
+func (t *Tx) DeactivateMember(id uint64) (Member, error) {
+	m, err := t.Member(id)
+	if err != nil {
+		return m, err
+	}
+	if !m.Active {
+		return m, fmt.Errorf("%s is already inactive", m.Name)
+	}
+	owned := 0
+	for _, aid := range t.AccountIDsByOwner(id) {
+		if a, err := t.Account(aid); err == nil && a.Lifecycle != Churned {
+			owned++
+		}
+	}
+	open := 0
+	for _, s := range OpenStatuses {
+		for _, eid := range t.EscalationIDsByStatus(s) {
+			if e, err := t.Escalation(eid); err == nil && e.OwnerID == id {
+				open++
+			}
+		}
+	}
+	if owned > 0 || open > 0 {
+		return m, fmt.Errorf("%s still owns %d account(s) and %d open escalation(s): reassign them first", m.Name, owned, open)
+	}
+	m.Active = false
+	return m, t.PutMember(&m)
+}

@@ -1,0 +1,186 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// A setting is addressed by a dotted key (weights.adoption, sla.critical) so
+// the command line and the settings screen edit the same things by the same
+// names.
+type settingKey struct {
+	key  string
+	help string
+	get  func(s *Settings) string
+	set  func(s *Settings, v string) error
+}
+
+func intSetting(key, help string, field func(s *Settings) *int) settingKey {
+	return settingKey{key: key, help: help,
+		get: func(s *Settings) string { return strconv.Itoa(*field(s)) },
+		set: func(s *Settings, v string) error {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("%s: %q is not a whole number", key, v)
+			}
+			*field(s) = n
+			return nil
+		}}
+}
+
+func floatSetting(key, help string, field func(s *Settings) *float64) settingKey {
+	return settingKey{key: key, help: help,
+		get: func(s *Settings) string { return strconv.FormatFloat(*field(s), 'f', -1, 64) },
+		set: func(s *Settings, v string) error {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+				return fmt.Errorf("%s: %q is not a number", key, v)
+			}
+			*field(s) = f
+			return nil
+		}}
+}
+
+// moneySetting reads whole currency units and stores cents.
+func moneySetting(key, help string, field func(s *Settings) *int64) settingKey {
+	return settingKey{key: key, help: help,
+		get: func(s *Settings) string { return strconv.FormatInt(*field(s)/100, 10) },
+		set: func(s *Settings, v string) error {
+			n, err := strconv.ParseInt(strings.TrimSpace(strings.ReplaceAll(v, ",", "")), 10, 64)
+			if err != nil || n < 0 || n > math.MaxInt64/100 {
+				return fmt.Errorf("%s: %q is not a whole, non-negative amount", key, v)
+			}
+			*field(s) = n * 100
+			return nil
+		}}
+}
+
+var settingKeys = []settingKey{
+	floatSetting("weights.adoption", "weight of the adoption component", func(s *Settings) *float64 { return &s.Health.Weights.Adoption }),
+	floatSetting("weights.support", "weight of the support component", func(s *Settings) *float64 { return &s.Health.Weights.Support }),
+	floatSetting("weights.engagement", "weight of the engagement component", func(s *Settings) *float64 { return &s.Health.Weights.Engagement }),
+	floatSetting("weights.sentiment", "weight of the sentiment component", func(s *Settings) *float64 { return &s.Health.Weights.Sentiment }),
+	intSetting("bands.green", "lowest score that is green", func(s *Settings) *int { return &s.Health.Green }),
+	intSetting("bands.yellow", "lowest score that is yellow (below is red)", func(s *Settings) *int { return &s.Health.Yellow }),
+	moneySetting("segments.enterprise_min", "ARR from which an account is enterprise (whole currency units)", func(s *Settings) *int64 { return &s.Health.EnterpriseMinCents }),
+	moneySetting("segments.mid_market_min", "ARR from which an account is mid-market", func(s *Settings) *int64 { return &s.Health.MidMarketMinCents }),
+	intSetting("cadence.enterprise", "days between touches, enterprise", func(s *Settings) *int { return &s.Health.Cadence.Enterprise }),
+	intSetting("cadence.mid_market", "days between touches, mid-market", func(s *Settings) *int { return &s.Health.Cadence.MidMarket }),
+	intSetting("cadence.smb", "days between touches, SMB", func(s *Settings) *int { return &s.Health.Cadence.SMB }),
+	intSetting("qbr_interval_days", "days between QBRs (enterprise and mid-market)", func(s *Settings) *int { return &s.Health.QBRIntervalDays }),
+	intSetting("sla.critical", "hours to resolve a critical escalation", func(s *Settings) *int { return &s.Health.SLA.Critical }),
+	intSetting("sla.high", "hours to resolve a high escalation", func(s *Settings) *int { return &s.Health.SLA.High }),
+	intSetting("sla.medium", "hours to resolve a medium escalation", func(s *Settings) *int { return &s.Health.SLA.Medium }),
+	intSetting("sla.low", "hours to resolve a low escalation", func(s *Settings) *int { return &s.Health.SLA.Low }),
+	{key: "currency", help: "ISO 4217 code of all amounts",
+		get: func(s *Settings) string { return s.Currency },
+		set: func(s *Settings, v string) error { s.Currency = strings.ToUpper(strings.TrimSpace(v)); return nil }},
+}
+
+// SettingInfo describes one setting.
+type SettingInfo struct {
+	Key, Value, Help string
+}
+
+// SettingList lists every setting of s with its value, in a fixed order.
+func SettingList(s Settings) []SettingInfo {
+	out := make([]SettingInfo, len(settingKeys))
+	for i, k := range settingKeys {
+		out[i] = SettingInfo{Key: k.key, Value: k.get(&s), Help: k.help}
+	}
+	return out
+}
+
+func findSetting(key string) (settingKey, error) {
+	for _, k := range settingKeys {
+		if k.key == key {
+			return k, nil
+		}
+	}
+	keys := make([]string, len(settingKeys))
+	for i, k := range settingKeys {
+		keys[i] = k.key
+	}
+	sort.Strings(keys)
+	return settingKey{}, fmt.Errorf("unknown setting %q: the settings are %s", key, strings.Join(keys, ", "))
+}
+
+// GetSetting returns one setting's value.
+func GetSetting(s Settings, key string) (string, error) {
+	k, err := findSetting(key)
+	if err != nil {
+		return "", err
+	}
+	return k.get(&s), nil
+}
+
+// SettingChange is one entry of the settings log.
+type SettingChange struct {
+	At     time.Time `json:"at"`
+	Author string    `json:"author"`
+	Key    string    `json:"key"`
+	Old    string    `json:"old"`
+	New    string    `json:"new"`
+}
+
+var bSettingsLog = []byte("settings_log")
+
+// SetSetting validates and stores one setting and logs who changed it and
+// when. Every score is computed from the stored settings, so the change
+// applies everywhere at once.
+func (t *Tx) SetSetting(key, value string, by Actor, now time.Time) (Settings, error) {
+	k, err := findSetting(key)
+	if err != nil {
+		return Settings{}, err
+	}
+	s, err := t.Settings()
+	if err != nil {
+		return s, err
+	}
+	old := k.get(&s)
+	if err := k.set(&s, value); err != nil {
+		return s, err
+	}
+	if err := t.PutSettings(s); err != nil {
+		return s, err
+	}
+	log, err := t.tx.CreateBucketIfNotExists(bSettingsLog)
+	if err != nil {
+		return s, err
+	}
+	seq, err := log.NextSequence()
+	if err != nil {
+		return s, err
+	}
+	v, err := json.Marshal(SettingChange{At: now.UTC(), Author: by.Name, Key: key, Old: old, New: k.get(&s)})
+	if err != nil {
+		return s, err
+	}
+	return s, log.Put(u64(seq), v)
+}
+
+// SettingsLog returns the settings changes, newest first, at most limit (0: all).
+func (t *Tx) SettingsLog(limit int) ([]SettingChange, error) {
+	var out []SettingChange
+	log := t.tx.Bucket(bSettingsLog)
+	if log == nil {
+		return nil, nil
+	}
+	c := log.Cursor()
+	for k, v := c.Last(); k != nil; k, v = c.Prev() {
+		var ch SettingChange
+		if err := json.Unmarshal(v, &ch); err != nil {
+			return nil, fmt.Errorf("settings log: %w", errCorrupt)
+		}
+		out = append(out, ch)
+		if limit > 0 && len(out) >= limit {
+			break
+		}
+	}
+	return out, nil
+}
