@@ -1,0 +1,233 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+
+	"steward/metrics"
+	"steward/store"
+	"steward/store/portfolio"
+)
+
+// healthPage is the health detail of one account: what the score is made
+// of and what to do about it. The portfolio's copy renders at once; the
+// explained health, history, activities and escalations arrive by a
+// LoadDetail command.
+type healthPage struct {
+	id     uint64
+	seq    int
+	p      *portfolio.Portfolio
+	d      *portfolio.Detail
+	err    error
+	doc    document
+	loaded bool
+}
+
+func newHealthPage(id uint64, seq int, p *portfolio.Portfolio) *healthPage {
+	pg := &healthPage{id: id, seq: seq, p: p}
+	pg.rebuild()
+	return pg
+}
+
+func (pg *healthPage) SetSize(w, h int) {
+	pg.doc.setSize(w, h)
+	pg.rebuild()
+}
+
+func (pg *healthPage) SetPortfolio(p *portfolio.Portfolio) {
+	pg.p = p
+	pg.rebuild()
+}
+
+func (pg *healthPage) HandleKey(k *KeyMap, msg keyMsg) intent {
+	pg.doc.move(k, msg)
+	return nil
+}
+
+func (pg *healthPage) Hints(k *KeyMap) []key.Binding {
+	return []key.Binding{k.Back, k.Down, k.Up, k.Top, k.Help, k.Quit}
+}
+
+func (pg *healthPage) View() string { return pg.doc.view() }
+
+var components = []metrics.ComponentID{metrics.Adoption, metrics.Support, metrics.Engagement, metrics.Sentiment}
+
+func (pg *healthPage) rebuild() {
+	d := &pg.doc
+	d.reset()
+	var a *portfolio.Account
+	if pg.p != nil {
+		a = pg.p.Account(pg.id)
+	}
+	if a == nil {
+		d.title("Health detail")
+		if pg.p != nil {
+			d.line("This account no longer exists (deleted by another process?). esc goes back.")
+		} else {
+			d.line("Loading…")
+		}
+		return
+	}
+	h := a.Health
+	if pg.d != nil {
+		h = pg.d.Health
+	}
+	band := bandStyle(h.Band).Render(bandLabel(h.Band))
+	d.title(sanitize(a.Name) + " · health detail")
+	score := "no data"
+	if h.HasScore {
+		score = itoa(h.Score) + "/100"
+	}
+	d.line(styles.Label.Render(fit("Health", 14, false)) + " " + band + "  score " + score + "  trend " + a.Trend.String() + sinceText(pg.p))
+	if h.Override != nil {
+		o := h.Override
+		exp := "no expiry"
+		if !o.Expires.IsZero() {
+			exp = "until " + o.Expires.String()
+		}
+		d.kv("Override", bandLabel(o.Band)+" by "+orDash(o.Author, "—")+", "+exp+": "+sanitize(orDash(o.Reason, "no reason given"))+
+			"  (computed "+bandLabel(h.Computed)+")")
+	}
+	if c, ok := h.LargestDrag(); ok {
+		d.kv("Largest drag", fmt.Sprintf("%s costs %.0f points", c.ID, c.Drag)+dragInputs(c))
+	} else if h.HasScore {
+		d.kv("Largest drag", "none: every component with data is at 100")
+	}
+	d.kv("Owner", sanitize(orDash(a.OwnerName, "unassigned"))+" · "+segmentShort(a.Segment)+" · "+string(a.Lifecycle))
+	renew := "no renewal date"
+	if !a.RenewalDate.IsZero() {
+		renew = a.RenewalDate.String() + " (" + daysLeft(a.DaysToRenewal) + ")"
+	}
+	d.kv("ARR", moneyExact(a.ARRCents)+" · renewal "+renew)
+	if a.PipelineCents > 0 {
+		d.kv("Expansion", moneyExact(a.PipelineCents)+" "+orDash(a.PipelineStage, ""))
+	}
+	flags := "none"
+	if a.Flags != 0 {
+		flags = styles.Warn.Render("⚑ " + strings.Join(a.Flags.Names(), ", "))
+	}
+	d.kv("Risk flags", flags)
+	champ := orDash(a.ChampionName, "no champion recorded")
+	if a.ChampionEmail != "" {
+		champ += " <" + a.ChampionEmail + ">"
+	}
+	champ = sanitize(champ)
+	if a.ChampionChanged {
+		champ += styles.Warn.Render("  (changed)")
+	}
+	d.kv("Champion", champ)
+	d.kv("Touch", "last "+orDash(a.LastTouch.String(), "never")+" ("+ago(a.LastTouch, pg.p.AsOf)+") · last QBR "+orDash(a.LastQBR.String(), "never"))
+
+	d.blank()
+	d.section("Components")
+	d.line(styles.ColHead.Render(fmt.Sprintf("  %-11s %6s %6s %6s  %s", "component", "score", "weight", "points", "inputs")))
+	for _, id := range components {
+		c := h.Components[id]
+		inputs := c.Inputs
+		if inputs == "" && pg.d == nil {
+			inputs = "…"
+		}
+		if !c.HasData {
+			d.line(fmt.Sprintf("  %-11s %6s %6.0f %6s  %s", id, "no data", c.Weight, "—", inputs))
+			continue
+		}
+		d.line(fmt.Sprintf("  %-11s %6.0f %6.0f %6.1f  %s", id, c.Score, c.Weight, c.Contribution, inputs))
+	}
+
+	d.blank()
+	switch {
+	case pg.err != nil:
+		d.line(styles.Error.Render("error: ") + pg.err.Error())
+		return
+	case pg.d == nil:
+		d.line(styles.Muted.Render("Loading history, escalations and activities…"))
+		return
+	}
+	det := pg.d
+	d.section("Weekly score (" + itoa(len(det.History)) + " weeks)")
+	if len(det.History) == 0 {
+		d.line(styles.Muted.Render("  No snapshots yet: the first is taken when a week opens."))
+	} else {
+		d.line("  " + historyLine(det.History, d.w-4))
+	}
+	d.blank()
+	d.section("Success plan")
+	if strings.TrimSpace(a.SuccessPlan) == "" {
+		d.line(styles.Muted.Render("  No success plan written."))
+	} else {
+		d.wrap(a.SuccessPlan)
+	}
+	d.blank()
+	var open []store.Escalation
+	for _, e := range det.Escalations {
+		if e.Open() {
+			open = append(open, e)
+		}
+	}
+	d.section("Open escalations (" + itoa(len(open)) + ")")
+	if len(open) == 0 {
+		d.line(styles.Muted.Render("  None."))
+	}
+	for _, e := range open {
+		sla := slaText(true, e.SLADue, pg.p.Now)
+		if e.Breached(pg.p.Now) {
+			sla = styles.Error.Render("⚠ " + sla)
+		}
+		d.line("  " + severityCell(e.Severity).render() + " · " + humanize(e.Status) + " · " + sla + " · " + sanitize(e.Title))
+	}
+	d.blank()
+	d.section("Latest activities (" + itoa(len(det.Activities)) + ")")
+	if len(det.Activities) == 0 {
+		d.line(styles.Muted.Render("  No activity logged."))
+	}
+	for _, act := range det.Activities {
+		d.line("  " + fmtInstant(act.At) + "  " + fit(act.Kind, 7, false) + " " + sanitize(orDash(act.Author, "—")+": "+act.Text))
+	}
+}
+
+func sinceText(p *portfolio.Portfolio) string {
+	if p == nil || p.Review.ComparedWithWeek == 0 {
+		return ""
+	}
+	return " since " + p.Review.ComparedWithWeek.String()
+}
+
+func dragInputs(c metrics.Component) string {
+	if c.Inputs == "" {
+		return ""
+	}
+	return " (" + c.Inputs + ")"
+}
+
+const sparkRunes = "▁▂▃▄▅▆▇█"
+
+// historyLine is the weekly scores as a sparkline with the first and last
+// week at its ends, keeping the newest weeks when space is short.
+func historyLine(hist []store.Snapshot, w int) string {
+	first, last := hist[0].Week.String(), hist[len(hist)-1].Week.String()
+	room := w - len(first) - len(last) - 2 - 16
+	if room < 4 {
+		room = 4
+	}
+	if len(hist) > room {
+		hist = hist[len(hist)-room:]
+		first = hist[0].Week.String()
+	}
+	spark := []rune(sparkRunes)
+	var b strings.Builder
+	for _, s := range hist {
+		if s.Score < 0 {
+			b.WriteRune('·')
+			continue
+		}
+		i := min(len(spark)-1, s.Score*len(spark)/101)
+		b.WriteRune(spark[i])
+	}
+	lastScore := "no data"
+	if s := hist[len(hist)-1].Score; s >= 0 {
+		lastScore = itoa(s)
+	}
+	return first + " " + b.String() + " " + last + "  (latest " + lastScore + ")"
+}

@@ -1,0 +1,337 @@
+package tui
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+
+	"steward/store"
+	"steward/store/portfolio"
+)
+
+var escCols = []column{
+	{title: "SLA", min: 10, pref: 12, prio: 0},
+	{title: "Severity", min: 11, pref: 11, prio: 1},
+	{title: "Status", min: 8, pref: 14, prio: 3},
+	{title: "Title", min: 12, pref: 36, flex: true, prio: 2},
+	{title: "Account", min: 10, pref: 22, prio: 1},
+	{title: "Owner", min: 8, pref: 16, prio: 4},
+	{title: "Age", min: 4, pref: 5, right: true, prio: 5},
+}
+
+// statusFilters is the order `f` cycles; "" is every unresolved one, the
+// triage default, and "all" includes resolved history.
+var statusFilters = append([]string{"", "all"}, store.Statuses...)
+
+var severityFilters = append([]string{""}, store.Severities...)
+
+// escView is the triage queue, already in SPEC order in the portfolio.
+type escView struct {
+	p        *portfolio.Portfolio
+	rows     []int
+	fold     []string
+	query    string
+	status   string
+	severity string
+	w, h     int
+	tbl      table
+	cell     []cell
+}
+
+func newEscView() *escView {
+	v := &escView{tbl: newTable(escCols), cell: make([]cell, len(escCols))}
+	v.tbl.fetch = v.fetch
+	return v
+}
+
+func (v *escView) SetSize(w, h int) {
+	v.w, v.h = w, h
+	v.tbl.setSize(w, h-2)
+}
+
+func (v *escView) selectedID() uint64 {
+	if v.p == nil || len(v.rows) == 0 {
+		return 0
+	}
+	return v.p.Escalations[v.rows[v.tbl.cursor]].ID
+}
+
+func (v *escView) selectID(id uint64) {
+	for i, r := range v.rows {
+		if v.p.Escalations[r].ID == id {
+			v.tbl.setCursor(i)
+			return
+		}
+	}
+	v.tbl.clamp()
+}
+
+func (v *escView) SetPortfolio(p *portfolio.Portfolio) {
+	keep := v.selectedID()
+	v.p = p
+	v.fold = v.fold[:0]
+	for i := range p.Escalations {
+		e := &p.Escalations[i]
+		v.fold = append(v.fold, strings.ToLower(e.Title+" "+e.AccountName+" "+e.OwnerName))
+	}
+	v.apply()
+	v.tbl.invalidate()
+	v.selectID(keep)
+}
+
+func (v *escView) apply() {
+	v.rows = v.rows[:0]
+	terms := strings.Fields(strings.ToLower(v.query))
+	for i := range v.p.Escalations {
+		e := &v.p.Escalations[i]
+		switch v.status {
+		case "":
+			if !e.Open() {
+				continue
+			}
+		case "all":
+		default:
+			if e.Status != v.status {
+				continue
+			}
+		}
+		if v.severity != "" && e.Severity != v.severity {
+			continue
+		}
+		if len(terms) > 0 && matchFold(v.fold[i], terms) == 0 {
+			continue
+		}
+		v.rows = append(v.rows, i)
+	}
+	v.tbl.setRows(len(v.rows))
+}
+
+func (v *escView) SetQuery(q string) {
+	v.query = q
+	if v.p != nil {
+		v.apply()
+		v.tbl.setCursor(0)
+	}
+}
+
+func (v *escView) Query() string { return v.query }
+
+func (v *escView) HandleKey(k *KeyMap, msg keyMsg) intent {
+	if v.p == nil {
+		return nil
+	}
+	switch {
+	case v.tbl.move(k, msg):
+	case key.Matches(msg, k.Open):
+		if id := v.selectedID(); id != 0 {
+			return openEscalation{id}
+		}
+	case key.Matches(msg, k.Status):
+		keep := v.selectedID()
+		v.status = statusFilters[(slices.Index(statusFilters, v.status)+1)%len(statusFilters)]
+		v.apply()
+		v.selectID(keep)
+	case key.Matches(msg, k.Severity):
+		keep := v.selectedID()
+		v.severity = severityFilters[(slices.Index(severityFilters, v.severity)+1)%len(severityFilters)]
+		v.apply()
+		v.selectID(keep)
+	}
+	return nil
+}
+
+func (v *escView) Hints(k *KeyMap) []key.Binding {
+	return []key.Binding{k.Open, k.Status, k.Severity, k.Filter, k.Down, k.Up, k.Help, k.Quit}
+}
+
+func severityCell(sev string) cell {
+	switch sev {
+	case store.SevCritical:
+		return styledCell("!! "+sev, styles.Error)
+	case store.SevHigh:
+		return styledCell("! "+sev, styles.Warn)
+	}
+	return plain(sev)
+}
+
+func slaCell(e *portfolio.Escalation, now time.Time) cell {
+	t := slaText(e.Open(), e.SLADue, now)
+	if e.Breached {
+		return styledCell("⚠ "+t, styles.Error)
+	}
+	return plain(t)
+}
+
+func (v *escView) fetch(i int) (uint64, []cell) {
+	e := &v.p.Escalations[v.rows[i]]
+	c := v.cell
+	c[0] = slaCell(e, v.p.Now)
+	c[1] = severityCell(e.Severity)
+	c[2] = plain(humanize(e.Status))
+	c[3] = plain(e.Title)
+	c[4] = plain(e.AccountName)
+	c[5] = plain(orDash(e.OwnerName, "unassigned"))
+	c[6] = plain(dur(v.p.Now.Sub(e.CreatedAt)))
+	return e.ID, c
+}
+
+func (v *escView) View() string {
+	if v.p == nil {
+		return "Loading…"
+	}
+	st := "unresolved"
+	if v.status != "" {
+		st = humanize(v.status)
+	}
+	t := "Escalations · " + itoa(len(v.rows)) + " of " + itoa(len(v.p.Escalations)) + " · status " + st
+	if v.severity != "" {
+		t += " · severity " + v.severity
+	}
+	if v.query != "" {
+		t += " · /" + v.query
+	}
+	empty := "No escalation in this filter."
+	if len(v.p.Escalations) == 0 {
+		empty = "No escalations: nothing to triage."
+	}
+	return styles.Title.Render(fit(t, v.w, false)) + "\n" + v.tbl.view(empty)
+}
+
+// escPage is one escalation with its timeline; enter opens its account.
+type escPage struct {
+	id     uint64
+	seq    int
+	p      *portfolio.Portfolio
+	e      *store.Escalation
+	events []store.Event
+	err    error
+	doc    document
+}
+
+func newEscPage(id uint64, seq int, p *portfolio.Portfolio) *escPage {
+	pg := &escPage{id: id, seq: seq, p: p}
+	pg.rebuild()
+	return pg
+}
+
+func (pg *escPage) SetSize(w, h int) {
+	pg.doc.setSize(w, h)
+	pg.rebuild()
+}
+
+func (pg *escPage) SetPortfolio(p *portfolio.Portfolio) {
+	pg.p = p
+	pg.rebuild()
+}
+
+func (pg *escPage) HandleKey(k *KeyMap, msg keyMsg) intent {
+	if key.Matches(msg, k.Open) {
+		if e := pg.current(); e != nil {
+			return openAccount{e.AccountID}
+		}
+	}
+	pg.doc.move(k, msg)
+	return nil
+}
+
+func (pg *escPage) Hints(k *KeyMap) []key.Binding {
+	return []key.Binding{k.Back, withHelp(k.Open, "account health"), k.Down, k.Up, k.Help, k.Quit}
+}
+
+func (pg *escPage) View() string { return pg.doc.view() }
+
+// current prefers the freshly loaded record, falling back to the
+// portfolio's copy while the timeline loads.
+func (pg *escPage) current() *store.Escalation {
+	if pg.e != nil {
+		return pg.e
+	}
+	if pg.p == nil {
+		return nil
+	}
+	for i := range pg.p.Escalations {
+		if pg.p.Escalations[i].ID == pg.id {
+			return &pg.p.Escalations[i].Escalation
+		}
+	}
+	return nil
+}
+
+func (pg *escPage) rebuild() {
+	d := &pg.doc
+	d.reset()
+	e := pg.current()
+	if e == nil {
+		d.title("Escalation")
+		if pg.err != nil {
+			d.line(styles.Error.Render("error: ") + pg.err.Error())
+		} else {
+			d.line("Loading…")
+		}
+		return
+	}
+	now := time.Now()
+	acct, owner, raised := "", "", ""
+	breached := false
+	if pg.p != nil {
+		now = pg.p.Now
+		if a := pg.p.Account(e.AccountID); a != nil {
+			acct = a.Name
+		}
+		owner, raised = pg.p.MemberName(e.OwnerID), pg.p.MemberName(e.RaisedBy)
+		breached = e.Breached(now)
+	}
+	d.title("Escalation #" + itoa(int(e.ID)) + ": " + sanitize(e.Title))
+	sla := slaText(e.Open(), e.SLADue, now)
+	if breached {
+		sla = styles.Error.Render("⚠ SLA breached, " + sla)
+	}
+	d.kv("Account", sanitize(orDash(acct, "—"))+"  (enter opens its health)")
+	d.kv("Severity", severityCell(e.Severity).render())
+	d.kv("Status", humanize(e.Status))
+	d.kv("SLA", sla+"  due "+fmtInstant(e.SLADue))
+	d.kv("Owner", sanitize(orDash(owner, "unassigned")))
+	d.kv("Raised by", sanitize(orDash(raised, "—")))
+	d.kv("Decision", orDash(e.Decision, "not decided yet"))
+	d.kv("Created", fmtInstant(e.CreatedAt)+" ("+dur(now.Sub(e.CreatedAt))+" ago)")
+	if !e.ResolvedAt.IsZero() {
+		d.kv("Resolved", fmtInstant(e.ResolvedAt))
+	}
+	if e.Description != "" {
+		d.blank()
+		d.wrap(e.Description)
+	}
+	d.blank()
+	d.section("Timeline (" + itoa(len(pg.events)) + ")")
+	switch {
+	case pg.err != nil:
+		d.line(styles.Error.Render("error: ") + pg.err.Error())
+	case pg.e == nil:
+		d.line(styles.Muted.Render("Loading the timeline…"))
+	case len(pg.events) == 0:
+		d.line(styles.Muted.Render("No events recorded."))
+	}
+	for _, ev := range pg.events {
+		d.line(fmtInstant(ev.At) + "  " + fit(ev.Kind, 9, false) + " " + sanitize(orDash(ev.Author, "—")+": "+ev.Text))
+	}
+}
+
+func (c cell) render() string {
+	if c.styled {
+		return c.style.Render(c.text)
+	}
+	return c.text
+}
+
+func fmtInstant(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+func withHelp(b key.Binding, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
+}

@@ -1,0 +1,205 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"steward/metrics"
+)
+
+// money formats cents compactly for tables: $1.2M, $12.5k, $950. Tables
+// trade precision for width; the detail screen shows the exact figure.
+func money(cents int64) string {
+	neg := cents < 0
+	if neg {
+		cents = -cents
+	}
+	d := float64(cents) / 100
+	var s string
+	switch {
+	case d >= 1e9:
+		s = fmt.Sprintf("$%.1fB", d/1e9)
+	case d >= 1e6:
+		s = fmt.Sprintf("$%.1fM", d/1e6)
+	case d >= 1e4:
+		s = fmt.Sprintf("$%.1fk", d/1e3)
+	case d >= 1e3:
+		s = fmt.Sprintf("$%.2fk", d/1e3)
+	default:
+		s = fmt.Sprintf("$%.0f", d)
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
+}
+
+// moneyExact is $1,234,567 (whole units), for the detail screen.
+func moneyExact(cents int64) string {
+	neg := cents < 0
+	if neg {
+		cents = -cents
+	}
+	s := strconv.FormatInt(cents/100, 10)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-$" + b.String()
+	}
+	return "$" + b.String()
+}
+
+// pct formats a ratio as a whole percentage, or n/a for an empty cohort.
+func pct(r metrics.Ratio) string {
+	if !r.OK {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f%%", r.V*100)
+}
+
+// days formats a signed day count relative to today: "in 12d", "today",
+// "5d ago".
+func daysLeft(n int) string {
+	switch {
+	case n == 0:
+		return "today"
+	case n > 0:
+		return "in " + strconv.Itoa(n) + "d"
+	default:
+		return strconv.Itoa(-n) + "d ago"
+	}
+}
+
+// ago is the age of a date in days ("12d", "never").
+func ago(d, asOf metrics.Date) string {
+	if d.IsZero() {
+		return "never"
+	}
+	n := asOf.Sub(d)
+	if n <= 0 {
+		return "today"
+	}
+	return strconv.Itoa(n) + "d ago"
+}
+
+// dur formats a duration coarsely: 45m, 3h, 2d, 5w.
+func dur(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	switch {
+	case d < time.Hour:
+		return strconv.Itoa(int(d/time.Minute)) + "m"
+	case d < 48*time.Hour:
+		return strconv.Itoa(int(d/time.Hour)) + "h"
+	case d < 14*24*time.Hour:
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	default:
+		return strconv.Itoa(int(d/(7*24*time.Hour))) + "w"
+	}
+}
+
+// slaText says how an escalation stands against its SLA: "3h over" when
+// breached, "in 2d" otherwise; resolved ones have no clock.
+func slaText(open bool, due, now time.Time) string {
+	switch {
+	case !open:
+		return "done"
+	case due.IsZero():
+		return "no SLA"
+	case now.After(due):
+		return dur(now.Sub(due)) + " over"
+	default:
+		return "in " + dur(due.Sub(now))
+	}
+}
+
+// segmentShort keeps the segment column narrow.
+func segmentShort(s metrics.Segment) string {
+	switch s {
+	case metrics.Enterprise:
+		return "enterprise"
+	case metrics.MidMarket:
+		return "mid-market"
+	case metrics.SMB:
+		return "smb"
+	}
+	return string(s)
+}
+
+func humanize(s string) string { return strings.ReplaceAll(s, "_", " ") }
+
+// fit makes s exactly w cells wide: truncated with an ellipsis when too
+// long, padded with spaces otherwise (right-aligned when right is set).
+// Control characters become spaces so a stray newline in a name can never
+// break the row grid.
+func fit(s string, w int, right bool) string {
+	if w <= 0 {
+		return ""
+	}
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			ascii = false
+			break
+		}
+	}
+	var sw int
+	if ascii {
+		sw = len(s)
+		if sw > w {
+			if w == 1 {
+				return "…"
+			}
+			return s[:w-1] + "…"
+		}
+	} else {
+		s = sanitize(s)
+		sw = ansi.StringWidth(s)
+		if sw > w {
+			s = ansi.Truncate(s, w, "…")
+			sw = ansi.StringWidth(s)
+		}
+	}
+	if sw == w {
+		return s
+	}
+	pad := strings.Repeat(" ", w-sw)
+	if right {
+		return pad + s
+	}
+	return s + pad
+}
+
+// truncLine cuts a (possibly styled) line to w cells with an ellipsis.
+func truncLine(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+func sanitize(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == utf8.RuneError }) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+			return ' '
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,142 @@
+package tui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"steward/store"
+)
+
+func TestMain(m *testing.M) {
+	// lipgloss caches the profile at first use; fix it so output is the
+	// same in a terminal and in CI.
+	lipgloss.SetColorProfile(termenv.Ascii)
+	if spec := os.Getenv(childEnv); spec != "" {
+		os.Exit(childMain(spec))
+	}
+	code := m.Run()
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
+
+func fixturePath(tb testing.TB, n int) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "steward.db")
+	writeFixture(tb, path, n)
+	return path
+}
+
+func emptyDB(tb testing.TB) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "empty.db")
+	if err := store.Update(path, store.Options{}, func(*store.Tx) error { return nil }); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+func testOptions(path string) Options {
+	return Options{Path: path, Now: func() time.Time { return fixNow }, AsOf: fixAsOf}
+}
+
+// loaded builds the root model against path at w x h and runs its first
+// load synchronously (no ticker).
+func loaded(tb testing.TB, path string, w, h int) *Model {
+	tb.Helper()
+	m := New(testOptions(path))
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	drive(m, m.load(true))
+	if m.fatal != nil {
+		tb.Fatalf("first load: %v", m.fatal)
+	}
+	return m
+}
+
+// drive runs a command and feeds its messages back, the way the runtime
+// would; it reports whether the command quit.
+func drive(m *Model, cmd tea.Cmd) (quit bool) {
+	if cmd == nil {
+		return false
+	}
+	switch msg := cmd().(type) {
+	case nil, pollMsg: // the poll chain would never end; tests poll by hand
+	case tea.QuitMsg:
+		return true
+	case tea.BatchMsg:
+		for _, c := range msg {
+			quit = drive(m, c) || quit
+		}
+	default:
+		_, next := m.Update(msg)
+		return drive(m, next)
+	}
+	return quit
+}
+
+func keyOf(s string) tea.KeyMsg {
+	switch s {
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	case "tab":
+		return tea.KeyMsg{Type: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyMsg{Type: tea.KeyShiftTab}
+	case "ctrl+c":
+		return tea.KeyMsg{Type: tea.KeyCtrlC}
+	case "ctrl+d":
+		return tea.KeyMsg{Type: tea.KeyCtrlD}
+	case "ctrl+u":
+		return tea.KeyMsg{Type: tea.KeyCtrlU}
+	case "up":
+		return tea.KeyMsg{Type: tea.KeyUp}
+	case "down":
+		return tea.KeyMsg{Type: tea.KeyDown}
+	case "pgdown":
+		return tea.KeyMsg{Type: tea.KeyPgDown}
+	case "pgup":
+		return tea.KeyMsg{Type: tea.KeyPgUp}
+	case "backspace":
+		return tea.KeyMsg{Type: tea.KeyBackspace}
+	case " ":
+		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+// press sends keys (each a key name or one rune) and runs what they
+// start; it reports whether any of them quit.
+func press(m *Model, keys ...string) (quit bool) {
+	for _, k := range keys {
+		_, cmd := m.Update(keyOf(k))
+		quit = drive(m, cmd) || quit
+	}
+	return quit
+}
+
+func typeText(m *Model, s string) {
+	for _, r := range s {
+		press(m, string(r))
+	}
+}
+
+func screen(m *Model) string { return m.View() }
+
+func mustContain(tb testing.TB, s string, parts ...string) {
+	tb.Helper()
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			tb.Fatalf("screen lacks %q:\n%s", p, s)
+		}
+	}
+}

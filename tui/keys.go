@@ -1,0 +1,105 @@
+package tui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap is the one place keys are defined; the hint line and the `?` help
+// are generated from it, and keys_test.go checks the help lists every
+// binding. The triage and editing actions of the next issue add their
+// bindings here.
+type KeyMap struct {
+	// Global.
+	Review      key.Binding
+	Team        key.Binding
+	Accounts    key.Binding
+	Escalations key.Binding
+	NextTab     key.Binding
+	PrevTab     key.Binding
+	Help        key.Binding
+	Refresh     key.Binding
+	Quit        key.Binding
+	ForceQuit   key.Binding
+
+	// Lists.
+	Up       key.Binding
+	Down     key.Binding
+	Top      key.Binding
+	Bottom   key.Binding
+	HalfDown key.Binding
+	HalfUp   key.Binding
+	PageDown key.Binding
+	PageUp   key.Binding
+	Open     key.Binding
+	Back     key.Binding
+	Filter   key.Binding
+
+	// View specific.
+	Sort     key.Binding
+	Reverse  key.Binding
+	Band     key.Binding
+	Status   key.Binding
+	Severity key.Binding
+
+	// While typing a filter.
+	FilterApply key.Binding
+	FilterClear key.Binding
+}
+
+// DefaultKeyMap is the keymap of SPEC section 5.
+func DefaultKeyMap() KeyMap {
+	b := func(keys []string, help, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return KeyMap{
+		Review:      b([]string{"1"}, "1", "review"),
+		Team:        b([]string{"2"}, "2", "team"),
+		Accounts:    b([]string{"3"}, "3", "accounts"),
+		Escalations: b([]string{"4"}, "4", "escalations"),
+		NextTab:     b([]string{"tab"}, "tab", "next view"),
+		PrevTab:     b([]string{"shift+tab"}, "shift+tab", "previous view"),
+		Help:        b([]string{"?"}, "?", "help"),
+		Refresh:     b([]string{"ctrl+r"}, "ctrl+r", "reload"),
+		Quit:        b([]string{"q"}, "q", "quit"),
+		ForceQuit:   b([]string{"ctrl+c"}, "ctrl+c", "quit (anywhere)"),
+
+		Up:       b([]string{"k", "up"}, "k/↑", "up"),
+		Down:     b([]string{"j", "down"}, "j/↓", "down"),
+		Top:      b([]string{"g", "home"}, "g", "top"),
+		Bottom:   b([]string{"G", "end"}, "G", "bottom"),
+		HalfDown: b([]string{"ctrl+d"}, "ctrl+d", "half page down"),
+		HalfUp:   b([]string{"ctrl+u"}, "ctrl+u", "half page up"),
+		PageDown: b([]string{"pgdown"}, "pgdn", "page down"),
+		PageUp:   b([]string{"pgup"}, "pgup", "page up"),
+		Open:     b([]string{"enter"}, "enter", "open"),
+		Back:     b([]string{"esc"}, "esc", "back"),
+		Filter:   b([]string{"/"}, "/", "filter"),
+
+		Sort:     b([]string{"s"}, "s", "sort column"),
+		Reverse:  b([]string{"S"}, "S", "reverse sort"),
+		Band:     b([]string{"b"}, "b", "band filter"),
+		Status:   b([]string{"f"}, "f", "status filter"),
+		Severity: b([]string{"v"}, "v", "severity filter"),
+
+		FilterApply: b([]string{"enter"}, "enter", "keep filter"),
+		FilterClear: b([]string{"esc"}, "esc", "clear filter"),
+	}
+}
+
+// ShortHelp is the fallback hint line; the root narrows it per view.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Open, k.Back, k.Filter, k.Help, k.Quit}
+}
+
+// FullHelp is every binding, grouped the way the `?` screen shows them.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Review, k.Team, k.Accounts, k.Escalations, k.NextTab, k.PrevTab, k.Refresh, k.Help, k.Quit, k.ForceQuit},
+		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.PageDown, k.PageUp, k.Open, k.Back},
+		{k.Filter, k.FilterApply, k.FilterClear, k.Sort, k.Reverse, k.Band, k.Status, k.Severity},
+	}
+}
+
+// hintMap adapts a list of bindings to help.KeyMap for the one-line hint.
+type hintMap []key.Binding
+
+func (h hintMap) ShortHelp() []key.Binding  { return h }
+func (h hintMap) FullHelp() [][]key.Binding { return [][]key.Binding{h} }

@@ -1,0 +1,612 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"steward/metrics"
+	"steward/store/portfolio"
+)
+
+// Minimum terminal size at which every view lays out; below it a single
+// line says so.
+const (
+	minWidth  = 60
+	minHeight = 15
+)
+
+// Tabs, in the order of keys 1-4.
+const (
+	tabReview = iota
+	tabTeam
+	tabAccounts
+	tabEscalations
+	numTabs
+)
+
+var tabNames = [numTabs]string{"Review", "Team", "Accounts", "Escalations"}
+
+// frame is one entry of the esc history: a pushed detail page, or (page
+// nil) a return from the member-filtered accounts view to the team view.
+type frame struct {
+	page      page
+	returnTab int
+}
+
+// modal is an open form or prompt. It sees every key before anything else
+// so that a form never loses what was typed to a global key; the triage and
+// editing forms of the next issue implement it and return their write
+// commands, whose typed result messages come back through Update.
+type modal interface {
+	HandleKey(k *KeyMap, msg keyMsg) (done bool, cmd tea.Cmd)
+	SetSize(w, h int)
+	View() string
+}
+
+// Model is the root of the program. Focus precedence for a key: modal,
+// then the filter input, then global keys, then the active page.
+type Model struct {
+	opt  Options
+	keys KeyMap
+	help help.Model
+	w, h int
+
+	p       *portfolio.Portfolio
+	seq     int // sequence of the latest load issued
+	loading bool
+	stat    fileStat
+	fatal   error
+
+	status    string
+	statusErr bool
+	// afterLoad replaces the "Reloaded" status once the reload a write
+	// asked for lands, so the user reads what their action did.
+	afterLoad string
+
+	tab      int
+	tabs     [numTabs]page
+	review   *reviewView
+	team     *teamView
+	accounts *accountsView
+	escs     *escView
+	stack    []frame
+	pageSeq  int
+
+	modal     modal
+	filtering bool
+	input     textinput.Model
+	showHelp  bool
+	helpDoc   document
+
+	header   string
+	tabsLine string
+}
+
+// New builds the root model; Init starts the first load.
+func New(opt Options) *Model {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	m := &Model{opt: opt, keys: DefaultKeyMap(), help: help.New(), w: 80, h: 24}
+	m.review, m.team, m.accounts, m.escs = newReviewView(), newTeamView(), newAccountsView(), newEscView()
+	m.tabs = [numTabs]page{m.review, m.team, m.accounts, m.escs}
+	m.input = textinput.New()
+	m.input.Prompt = "/"
+	m.input.Placeholder = "type to filter: name, owner, segment"
+	m.input.Cursor.SetMode(cursor.CursorStatic) // no blink ticker while idle
+	m.status = "Loading " + opt.Path + "…"
+	m.layout()
+	return m
+}
+
+// Err is the fatal error that ended the program (the first load failed).
+func (m *Model) Err() error { return m.fatal }
+
+func (m *Model) asOf() metrics.Date {
+	if !m.opt.AsOf.IsZero() {
+		return m.opt.AsOf
+	}
+	return portfolio.Today(m.opt.Now())
+}
+
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.load(true), pollTick())
+}
+
+func (m *Model) load(first bool) tea.Cmd {
+	m.seq++
+	m.loading = true
+	return loadCmd(m.seq, m.opt.Path, m.opt.Store, m.asOf(), m.opt.Now(), first)
+}
+
+func (m *Model) tooSmall() bool { return m.w < minWidth || m.h < minHeight }
+
+// current is the page that receives keys and fills the body.
+func (m *Model) current() page {
+	if n := len(m.stack); n > 0 && m.stack[n-1].page != nil {
+		return m.stack[n-1].page
+	}
+	return m.tabs[m.tab]
+}
+
+func (m *Model) bodyHeight() int { return max(1, m.h-4) }
+
+// layout hands every page its size; only the root knows the terminal's.
+func (m *Model) layout() {
+	w, h := m.w, m.bodyHeight()
+	for _, pg := range m.tabs {
+		pg.SetSize(w, h)
+	}
+	for _, f := range m.stack {
+		if f.page != nil {
+			f.page.SetSize(w, h)
+		}
+	}
+	if m.modal != nil {
+		m.modal.SetSize(w, h)
+	}
+	m.help.Width = w
+	m.input.Width = max(10, w-4)
+	m.helpDoc.setSize(w, h)
+	m.buildHelp()
+	m.buildHeader()
+	m.buildTabs()
+}
+
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case loadedMsg:
+		return m, m.onLoaded(msg)
+	case detailMsg:
+		for _, f := range m.stack {
+			if pg, ok := f.page.(*healthPage); ok && pg.seq == msg.seq {
+				pg.err = msg.err
+				if msg.err == nil {
+					pg.d = &msg.d
+				}
+				pg.rebuild()
+			}
+		}
+		return m, nil
+	case timelineMsg:
+		for _, f := range m.stack {
+			if pg, ok := f.page.(*escPage); ok && pg.seq == msg.seq {
+				pg.err = msg.err
+				if msg.err == nil {
+					pg.e, pg.events = &msg.e, msg.events
+				}
+				pg.rebuild()
+			}
+		}
+		return m, nil
+	case writtenMsg:
+		if msg.err != nil {
+			m.status, m.statusErr = msg.what+" failed: "+msg.err.Error(), true
+			return m, nil
+		}
+		m.status, m.statusErr = msg.what, false
+		m.afterLoad = msg.what
+		if m.loading {
+			return m, nil // the poll reloads once the running load is done
+		}
+		return m, m.load(false)
+	case snapshotMsg:
+		if msg.err != nil {
+			m.status, m.statusErr = "this week's snapshot was not taken: "+msg.err.Error(), true
+		} else if msg.res.Accounts > 0 {
+			m.status, m.statusErr = fmt.Sprintf("Snapshot of %s taken (%d accounts)", msg.res.Week, msg.res.Accounts), false
+		}
+		return m, nil
+	case pollMsg:
+		return m, statCmd(m.opt.Path)
+	case statMsg:
+		var cmd tea.Cmd
+		if !m.loading && m.p != nil && msg.stat != m.stat {
+			m.status = "Changes on disk: reloading…"
+			m.statusErr = false
+			cmd = m.load(false)
+		}
+		return m, tea.Batch(cmd, pollTick())
+	case tea.KeyMsg:
+		return m, m.onKey(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
+	if msg.seq != m.seq {
+		return nil // overtaken by a newer load
+	}
+	m.loading = false
+	if msg.err != nil {
+		if msg.first || m.p == nil {
+			m.fatal = msg.err
+			return tea.Quit
+		}
+		m.statusErr = true
+		if lockBusy(msg.err) {
+			m.status = msg.err.Error() + ": retrying"
+			m.stat = fileStat{} // forces another attempt at the next poll
+		} else {
+			m.status = "reload failed: " + msg.err.Error()
+			m.stat = msg.stat
+		}
+		return nil
+	}
+	m.stat = msg.stat
+	m.p = msg.p
+	for _, pg := range m.tabs {
+		pg.SetPortfolio(msg.p)
+	}
+	var cmds []tea.Cmd
+	for _, f := range m.stack {
+		if f.page == nil {
+			continue
+		}
+		f.page.SetPortfolio(msg.p)
+		if !msg.first {
+			cmds = append(cmds, m.refreshPage(f.page))
+		}
+	}
+	m.buildHeader()
+	m.statusErr = false
+	if msg.first {
+		m.status = fmt.Sprintf("Loaded %d accounts in %s", len(msg.p.Accounts), msg.took.Round(time.Millisecond))
+		if !msg.p.Review.CurrentWeekSnapped && len(msg.p.Accounts) > 0 {
+			m.status += " · taking this week's snapshot…"
+			cmds = append(cmds, snapshotCmd(m.opt.Path, m.opt.Store, msg.p.AsOf))
+		}
+	} else if m.afterLoad != "" {
+		m.status, m.afterLoad = m.afterLoad, ""
+	} else {
+		m.status = "Reloaded: the database changed at " + msg.stat.mod.Local().Format("15:04:05")
+	}
+	return tea.Batch(cmds...)
+}
+
+// refreshPage re-reads a detail page's own data after a reload.
+func (m *Model) refreshPage(pg page) tea.Cmd {
+	m.pageSeq++
+	switch pg := pg.(type) {
+	case *healthPage:
+		pg.seq = m.pageSeq
+		return detailCmd(pg.seq, m.opt.Path, m.opt.Store, pg.id, m.p.AsOf)
+	case *escPage:
+		pg.seq = m.pageSeq
+		return timelineCmd(pg.seq, m.opt.Path, m.opt.Store, pg.id)
+	}
+	return nil
+}
+
+func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
+	k := &m.keys
+	if key.Matches(msg, k.ForceQuit) {
+		return tea.Quit
+	}
+	if m.modal != nil {
+		done, cmd := m.modal.HandleKey(k, msg)
+		if done {
+			m.modal = nil
+		}
+		return cmd
+	}
+	if m.filtering {
+		return m.onFilterKey(msg)
+	}
+	if m.tooSmall() {
+		if key.Matches(msg, k.Quit) {
+			return tea.Quit
+		}
+		return nil
+	}
+	if m.showHelp {
+		switch {
+		case key.Matches(msg, k.Quit):
+			return tea.Quit
+		case key.Matches(msg, k.Help, k.Back):
+			m.showHelp = false
+		default:
+			m.helpDoc.move(k, msg)
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+		m.helpDoc.offset = 0
+		return nil
+	case key.Matches(msg, k.Review):
+		m.switchTab(tabReview)
+	case key.Matches(msg, k.Team):
+		m.switchTab(tabTeam)
+	case key.Matches(msg, k.Accounts):
+		m.switchTab(tabAccounts)
+	case key.Matches(msg, k.Escalations):
+		m.switchTab(tabEscalations)
+	case key.Matches(msg, k.NextTab):
+		m.switchTab((m.tab + 1) % numTabs)
+	case key.Matches(msg, k.PrevTab):
+		m.switchTab((m.tab + numTabs - 1) % numTabs)
+	case key.Matches(msg, k.Refresh):
+		if !m.loading && m.p != nil {
+			m.status = "Reloading…"
+			return m.load(false)
+		}
+	case key.Matches(msg, k.Filter):
+		if f, ok := m.current().(filterable); ok && m.p != nil {
+			m.filtering = true
+			m.input.SetValue(f.Query())
+			m.input.CursorEnd()
+			return m.input.Focus()
+		}
+	case key.Matches(msg, k.Back):
+		m.back()
+	default:
+		return m.act(m.current().HandleKey(k, msg))
+	}
+	return nil
+}
+
+func (m *Model) onFilterKey(msg tea.KeyMsg) tea.Cmd {
+	k := &m.keys
+	f, _ := m.current().(filterable)
+	switch {
+	case key.Matches(msg, k.FilterClear):
+		m.filtering = false
+		m.input.Blur()
+		m.input.SetValue("")
+		if f != nil {
+			f.SetQuery("")
+		}
+		return nil
+	case key.Matches(msg, k.FilterApply):
+		m.filtering = false
+		m.input.Blur()
+		return nil
+	case msg.Type == tea.KeyUp || msg.Type == tea.KeyDown || msg.Type == tea.KeyPgUp || msg.Type == tea.KeyPgDown:
+		// Arrows move through the hits while typing; letters stay letters.
+		m.current().HandleKey(k, msg)
+		return nil
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	if f != nil {
+		f.SetQuery(m.input.Value())
+	}
+	return cmd
+}
+
+func (m *Model) switchTab(t int) {
+	for _, f := range m.stack {
+		if f.page == nil {
+			m.accounts.setMember(nil)
+		}
+	}
+	m.stack = m.stack[:0]
+	m.tab = t
+	m.buildTabs()
+}
+
+// back is esc outside a text field: close the top page, else clear the
+// page's filter; it never quits.
+func (m *Model) back() {
+	if n := len(m.stack); n > 0 {
+		f := m.stack[n-1]
+		m.stack = m.stack[:n-1]
+		if f.page == nil {
+			m.accounts.setMember(nil)
+			m.tab = f.returnTab
+			m.buildTabs()
+		}
+		return
+	}
+	if f, ok := m.current().(filterable); ok && f.Query() != "" {
+		f.SetQuery("")
+		m.input.SetValue("")
+		return
+	}
+	if m.tab == tabAccounts && (m.accounts.member != nil || m.accounts.band != "") {
+		m.accounts.band = ""
+		m.accounts.setMember(nil)
+	}
+}
+
+func (m *Model) act(in intent) tea.Cmd {
+	if m.p == nil {
+		return nil
+	}
+	switch in := in.(type) {
+	case openAccount:
+		m.pageSeq++
+		pg := newHealthPage(in.id, m.pageSeq, m.p)
+		pg.SetSize(m.w, m.bodyHeight())
+		m.stack = append(m.stack, frame{page: pg})
+		return detailCmd(pg.seq, m.opt.Path, m.opt.Store, in.id, m.p.AsOf)
+	case openEscalation:
+		m.pageSeq++
+		pg := newEscPage(in.id, m.pageSeq, m.p)
+		pg.SetSize(m.w, m.bodyHeight())
+		m.stack = append(m.stack, frame{page: pg})
+		return timelineCmd(pg.seq, m.opt.Path, m.opt.Store, in.id)
+	case openMember:
+		mem := in
+		m.stack = append(m.stack, frame{returnTab: m.tab})
+		m.accounts.setMember(&mem)
+		m.tab = tabAccounts
+		m.buildTabs()
+	}
+	return nil
+}
+
+// ---- rendering ----
+
+func (m *Model) buildHeader() {
+	if m.p == nil {
+		m.header = styles.Header.Render(fit("steward", m.w, false))
+		return
+	}
+	k := &m.p.KPIs
+	due := k.Due90()
+	// The full line names each band; a narrow terminal gets the compact
+	// one, where the band glyphs still say which count is which.
+	for _, compact := range []bool{false, true} {
+		sep := " · "
+		if compact {
+			sep = " "
+		}
+		var b strings.Builder
+		b.WriteString("ARR " + money(k.ARRCents))
+		b.WriteString(sep + "NRR " + pct(k.Retention.NRR))
+		b.WriteString(sep + "GRR " + pct(k.Retention.GRR))
+		b.WriteString(sep)
+		plainW := ansi.StringWidth(b.String())
+		for i, band := range metrics.Bands {
+			if band == metrics.Unknown && k.Bands[band] == 0 {
+				continue
+			}
+			label := bandGlyph(band) + " " + itoa(k.Bands[band]) + " " + string(band)
+			if compact {
+				label = bandGlyph(band) + itoa(k.Bands[band])
+			}
+			if i > 0 {
+				b.WriteString(" ")
+				plainW++
+			}
+			plainW += ansi.StringWidth(label)
+			b.WriteString(bandStyle(band).Render(label))
+		}
+		tail := sep + "renewals 90d " + money(due.ARRCents) + " (" + itoa(due.Count) + ")"
+		if compact {
+			tail = sep + "due90 " + money(due.ARRCents) + "/" + itoa(due.Count)
+		}
+		b.WriteString(tail)
+		plainW += ansi.StringWidth(tail)
+		if plainW <= m.w || compact {
+			m.header = styles.Header.Render(truncLine(b.String(), m.w))
+			return
+		}
+	}
+}
+
+func (m *Model) buildTabs() {
+	var b strings.Builder
+	for i, name := range tabNames {
+		label := itoa(i+1) + " " + name
+		if i == m.tab {
+			// Brackets mark the active tab without relying on colour.
+			b.WriteString(styles.TabActive.Render("[" + label + "]"))
+		} else {
+			b.WriteString(styles.Tab.Render(" " + label + " "))
+		}
+		b.WriteString(" ")
+	}
+	m.tabsLine = truncLine(b.String(), m.w)
+}
+
+func (m *Model) View() string {
+	if m.tooSmall() {
+		return fit(fmt.Sprintf("Terminal too small (%dx%d): need %dx%d", m.w, m.h, minWidth, minHeight), max(1, m.w), false)
+	}
+	var body string
+	switch {
+	case m.modal != nil:
+		body = m.modal.View()
+	case m.showHelp:
+		body = m.helpDoc.view()
+	case m.p == nil:
+		body = "Loading…"
+	default:
+		body = m.current().View()
+	}
+	body = padLines(body, m.bodyHeight())
+
+	var status string
+	switch {
+	case m.filtering:
+		status = truncLine(m.input.View(), m.w)
+	case m.statusErr:
+		status = styles.Error.Render(truncLine("error: "+m.status, m.w))
+	default:
+		status = styles.Status.Render(truncLine(m.status, m.w))
+	}
+	return m.header + "\n" + m.tabsLine + "\n" + body + "\n" + status + "\n" + m.hintLine()
+}
+
+func (m *Model) hintLine() string {
+	h := m.help
+	var bs []key.Binding
+	switch {
+	case m.filtering:
+		bs = []key.Binding{m.keys.FilterApply, m.keys.FilterClear, m.keys.ForceQuit}
+	case m.showHelp:
+		bs = []key.Binding{withHelp(m.keys.Back, "close help"), m.keys.Quit}
+	default:
+		bs = m.current().Hints(&m.keys)
+	}
+	return truncLine(h.View(hintMap(bs)), m.w)
+}
+
+// buildHelp lays the `?` screen out from the keymap: the groups side by
+// side when they fit, stacked otherwise, never cut; it scrolls when the
+// terminal is short.
+func (m *Model) buildHelp() {
+	h := m.help
+	h.ShowAll = true
+	h.Width = 0 // we decide the layout; help's own would drop groups
+	groups := m.keys.FullHelp()
+	text := h.FullHelpView(groups)
+	if maxLineWidth(text) > m.w {
+		var parts []string
+		for _, g := range groups {
+			parts = append(parts, h.FullHelpView([][]key.Binding{g}))
+		}
+		text = strings.Join(parts, "\n\n")
+	}
+	d := &m.helpDoc
+	d.reset()
+	d.title("Keys (esc or ? closes; j/k scroll)")
+	d.blank()
+	d.line(text)
+}
+
+func maxLineWidth(s string) int {
+	w := 0
+	for _, l := range strings.Split(s, "\n") {
+		w = max(w, ansi.StringWidth(l))
+	}
+	return w
+}
+
+// padLines makes s exactly n lines: cut below, padded with empty lines.
+func padLines(s string, n int) string {
+	c := strings.Count(s, "\n") + 1
+	if c == n {
+		return s
+	}
+	if c > n {
+		i := 0
+		for k := 0; k < n; k++ {
+			j := strings.IndexByte(s[i:], '\n')
+			if j < 0 {
+				return s
+			}
+			i += j + 1
+		}
+		return s[:i-1]
+	}
+	return s + strings.Repeat("\n", n-c)
+}

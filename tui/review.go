@@ -1,0 +1,358 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+
+	"steward/store/portfolio"
+)
+
+// Review sections, smallest first, so the long "untouched" list does not
+// push the short urgent ones off screen.
+const (
+	secWorsened = iota
+	secBreached
+	secNewEsc
+	secRenewal
+	secUntouched
+	numSections
+)
+
+var reviewCols = [numSections][]column{
+	secWorsened: {
+		{title: "Account", min: 12, pref: 30, flex: true, prio: 0},
+		{title: "Owner", min: 8, pref: 16, prio: 3},
+		{title: "Band", min: 14, pref: 20, prio: 1},
+		{title: "Score", min: 7, pref: 9, prio: 2},
+		{title: "Trend", min: 5, pref: 6, prio: 2},
+		{title: "ARR", min: 7, pref: 8, right: true, prio: 4},
+	},
+	secBreached: escReviewCols,
+	secNewEsc:   escReviewCols,
+	secRenewal: {
+		{title: "Account", min: 12, pref: 30, flex: true, prio: 0},
+		{title: "Owner", min: 8, pref: 16, prio: 3},
+		{title: "Renewal", min: 10, pref: 10, prio: 1},
+		{title: "Due", min: 6, pref: 8, right: true, prio: 1},
+		{title: "ARR", min: 7, pref: 8, right: true, prio: 2},
+		{title: "Health", min: 11, pref: 13, prio: 2},
+	},
+	secUntouched: {
+		{title: "Account", min: 12, pref: 30, flex: true, prio: 0},
+		{title: "Owner", min: 8, pref: 16, prio: 3},
+		{title: "Last touch", min: 10, pref: 10, prio: 4},
+		{title: "Age", min: 7, pref: 9, right: true, prio: 1},
+		{title: "Cadence", min: 7, pref: 8, right: true, prio: 2},
+		{title: "Health", min: 11, pref: 13, prio: 2},
+	},
+}
+
+var escReviewCols = []column{
+	{title: "SLA", min: 10, pref: 12, prio: 0},
+	{title: "Severity", min: 11, pref: 11, prio: 1},
+	{title: "Title", min: 12, pref: 36, flex: true, prio: 2},
+	{title: "Account", min: 10, pref: 22, prio: 1},
+	{title: "Owner", min: 8, pref: 16, prio: 4},
+}
+
+// reviewLine is one line of the review: a section heading, an empty-state
+// note, or an item (an account or escalation index) the cursor can open.
+type reviewLine struct {
+	sec  int
+	kind int // lineHeading, lineNote, lineItem
+	idx  int
+	text string
+}
+
+const (
+	lineHeading = iota
+	lineNote
+	lineItem
+	lineMore // "… N more": enter shows the whole section
+)
+
+// reviewCap is how many items a section shows before "… N more": as many
+// as keep every section heading on one screen on Monday morning; the rest
+// of a long section is one enter away.
+func (v *reviewView) reviewCap() int {
+	return max(2, (v.h-1-numSections)/numSections-1)
+}
+
+type reviewView struct {
+	p        *portfolio.Portfolio
+	lines    []reviewLine
+	items    []int // line numbers of the items, in order
+	cursor   int   // index into items
+	offset   int   // first visible line
+	query    string
+	expanded [numSections]bool
+	w, h     int
+	tbls     [numSections]table
+	cache    map[rowKey]string
+}
+
+func newReviewView() *reviewView {
+	v := &reviewView{cache: map[rowKey]string{}}
+	for s := range v.tbls {
+		v.tbls[s] = newTable(reviewCols[s])
+	}
+	return v
+}
+
+func (v *reviewView) SetSize(w, h int) {
+	v.w, v.h = w, h
+	for s := range v.tbls {
+		v.tbls[s].setSize(w, 1)
+	}
+	v.rebuild()
+}
+
+// key identifies an item across reloads: section plus record ID.
+func (v *reviewView) itemKey(l reviewLine) uint64 {
+	var id uint64
+	if l.kind == lineMore {
+		return uint64(l.sec)<<56 | 1<<55
+	}
+	if l.sec == secBreached || l.sec == secNewEsc {
+		id = v.p.Escalations[l.idx].ID
+	} else {
+		id = v.p.Accounts[l.idx].ID
+	}
+	return uint64(l.sec)<<56 | id
+}
+
+func (v *reviewView) selectedKey() (uint64, bool) {
+	if v.p == nil || len(v.items) == 0 {
+		return 0, false
+	}
+	return v.itemKey(v.lines[v.items[v.cursor]]), true
+}
+
+func (v *reviewView) SetPortfolio(p *portfolio.Portfolio) {
+	k, ok := v.selectedKey()
+	v.p = p
+	v.rebuild()
+	if ok {
+		for i, li := range v.items {
+			if v.itemKey(v.lines[li]) == k {
+				v.cursor = i
+				break
+			}
+		}
+		v.clamp()
+	}
+}
+
+func (v *reviewView) SetQuery(q string) {
+	v.query = q
+	v.cursor, v.offset = 0, 0
+	v.rebuild()
+}
+
+func (v *reviewView) Query() string { return v.query }
+
+func (v *reviewView) rebuild() {
+	clear(v.cache)
+	v.lines, v.items = v.lines[:0], v.items[:0]
+	if v.p == nil {
+		return
+	}
+	r := &v.p.Review
+	terms := strings.Fields(strings.ToLower(v.query))
+	since := r.Since.String()
+	add := func(sec int, heading, empty string, idx []int) {
+		var keep []int
+		for _, i := range idx {
+			if len(terms) == 0 || matchFold(v.foldOf(sec, i), terms) > 0 {
+				keep = append(keep, i)
+			}
+		}
+		count := itoa(len(keep))
+		if len(terms) > 0 {
+			count += " of " + itoa(len(idx))
+		}
+		v.lines = append(v.lines, reviewLine{sec: sec, kind: lineHeading, text: heading + " (" + count + ")"})
+		if len(keep) == 0 {
+			if len(idx) > 0 {
+				empty = "Nothing here matches the filter."
+			}
+			v.lines = append(v.lines, reviewLine{sec: sec, kind: lineNote, text: empty})
+		}
+		shown := keep
+		if !v.expanded[sec] && len(keep) > v.reviewCap()+1 {
+			shown = keep[:v.reviewCap()]
+		}
+		for _, i := range shown {
+			v.items = append(v.items, len(v.lines))
+			v.lines = append(v.lines, reviewLine{sec: sec, kind: lineItem, idx: i})
+		}
+		if len(shown) < len(keep) {
+			v.items = append(v.items, len(v.lines))
+			v.lines = append(v.lines, reviewLine{sec: sec, kind: lineMore, text: "… " + itoa(len(keep)-len(shown)) + " more (enter shows all)"})
+		}
+	}
+	worse := "Worsened since " + since + ": band down or score fell 10+"
+	worseEmpty := "No account worsened since " + since + "."
+	if r.ComparedWithWeek == 0 {
+		worseEmpty = "No earlier snapshot to compare with yet: the comparison starts next week."
+	}
+	add(secWorsened, worse, worseEmpty, r.Worsened)
+	add(secBreached, "SLA breached escalations", "No escalation is past its SLA.", r.BreachedEsc)
+	add(secNewEsc, "New escalations (last 7 days)", "No escalation raised in the last 7 days.", r.NewEsc)
+	add(secRenewal, "Renewals that entered the 90-day window", "No renewal entered the 90-day window this week.", r.EnteredRenewal)
+	add(secUntouched, "Past their touch cadence", "Every account was touched within its cadence.", r.Untouched)
+	v.clamp()
+}
+
+func (v *reviewView) foldOf(sec, i int) string {
+	if sec == secBreached || sec == secNewEsc {
+		e := &v.p.Escalations[i]
+		return strings.ToLower(e.Title + " " + e.AccountName + " " + e.OwnerName)
+	}
+	return v.p.Accounts[i].Fold
+}
+
+func (v *reviewView) clamp() {
+	v.cursor = max(0, min(v.cursor, len(v.items)-1))
+	h := max(1, v.h-1)
+	if len(v.items) > 0 {
+		line := v.items[v.cursor]
+		// Show the section heading with the first item of a section.
+		top := line
+		for top > 0 && v.lines[top-1].sec == v.lines[line].sec && v.lines[top-1].kind == lineHeading {
+			top--
+		}
+		if v.cursor == 0 {
+			top = 0
+		}
+		if top < v.offset {
+			v.offset = top
+		}
+		if line >= v.offset+h {
+			v.offset = line - h + 1
+		}
+	}
+	v.offset = max(0, min(v.offset, len(v.lines)-h))
+}
+
+func (v *reviewView) HandleKey(k *KeyMap, msg keyMsg) intent {
+	if v.p == nil {
+		return nil
+	}
+	if navigate(k, msg, &v.cursor, len(v.items), max(1, v.h-1), v.clamp) {
+		return nil
+	}
+	if key.Matches(msg, k.Open) && len(v.items) > 0 {
+		l := v.lines[v.items[v.cursor]]
+		if l.kind == lineMore {
+			v.expanded[l.sec] = true
+			v.rebuild()
+			return nil
+		}
+		if l.sec == secBreached || l.sec == secNewEsc {
+			return openEscalation{v.p.Escalations[l.idx].ID}
+		}
+		return openAccount{v.p.Accounts[l.idx].ID}
+	}
+	return nil
+}
+
+func (v *reviewView) Hints(k *KeyMap) []key.Binding {
+	return []key.Binding{k.Open, k.Down, k.Up, k.Filter, k.Team, k.Accounts, k.Escalations, k.Help, k.Quit}
+}
+
+func (v *reviewView) cells(l reviewLine) []cell {
+	p := v.p
+	switch l.sec {
+	case secBreached, secNewEsc:
+		e := &p.Escalations[l.idx]
+		return []cell{slaCell(e, p.Now), severityCell(e.Severity), plain(e.Title), plain(e.AccountName), plain(orDash(e.OwnerName, "unassigned"))}
+	}
+	a := &p.Accounts[l.idx]
+	owner := plain(orDash(a.OwnerName, "unassigned"))
+	health := styledCell(healthText(a.Health), bandStyle(a.Health.Band))
+	switch l.sec {
+	case secWorsened:
+		prev := "—"
+		if a.Prev.Score >= 0 {
+			prev = itoa(a.Prev.Score)
+		}
+		now := "—"
+		if a.Health.HasScore {
+			now = itoa(a.Health.Score)
+		}
+		band := bandLabel(a.Prev.Band) + " → " + bandLabel(a.Health.Band)
+		return []cell{plain(a.Name), owner, styledCell(band, bandStyle(a.Health.Band)), plain(prev + " → " + now), plain(a.Trend.String()), plain(money(a.ARRCents))}
+	case secRenewal:
+		return []cell{plain(a.Name), owner, plain(a.RenewalDate.String()), plain(daysLeft(a.DaysToRenewal)), plain(money(a.ARRCents)), health}
+	default:
+		cad := p.Settings.Health.Cadence.For(a.Segment)
+		age := "never"
+		if !a.LastTouch.IsZero() {
+			age = itoa(p.AsOf.Sub(a.LastTouch)) + "d"
+		}
+		return []cell{plain(a.Name), owner, plain(orDash(a.LastTouch.String(), "never")), plain(age), plain(itoa(cad) + "d"), health}
+	}
+}
+
+func (v *reviewView) View() string {
+	if v.p == nil {
+		return "Loading…"
+	}
+	r := &v.p.Review
+	title := "Monday review · as of " + v.p.AsOf.String()
+	if r.ComparedWithWeek != 0 {
+		title += " · compared with " + r.ComparedWithWeek.String()
+	}
+	if v.query != "" {
+		title += " · /" + v.query
+	}
+	var b strings.Builder
+	b.WriteString(styles.Title.Render(fit(title, v.w, false)))
+	h := max(1, v.h-1)
+	sel := -1
+	if len(v.items) > 0 {
+		sel = v.items[v.cursor]
+	}
+	for i := v.offset; i < v.offset+h; i++ {
+		b.WriteByte('\n')
+		if i >= len(v.lines) {
+			continue
+		}
+		b.WriteString(v.renderLine(i, i == sel))
+	}
+	return b.String()
+}
+
+func (v *reviewView) renderLine(i int, sel bool) string {
+	rk := rowKey{uint64(i), sel}
+	if s, ok := v.cache[rk]; ok {
+		return s
+	}
+	l := v.lines[i]
+	var s string
+	switch l.kind {
+	case lineHeading:
+		s = styles.Section.Render(fit("▌"+l.text, v.w, false))
+	case lineNote:
+		s = styles.Muted.Render(fit("  "+l.text, v.w, false))
+	case lineMore:
+		mark := "  "
+		if sel {
+			mark = "▸ "
+		}
+		st := styles.Muted
+		if sel {
+			st = styles.Selected
+		}
+		s = st.Render(fit(mark+l.text, v.w, false))
+	default:
+		s = v.tbls[l.sec].compose(v.cells(l), sel)
+	}
+	if len(v.cache) > 512 {
+		clear(v.cache)
+	}
+	v.cache[rk] = s
+	return s
+}

@@ -1,0 +1,171 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+
+	"steward/metrics"
+	"steward/store/portfolio"
+)
+
+var teamCols = []column{
+	{title: "Member", min: 10, pref: 22, flex: true, prio: 0},
+	{title: "Role", min: 8, pref: 15, prio: 6},
+	{title: "Accts", min: 5, pref: 5, right: true, prio: 2},
+	{title: "ARR", min: 7, pref: 8, right: true, prio: 1},
+	{title: "■red ◆yel ●grn", min: 14, pref: 16, prio: 3},
+	{title: "NRR", min: 4, pref: 5, right: true, prio: 5},
+	{title: "Esc", min: 3, pref: 4, right: true, prio: 4},
+	{title: "Due90", min: 5, pref: 5, right: true, prio: 7},
+	{title: "Load", min: 9, pref: 12, prio: 3},
+	{title: "1:1", min: 7, pref: 8, right: true, prio: 8},
+}
+
+// teamView is the roster with one row per active member and the
+// Unassigned pool.
+type teamView struct {
+	p     *portfolio.Portfolio
+	rows  []int // indexes into p.Team after the query
+	fold  []string
+	query string
+	w, h  int
+	tbl   table
+	cell  []cell
+}
+
+func newTeamView() *teamView {
+	v := &teamView{tbl: newTable(teamCols), cell: make([]cell, len(teamCols))}
+	v.tbl.fetch = v.fetch
+	return v
+}
+
+func (v *teamView) SetSize(w, h int) {
+	v.w, v.h = w, h
+	v.tbl.setSize(w, h-2)
+}
+
+func (v *teamView) selectedKey() (uint64, bool) {
+	if v.p == nil || len(v.rows) == 0 {
+		return 0, false
+	}
+	r := &v.p.Team[v.rows[v.tbl.cursor]]
+	return r.Member.ID, r.Unassigned
+}
+
+func (v *teamView) SetPortfolio(p *portfolio.Portfolio) {
+	id, un := v.selectedKey()
+	had := v.p != nil && len(v.rows) > 0
+	v.p = p
+	v.fold = v.fold[:0]
+	for _, r := range p.Team {
+		v.fold = append(v.fold, strings.ToLower(r.Member.Name+" "+string(r.Member.Role)+" "+r.Member.Email))
+	}
+	v.apply()
+	v.tbl.invalidate()
+	if had {
+		for i, ri := range v.rows {
+			r := &p.Team[ri]
+			if r.Member.ID == id && r.Unassigned == un {
+				v.tbl.setCursor(i)
+			}
+		}
+	}
+}
+
+func (v *teamView) apply() {
+	v.rows = v.rows[:0]
+	terms := strings.Fields(strings.ToLower(v.query))
+	for i := range v.p.Team {
+		if len(terms) == 0 || matchFold(v.fold[i], terms) > 0 {
+			v.rows = append(v.rows, i)
+		}
+	}
+	v.tbl.setRows(len(v.rows))
+}
+
+func (v *teamView) SetQuery(q string) {
+	v.query = q
+	if v.p != nil {
+		v.apply()
+		v.tbl.setCursor(0)
+	}
+}
+
+func (v *teamView) Query() string { return v.query }
+
+func (v *teamView) HandleKey(k *KeyMap, msg keyMsg) intent {
+	if v.p == nil {
+		return nil
+	}
+	switch {
+	case v.tbl.move(k, msg):
+	case key.Matches(msg, k.Open):
+		if len(v.rows) > 0 {
+			r := &v.p.Team[v.rows[v.tbl.cursor]]
+			return openMember{id: r.Member.ID, name: r.Member.Name, unassigned: r.Unassigned}
+		}
+	}
+	return nil
+}
+
+func (v *teamView) Hints(k *KeyMap) []key.Binding {
+	return []key.Binding{k.Open, k.Filter, k.Down, k.Up, k.Help, k.Quit}
+}
+
+func (v *teamView) fetch(i int) (uint64, []cell) {
+	r := &v.p.Team[v.rows[i]]
+	c := v.cell
+	c[0] = plain(r.Member.Name)
+	role := humanize(string(r.Member.Role))
+	if r.Unassigned {
+		role = "pool"
+	}
+	c[1] = plain(role)
+	c[2] = plain(itoa(r.Accounts))
+	c[3] = plain(money(r.ARRCents))
+	c[4] = plain(bandGlyph(metrics.Red) + itoa(r.Bands[metrics.Red]) + " " + bandGlyph(metrics.Yellow) + itoa(r.Bands[metrics.Yellow]) + " " + bandGlyph(metrics.Green) + itoa(r.Bands[metrics.Green]))
+	if r.Bands[metrics.Red] > 0 {
+		c[4] = styledCell(c[4].text, bandStyle(metrics.Red))
+	}
+	c[5] = plain(pct(r.Retention.NRR))
+	c[6] = plain(itoa(r.OpenEsc))
+	c[7] = plain(itoa(r.Due90))
+	switch {
+	case r.Unassigned:
+		c[8] = plain("—")
+	case r.OverCapacity:
+		c[8] = styledCell("⚠ "+itoa(r.Accounts)+"/"+itoa(r.Member.Capacity)+" over", styles.Error)
+	default:
+		c[8] = plain(itoa(r.Accounts) + "/" + itoa(r.Member.Capacity))
+	}
+	switch {
+	case r.Unassigned:
+		c[9] = plain("")
+	case r.DaysSinceOneOne < 0:
+		c[9] = plain("never")
+	default:
+		c[9] = plain(itoa(r.DaysSinceOneOne) + "d ago")
+	}
+	// Unassigned has member ID 0 like nobody else; keep its cache key apart.
+	id := r.Member.ID
+	if r.Unassigned {
+		id = ^uint64(0)
+	}
+	return id, c
+}
+
+func (v *teamView) View() string {
+	if v.p == nil {
+		return "Loading…"
+	}
+	t := "Team · " + itoa(len(v.rows)) + " of " + itoa(len(v.p.Team)) + " rows"
+	if v.query != "" {
+		t += " · /" + v.query
+	}
+	empty := "No team members yet: import a roster with `steward import`."
+	if v.query != "" {
+		empty = "No member matches the filter (esc clears it)."
+	}
+	return styles.Title.Render(fit(t, v.w, false)) + "\n" + v.tbl.view(empty)
+}

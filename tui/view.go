@@ -1,0 +1,73 @@
+package tui
+
+import (
+	"strconv"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"steward/store/portfolio"
+)
+
+type keyMsg = tea.KeyMsg
+
+// page is the contract every screen meets. The root owns layout and hands
+// each page its size; pages never guess the terminal size. HandleKey returns
+// an intent (openAccount, openEscalation, ...) that the root acts on, so
+// navigation between screens lives in one place.
+type page interface {
+	SetSize(w, h int)
+	SetPortfolio(p *portfolio.Portfolio)
+	HandleKey(k *KeyMap, msg keyMsg) intent
+	View() string
+	Hints(k *KeyMap) []key.Binding
+}
+
+// filterable pages accept `/` queries.
+type filterable interface {
+	SetQuery(q string)
+	Query() string
+}
+
+// intent is what a key asks the root to do beyond the page itself.
+type intent interface{}
+
+type openAccount struct{ id uint64 }
+
+type openEscalation struct{ id uint64 }
+
+type openMember struct {
+	id         uint64
+	name       string
+	unassigned bool
+}
+
+// navigate applies the list movement keys to a cursor over n rows with a
+// page of h rows.
+func navigate(k *KeyMap, msg keyMsg, cursor *int, n, h int, clamp func()) bool {
+	half := max(1, h/2)
+	switch {
+	case key.Matches(msg, k.Up):
+		*cursor--
+	case key.Matches(msg, k.Down):
+		*cursor++
+	case key.Matches(msg, k.Top):
+		*cursor = 0
+	case key.Matches(msg, k.Bottom):
+		*cursor = n - 1
+	case key.Matches(msg, k.HalfDown):
+		*cursor += half
+	case key.Matches(msg, k.HalfUp):
+		*cursor -= half
+	case key.Matches(msg, k.PageDown):
+		*cursor += max(1, h)
+	case key.Matches(msg, k.PageUp):
+		*cursor -= max(1, h)
+	default:
+		return false
+	}
+	clamp()
+	return true
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
