@@ -1,0 +1,1303 @@
+package transfer
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"steward/metrics"
+	"steward/store"
+)
+
+// Import validates the whole file first (every row, all errors collected),
+// then, unless DryRun is set or a row is bad, applies it in one store.Update
+// transaction. A file-level problem (unreadable, binary, empty, header-only,
+// duplicate headers, unknown kind) is returned as err with one message
+// naming the file; row problems go in ImportResult.Errors with err == nil,
+// and then nothing was written.
+func Import(dbPath string, opt store.Options, file string, io ImportOptions) (ImportResult, error) {
+	start := time.Now()
+	im, err := newImporter(file, io)
+	if err != nil {
+		return ImportResult{Kind: io.Kind, DryRun: io.DryRun}, err
+	}
+
+	// Pass 1: validate against the database as it is now.
+	st, err := readState(dbPath, opt, im)
+	if err != nil {
+		return ImportResult{Kind: io.Kind, DryRun: io.DryRun}, err
+	}
+	res, err := im.run(st, nil)
+	res.Elapsed = time.Since(start)
+	if err != nil || len(res.Errors) > 0 || io.DryRun {
+		return res, err
+	}
+
+	// Pass 2: the same reading and checks inside one write transaction.
+	var res2 ImportResult
+	err = store.Update(dbPath, opt, func(tx *store.Tx) error {
+		st, err := loadState(tx, im.kind)
+		if err != nil {
+			return err
+		}
+		res2, err = im.run(st, tx)
+		if err != nil {
+			return err
+		}
+		if len(res2.Errors) > 0 {
+			return errChanged
+		}
+		return nil
+	})
+	res2.Elapsed = time.Since(start)
+	if errors.Is(err, errChanged) {
+		// The file or the database changed between the passes: report what
+		// the second pass found; nothing was written.
+		return res2, nil
+	}
+	if err != nil {
+		return res, fmt.Errorf("%s: nothing was imported: %w", file, err)
+	}
+	return res2, nil
+}
+
+var errChanged = errors.New("changed between validation and import")
+
+// importer holds what one import knows; run may be called twice (validate,
+// then apply).
+type importer struct {
+	file   string
+	opt    ImportOptions
+	dates  *dates
+	kind   Kind
+	now    time.Time
+	today  metrics.Date
+	author string
+
+	// per run
+	tx      *store.Tx // nil while validating
+	st      *state
+	src     source
+	cols    []column
+	byField map[string][]int
+	byNorm  map[string]int // normalized column name -> index (CSV)
+	colIdx  map[string]int // column name -> first index
+	ignored map[string]bool
+	res     ImportResult
+	seen    map[string]int // duplicate keys within the file -> line
+	pending []pendingAccount
+	fake    uint64 // IDs of members planned while validating
+
+	// per row
+	rec     *record
+	rowErrs int
+}
+
+func newImporter(file string, o ImportOptions) (*importer, error) {
+	d, err := newDates(o.DateFormat)
+	if err != nil {
+		return nil, err
+	}
+	if o.Kind == Ledger {
+		return nil, errors.New("the ARR ledger can only be exported: import accounts (an ARR change appends a ledger entry)")
+	}
+	if o.Kind != "" {
+		if _, ok := aliases[o.Kind]; !ok {
+			return nil, fmt.Errorf("unknown kind %q: use accounts, members, escalations or activities", o.Kind)
+		}
+	}
+	im := &importer{file: file, opt: o, dates: d, kind: o.Kind, now: time.Now().UTC(), today: o.Today, author: o.Author}
+	if im.today.IsZero() {
+		im.today = metrics.DateOf(time.Now())
+	}
+	if im.author == "" {
+		im.author = "import"
+	}
+	return im, nil
+}
+
+// readState reads what validation needs from the database at dbPath; a
+// missing or empty file is an empty database (the import will create it).
+func readState(dbPath string, opt store.Options, im *importer) (*state, error) {
+	fi, err := os.Stat(dbPath)
+	if (err != nil && os.IsNotExist(err)) || (err == nil && fi.Mode().IsRegular() && fi.Size() == 0) {
+		return emptyState(), nil
+	}
+	kind := im.kind
+	if kind == "" {
+		// Detect it now, so that only what the kind needs is read.
+		if k, err := im.peekKind(); err == nil {
+			kind = k
+		}
+	}
+	var st *state
+	err = store.View(dbPath, opt, func(tx *store.Tx) error {
+		var err error
+		st, err = loadState(tx, kind)
+		return err
+	})
+	return st, err
+}
+
+// peekKind detects the kind from the file's headers without validating.
+func (im *importer) peekKind() (Kind, error) {
+	f, err := os.Open(im.file)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	src, err := openSource(f, im.file, im.opt.Delimiter)
+	if err != nil {
+		return "", err
+	}
+	return detectKind(src.columns())
+}
+
+// run reads the file once: it validates every row against st and, when tx
+// is set, writes each good row in tx.
+func (im *importer) run(st *state, tx *store.Tx) (ImportResult, error) {
+	im.st, im.tx = st, tx
+	im.res = ImportResult{Kind: im.kind, DryRun: im.opt.DryRun}
+	im.cols, im.byField, im.ignored = nil, map[string][]int{}, map[string]bool{}
+	im.byNorm, im.colIdx = map[string]int{}, map[string]int{}
+	im.seen = map[string]int{}
+	im.pending = nil
+	im.fake = math.MaxUint64
+	f, err := os.Open(im.file)
+	if err != nil {
+		return im.res, fmt.Errorf("%s: cannot open it: %w", im.file, unwrapPath(err))
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return im.res, fmt.Errorf("%s: is a folder, not a file", im.file)
+	}
+	im.src, err = openSource(f, im.file, im.opt.Delimiter)
+	if err != nil {
+		return im.res, fmt.Errorf("%s: %w", im.file, err)
+	}
+	if im.kind == "" {
+		k, err := detectKind(im.src.columns())
+		if err != nil {
+			return im.res, fmt.Errorf("%s: cannot tell which records it holds: %w", im.file, err)
+		}
+		im.kind = k
+		im.res.Kind = k
+	}
+	if err := im.addColumns(); err != nil {
+		return im.res, fmt.Errorf("%s: %w", im.file, err)
+	}
+	if !im.src.isJSON() {
+		if err := im.checkRequired(); err != nil {
+			return im.res, fmt.Errorf("%s: %w", im.file, err)
+		}
+	}
+
+	records := 0
+	for {
+		rec, err := im.src.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var fe *fatalError
+			var re *RowError
+			switch {
+			case errors.As(err, &fe):
+				fe.File = im.file
+				im.res.Errors = append(im.res.Errors, fe.RowError)
+				im.res.Rows++
+				records++
+			case errors.As(err, &re):
+				re.File = im.file
+				im.res.Errors = append(im.res.Errors, *re)
+				im.res.Rows++
+				records++
+				continue
+			default:
+				return im.res, fmt.Errorf("%s: %w", im.file, err)
+			}
+			break
+		}
+		records++
+		if im.src.isJSON() {
+			if err := im.addColumns(); err != nil {
+				return im.res, fmt.Errorf("%s: %w", im.file, err)
+			}
+		}
+		if blank(rec) {
+			continue
+		}
+		im.res.Rows++
+		if err := im.row(rec); err != nil {
+			return im.res, err
+		}
+		if im.opt.Progress != nil && im.res.Rows%1000 == 0 {
+			im.opt.Progress(im.res.Rows, im.src.offset())
+		}
+	}
+	if (records == 0 || im.res.Rows == 0) && len(im.res.Errors) == 0 {
+		if im.src.isJSON() {
+			return im.res, fmt.Errorf("%s: holds no records", im.file)
+		}
+		return im.res, fmt.Errorf("%s: has a header row but no data rows", im.file)
+	}
+	if len(im.res.Errors) == 0 {
+		if err := im.flushAccounts(); err != nil {
+			return im.res, err
+		}
+	}
+	if im.opt.Progress != nil {
+		im.opt.Progress(im.res.Rows, im.src.offset())
+	}
+	for _, c := range im.cols {
+		if c.field == "" && im.ignored[c.name] {
+			im.res.Ignored = append(im.res.Ignored, c.name)
+		}
+	}
+	if len(im.res.Errors) > 0 {
+		// Nothing is written, so nothing was created.
+		im.res.MembersCreated = im.res.MembersCreated[:0:0]
+	}
+	return im.res, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func blank(r *record) bool {
+	for _, c := range r.cells {
+		if c.set && (strings.TrimSpace(c.v) != "" || c.bad != "") {
+			return false
+		}
+	}
+	return true
+}
+
+// addColumns resolves the columns the source has added since the last call.
+// Two columns with the same name (ignoring case and punctuation), or two
+// names for the same field, are a file error in CSV; in JSON two keys of
+// one object meaning the same field are a row error (see cellOf).
+func (im *importer) addColumns() error {
+	names := im.src.columns()
+	if len(names) > maxColumns {
+		return fmt.Errorf("has %d columns (at most %d): is the delimiter right? (see --delimiter)", len(names), maxColumns)
+	}
+	for i := len(im.cols); i < len(names); i++ {
+		name := names[i]
+		field, silent := resolve(im.kind, name)
+		if n := normalize(name); !im.src.isJSON() && n != "" {
+			if j, dup := im.byNorm[n]; dup {
+				return fmt.Errorf("columns %d (%q) and %d (%q) have the same name (ignoring case and punctuation): remove or rename one", j+1, im.cols[j].name, i+1, name)
+			}
+			im.byNorm[n] = i
+			if j := im.byField[field]; field != "" && len(j) > 0 {
+				return fmt.Errorf("columns %d (%q) and %d (%q) both mean the %s: remove one", j[0]+1, im.cols[j[0]].name, i+1, name, fieldLabel[field])
+			}
+		}
+		if _, ok := im.colIdx[name]; !ok {
+			im.colIdx[name] = i
+		}
+		im.cols = append(im.cols, column{name: name, field: field})
+		if field != "" {
+			im.byField[field] = append(im.byField[field], i)
+		} else if !silent {
+			im.ignored[name] = true
+		}
+	}
+	return nil
+}
+
+func (im *importer) checkRequired() error {
+	for _, group := range required[im.kind] {
+		ok := false
+		for _, f := range group {
+			ok = ok || len(im.byField[f]) > 0
+		}
+		if !ok {
+			return fmt.Errorf("has no %s column, which a file of %s needs (its columns: %s)", describeGroup(im.kind, group), im.kind, quoteList(im.src.columns(), 12))
+		}
+	}
+	return nil
+}
+
+// ---- per-row helpers ----
+
+func (im *importer) fail(col, reason, value string) {
+	im.rowErrs++
+	// Only the start of a bad value is kept: a file of 64 KiB bad cells
+	// must not hold them all in memory.
+	value = shorten(value, maxShownValue)
+	im.res.Errors = append(im.res.Errors, RowError{File: im.file, Line: im.rec.line, Column: col, Reason: reason, Value: value, Record: im.src.isJSON()})
+}
+
+// cellOf returns the trimmed value of field f in the current record, the
+// name of its column, and whether the record has the field at all. A cell
+// that cannot be used (too long, not UTF-8, a JSON object) is reported and
+// returned as absent.
+func (im *importer) cellOf(f string) (v, col string, present bool) {
+	found := -1
+	for _, i := range im.byField[f] {
+		if i < len(im.rec.cells) && im.rec.cells[i].set {
+			if found >= 0 {
+				im.fail(im.cols[i].name, fmt.Sprintf("%q and %q both mean the %s: remove one", im.cols[found].name, im.cols[i].name, fieldLabel[f]), "")
+				return "", im.cols[i].name, false
+			}
+			found = i
+		}
+	}
+	if found < 0 {
+		if idx := im.byField[f]; len(idx) > 0 {
+			col = im.cols[idx[0]].name
+		}
+		return "", col, false
+	}
+	c := im.rec.cells[found]
+	col = im.cols[found].name
+	switch {
+	case c.bad != "":
+		im.fail(col, c.bad, "")
+		return "", col, false
+	case len(c.v) > maxField:
+		im.fail(col, fmt.Sprintf("is %d KiB long: a field is limited to %d KiB", len(c.v)>>10, maxField>>10), shorten(c.v, maxShownValue))
+		return "", col, false
+	case !utf8.ValidString(c.v):
+		im.fail(col, "is not valid UTF-8 text: save the file as UTF-8", strings.ToValidUTF8(shorten(c.v, maxShownValue), "\uFFFD"))
+		return "", col, false
+	}
+	v = c.v
+	if !im.src.isJSON() {
+		v = unescapeCell(v)
+	}
+	return strings.TrimSpace(v), col, true
+}
+
+// text sets *dst from field f when the record has it (empty clears).
+func (im *importer) text(dst *string, f string) {
+	if v, _, ok := im.cellOf(f); ok {
+		*dst = v
+	}
+}
+
+func (im *importer) whole(dst *int, f string, lo, hi int) {
+	v, col, ok := im.cellOf(f)
+	if !ok {
+		return
+	}
+	if v == "" {
+		*dst = 0
+		return
+	}
+	n, err := parseWhole(v, lo, hi, fieldLabel[f])
+	if err != nil {
+		im.fail(col, err.Error(), v)
+		return
+	}
+	*dst = n
+}
+
+func (im *importer) optional(dst *metrics.Opt, f string, lo, hi int) {
+	v, col, ok := im.cellOf(f)
+	if !ok {
+		return
+	}
+	if v == "" {
+		*dst = metrics.Opt{}
+		return
+	}
+	n, err := parseWhole(v, lo, hi, fieldLabel[f])
+	if err != nil {
+		im.fail(col, err.Error(), v)
+		return
+	}
+	*dst = metrics.Some(n)
+}
+
+func (im *importer) date(dst *metrics.Date, f string) {
+	v, col, ok := im.cellOf(f)
+	if !ok {
+		return
+	}
+	if v == "" {
+		*dst = 0
+		return
+	}
+	d, err := im.dates.date(v)
+	if err != nil {
+		im.fail(col, err.Error(), v)
+		return
+	}
+	*dst = d
+}
+
+func (im *importer) instant(dst *time.Time, f string) {
+	v, col, ok := im.cellOf(f)
+	if ok {
+		im.parseInstant(dst, v, col)
+	}
+}
+
+// parseInstant sets *dst from v (empty clears).
+func (im *importer) parseInstant(dst *time.Time, v, col string) {
+	if v == "" {
+		*dst = time.Time{}
+		return
+	}
+	t, err := im.dates.instant(v)
+	if err != nil {
+		im.fail(col, err.Error(), v)
+		return
+	}
+	*dst = t
+}
+
+func (im *importer) boolean(dst *bool, f string) {
+	v, col, ok := im.cellOf(f)
+	if !ok {
+		return
+	}
+	b, err := parseBool(v)
+	if err != nil {
+		im.fail(col, err.Error(), v)
+		return
+	}
+	*dst = b
+}
+
+// amount reads a money cell; keepOnEmpty leaves *dst alone for an empty cell.
+func (im *importer) amount(dst *int64, f string, mult int64, keepOnEmpty bool) bool {
+	v, col, ok := im.cellOf(f)
+	if !ok {
+		return false
+	}
+	if v == "" {
+		if !keepOnEmpty {
+			*dst = 0
+		}
+		return true
+	}
+	c, err := parseAmount(v)
+	if err != nil {
+		im.fail(col, fieldLabel[f]+" "+err.Error(), v)
+		return true
+	}
+	*dst = c * mult
+	return true
+}
+
+// enum reads an enumerated cell with parse; an empty cell gives "" when
+// emptyOK, and is otherwise left alone.
+func enum[T ~string](im *importer, dst *T, f string, parse func(string) (T, error), emptyOK bool) {
+	v, col, ok := im.cellOf(f)
+	if !ok {
+		return
+	}
+	if v == "" {
+		if emptyOK {
+			*dst = ""
+		}
+		return
+	}
+	x, err := parse(v)
+	if err != nil {
+		im.fail(col, err.Error(), v)
+		return
+	}
+	*dst = x
+}
+
+// row validates (and when applying, writes) one record. Its errors are
+// listed in column order.
+func (im *importer) row(rec *record) error {
+	first := len(im.res.Errors)
+	err := im.row1(rec)
+	if errs := im.res.Errors[first:]; len(errs) > 1 {
+		sort.SliceStable(errs, func(i, j int) bool { return im.colIndex(errs[i].Column) < im.colIndex(errs[j].Column) })
+	}
+	return err
+}
+
+func (im *importer) colIndex(name string) int {
+	if i, ok := im.colIdx[name]; ok {
+		return i
+	}
+	return len(im.cols)
+}
+
+// maxColumns bounds the width of a file.
+const maxColumns = 2000
+
+func (im *importer) row1(rec *record) error {
+	im.rec, im.rowErrs = rec, 0
+	if !im.src.isJSON() && len(rec.cells) != len(im.cols) {
+		n, h := len(rec.cells), len(im.cols)
+		if n < h {
+			im.fail(im.cols[n].name, fmt.Sprintf("missing: the row has %d fields but the header has %d", n, h), "")
+		} else {
+			im.fail("", fmt.Sprintf("the row has %d fields but the header has %d (an unquoted %q inside a value?)", n, h, im.delim()), "")
+		}
+		return nil
+	}
+	switch im.kind {
+	case Accounts:
+		return im.accountRow()
+	case Members:
+		return im.memberRow()
+	case Escalations:
+		return im.escalationRow()
+	case Activities:
+		return im.activityRow()
+	}
+	return fmt.Errorf("kind %q cannot be imported", im.kind)
+}
+
+// colName is the name of the (first) column holding field f.
+func (im *importer) colName(f string) string {
+	if idx := im.byField[f]; len(idx) > 0 {
+		return im.cols[idx[0]].name
+	}
+	return ""
+}
+
+func (im *importer) delim() string {
+	if cs, ok := im.src.(*csvSource); ok {
+		return string(cs.cr.Comma)
+	}
+	return ","
+}
+
+// dup records key for the current line and reports the line it was first
+// seen on, or 0.
+func (im *importer) dup(key string) int {
+	if l, ok := im.seen[key]; ok {
+		return l
+	}
+	im.seen[key] = im.rec.line
+	return 0
+}
+
+func (im *importer) where(line int) string {
+	if im.src.isJSON() {
+		return fmt.Sprintf("record %d", line)
+	}
+	return fmt.Sprintf("line %d", line)
+}
+
+// ---- members as references ----
+
+// memberRef resolves an owner-like reference from a name-or-email column and
+// an optional email column. It returns present=false when the record has
+// neither column (leave the stored owner alone), and id 0 for empty cells
+// (unassigned).
+func (im *importer) memberRef(nameField, emailField string) (id uint64, present bool) {
+	nameV, nameCol, hasName := im.cellOf(nameField)
+	var emailV, emailCol string
+	hasEmail := false
+	if emailField != "" {
+		emailV, emailCol, hasEmail = im.cellOf(emailField)
+	}
+	if !hasName && !hasEmail {
+		return 0, false
+	}
+	if nameV == "" && emailV == "" {
+		return 0, true
+	}
+	var m *store.Member
+	ambiguous := false
+	lookup := func(v string) {
+		if m != nil || v == "" {
+			return
+		}
+		key := strings.ToLower(v)
+		if x := im.st.byEmail[key]; x != nil {
+			m = x
+			return
+		}
+		if im.st.nameAmbiguous[key] {
+			ambiguous = true
+			return
+		}
+		m = im.st.byName[key]
+	}
+	lookup(emailV)
+	lookup(nameV)
+	col, val := nameCol, nameV
+	if emailV != "" {
+		col, val = emailCol, emailV
+	}
+	if m != nil {
+		return m.ID, true
+	}
+	if ambiguous {
+		im.fail(col, "several team members have this name: use their email instead", val)
+		return 0, true
+	}
+	if !im.opt.CreateMembers {
+		im.fail(col, "no team member has this name or email: add them first (steward import --kind members) or pass --create-members", val)
+		return 0, true
+	}
+	nm := &store.Member{Name: nameV, Email: emailV, Role: store.RoleAccountManager, Active: true}
+	if nm.Name == "" {
+		nm.Name = emailV
+	}
+	if nm.Email == "" && strings.Contains(nm.Name, "@") {
+		nm.Email = nm.Name
+	}
+	if im.rowErrs > 0 {
+		// The row is bad anyway; do not plan a member for it.
+		return 0, true
+	}
+	if err := im.putMember(nm); err != nil {
+		im.fail(col, err.Error(), val)
+		return 0, true
+	}
+	im.res.MembersCreated = append(im.res.MembersCreated, nm.Name)
+	return nm.ID, true
+}
+
+// putMember stores m (in the transaction when applying; with a stand-in ID
+// while validating) and indexes it.
+func (im *importer) putMember(m *store.Member) error {
+	if im.tx != nil {
+		if err := im.tx.PutMember(m); err != nil {
+			return err
+		}
+	} else {
+		if m.ID == 0 {
+			m.ID = im.fake
+			im.fake--
+		}
+		if m.Capacity <= 0 {
+			m.Capacity = m.Role.DefaultCapacity()
+		}
+	}
+	im.st.addMember(m)
+	return nil
+}
+
+// ---- accounts ----
+
+func (im *importer) accountRow() error {
+	st := im.st
+	ext, extCol, _ := im.cellOf(fExt)
+	name, nameCol, _ := im.cellOf(fName)
+	if im.rowErrs > 0 {
+		return nil
+	}
+	idx := -1
+	switch {
+	case ext != "":
+		if l := im.dup("e\x00" + ext); l > 0 {
+			im.fail(extCol, fmt.Sprintf("the same external ID is on %s: each account may appear once in a file", im.where(l)), ext)
+			return nil
+		}
+		if i, ok := st.accByExt[ext]; ok {
+			idx = i
+		}
+	case name != "":
+		if l := im.dup("n\x00" + name); l > 0 {
+			im.fail(nameCol, fmt.Sprintf("the same account name is on %s and neither row has an external ID: each account may appear once in a file", im.where(l)), name)
+			return nil
+		}
+		if i, ok := st.accByName[name]; ok {
+			if i < 0 {
+				im.fail(nameCol, "several accounts have this name: add an external ID column (Account ID) to say which", name)
+				return nil
+			}
+			idx = i
+		}
+	default:
+		col := nameCol
+		if col == "" {
+			col = extCol
+		}
+		im.fail(col, "an account needs a name (or an external ID that matches a stored account)", "")
+		return nil
+	}
+
+	var a store.Account
+	isNew := idx < 0
+	if isNew {
+		if name == "" {
+			im.fail(nameCol, "no stored account has this external ID, and a new account needs a name", ext)
+			if nameCol == "" {
+				im.res.Errors[len(im.res.Errors)-1].Column = extCol
+			}
+			return nil
+		}
+		a = store.Account{Name: name, ExternalID: ext, Lifecycle: store.Active, CreatedAt: im.now}
+	} else {
+		a = st.accounts[idx]
+		if a.Override != nil {
+			o := *a.Override
+			a.Override = &o
+		}
+	}
+	old := a
+	if name != "" {
+		a.Name = name
+	}
+	if ext != "" {
+		a.ExternalID = ext
+	}
+	if id, present := im.memberRef(fOwner, fOwnerEmail); present {
+		a.OwnerID = id
+	}
+	if !im.amount(&a.ARRCents, fARR, 1, !isNew) {
+		im.amount(&a.ARRCents, fMRR, 12, !isNew)
+	}
+	im.date(&a.RenewalDate, fRenewal)
+	im.date(&a.ContractStart, fStart)
+	im.whole(&a.Seats, fSeats, 0, 100_000_000)
+	im.optional(&a.ActiveUsers, fActiveUsers, 0, 100_000_000)
+	im.optional(&a.Tickets30d, fTickets, 0, 10_000_000)
+	im.whole(&a.OpenCritical, fCritical, 0, 1_000_000)
+	im.text(&a.ChampionName, fChampion)
+	im.text(&a.ChampionEmail, fChampionEmail)
+	im.boolean(&a.ChampionChanged, fChampionChanged)
+	im.optional(&a.NPS, fNPS, 0, 10)
+	im.optional(&a.CSAT, fCSAT, 1, 5)
+	enum(im, &a.Segment, fSegment, parseSegment, true)
+	enum(im, &a.Lifecycle, fLifecycle, parseLifecycle, false)
+	im.date(&a.LastTouch, fLastTouch)
+	im.date(&a.LastQBR, fLastQBR)
+	im.amount(&a.PipelineCents, fPipeline, 1, false)
+	im.text(&a.PipelineStage, fPipelineStage)
+	im.text(&a.SuccessPlan, fPlan)
+	im.override(&a)
+	if a.ChampionEmail != "" && a.ChampionEmail != old.ChampionEmail && !strings.Contains(a.ChampionEmail, "@") {
+		im.fail(im.colName(fChampionEmail), "is not an email address", a.ChampionEmail)
+	}
+	if im.rowErrs > 0 {
+		return nil
+	}
+
+	if !isNew {
+		a.UpdatedAt, old.UpdatedAt = time.Time{}, time.Time{}
+		if reflect.DeepEqual(a, old) {
+			im.res.Unchanged++
+			return nil
+		}
+		im.res.Updated++
+	} else {
+		im.res.Created++
+	}
+	if im.tx == nil {
+		return nil
+	}
+	a.UpdatedAt = im.now
+	w := pendingAccount{acct: a, line: im.rec.line}
+	switch {
+	case isNew && a.ARRCents > 0:
+		d := im.today
+		if !a.ContractStart.IsZero() && a.ContractStart <= im.today {
+			d = a.ContractStart
+		}
+		w.ledger = &store.LedgerEntry{Date: d, Kind: metrics.KindNew}
+	case !isNew && a.ARRCents != old.ARRCents:
+		w.ledger = &store.LedgerEntry{Date: im.today, Kind: arrChangeKind(old.ARRCents, a.ARRCents)}
+	}
+	im.pending = append(im.pending, w)
+	return nil
+}
+
+// pendingAccount is one account write of the apply pass, held until the
+// whole file has been read so that the writes go to the store in one batch.
+type pendingAccount struct {
+	acct   store.Account
+	ledger *store.LedgerEntry // the ARR entry the write implies, or nil
+	line   int
+}
+
+// accountBatcher is the store API that writes many accounts with the index
+// updates sorted by key. bbolt keeps a bucket's new keys in one sorted
+// array until commit, so PutAccount in a loop shifts that array on every
+// insert into the middle of an index (owners interleave, CRM IDs come in
+// any order): quadratic. A store that offers PutAccounts avoids it.
+type accountBatcher interface {
+	PutAccounts(accts []*store.Account) error
+}
+
+// flushAccounts writes the pending accounts, then their ledger entries.
+// Updates go first; new accounts follow in external-ID order (so the
+// external-ID index only ever appends) and get their IDs in that order;
+// ledger entries go in account order (their keys start with the account).
+func (im *importer) flushAccounts() error {
+	if im.tx == nil || len(im.pending) == 0 {
+		return nil
+	}
+	order := make([]int, len(im.pending))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(x, y int) bool {
+		a, b := &im.pending[order[x]].acct, &im.pending[order[y]].acct
+		if (a.ID == 0) != (b.ID == 0) {
+			return a.ID != 0
+		}
+		return a.ID == 0 && a.ExternalID < b.ExternalID
+	})
+	if b, ok := any(im.tx).(accountBatcher); ok {
+		ptrs := make([]*store.Account, len(order))
+		for i, j := range order {
+			ptrs[i] = &im.pending[j].acct
+		}
+		if err := b.PutAccounts(ptrs); err != nil {
+			return fmt.Errorf("%s: %w", im.file, err)
+		}
+	} else {
+		for _, j := range order {
+			if err := im.tx.PutAccount(&im.pending[j].acct); err != nil {
+				return fmt.Errorf("%s: %w", im.where(im.pending[j].line), err)
+			}
+		}
+	}
+	sort.SliceStable(order, func(x, y int) bool { return im.pending[order[x]].acct.ID < im.pending[order[y]].acct.ID })
+	note := "imported from " + baseName(im.file)
+	for _, j := range order {
+		w := &im.pending[j]
+		if w.ledger == nil {
+			continue
+		}
+		w.ledger.AccountID, w.ledger.ARRCents, w.ledger.Author, w.ledger.Note = w.acct.ID, w.acct.ARRCents, im.author, note
+		if err := im.tx.AppendLedger(w.ledger); err != nil {
+			return fmt.Errorf("%s: %w", im.where(w.line), err)
+		}
+	}
+	im.pending = nil
+	return nil
+}
+
+// arrChangeKind classifies an ARR change for the ledger.
+func arrChangeKind(from, to int64) metrics.LedgerKind {
+	switch {
+	case to == 0:
+		return metrics.KindChurn
+	case from == 0:
+		return metrics.KindNew
+	case to > from:
+		return metrics.KindExpansion
+	default:
+		return metrics.KindContraction
+	}
+}
+
+func (im *importer) override(a *store.Account) {
+	v, col, ok := im.cellOf(fOvBand)
+	if !ok {
+		return
+	}
+	if v == "" {
+		a.Override = nil
+		return
+	}
+	b, err := parseBand(v)
+	if err != nil {
+		im.fail(col, err.Error(), v)
+		return
+	}
+	o := metrics.Override{Band: b, Author: im.author}
+	if a.Override != nil {
+		o = *a.Override
+		o.Band = b
+	}
+	im.text(&o.Reason, fOvReason)
+	im.text(&o.Author, fOvAuthor)
+	im.date(&o.Expires, fOvExpires)
+	a.Override = &o
+}
+
+func (im *importer) applyErr(err error) error {
+	return fmt.Errorf("%s: %w", im.where(im.rec.line), err)
+}
+
+func baseName(p string) string {
+	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+// ---- members ----
+
+func (im *importer) memberRow() error {
+	st := im.st
+	name, nameCol, _ := im.cellOf(fName)
+	email, emailCol, _ := im.cellOf(fEmail)
+	if im.rowErrs > 0 {
+		return nil
+	}
+	if email != "" && (!strings.Contains(email, "@") || strings.ContainsAny(email, " ,;<>")) {
+		im.fail(emailCol, "is not an email address", email)
+		return nil
+	}
+	var m *store.Member
+	switch {
+	case email != "":
+		if l := im.dup("e\x00" + strings.ToLower(email)); l > 0 {
+			im.fail(emailCol, fmt.Sprintf("the same email is on %s: each member may appear once in a file", im.where(l)), email)
+			return nil
+		}
+		m = st.byEmail[strings.ToLower(email)]
+		if m == nil && name != "" && !st.nameAmbiguous[strings.ToLower(name)] {
+			// A member stored without an email (e.g. by --create-members)
+			// is the same person.
+			if x := st.byName[strings.ToLower(name)]; x != nil && x.Email == "" {
+				m = x
+			}
+		}
+	case name != "":
+		if l := im.dup("n\x00" + strings.ToLower(name)); l > 0 {
+			im.fail(nameCol, fmt.Sprintf("the same name is on %s and neither row has an email: each member may appear once in a file", im.where(l)), name)
+			return nil
+		}
+		if st.nameAmbiguous[strings.ToLower(name)] {
+			im.fail(nameCol, "several team members have this name: add an Email column to say which", name)
+			return nil
+		}
+		m = st.byName[strings.ToLower(name)]
+	default:
+		col := nameCol
+		if col == "" {
+			col = emailCol
+		}
+		im.fail(col, "a team member needs a name or an email", "")
+		return nil
+	}
+	isNew := m == nil
+	var cur store.Member
+	if isNew {
+		if name == "" {
+			im.fail(emailCol, "no team member has this email, and a new member needs a name (add a Name column)", email)
+			return nil
+		}
+		cur = store.Member{Name: name, Email: email, Role: store.RoleAccountManager, Active: true}
+	} else {
+		cur = *m
+	}
+	old := cur
+	if name != "" {
+		cur.Name = name
+	}
+	if email != "" {
+		cur.Email = email
+	}
+	enum(im, &cur.Role, fRole, parseRole, false)
+	if v, col, ok := im.cellOf(fCapacity); ok {
+		if v == "" {
+			cur.Capacity = cur.Role.DefaultCapacity()
+		} else if n, err := parseWhole(v, 1, 100_000, "capacity"); err != nil {
+			im.fail(col, err.Error(), v)
+		} else {
+			cur.Capacity = n
+		}
+	}
+	if cur.Capacity <= 0 {
+		cur.Capacity = cur.Role.DefaultCapacity()
+	}
+	im.date(&cur.LastOneOnOne, fOneOnOne)
+	if v, col, ok := im.cellOf(fActive); ok && v != "" {
+		b, err := parseBool(v)
+		if err != nil {
+			im.fail(col, err.Error(), v)
+		} else {
+			cur.Active = b
+		}
+	}
+	if im.rowErrs > 0 {
+		return nil
+	}
+	if !isNew {
+		if cur == old {
+			im.res.Unchanged++
+			return nil
+		}
+		im.res.Updated++
+		st.removeMember(m)
+	} else {
+		im.res.Created++
+	}
+	return im.putMember(&cur)
+}
+
+// ---- escalations ----
+
+func (im *importer) accountRef() (acct *store.Account) {
+	st := im.st
+	ext, extCol, _ := im.cellOf(fAccountExt)
+	name, nameCol, _ := im.cellOf(fAccountName)
+	switch {
+	case ext != "":
+		if i, ok := st.accByExt[ext]; ok {
+			return &st.accounts[i]
+		}
+		im.fail(extCol, "no account has this external ID", ext)
+	case name != "":
+		i, ok := st.accByName[name]
+		if !ok {
+			i, ok = st.accByFold[strings.ToLower(name)]
+		}
+		switch {
+		case !ok:
+			im.fail(nameCol, "no account has this name", name)
+		case i < 0:
+			im.fail(nameCol, "several accounts have this name: add an Account ID column to say which", name)
+		default:
+			return &st.accounts[i]
+		}
+	default:
+		col := extCol
+		if col == "" {
+			col = nameCol
+		}
+		im.fail(col, "the account is missing: give its external ID or name", "")
+	}
+	return nil
+}
+
+func (im *importer) escalationRow() error {
+	st := im.st
+	acct := im.accountRef()
+	idV, idCol, _ := im.cellOf(fEscID)
+	title, titleCol, hasTitle := im.cellOf(fTitle)
+	var created time.Time
+	createdV, createdCol, hasCreated := im.cellOf(fCreatedAt)
+	if hasCreated {
+		im.parseInstant(&created, createdV, createdCol)
+	}
+	if acct == nil || im.rowErrs > 0 {
+		return nil
+	}
+
+	// Find the stored escalation this row is about.
+	var cur *store.Escalation
+	if idV != "" {
+		id, err := strconv.ParseUint(idV, 10, 64)
+		if err != nil || id == 0 {
+			im.fail(idCol, "is not a steward escalation ID (a whole number)", idV)
+			return nil
+		}
+		if l := im.dup("i\x00" + idV); l > 0 {
+			im.fail(idCol, fmt.Sprintf("the same escalation ID is on %s", im.where(l)), idV)
+			return nil
+		}
+		if e, ok := st.escByID[id]; ok {
+			if e.AccountID != acct.ID {
+				im.fail(idCol, fmt.Sprintf("escalation %d belongs to another account, not %q", id, acct.Name), idV)
+				return nil
+			}
+			cur = e
+		}
+	}
+	if cur == nil && title != "" {
+		key := escKey(acct.ID, title, created, hasCreated && !created.IsZero())
+		if l := im.dup("k\x00" + key); l > 0 {
+			im.fail(titleCol, fmt.Sprintf("the same escalation (account, title and created at) is on %s", im.where(l)), title)
+			return nil
+		}
+		switch ids := st.escByKey[key]; len(ids) {
+		case 0:
+		case 1:
+			cur = st.escByID[ids[0]]
+		default:
+			im.fail(titleCol, "several stored escalations of this account have this title: add an Escalation ID (or Created At) column to say which", title)
+			return nil
+		}
+	}
+	isNew := cur == nil
+	var e store.Escalation
+	if isNew {
+		if title == "" {
+			col := titleCol
+			if !hasTitle {
+				col = idCol
+			}
+			im.fail(col, "a new escalation needs a title", "")
+			return nil
+		}
+		e = store.Escalation{AccountID: acct.ID, Severity: store.SevMedium, Status: store.StatusOpen, CreatedAt: im.now}
+		if hasCreated && !created.IsZero() {
+			e.CreatedAt = created
+		}
+	} else {
+		e = *cur
+		if hasCreated {
+			if created.IsZero() {
+				im.fail(createdCol, "cannot be emptied: an escalation keeps its creation time", "")
+			} else {
+				e.CreatedAt = created
+			}
+		}
+	}
+	old := e
+	if title != "" {
+		e.Title = title
+	}
+	im.text(&e.Description, fDescription)
+	enum(im, &e.Severity, fSeverity, parseSeverity, false)
+	enum(im, &e.Status, fStatus, parseStatus, false)
+	enum(im, &e.Decision, fDecision, parseDecision, true)
+	if id, present := im.memberRef(fOwner, ""); present {
+		e.OwnerID = id
+	}
+	if id, present := im.memberRef(fRaisedBy, ""); present {
+		e.RaisedBy = id
+	}
+	im.instant(&e.ResolvedAt, fResolvedAt)
+	slaSet := false
+	if v, col, ok := im.cellOf(fSLADue); ok {
+		im.parseInstant(&e.SLADue, v, col)
+		slaSet = !e.SLADue.IsZero()
+	}
+	if im.rowErrs > 0 {
+		return nil
+	}
+	if isNew && !slaSet {
+		e.SLADue = e.CreatedAt.Add(time.Duration(st.settings.Health.SLA.For(e.Severity)) * time.Hour)
+	}
+	if e.Status == store.StatusResolved && e.ResolvedAt.IsZero() {
+		e.ResolvedAt = im.now
+		if !old.ResolvedAt.IsZero() {
+			e.ResolvedAt = old.ResolvedAt
+		}
+	}
+	if e.Status != store.StatusResolved {
+		e.ResolvedAt = time.Time{}
+	}
+	if !isNew {
+		e.UpdatedAt, old.UpdatedAt = time.Time{}, time.Time{}
+		if escEqual(e, old) {
+			im.res.Unchanged++
+			return nil
+		}
+		im.res.Updated++
+	} else {
+		im.res.Created++
+	}
+	if im.tx == nil {
+		return nil
+	}
+	e.UpdatedAt = im.now
+	if err := im.tx.PutEscalation(&e); err != nil {
+		return im.applyErr(err)
+	}
+	text := "imported from " + baseName(im.file)
+	if !isNew {
+		text = "updated by import from " + baseName(im.file) + ": " + strings.Join(escChanges(old, e), ", ")
+	}
+	ev := &store.Event{EscalationID: e.ID, At: im.now, Author: im.author, Kind: "imported", Text: text}
+	if err := im.tx.AppendEvent(ev); err != nil {
+		return im.applyErr(err)
+	}
+	return nil
+}
+
+func escKey(acct uint64, title string, created time.Time, withCreated bool) string {
+	k := strconv.FormatUint(acct, 10) + "\x00" + title
+	if withCreated {
+		k += "\x00" + strconv.FormatInt(created.UnixNano(), 10)
+	}
+	return k
+}
+
+func escEqual(a, b store.Escalation) bool {
+	return a.ID == b.ID && a.AccountID == b.AccountID && a.Title == b.Title && a.Description == b.Description &&
+		a.Severity == b.Severity && a.Status == b.Status && a.RaisedBy == b.RaisedBy && a.OwnerID == b.OwnerID &&
+		a.Decision == b.Decision && a.CreatedAt.Equal(b.CreatedAt) && a.ResolvedAt.Equal(b.ResolvedAt) && a.SLADue.Equal(b.SLADue)
+}
+
+func escChanges(a, b store.Escalation) []string {
+	var out []string
+	add := func(changed bool, name string) {
+		if changed {
+			out = append(out, name)
+		}
+	}
+	add(a.Title != b.Title, "title")
+	add(a.Description != b.Description, "description")
+	add(a.Severity != b.Severity, "severity "+a.Severity+" → "+b.Severity)
+	add(a.Status != b.Status, "status "+a.Status+" → "+b.Status)
+	add(a.OwnerID != b.OwnerID, "owner")
+	add(a.RaisedBy != b.RaisedBy, "raised by")
+	add(a.Decision != b.Decision, "decision")
+	add(!a.CreatedAt.Equal(b.CreatedAt), "created at")
+	add(!a.ResolvedAt.Equal(b.ResolvedAt), "resolved at")
+	add(!a.SLADue.Equal(b.SLADue), "SLA due")
+	return out
+}
+
+// ---- activities ----
+
+func (im *importer) activityRow() error {
+	acct := im.accountRef()
+	var at time.Time
+	atV, atCol, hasAt := im.cellOf(fAt)
+	if hasAt && atV != "" {
+		im.parseInstant(&at, atV, atCol)
+	} else {
+		im.fail(atCol, "an activity needs a date (and time)", "")
+	}
+	var kind string
+	kindV, kindCol, _ := im.cellOf(fKind)
+	if kindV == "" {
+		im.fail(kindCol, "an activity needs a kind: call, email, meeting, qbr or note", "")
+	} else if k, err := parseActivityKind(kindV); err != nil {
+		im.fail(kindCol, err.Error(), kindV)
+	} else {
+		kind = k
+	}
+	var text string
+	im.text(&text, fText)
+	author := im.author
+	im.text(&author, fAuthor)
+	if author == "" {
+		author = im.author
+	}
+	if acct == nil || im.rowErrs > 0 {
+		return nil
+	}
+	key := activityKey(acct.ID, at, kind, text)
+	if _, ok := im.st.actKeys[key]; ok {
+		im.res.Unchanged++
+		return nil
+	}
+	im.st.actKeys[key] = struct{}{}
+	im.res.Created++
+	if im.tx == nil {
+		return nil
+	}
+	a := &store.Activity{AccountID: acct.ID, At: at, Author: author, Kind: kind, Text: text}
+	if err := im.tx.AppendActivity(a); err != nil {
+		return im.applyErr(err)
+	}
+	return nil
+}
+
+// activityKey identifies an activity by what it says, in 32 bytes.
+func activityKey(acct uint64, at time.Time, kind, text string) [32]byte {
+	h := sha256.New()
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], acct)
+	binary.BigEndian.PutUint64(b[8:], uint64(at.UnixNano()))
+	h.Write(b[:])
+	h.Write([]byte(kind))
+	h.Write([]byte{0})
+	h.Write([]byte(text))
+	var k [32]byte
+	h.Sum(k[:0])
+	return k
+}
