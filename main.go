@@ -1,0 +1,614 @@
+// Command steward is a keyboard-first terminal dashboard for managers who own
+// a book of B2B client accounts. See README.md.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/term"
+
+	"steward/metrics"
+	"steward/store"
+	"steward/store/demo"
+	"steward/store/portfolio"
+	"steward/store/transfer"
+	"steward/tui"
+)
+
+// usageError is a mistake on the command line: exit code 2, with a hint.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func main() {
+	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	if err == nil {
+		return
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	// One line, no stack trace: the message says what, where and how to fix.
+	fmt.Fprintln(os.Stderr, "steward: "+strings.ReplaceAll(err.Error(), "\n", "; "))
+	var ue usageError
+	if errors.As(err, &ue) {
+		os.Exit(2)
+	}
+	os.Exit(1)
+}
+
+// globals are the flags every command accepts, before or after its name.
+type globals struct {
+	db          string
+	as          string
+	lockTimeout time.Duration
+}
+
+func (g *globals) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.db, "db", g.db, "database file (env STEWARD_DB)")
+	fs.StringVar(&g.as, "as", g.as, "member NAME_OR_EMAIL recorded as the author of changes (env STEWARD_USER)")
+	fs.DurationVar(&g.lockTimeout, "lock-timeout", g.lockTimeout, "how long to wait for another steward process to release the file")
+}
+
+func (g *globals) storeOptions() store.Options { return store.Options{LockTimeout: g.lockTimeout} }
+
+// defaultDB is $STEWARD_DB, else steward.db in the XDG data directory.
+func defaultDB() string {
+	if p := os.Getenv("STEWARD_DB"); p != "" {
+		return p
+	}
+	dir := os.Getenv("XDG_DATA_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			home = "."
+		}
+		dir = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(dir, "steward", "steward.db")
+}
+
+const usage = `steward: the Monday dashboard for a book of B2B client accounts
+
+Usage:
+  steward [global flags]               open the dashboard on the database
+  steward demo [--accounts N] [--seed S] [--no-tui] [--force]
+                                       write a realistic demo portfolio and open it
+  steward report [--format md|csv|json] [--as-of YYYY-MM-DD]
+                                       leadership report on stdout
+  steward import FILE [--kind accounts|members|escalations|activities] [--dry-run]
+                 [--create-members] [--date-format m/d/yyyy] [--delimiter C]
+                                       import a CRM export (CSV or JSON): all rows or none
+  steward export KIND [--format csv|json] [--out FILE]
+                                       accounts, members, escalations, activities or ledger
+  steward settings [get KEY | set KEY VALUE]
+                                       health weights, thresholds, cadences, SLA hours
+  steward snapshot [--as-of YYYY-MM-DD]
+                                       take this week's health snapshot (for cron)
+  steward backup FILE                  consistent copy of the live database
+  steward check                        integrity check of the database file
+
+Global flags (before or after the command):
+  --db PATH            database file (env STEWARD_DB; default %s)
+  --as NAME_OR_EMAIL   author of changes (env STEWARD_USER)
+  --lock-timeout D     wait at most D for another steward process (default 5s)
+
+Run 'steward COMMAND --help' for a command's flags.
+`
+
+func run(args []string, stdout, stderr io.Writer) error {
+	g := &globals{db: defaultDB(), as: os.Getenv("STEWARD_USER"), lockTimeout: store.DefaultLockTimeout}
+	top := flag.NewFlagSet("steward", flag.ContinueOnError)
+	top.SetOutput(stderr)
+	g.register(top)
+	top.Usage = func() { fmt.Fprintf(stderr, usage, defaultDB()) }
+	if err := top.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error() + " (see steward --help)"}
+	}
+	rest := top.Args()
+	if len(rest) == 0 {
+		return cmdTUI(g)
+	}
+	cmd, rest := rest[0], rest[1:]
+	switch cmd {
+	case "demo":
+		return cmdDemo(g, rest, stdout, stderr)
+	case "report":
+		return cmdReport(g, rest, stdout, stderr)
+	case "snapshot":
+		return cmdSnapshot(g, rest, stdout, stderr)
+	case "import":
+		return cmdImport(g, rest, stdout, stderr)
+	case "export":
+		return cmdExport(g, rest, stdout, stderr)
+	case "settings":
+		return cmdSettings(g, rest, stdout, stderr)
+	case "backup":
+		return cmdBackup(g, rest, stdout, stderr)
+	case "check":
+		return cmdCheck(g, rest, stdout, stderr)
+	case "help":
+		top.Usage()
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q: run steward --help for the list", cmd)}
+}
+
+// parse parses a command's flags, with the global flags accepted too.
+func parse(g *globals, name, synopsis string, args []string, stderr io.Writer, setup func(*flag.FlagSet)) (*flag.FlagSet, error) {
+	fs := flag.NewFlagSet("steward "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	g.register(fs)
+	if setup != nil {
+		setup(fs)
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: steward %s %s\n\nFlags:\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usageError{fmt.Sprintf("%s: %v (see steward %s --help)", name, err, name)}
+	}
+	if g.lockTimeout <= 0 {
+		return nil, usageError{"--lock-timeout must be positive, e.g. 5s"}
+	}
+	return fs, nil
+}
+
+func noArgs(fs *flag.FlagSet, name string) error {
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("%s takes no arguments, got %q (flags go before or after it: steward %s --help)", name, fs.Arg(0), name)}
+	}
+	return nil
+}
+
+func asOfFlag(fs *flag.FlagSet, dst *string) {
+	fs.StringVar(dst, "as-of", "", "compute as of this day, YYYY-MM-DD (default today)")
+}
+
+func parseAsOf(s string, now time.Time) (metrics.Date, error) {
+	if s == "" {
+		return portfolio.Today(now), nil
+	}
+	d, err := metrics.ParseDate(s)
+	if err != nil {
+		return 0, usageError{"--as-of: " + err.Error()}
+	}
+	return d, nil
+}
+
+func cmdTUI(g *globals) error {
+	if _, err := os.Stat(g.db); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no database at %s: try `steward demo` for a demo portfolio, or pass --db", g.db)
+	}
+	return tui.Run(tui.Options{Path: g.db, Store: g.storeOptions()})
+}
+
+func cmdDemo(g *globals, args []string, stdout, stderr io.Writer) error {
+	var accounts int
+	var seed int64
+	var noTUI, force bool
+	dbSet := false
+	fs, err := parse(g, "demo", "[--db FILE] [--accounts N] [--seed S] [--no-tui] [--force]", args, stderr, func(fs *flag.FlagSet) {
+		fs.IntVar(&accounts, "accounts", 0, "number of accounts (default about 150)")
+		fs.Int64Var(&seed, "seed", 1, "random seed: the same seed gives the same portfolio")
+		fs.BoolVar(&noTUI, "no-tui", false, "only write the database and print its path")
+		fs.BoolVar(&force, "force", false, "overwrite an existing database file")
+	})
+	if err != nil {
+		return err
+	}
+	if err := noArgs(fs, "demo"); err != nil {
+		return err
+	}
+	fs.Visit(func(f *flag.Flag) { dbSet = dbSet || f.Name == "db" })
+	if accounts < 0 || accounts > 2_000_000 {
+		return usageError{fmt.Sprintf("--accounts %d: choose between 1 and 2000000", accounts)}
+	}
+	path := g.db
+	if !dbSet {
+		// A demo never touches the user's real database: without --db it
+		// goes to a fresh temporary file.
+		dir, err := os.MkdirTemp("", "steward-demo-")
+		if err != nil {
+			return fmt.Errorf("cannot create a temporary folder for the demo: %w", err)
+		}
+		path = filepath.Join(dir, "demo.db")
+	}
+	if _, err := os.Stat(path); err == nil {
+		if !force {
+			return fmt.Errorf("%s already exists: pass --force to overwrite it, or choose another --db", path)
+		}
+		if err := os.Remove(path); err != nil {
+			return fmt.Errorf("cannot remove %s: %w", path, err)
+		}
+	}
+	start := time.Now()
+	sum, err := demo.Write(path, demo.Options{Accounts: accounts, Seed: seed})
+	if err != nil {
+		os.Remove(path) // never leave a half-written demo behind
+		return fmt.Errorf("writing the demo portfolio: %w", err)
+	}
+	if noTUI {
+		fmt.Fprintln(stdout, path)
+		fmt.Fprintf(stderr, "demo portfolio: %d members, %d accounts, %d ledger entries, %d snapshots, %d escalations in %s\n",
+			sum.Members, sum.Accounts, sum.LedgerEntries, sum.Snapshots, sum.Escalations, time.Since(start).Round(time.Millisecond))
+		return nil
+	}
+	err = tui.Run(tui.Options{Path: path, Store: g.storeOptions()})
+	fmt.Fprintf(stderr, "demo database: %s (reopen it with: steward --db %s)\n", path, path)
+	return err
+}
+
+func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
+	var format, asOfS string
+	fs, err := parse(g, "report", "[--format md|csv|json] [--as-of YYYY-MM-DD]", args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&format, "format", "md", "md (Markdown), csv or json")
+		asOfFlag(fs, &asOfS)
+	})
+	if err != nil {
+		return err
+	}
+	if err := noArgs(fs, "report"); err != nil {
+		return err
+	}
+	format = strings.ToLower(format)
+	if format == "markdown" {
+		format = "md"
+	}
+	if format != "md" && format != "csv" && format != "json" {
+		return usageError{fmt.Sprintf("--format %q: choose md, csv or json", format)}
+	}
+	now := time.Now()
+	asOf, err := parseAsOf(asOfS, now)
+	if err != nil {
+		return err
+	}
+	p, err := portfolio.Load(g.db, g.storeOptions(), asOf, now.UTC())
+	if err != nil {
+		return err
+	}
+	r := p.Report()
+	switch format {
+	case "json":
+		return r.WriteJSON(stdout)
+	case "csv":
+		return r.WriteCSV(stdout)
+	}
+	return r.WriteMarkdown(stdout)
+}
+
+func cmdSnapshot(g *globals, args []string, stdout, stderr io.Writer) error {
+	var asOfS string
+	fs, err := parse(g, "snapshot", "[--as-of YYYY-MM-DD]", args, stderr, func(fs *flag.FlagSet) { asOfFlag(fs, &asOfS) })
+	if err != nil {
+		return err
+	}
+	if err := noArgs(fs, "snapshot"); err != nil {
+		return err
+	}
+	asOf, err := parseAsOf(asOfS, time.Now())
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(g.db); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no database at %s: create one with `steward demo --db %s --no-tui` or `steward import`", g.db, g.db)
+	}
+	res, err := portfolio.TakeSnapshot(g.db, g.storeOptions(), asOf, false)
+	if err != nil {
+		return err
+	}
+	verb := "took"
+	if res.Replaced {
+		verb = "retook"
+	}
+	fmt.Fprintf(stdout, "%s the %s snapshot of %d accounts in %s\n", verb, res.Week, res.Accounts, g.db)
+	return nil
+}
+
+func cmdBackup(g *globals, args []string, stdout, stderr io.Writer) error {
+	fs, err := parse(g, "backup", "FILE", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"backup needs exactly one argument, the new file to write: steward backup FILE"}
+	}
+	dest := fs.Arg(0)
+	if err := store.Backup(g.db, dest, g.storeOptions()); err != nil {
+		return err
+	}
+	st, err := os.Stat(dest)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s (%s bytes)\n", g.db, dest, strconv.FormatInt(st.Size(), 10))
+	return nil
+}
+
+func cmdCheck(g *globals, args []string, stdout, stderr io.Writer) error {
+	fs, err := parse(g, "check", "", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(fs, "check"); err != nil {
+		return err
+	}
+	if _, err := os.Stat(g.db); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no database at %s", g.db)
+	}
+	rep, err := store.Check(g.db, g.storeOptions())
+	if err != nil {
+		return err
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintln(stdout, "problem: "+p)
+	}
+	if len(rep.Problems) > 0 {
+		return fmt.Errorf("%s has %d problem(s): restore it from a backup", g.db, len(rep.Problems))
+	}
+	fmt.Fprintf(stdout, "%s: ok (schema %d; %d members, %d accounts, %d ledger entries, %d snapshots, %d activities, %d escalations, %d timeline events)\n",
+		g.db, rep.Schema, rep.Counts["members"], rep.Counts["accounts"], rep.Counts["ledger"], rep.Counts["snapshots"],
+		rep.Counts["activities"], rep.Counts["escalations"], rep.Counts["timeline"])
+	return nil
+}
+
+// splitArgs lets flags follow positional arguments (steward import FILE
+// --dry-run), which the flag package alone stops at.
+func splitArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func parseWithArgs(g *globals, name, synopsis string, args []string, stderr io.Writer, setup func(*flag.FlagSet)) ([]string, error) {
+	fs, err := parse(g, name, synopsis, nil, stderr, setup)
+	if err != nil {
+		return nil, err
+	}
+	pos, err := splitArgs(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usageError{fmt.Sprintf("%s: %v (see steward %s --help)", name, err, name)}
+	}
+	if g.lockTimeout <= 0 {
+		return nil, usageError{"--lock-timeout must be positive, e.g. 5s"}
+	}
+	return pos, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func cmdImport(g *globals, args []string, stdout, stderr io.Writer) error {
+	var kind, dateFormat, delim string
+	var dryRun, createMembers bool
+	pos, err := parseWithArgs(g, "import", "FILE [--kind accounts|members|escalations|activities] [--dry-run] [--create-members] [--date-format LAYOUT] [--delimiter C]", args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&kind, "kind", "", "what the file holds: accounts, members, escalations or activities (default: from the headers)")
+		fs.BoolVar(&dryRun, "dry-run", false, "validate and say what would change, write nothing")
+		fs.BoolVar(&createMembers, "create-members", false, "create unknown owners as account managers instead of refusing the rows")
+		fs.StringVar(&dateFormat, "date-format", "", "layout of non-ISO dates, e.g. m/d/yyyy or d.m.yyyy")
+		fs.StringVar(&delim, "delimiter", "", "field separator: a single character, or 'tab' (default: comma; ; or tab when the header has no comma)")
+	})
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"import needs exactly one file: steward import FILE (see steward import --help)"}
+	}
+	opt := transfer.ImportOptions{DryRun: dryRun, CreateMembers: createMembers, DateFormat: dateFormat, Author: g.as}
+	if kind != "" {
+		k, err := transfer.ParseKind(kind)
+		if err != nil || k == transfer.Ledger {
+			return usageError{fmt.Sprintf("--kind %q: choose accounts, members, escalations or activities", kind)}
+		}
+		opt.Kind = k
+	}
+	switch {
+	case delim == "":
+	case strings.EqualFold(delim, "tab") || delim == `\t`:
+		opt.Delimiter = '\t'
+	case utf8.RuneCountInString(delim) == 1 && delim != `"` && delim != "\n" && delim != "\r":
+		opt.Delimiter, _ = utf8.DecodeRuneInString(delim)
+	default:
+		return usageError{fmt.Sprintf("--delimiter %q: give one character such as ; or the word tab", delim)}
+	}
+	file := pos[0]
+	var prog *transfer.Progress
+	if isTerminal(stderr) {
+		var size int64
+		if st, err := os.Stat(file); err == nil {
+			size = st.Size()
+		}
+		prog = transfer.NewProgress(stderr, size)
+		opt.Progress = prog.Update
+	}
+	res, err := transfer.Import(g.db, g.storeOptions(), file, opt)
+	if prog != nil {
+		prog.Done()
+	}
+	if err != nil {
+		return err
+	}
+	if len(res.Ignored) > 0 {
+		fmt.Fprintf(stderr, "%s: ignored columns: %s\n", file, strings.Join(res.Ignored, ", "))
+	}
+	for _, e := range res.Errors {
+		fmt.Fprintln(stderr, e.Error())
+	}
+	if len(res.MembersCreated) > 0 {
+		verb := "created"
+		if res.DryRun {
+			verb = "would create"
+		}
+		fmt.Fprintf(stdout, "%s members: %s\n", verb, strings.Join(res.MembersCreated, ", "))
+	}
+	if len(res.Errors) > 0 {
+		return errors.New(res.Summary(file))
+	}
+	fmt.Fprintln(stdout, res.Summary(file))
+	return nil
+}
+
+func cmdExport(g *globals, args []string, stdout, stderr io.Writer) error {
+	var format, out, asOfS string
+	pos, err := parseWithArgs(g, "export", "KIND [--format csv|json] [--out FILE]   (KIND: accounts, members, escalations, activities, ledger)", args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&format, "format", "csv", "csv or json")
+		fs.StringVar(&out, "out", "", "write to FILE instead of stdout (never overwrites an existing file)")
+		asOfFlag(fs, &asOfS)
+	})
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"export needs one kind: accounts, members, escalations, activities or ledger"}
+	}
+	k, err := transfer.ParseKind(pos[0])
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	format = strings.ToLower(format)
+	if format != "csv" && format != "json" {
+		return usageError{fmt.Sprintf("--format %q: choose csv or json", format)}
+	}
+	now := time.Now()
+	asOf, err := parseAsOf(asOfS, now)
+	if err != nil {
+		return err
+	}
+	eo := transfer.ExportOptions{Kind: k, Format: format, AsOf: asOf, Now: now.UTC()}
+	if out == "" {
+		return transfer.Export(g.db, g.storeOptions(), stdout, eo)
+	}
+	// Write beside the target and rename, so a failed export never leaves
+	// a half-written file behind.
+	if _, err := os.Stat(out); err == nil {
+		return fmt.Errorf("%s already exists: choose a new file for --out", out)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(out), ".steward-export-*")
+	if err != nil {
+		return fmt.Errorf("cannot write beside %s: %w", out, err)
+	}
+	defer os.Remove(tmp.Name())
+	err = transfer.Export(g.db, g.storeOptions(), tmp, eo)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %s\n", out)
+	return nil
+}
+
+func cmdSettings(g *globals, args []string, stdout, stderr io.Writer) error {
+	pos, err := parseWithArgs(g, "settings", "[get KEY | set KEY VALUE]", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(g.db); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no database at %s", g.db)
+	}
+	switch {
+	case len(pos) == 0 || (len(pos) == 1 && pos[0] == "get"):
+		var set store.Settings
+		var log []store.SettingChange
+		err := store.View(g.db, g.storeOptions(), func(tx *store.Tx) error {
+			var err error
+			if set, err = tx.Settings(); err != nil {
+				return err
+			}
+			log, err = tx.SettingsLog(5)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		for _, s := range store.SettingList(set) {
+			fmt.Fprintf(stdout, "%-26s %-10s %s\n", s.Key, s.Value, s.Help)
+		}
+		if len(log) > 0 {
+			fmt.Fprintln(stdout, "\nlatest changes:")
+			for _, c := range log {
+				fmt.Fprintf(stdout, "  %s  %s set %s from %s to %s\n", c.At.Local().Format("2006-01-02 15:04"), c.Author, c.Key, c.Old, c.New)
+			}
+		}
+		return nil
+	case len(pos) == 2 && pos[0] == "get":
+		var v string
+		err := store.View(g.db, g.storeOptions(), func(tx *store.Tx) error {
+			set, err := tx.Settings()
+			if err != nil {
+				return err
+			}
+			v, err = store.GetSetting(set, pos[1])
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, v)
+		return nil
+	case len(pos) == 3 && pos[0] == "set":
+		var old, now string
+		err := store.Update(g.db, g.storeOptions(), func(tx *store.Tx) error {
+			members, err := tx.Members()
+			if err != nil {
+				return err
+			}
+			actor, err := store.FindActor(members, g.as)
+			if err != nil {
+				return err
+			}
+			set, err := tx.Settings()
+			if err != nil {
+				return err
+			}
+			if old, err = store.GetSetting(set, pos[1]); err != nil {
+				return err
+			}
+			set, err = tx.SetSetting(pos[1], pos[2], actor, time.Now())
+			if err != nil {
+				return err
+			}
+			now, _ = store.GetSetting(set, pos[1])
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: %s → %s (every score now uses it)\n", pos[1], old, now)
+		return nil
+	}
+	return usageError{"usage: steward settings [get [KEY] | set KEY VALUE]"}
+}

@@ -1,0 +1,325 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// These tests run the real binary: exit codes, stderr and file locks cross
+// the process boundary and cannot be checked in-process.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	if path := os.Getenv("STEWARD_TEST_HOLD_LOCK"); path != "" {
+		holdLock(path)
+		return
+	}
+	dir, err := os.MkdirTemp("", "steward-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "steward")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		os.Stderr.Write(out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// holdLock is the child process of TestLockedDatabase: it takes an
+// exclusive flock on the file, as a long import would, and waits to be killed.
+func holdLock(path string) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		os.Exit(3)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		os.Exit(4)
+	}
+	os.Stdout.WriteString("locked\n")
+	time.Sleep(time.Minute)
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+	took           time.Duration
+}
+
+func steward(t *testing.T, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "STEWARD_DB=", "NO_COLOR=1")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	start := time.Now()
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String(), took: time.Since(start)}
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("running steward %v: %v", args, err)
+	}
+	return r
+}
+
+// oneCleanLine asserts the failure message is a single line with no stack
+// trace.
+func oneCleanLine(t *testing.T, r result) {
+	t.Helper()
+	if r.code == 0 {
+		t.Fatalf("exit code 0, want failure; stdout %q", r.stdout)
+	}
+	lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
+	if len(lines) != 1 || lines[0] == "" {
+		t.Fatalf("stderr should be one line, got %d: %q", len(lines), r.stderr)
+	}
+	for _, bad := range []string{"panic", "goroutine", ".go:"} {
+		if strings.Contains(r.stderr, bad) {
+			t.Fatalf("stderr looks like a crash (%q): %q", bad, r.stderr)
+		}
+	}
+}
+
+func demoDB(t *testing.T) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "d.db")
+	r := steward(t, "demo", "--db", db, "--no-tui")
+	if r.code != 0 {
+		t.Fatalf("demo failed (%d): %s", r.code, r.stderr)
+	}
+	if strings.TrimSpace(r.stdout) != db {
+		t.Fatalf("demo --no-tui should print the path %q, printed %q", db, r.stdout)
+	}
+	return db
+}
+
+func TestDemoThenReportJSON(t *testing.T) {
+	db := demoDB(t)
+	st, err := os.Stat(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("database mode %v, want 0600", st.Mode().Perm())
+	}
+	r := steward(t, "--db", db, "report", "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("report failed: %s", r.stderr)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("report is not valid JSON: %v", err)
+	}
+	for _, k := range []string{"as_of", "accounts", "arr_cents", "nrr", "grr", "logo_retention", "renewal_rate", "nps", "csat",
+		"expansion_pipeline_cents", "bands", "escalations", "renewals_due", "members"} {
+		if _, ok := rep[k]; !ok {
+			t.Errorf("report JSON lacks %q", k)
+		}
+	}
+	bands := rep["bands"].(map[string]any)
+	sum := 0.0
+	for _, b := range []string{"green", "yellow", "red", "unknown"} {
+		v, ok := bands[b].(float64)
+		if !ok {
+			t.Fatalf("bands.%s missing", b)
+		}
+		sum += v
+	}
+	if accounts := rep["accounts"].(float64); sum != accounts || accounts < 100 {
+		t.Errorf("band counts add up to %v, accounts is %v", sum, accounts)
+	}
+	nrr, ok := rep["nrr"].(float64)
+	if !ok || nrr < 1.0 || nrr > 1.2 {
+		t.Errorf("demo NRR %v, want a fraction between 1.00 and 1.20", rep["nrr"])
+	}
+	esc := rep["escalations"].(map[string]any)
+	for _, s := range []string{"open", "in_progress", "waiting_client", "with_director", "resolved"} {
+		if _, ok := esc[s]; !ok {
+			t.Errorf("escalations.%s missing", s)
+		}
+	}
+	due := rep["renewals_due"].(map[string]any)
+	for _, d := range []string{"30", "60", "90"} {
+		if _, ok := due[d].(map[string]any)["arr_cents"]; !ok {
+			t.Errorf("renewals_due.%s.arr_cents missing", d)
+		}
+	}
+	if m := rep["members"].([]any); len(m) < 6 {
+		t.Errorf("members has %d rows, want the manager and five members", len(m))
+	}
+
+	for _, f := range []string{"md", "csv"} {
+		r := steward(t, "--db", db, "report", "--format", f)
+		if r.code != 0 || len(r.stdout) < 200 {
+			t.Errorf("report --format %s: code %d, %d bytes, stderr %q", f, r.code, len(r.stdout), r.stderr)
+		}
+	}
+	if r := steward(t, "--db", db, "report"); !strings.Contains(r.stdout, "# Leadership report") {
+		t.Errorf("default report is not Markdown: %.200q", r.stdout)
+	}
+}
+
+func TestDemoRefusesToOverwrite(t *testing.T) {
+	db := demoDB(t)
+	r := steward(t, "demo", "--db", db, "--no-tui")
+	oneCleanLine(t, r)
+	if !strings.Contains(r.stderr, "--force") {
+		t.Errorf("the refusal should name --force: %q", r.stderr)
+	}
+	if r := steward(t, "demo", "--db", db, "--no-tui", "--force", "--seed", "7"); r.code != 0 {
+		t.Errorf("--force should overwrite: %s", r.stderr)
+	}
+}
+
+func TestLockedDatabase(t *testing.T) {
+	db := demoDB(t)
+	child := exec.Command(os.Args[0], "-test.run=^$")
+	child.Env = append(os.Environ(), "STEWARD_TEST_HOLD_LOCK="+db)
+	out, err := child.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { child.Process.Kill(); child.Wait() })
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || line != "locked\n" {
+		t.Fatalf("lock holder did not start: %q %v", line, err)
+	}
+
+	for _, args := range [][]string{
+		{"--db", db, "--lock-timeout", "1s", "report"},
+		{"--db", db, "--lock-timeout", "1s", "snapshot"},
+		{"check", "--db", db, "--lock-timeout", "1s"},
+	} {
+		r := steward(t, args...)
+		oneCleanLine(t, r)
+		if !strings.Contains(r.stderr, "database is in use by another steward process") {
+			t.Errorf("%v: stderr does not name the lock: %q", args, r.stderr)
+		}
+		if r.took > 2*time.Second {
+			t.Errorf("%v took %s, want under 2s with --lock-timeout 1s", args, r.took)
+		}
+	}
+
+	child.Process.Kill()
+	child.Wait()
+	if r := steward(t, "--db", db, "--lock-timeout", "1s", "report"); r.code != 0 {
+		t.Errorf("report after the lock holder died: %s", r.stderr)
+	}
+}
+
+func TestDamagedFiles(t *testing.T) {
+	dir := t.TempDir()
+	random := make([]byte, 64<<10)
+	rand.Read(random)
+	files := map[string][]byte{
+		"random.db": random,
+		"text.db":   []byte("hello, this is not a database\n"),
+	}
+	// A real database cut short.
+	good := demoDB(t)
+	b, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["truncated.db"] = b[:len(b)/2]
+
+	for name, content := range files {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, content, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{
+			{"--db", path, "report"},
+			{"--db", path, "report", "--format", "json"},
+			{"--db", path, "snapshot"},
+			{"--db", path, "check"},
+			{"--db", path, "backup", filepath.Join(dir, name+".bak")},
+		} {
+			r := steward(t, args...)
+			oneCleanLine(t, r)
+			if !strings.Contains(r.stderr, "damaged") {
+				t.Errorf("%s %v: message should say the file is damaged: %q", name, args[2:], r.stderr)
+			}
+		}
+		after, _ := os.ReadFile(path)
+		if !bytes.Equal(after, content) {
+			t.Errorf("%s was modified by a failed command", name)
+		}
+	}
+}
+
+func TestCommandLineMistakes(t *testing.T) {
+	db := demoDB(t)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--db", db, "report", "--format", "xml"}, 2, "md, csv or json"},
+		{[]string{"--db", db, "report", "--as-of", "2026-02-30"}, 2, "not a real calendar date"},
+		{[]string{"--db", db, "frobnicate"}, 2, "unknown command"},
+		{[]string{"--db", db, "backup"}, 2, "backup FILE"},
+		{[]string{"--db", db, "backup", db}, 1, "already exists"},
+		{[]string{"--db", filepath.Join(t.TempDir(), "none.db"), "report"}, 1, "steward demo"},
+		{[]string{"--db", filepath.Join(t.TempDir(), "none.db")}, 1, "steward demo"},
+		{[]string{"--db", db, "--lock-timeout", "0s", "report"}, 2, "lock-timeout"},
+		{[]string{"demo", "--accounts", "-5", "--db", filepath.Join(t.TempDir(), "x.db"), "--no-tui"}, 2, "--accounts"},
+	} {
+		r := steward(t, tc.args...)
+		oneCleanLine(t, r)
+		if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d stderr %q; want exit %d mentioning %q", tc.args, r.code, r.stderr, tc.code, tc.want)
+		}
+	}
+	if r := steward(t, "report", "--help"); r.code != 0 || !strings.Contains(r.stderr, "--format") {
+		t.Errorf("report --help: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+func TestSnapshotBackupCheck(t *testing.T) {
+	db := demoDB(t)
+	r := steward(t, "--db", db, "snapshot")
+	if r.code != 0 || !strings.Contains(r.stdout, "snapshot of") {
+		t.Fatalf("snapshot: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := steward(t, "--db", db, "snapshot"); !strings.Contains(r.stdout, "retook") {
+		t.Errorf("a second snapshot in the same week should say it retook it: %q", r.stdout)
+	}
+	bak := filepath.Join(t.TempDir(), "copy.db")
+	if r := steward(t, "--db", db, "backup", bak); r.code != 0 {
+		t.Fatalf("backup: %s", r.stderr)
+	}
+	st, err := os.Stat(bak)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("backup file: %v %v", err, st)
+	}
+	r = steward(t, "--db", bak, "check")
+	if r.code != 0 || !strings.Contains(r.stdout, "ok") {
+		t.Fatalf("check on the backup: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	orig := steward(t, "--db", db, "report", "--format", "json", "--as-of", "2026-11-24")
+	copy := steward(t, "--db", bak, "report", "--format", "json", "--as-of", "2026-11-24")
+	if orig.stdout != copy.stdout {
+		t.Error("the backup's report differs from the original's")
+	}
+}
