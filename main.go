@@ -196,7 +196,7 @@ func cmdTUI(g *globals) error {
 	if _, err := os.Stat(g.db); errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("no database at %s: try `steward demo` for a demo portfolio, or pass --db", g.db)
 	}
-	return tui.Run(tui.Options{Path: g.db, Store: g.storeOptions()})
+	return tui.Run(tui.Options{Path: g.db, Store: g.storeOptions(), As: g.as})
 }
 
 func cmdDemo(g *globals, args []string, stdout, stderr io.Writer) error {
@@ -250,7 +250,7 @@ func cmdDemo(g *globals, args []string, stdout, stderr io.Writer) error {
 			sum.Members, sum.Accounts, sum.LedgerEntries, sum.Snapshots, sum.Escalations, time.Since(start).Round(time.Millisecond))
 		return nil
 	}
-	err = tui.Run(tui.Options{Path: path, Store: g.storeOptions()})
+	err = tui.Run(tui.Options{Path: path, Store: g.storeOptions(), As: g.as})
 	fmt.Fprintf(stderr, "demo database: %s (reopen it with: steward --db %s)\n", path, path)
 	return err
 }
