@@ -320,11 +320,18 @@ func (t *Tx) Accounts() ([]Account, error) {
 // AccountIDsByOwner lists the IDs of the accounts owned by member (0: the
 // unassigned pool), through the owner index.
 func (t *Tx) AccountIDsByOwner(member uint64) []uint64 {
+	return t.indexIDs(bAccByOwner, u64(member))
+}
+
+// indexIDs reads an index bucket whose keys are prefix‖id(8): the IDs
+// filed under prefix, in ID order.
+func (t *Tx) indexIDs(bucket, prefix []byte) []uint64 {
 	var out []uint64
-	prefix := u64(member)
-	c := t.b(bAccByOwner).Cursor()
+	c := t.b(bucket).Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		out = append(out, binary.BigEndian.Uint64(k[8:]))
+		if len(k) == len(prefix)+8 {
+			out = append(out, binary.BigEndian.Uint64(k[len(prefix):]))
+		}
 	}
 	return out
 }
@@ -493,6 +500,21 @@ func (t *Tx) HasWeek(w metrics.Week) bool {
 	return k != nil && bytes.HasPrefix(k, prefix)
 }
 
+// appendJSON files v under parent‖next sequence of an append-only bucket,
+// first writing the sequence into *seq so it is part of the stored value.
+func (t *Tx) appendJSON(bucket []byte, parent uint64, seq *uint64, v any) error {
+	n, err := t.nextID(bucket)
+	if err != nil {
+		return err
+	}
+	*seq = n
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return t.b(bucket).Put(key(u64(parent), u64(n)), b)
+}
+
 // ---- activities ----
 
 // AppendActivity logs one activity; a call, email, meeting or QBR moves the
@@ -512,16 +534,7 @@ func (t *Tx) AppendActivity(a *Activity) error {
 	if a.At.IsZero() {
 		a.At = time.Now().UTC()
 	}
-	id, err := t.nextID(bActivities)
-	if err != nil {
-		return err
-	}
-	a.ID = id
-	v, err := json.Marshal(a)
-	if err != nil {
-		return err
-	}
-	if err := t.b(bActivities).Put(key(u64(a.AccountID), u64(id)), v); err != nil {
+	if err := t.appendJSON(bActivities, a.AccountID, &a.ID, a); err != nil {
 		return err
 	}
 	day := metrics.DateOf(a.At)
@@ -665,24 +678,12 @@ func (t *Tx) Escalations() ([]Escalation, error) {
 
 // EscalationIDsByStatus lists the IDs with a status, through the index.
 func (t *Tx) EscalationIDsByStatus(status string) []uint64 {
-	var out []uint64
-	prefix := key([]byte(status), []byte{0})
-	c := t.b(bEscByStatus).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		out = append(out, binary.BigEndian.Uint64(k[len(prefix):]))
-	}
-	return out
+	return t.indexIDs(bEscByStatus, key([]byte(status), []byte{0}))
 }
 
 // EscalationIDsByAccount lists one account's escalation IDs, oldest first.
 func (t *Tx) EscalationIDsByAccount(accountID uint64) []uint64 {
-	var out []uint64
-	prefix := u64(accountID)
-	c := t.b(bEscByAcct).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		out = append(out, binary.BigEndian.Uint64(k[8:]))
-	}
-	return out
+	return t.indexIDs(bEscByAcct, u64(accountID))
 }
 
 // AppendEvent adds one event to an escalation's append-only timeline.
@@ -693,16 +694,7 @@ func (t *Tx) AppendEvent(ev *Event) error {
 	if ev.At.IsZero() {
 		ev.At = time.Now().UTC()
 	}
-	seq, err := t.nextID(bTimeline)
-	if err != nil {
-		return err
-	}
-	ev.Seq = seq
-	v, err := json.Marshal(ev)
-	if err != nil {
-		return err
-	}
-	return t.b(bTimeline).Put(key(u64(ev.EscalationID), u64(seq)), v)
+	return t.appendJSON(bTimeline, ev.EscalationID, &ev.Seq, ev)
 }
 
 // Timeline returns one escalation's events, oldest first.
