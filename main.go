@@ -146,8 +146,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	return usageError{fmt.Sprintf("unknown command %q: run steward --help for the list", cmd)}
 }
 
-// parse parses a command's flags, with the global flags accepted too.
-func parse(g *globals, name, synopsis string, args []string, stderr io.Writer, setup func(*flag.FlagSet)) (*flag.FlagSet, error) {
+// parse parses a command's flags, with the global flags accepted too, and
+// returns its positional arguments; flags may follow them
+// (steward import FILE --dry-run), which the flag package alone stops at.
+func parse(g *globals, name, synopsis string, args []string, stderr io.Writer, setup func(*flag.FlagSet)) (*flag.FlagSet, []string, error) {
 	fs := flag.NewFlagSet("steward "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	g.register(fs)
@@ -158,21 +160,29 @@ func parse(g *globals, name, synopsis string, args []string, stderr io.Writer, s
 		fmt.Fprintf(stderr, "Usage: steward %s %s\n\nFlags:\n", name, synopsis)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, nil, err
+			}
+			return nil, nil, usageError{fmt.Sprintf("%s: %v (see steward %s --help)", name, err, name)}
 		}
-		return nil, usageError{fmt.Sprintf("%s: %v (see steward %s --help)", name, err, name)}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
 	if g.lockTimeout <= 0 {
-		return nil, usageError{"--lock-timeout must be positive, e.g. 5s"}
+		return nil, nil, usageError{"--lock-timeout must be positive, e.g. 5s"}
 	}
-	return fs, nil
+	return fs, pos, nil
 }
 
-func noArgs(fs *flag.FlagSet, name string) error {
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("%s takes no arguments, got %q (flags go before or after it: steward %s --help)", name, fs.Arg(0), name)}
+func noArgs(pos []string, name string) error {
+	if len(pos) > 0 {
+		return usageError{fmt.Sprintf("%s takes no arguments, got %q (see steward %s --help)", name, pos[0], name)}
 	}
 	return nil
 }
@@ -204,7 +214,7 @@ func cmdDemo(g *globals, args []string, stdout, stderr io.Writer) error {
 	var seed int64
 	var noTUI, force bool
 	dbSet := false
-	fs, err := parse(g, "demo", "[--db FILE] [--accounts N] [--seed S] [--no-tui] [--force]", args, stderr, func(fs *flag.FlagSet) {
+	fs, pos, err := parse(g, "demo", "[--db FILE] [--accounts N] [--seed S] [--no-tui] [--force]", args, stderr, func(fs *flag.FlagSet) {
 		fs.IntVar(&accounts, "accounts", 0, "number of accounts (default about 150)")
 		fs.Int64Var(&seed, "seed", 1, "random seed: the same seed gives the same portfolio")
 		fs.BoolVar(&noTUI, "no-tui", false, "only write the database and print its path")
@@ -213,7 +223,7 @@ func cmdDemo(g *globals, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := noArgs(fs, "demo"); err != nil {
+	if err := noArgs(pos, "demo"); err != nil {
 		return err
 	}
 	fs.Visit(func(f *flag.Flag) { dbSet = dbSet || f.Name == "db" })
@@ -257,14 +267,14 @@ func cmdDemo(g *globals, args []string, stdout, stderr io.Writer) error {
 
 func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
 	var format, asOfS string
-	fs, err := parse(g, "report", "[--format md|csv|json] [--as-of YYYY-MM-DD]", args, stderr, func(fs *flag.FlagSet) {
+	_, pos, err := parse(g, "report", "[--format md|csv|json] [--as-of YYYY-MM-DD]", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&format, "format", "md", "md (Markdown), csv or json")
 		asOfFlag(fs, &asOfS)
 	})
 	if err != nil {
 		return err
 	}
-	if err := noArgs(fs, "report"); err != nil {
+	if err := noArgs(pos, "report"); err != nil {
 		return err
 	}
 	format = strings.ToLower(format)
@@ -295,11 +305,11 @@ func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
 
 func cmdSnapshot(g *globals, args []string, stdout, stderr io.Writer) error {
 	var asOfS string
-	fs, err := parse(g, "snapshot", "[--as-of YYYY-MM-DD]", args, stderr, func(fs *flag.FlagSet) { asOfFlag(fs, &asOfS) })
+	_, pos, err := parse(g, "snapshot", "[--as-of YYYY-MM-DD]", args, stderr, func(fs *flag.FlagSet) { asOfFlag(fs, &asOfS) })
 	if err != nil {
 		return err
 	}
-	if err := noArgs(fs, "snapshot"); err != nil {
+	if err := noArgs(pos, "snapshot"); err != nil {
 		return err
 	}
 	asOf, err := parseAsOf(asOfS, time.Now())
@@ -322,14 +332,14 @@ func cmdSnapshot(g *globals, args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdBackup(g *globals, args []string, stdout, stderr io.Writer) error {
-	fs, err := parse(g, "backup", "FILE", args, stderr, nil)
+	_, pos, err := parse(g, "backup", "FILE", args, stderr, nil)
 	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		return usageError{"backup needs exactly one argument, the new file to write: steward backup FILE"}
 	}
-	dest := fs.Arg(0)
+	dest := pos[0]
 	if err := store.Backup(g.db, dest, g.storeOptions()); err != nil {
 		return err
 	}
@@ -342,11 +352,11 @@ func cmdBackup(g *globals, args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdCheck(g *globals, args []string, stdout, stderr io.Writer) error {
-	fs, err := parse(g, "check", "", args, stderr, nil)
+	_, pos, err := parse(g, "check", "", args, stderr, nil)
 	if err != nil {
 		return err
 	}
-	if err := noArgs(fs, "check"); err != nil {
+	if err := noArgs(pos, "check"); err != nil {
 		return err
 	}
 	if _, err := os.Stat(g.db); errors.Is(err, os.ErrNotExist) {
@@ -368,40 +378,6 @@ func cmdCheck(g *globals, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// splitArgs lets flags follow positional arguments (steward import FILE
-// --dry-run), which the flag package alone stops at.
-func splitArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}
-
-func parseWithArgs(g *globals, name, synopsis string, args []string, stderr io.Writer, setup func(*flag.FlagSet)) ([]string, error) {
-	fs, err := parse(g, name, synopsis, nil, stderr, setup)
-	if err != nil {
-		return nil, err
-	}
-	pos, err := splitArgs(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, usageError{fmt.Sprintf("%s: %v (see steward %s --help)", name, err, name)}
-	}
-	if g.lockTimeout <= 0 {
-		return nil, usageError{"--lock-timeout must be positive, e.g. 5s"}
-	}
-	return pos, nil
-}
-
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
@@ -410,7 +386,7 @@ func isTerminal(w io.Writer) bool {
 func cmdImport(g *globals, args []string, stdout, stderr io.Writer) error {
 	var kind, dateFormat, delim string
 	var dryRun, createMembers bool
-	pos, err := parseWithArgs(g, "import", "FILE [--kind accounts|members|escalations|activities] [--dry-run] [--create-members] [--date-format LAYOUT] [--delimiter C]", args, stderr, func(fs *flag.FlagSet) {
+	_, pos, err := parse(g, "import", "FILE [--kind accounts|members|escalations|activities] [--dry-run] [--create-members] [--date-format LAYOUT] [--delimiter C]", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&kind, "kind", "", "what the file holds: accounts, members, escalations or activities (default: from the headers)")
 		fs.BoolVar(&dryRun, "dry-run", false, "validate and say what would change, write nothing")
 		fs.BoolVar(&createMembers, "create-members", false, "create unknown owners as account managers instead of refusing the rows")
@@ -479,7 +455,7 @@ func cmdImport(g *globals, args []string, stdout, stderr io.Writer) error {
 
 func cmdExport(g *globals, args []string, stdout, stderr io.Writer) error {
 	var format, out, asOfS string
-	pos, err := parseWithArgs(g, "export", "KIND [--format csv|json] [--out FILE]   (KIND: accounts, members, escalations, activities, ledger)", args, stderr, func(fs *flag.FlagSet) {
+	_, pos, err := parse(g, "export", "KIND [--format csv|json] [--out FILE]   (KIND: accounts, members, escalations, activities, ledger)", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&format, "format", "csv", "csv or json")
 		fs.StringVar(&out, "out", "", "write to FILE instead of stdout (never overwrites an existing file)")
 		asOfFlag(fs, &asOfS)
@@ -532,7 +508,7 @@ func cmdExport(g *globals, args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdSettings(g *globals, args []string, stdout, stderr io.Writer) error {
-	pos, err := parseWithArgs(g, "settings", "[get KEY | set KEY VALUE]", args, stderr, nil)
+	_, pos, err := parse(g, "settings", "[get KEY | set KEY VALUE]", args, stderr, nil)
 	if err != nil {
 		return err
 	}

@@ -323,3 +323,56 @@ func TestSnapshotBackupCheck(t *testing.T) {
 		t.Error("the backup's report differs from the original's")
 	}
 }
+
+func TestImportExportSettingsCommands(t *testing.T) {
+	db := demoDB(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "sf.csv")
+	os.WriteFile(good, []byte("Account ID,Account Name,Account Owner,ARR,Renewal Date,Type,Industry\r\n"+
+		"001XX,Northwind Test,,\"$120,000.00\",2027-03-01,Customer,Manufacturing\r\n"), 0o600)
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("Account ID,Account Name,ARR,Renewal Date,NPS\n"+
+		"B1,Bad One,-5,2026-02-30,11\n"), 0o600)
+
+	before := steward(t, "--db", db, "export", "accounts")
+	r := steward(t, "--db", db, "import", bad)
+	if r.code != 1 || !strings.Contains(r.stderr, "bad.csv:2:") || !strings.Contains(r.stderr, "nothing was written") {
+		t.Errorf("bad import: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if after := steward(t, "--db", db, "export", "accounts"); after.stdout != before.stdout {
+		t.Error("a refused import changed the database")
+	}
+	r = steward(t, "--db", db, "import", good, "--dry-run")
+	if r.code != 0 || !strings.Contains(r.stdout, "1 created") {
+		t.Errorf("dry run: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := steward(t, "--db", db, "import", good); r.code != 0 || !strings.Contains(r.stdout, "1 created") {
+		t.Errorf("import: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := steward(t, "--db", db, "import", good); r.code != 0 || !strings.Contains(r.stdout, "1 unchanged") {
+		t.Errorf("re-import should change nothing: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	out := filepath.Join(dir, "accounts.csv")
+	if r := steward(t, "--db", db, "export", "accounts", "--out", out); r.code != 0 {
+		t.Fatalf("export --out: %s", r.stderr)
+	}
+	if b, _ := os.ReadFile(out); !strings.Contains(string(b), "Northwind Test") {
+		t.Error("the export lacks the imported account")
+	}
+	if r := steward(t, "--db", db, "export", "accounts", "--out", out); r.code != 1 || !strings.Contains(r.stderr, "already exists") {
+		t.Errorf("export must not overwrite: %d %q", r.code, r.stderr)
+	}
+
+	if r := steward(t, "--db", db, "settings", "set", "bands.yellow", "80"); r.code != 1 || !strings.Contains(r.stderr, "yellow") {
+		t.Errorf("invalid setting: %d %q", r.code, r.stderr)
+	}
+	if r := steward(t, "--db", db, "settings", "set", "weights.adoption", "50"); r.code != 0 || !strings.Contains(r.stdout, "35 → 50") {
+		t.Errorf("settings set: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := steward(t, "--db", db, "settings", "get", "weights.adoption"); strings.TrimSpace(r.stdout) != "50" {
+		t.Errorf("settings get: %q", r.stdout)
+	}
+	if r := steward(t, "--db", db, "settings"); !strings.Contains(r.stdout, "latest changes") {
+		t.Errorf("settings should list the change log: %q", r.stdout)
+	}
+}
