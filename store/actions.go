@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -455,19 +456,58 @@ func orNone(s string) string {
 	return s
 }
 
-// AddMember adds a member to the roster.
-func (t *Tx) AddMember(m Member) (Member, error) {
+// RosterChange is one entry of the roster log: members have no timeline
+// or activity log of their own, so their changes are audited here.
+type RosterChange struct {
+	Seq      uint64    `json:"seq"`
+	At       time.Time `json:"at"`
+	Author   string    `json:"author"`
+	MemberID uint64    `json:"member_id"`
+	Text     string    `json:"text"`
+}
+
+var bRosterLog = []byte("roster_log")
+
+func (t *Tx) logRoster(memberID uint64, text string, by Actor, now time.Time) error {
+	if _, err := t.tx.CreateBucketIfNotExists(bRosterLog); err != nil {
+		return err
+	}
+	ch := RosterChange{At: now.UTC(), Author: by.Name, MemberID: memberID, Text: text}
+	return t.appendJSON(bRosterLog, memberID, &ch.Seq, &ch)
+}
+
+// RosterLog returns one member's roster changes, oldest first.
+func (t *Tx) RosterLog(memberID uint64) ([]RosterChange, error) {
+	var out []RosterChange
+	if t.tx.Bucket(bRosterLog) == nil {
+		return nil, nil
+	}
+	for _, v := range t.prefixValues(bRosterLog, u64(memberID)) {
+		var ch RosterChange
+		if err := json.Unmarshal(v, &ch); err != nil {
+			return nil, fmt.Errorf("roster log: %w", errCorrupt)
+		}
+		out = append(out, ch)
+	}
+	return out, nil
+}
+
+// AddMember adds a member to the roster, logged with its author.
+func (t *Tx) AddMember(m Member, by Actor, now time.Time) (Member, error) {
 	m.ID = 0
 	m.Active = true
 	if err := validateMember(t, &m); err != nil {
 		return m, err
 	}
-	return m, t.PutMember(&m)
+	if err := t.PutMember(&m); err != nil {
+		return m, err
+	}
+	return m, t.logRoster(m.ID, fmt.Sprintf("added %s as %s (capacity %d)", m.Name, m.Role, m.Capacity), by, now)
 }
 
-// EditMember stores changes to a member. Active is kept as stored:
-// deactivating has its own checks (DeactivateMember).
-func (t *Tx) EditMember(m Member) (Member, error) {
+// EditMember stores changes to a member, logged with its author. Active is
+// kept as stored: deactivating has its own checks (DeactivateMember).
+func (t *Tx) EditMember(m Member, by Actor, now time.Time) (Member, error) {
 	old, err := t.Member(m.ID)
 	if err != nil {
 		return m, err
@@ -476,7 +516,27 @@ func (t *Tx) EditMember(m Member) (Member, error) {
 	if err := validateMember(t, &m); err != nil {
 		return m, err
 	}
-	return m, t.PutMember(&m)
+	if m.Capacity <= 0 {
+		m.Capacity = m.Role.DefaultCapacity()
+	}
+	var changes []string
+	add := func(name, x, y string) {
+		if x != y {
+			changes = append(changes, fmt.Sprintf("%s %s → %s", name, orNone(x), orNone(y)))
+		}
+	}
+	add("name", old.Name, m.Name)
+	add("email", old.Email, m.Email)
+	add("role", string(old.Role), string(m.Role))
+	add("capacity", fmt.Sprint(old.Capacity), fmt.Sprint(m.Capacity))
+	add("last 1:1", old.LastOneOnOne.String(), m.LastOneOnOne.String())
+	if len(changes) == 0 {
+		return m, errors.New("nothing changed")
+	}
+	if err := t.PutMember(&m); err != nil {
+		return m, err
+	}
+	return m, t.logRoster(m.ID, "edited "+strings.Join(changes, "; "), by, now)
 }
 
 func validateMember(t *Tx, m *Member) error {
@@ -508,7 +568,7 @@ func validateMember(t *Tx, m *Member) error {
 
 // DeactivateMember takes a member off the roster; refused while they still
 // own accounts or open escalations, saying how many.
-func (t *Tx) DeactivateMember(id uint64) (Member, error) {
+func (t *Tx) DeactivateMember(id uint64, by Actor, now time.Time) (Member, error) {
 	m, err := t.Member(id)
 	if err != nil {
 		return m, err
@@ -534,5 +594,8 @@ func (t *Tx) DeactivateMember(id uint64) (Member, error) {
 		return m, fmt.Errorf("%s still owns %d account(s) and %d open escalation(s): reassign them first", m.Name, owned, open)
 	}
 	m.Active = false
-	return m, t.PutMember(&m)
+	if err := t.PutMember(&m); err != nil {
+		return m, err
+	}
+	return m, t.logRoster(m.ID, "deactivated "+m.Name, by, now)
 }

@@ -852,7 +852,7 @@ func TestActAddMember(t *testing.T) {
 	var m Member
 	actUpdate(t, f.path, func(tx *Tx) error {
 		var err error
-		m, err = tx.AddMember(Member{ID: 77, Name: "  Noor New ", Email: " noor@example.com ", Role: RoleCoordinator})
+		m, err = tx.AddMember(Member{ID: 77, Name: "  Noor New ", Email: " noor@example.com ", Role: RoleCoordinator}, f.byMia, actNow)
 		return err
 	})
 	var got Member
@@ -865,7 +865,7 @@ func TestActAddMember(t *testing.T) {
 
 	refuse := func(what string, nm Member, wants ...string) {
 		t.Helper()
-		actRefused(t, f.path, what, func(tx *Tx) error { _, err := tx.AddMember(nm); return err }, wants...)
+		actRefused(t, f.path, what, func(tx *Tx) error { _, err := tx.AddMember(nm, f.byMia, actNow); return err }, wants...)
 	}
 	refuse("bad role", Member{Name: "X", Role: "boss"}, "boss")
 	refuse("no role", Member{Name: "X"}, "role")
@@ -880,7 +880,7 @@ func TestActEditMember(t *testing.T) {
 	f := actSetup(t)
 	alex := f.alex
 	alex.Role, alex.Capacity, alex.Email, alex.LastOneOnOne = RoleSeniorAM, 40, "alex.am@example.com", day("2026-02-27")
-	actUpdate(t, f.path, func(tx *Tx) error { _, err := tx.EditMember(alex); return err })
+	actUpdate(t, f.path, func(tx *Tx) error { _, err := tx.EditMember(alex, f.byMia, actNow); return err })
 	var got Member
 	actView(t, f.path, func(tx *Tx) error { var err error; got, err = tx.Member(alex.ID); return err })
 	if got != alex {
@@ -889,11 +889,11 @@ func TestActEditMember(t *testing.T) {
 	// Keeping one's own name and email is not a clash.
 	same := got
 	same.Capacity = 41
-	actUpdate(t, f.path, func(tx *Tx) error { _, err := tx.EditMember(same); return err })
+	actUpdate(t, f.path, func(tx *Tx) error { _, err := tx.EditMember(same, f.byMia, actNow); return err })
 
 	refuse := func(what string, m Member, wants ...string) {
 		t.Helper()
-		actRefused(t, f.path, what, func(tx *Tx) error { _, err := tx.EditMember(m); return err }, wants...)
+		actRefused(t, f.path, what, func(tx *Tx) error { _, err := tx.EditMember(m, f.byMia, actNow); return err }, wants...)
 	}
 	dup := same
 	dup.Email = "Sam@example.com"
@@ -935,7 +935,7 @@ func TestActDeactivateMember(t *testing.T) {
 		_, err = tx.Resolve(done.ID, "fixed", f.byMia, actNow)
 		return err
 	})
-	deactivate := func(tx *Tx) error { _, err := tx.DeactivateMember(f.sam.ID); return err }
+	deactivate := func(tx *Tx) error { _, err := tx.DeactivateMember(f.sam.ID, f.byMia, actNow); return err }
 	// acme and gamma count (delta is churned); open and busy count (done is resolved).
 	actRefused(t, f.path, "deactivate while owning accounts and escalations", deactivate,
 		"Sam Senior", "2 account(s)", "2 open escalation(s)")
@@ -973,8 +973,35 @@ func TestActDeactivateMember(t *testing.T) {
 		t.Error("FindActor still finds a deactivated member")
 	}
 	actRefused(t, f.path, "deactivate twice", deactivate, "already inactive")
-	actRefused(t, f.path, "deactivate an unknown member", func(tx *Tx) error { _, err := tx.DeactivateMember(999); return err }, "999")
+	actRefused(t, f.path, "deactivate an unknown member", func(tx *Tx) error { _, err := tx.DeactivateMember(999, f.byMia, actNow); return err }, "999")
 	if _, err := FindActor(roster, ""); err != nil {
 		t.Errorf("FindActor default after deactivation: %v", err)
+	}
+}
+
+// Member changes have no timeline of their own: the roster log audits them.
+func TestActRosterLog(t *testing.T) {
+	f := actSetup(t)
+	var added Member
+	actUpdate(t, f.path, func(tx *Tx) error {
+		var err error
+		added, err = tx.AddMember(Member{Name: "Rhea Roster", Email: "rhea@example.com", Role: RoleAccountManager}, f.byMia, actNow)
+		return err
+	})
+	edited := added
+	edited.Capacity = 12
+	actUpdate(t, f.path, func(tx *Tx) error { _, err := tx.EditMember(edited, f.byMia, actNow); return err })
+	actRefused(t, f.path, "edit with nothing changed", func(tx *Tx) error { _, err := tx.EditMember(edited, f.byMia, actNow); return err }, "nothing changed")
+	actUpdate(t, f.path, func(tx *Tx) error { _, err := tx.DeactivateMember(added.ID, f.byMia, actNow); return err })
+	var log []RosterChange
+	actView(t, f.path, func(tx *Tx) error { var err error; log, err = tx.RosterLog(added.ID); return err })
+	want := []string{"added Rhea Roster as account_manager (capacity 30)", "edited capacity 30 → 12", "deactivated Rhea Roster"}
+	if len(log) != len(want) {
+		t.Fatalf("roster log has %d entries, want %d: %+v", len(log), len(want), log)
+	}
+	for i, ch := range log {
+		if ch.Text != want[i] || ch.Author != f.byMia.Name || !ch.At.Equal(actNow) || ch.At.Location() != time.UTC {
+			t.Errorf("entry %d = %+v, want %q by %s at %s UTC", i, ch, want[i], f.byMia.Name, actNow.UTC())
+		}
 	}
 }

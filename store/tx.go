@@ -323,6 +323,16 @@ func (t *Tx) AccountIDsByOwner(member uint64) []uint64 {
 	return t.indexIDs(bAccByOwner, u64(member))
 }
 
+// prefixValues returns the values of the keys under prefix, in key order.
+func (t *Tx) prefixValues(bucket, prefix []byte) [][]byte {
+	var out [][]byte
+	c := t.b(bucket).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		out = append(out, v)
+	}
+	return out
+}
+
 // indexIDs reads an index bucket whose keys are prefix‖id(8): the IDs
 // filed under prefix, in ID order.
 func (t *Tx) indexIDs(bucket, prefix []byte) []uint64 {

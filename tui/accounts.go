@@ -558,12 +558,39 @@ func (v *accountsView) HandleKey(k *KeyMap, msg keyMsg) intent {
 		v.band = bandFilters[(slices.Index(bandFilters, v.band)+1)%len(bandFilters)]
 		v.rebase()
 		v.selectID(keep)
+	case key.Matches(msg, k.AcctImport):
+		return doAction{act: actImport}
+	default:
+		if act, ok := accountActionKey(k, msg); ok {
+			if id := v.selectedID(); id != 0 {
+				return doAction{act: act, id: id}
+			}
+		}
 	}
 	return nil
 }
 
+// accountActionKey maps the keys that act on one account.
+func accountActionKey(k *KeyMap, msg keyMsg) (action, bool) {
+	switch {
+	case key.Matches(msg, k.AcctLog):
+		return actLog, true
+	case key.Matches(msg, k.AcctRaise):
+		return actRaise, true
+	case key.Matches(msg, k.AcctOverride):
+		return actOverride, true
+	case key.Matches(msg, k.AcctClearOvr):
+		return actClearOverride, true
+	case key.Matches(msg, k.AcctEdit):
+		return actEditAccount, true
+	case key.Matches(msg, k.AcctReassign):
+		return actReassign, true
+	}
+	return 0, false
+}
+
 func (v *accountsView) Hints(k *KeyMap) []key.Binding {
-	return []key.Binding{k.Open, k.Filter, k.Sort, k.Reverse, k.Band, k.Down, k.Up, k.Help, k.Quit}
+	return []key.Binding{k.Open, k.Filter, k.Sort, k.Band, k.AcctLog, k.AcctEdit, k.AcctRaise, k.AcctOverride, k.AcctImport, k.Help, k.Quit}
 }
 
 func (v *accountsView) fetch(i int) (uint64, []cell) {

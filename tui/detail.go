@@ -42,12 +42,15 @@ func (pg *healthPage) SetPortfolio(p *portfolio.Portfolio) {
 }
 
 func (pg *healthPage) HandleKey(k *KeyMap, msg keyMsg) intent {
+	if act, ok := accountActionKey(k, msg); ok {
+		return doAction{act: act, id: pg.id}
+	}
 	pg.doc.move(k, msg)
 	return nil
 }
 
 func (pg *healthPage) Hints(k *KeyMap) []key.Binding {
-	return []key.Binding{k.Back, k.Down, k.Up, k.Top, k.Help, k.Quit}
+	return []key.Binding{k.Back, k.AcctLog, k.AcctEdit, k.AcctRaise, k.AcctOverride, k.AcctClearOvr, k.AcctReassign, k.Down, k.Up, k.Help}
 }
 
 func (pg *healthPage) View() string { return pg.doc.view() }
@@ -119,6 +122,7 @@ func (pg *healthPage) rebuild() {
 	}
 	d.kv("Champion", champ)
 	d.kv("Touch", "last "+orDash(a.LastTouch.String(), "never")+" ("+ago(a.LastTouch, pg.p.AsOf)+") · last QBR "+orDash(a.LastQBR.String(), "never"))
+	d.kv("Settings", settingsText(pg.p.Settings.Health, a.Segment))
 
 	d.blank()
 	d.section("Components")
@@ -230,4 +234,11 @@ func historyLine(hist []store.Snapshot, w int) string {
 		lastScore = itoa(s)
 	}
 	return first + " " + b.String() + " " + last + "  (latest " + lastScore + ")"
+}
+
+// settingsText names the settings that produced a score.
+func settingsText(c metrics.Config, seg metrics.Segment) string {
+	w := c.Weights
+	return fmt.Sprintf("weights adoption %g support %g engagement %g sentiment %g · green >= %d, yellow >= %d · cadence %d d (%s) · QBR every %d d (`,` edits)",
+		w.Adoption, w.Support, w.Engagement, w.Sentiment, c.Green, c.Yellow, c.Cadence.For(seg), segmentShort(seg), c.QBRIntervalDays)
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -90,4 +91,156 @@ func TestEndToEndInTmux(t *testing.T) {
 	waitFor("review again", "[1 Review]", "Monday review")
 	keys("q")
 	waitFor("clean exit", "steward exited with 0")
+}
+
+// reportEscalations runs `steward --db FILE report --format json` and
+// returns the escalation counts by status.
+func reportEscalations(t *testing.T, bin, db string) (total, resolved int) {
+	t.Helper()
+	out, err := exec.Command(bin, "--db", db, "report", "--format", "json").Output()
+	if err != nil {
+		t.Fatalf("report: %v\n%s", err, out)
+	}
+	var r struct {
+		Escalations map[string]int `json:"escalations"`
+	}
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("report json: %v\n%s", err, out)
+	}
+	for _, n := range r.Escalations {
+		total += n
+	}
+	return total, r.Escalations["resolved"]
+}
+
+// TestTriageEndToEndInTmux walks one full triage on the demo in a real
+// terminal: create an escalation, assign it, decide, add a note, resolve it
+// (confirming), resolve one existing escalation too, quit; the leadership
+// report then counts one escalation more, two more resolved and one fewer
+// unresolved.
+func TestTriageEndToEndInTmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("tmux not installed: the end-to-end test needs it (apt-get install tmux); CI installs it")
+	}
+	dir := t.TempDir()
+	bin := os.Getenv("STEWARD_E2E_BINARY")
+	if bin == "" {
+		bin = filepath.Join(dir, "steward")
+		build := exec.Command("go", "build", "-o", bin, ".")
+		build.Dir = ".."
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("go build: %v\n%s", err, out)
+		}
+	}
+	db := filepath.Join(dir, "demo.db")
+	sock := fmt.Sprintf("steward-triage-%d", os.Getpid())
+	tm := func(args ...string) string {
+		out, err := exec.Command(tmux, append([]string{"-L", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	script := fmt.Sprintf("%q demo --db %q 2>%q; echo \"steward exited with $?\"; sleep 60", bin, db, filepath.Join(dir, "stderr"))
+	tm("new-session", "-d", "-s", "e2e", "-x", "140", "-y", "45", "sh", "-c", script)
+	t.Cleanup(func() { _ = exec.Command(tmux, "-L", sock, "kill-server").Run() })
+
+	screen := ""
+	waitUntil := func(what string, ok func(s string) bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			screen = tm("capture-pane", "-p", "-t", "e2e")
+			if ok(screen) {
+				return
+			}
+			if time.Now().After(deadline) {
+				stderr, _ := os.ReadFile(filepath.Join(dir, "stderr"))
+				t.Fatalf("%s: not reached:\n%s\nstderr: %s", what, screen, stderr)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	waitFor := func(what string, parts ...string) {
+		t.Helper()
+		waitUntil(what, func(s string) bool {
+			for _, p := range parts {
+				if !strings.Contains(s, p) {
+					return false
+				}
+			}
+			return true
+		})
+	}
+	keys := func(k ...string) { tm(append([]string{"send-keys", "-t", "e2e"}, k...)...) }
+	text := func(s string) { tm("send-keys", "-t", "e2e", "-l", s) }
+	statusLine := func(s string) string {
+		lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+		if len(lines) < 2 {
+			return ""
+		}
+		return lines[len(lines)-2]
+	}
+
+	waitFor("review on open", "[1 Review]", "Monday review", "as ")
+	total0, resolved0 := reportEscalations(t, bin, db)
+
+	keys("4")
+	waitFor("queue", "[4 Escalations]", "Escalations ·")
+	keys("c")
+	waitFor("create form", "New escalation", "Account")
+	keys("Tab")
+	text("E2E outage on the portal")
+	keys("Tab")
+	text("Customers cannot log in")
+	keys("Enter")
+	waitFor("created", "Created #", "E2E outage on the portal")
+	keys("a")
+	waitFor("assign form", "Assign #", "E2E outage")
+	keys("Up") // from Unassigned to the last active member
+	keys("Enter")
+	waitFor("assigned", "Assigned #")
+	keys("d")
+	waitFor("decision form", "Triage decision on #")
+	keys("Enter") // coach the account manager
+	waitFor("decided", "Decision on #", "coach the account manager")
+	keys("n")
+	waitFor("note form", "Note on #")
+	text("Called the client back")
+	keys("Enter")
+	waitFor("noted", "Note added to #")
+	keys("r")
+	waitFor("resolve form", "Resolve #", "Resolution")
+	text("Password reset flow fixed")
+	keys("Enter")
+	waitFor("confirmation", "(y/N)")
+	keys("y")
+	waitUntil("resolved", func(s string) bool {
+		st := statusLine(s)
+		return strings.Contains(st, "Resolved #") && strings.Contains(st, "E2E outage")
+	})
+
+	// One existing escalation too: the cursor is on another open one now.
+	keys("g")
+	keys("r")
+	waitFor("second resolve form", "Resolve #", "Resolution")
+	text("Handled on the phone")
+	keys("Enter")
+	waitFor("second confirmation", "(y/N)")
+	keys("y")
+	waitUntil("second resolved", func(s string) bool {
+		st := statusLine(s)
+		return strings.Contains(st, "Resolved #") && !strings.Contains(st, "E2E outage") && !strings.Contains(s, "(y/N)")
+	})
+	keys("q")
+	waitFor("clean exit", "steward exited with 0")
+
+	total1, resolved1 := reportEscalations(t, bin, db)
+	if total1 != total0+1 || resolved1 != resolved0+2 || total1-resolved1 != total0-resolved0-1 {
+		t.Fatalf("report before: %d total, %d resolved; after: %d total, %d resolved", total0, resolved0, total1, resolved1)
+	}
 }

@@ -138,12 +138,41 @@ func (v *escView) HandleKey(k *KeyMap, msg keyMsg) intent {
 		v.severity = severityFilters[(slices.Index(severityFilters, v.severity)+1)%len(severityFilters)]
 		v.apply()
 		v.selectID(keep)
+	case key.Matches(msg, k.EscCreate):
+		return doAction{act: actCreateEsc}
+	default:
+		if act, ok := escActionKey(k, msg); ok {
+			if id := v.selectedID(); id != 0 {
+				return doAction{act: act, id: id}
+			}
+		}
 	}
 	return nil
 }
 
+// escActionKey maps the keys that act on one escalation.
+func escActionKey(k *KeyMap, msg keyMsg) (action, bool) {
+	switch {
+	case key.Matches(msg, k.EscAssign):
+		return actAssign, true
+	case key.Matches(msg, k.EscSeverity):
+		return actSeverity, true
+	case key.Matches(msg, k.EscStatus):
+		return actStatus, true
+	case key.Matches(msg, k.EscDecide):
+		return actDecide, true
+	case key.Matches(msg, k.EscNote):
+		return actNote, true
+	case key.Matches(msg, k.EscResolve):
+		return actResolve, true
+	case key.Matches(msg, k.EscReopen):
+		return actReopen, true
+	}
+	return 0, false
+}
+
 func (v *escView) Hints(k *KeyMap) []key.Binding {
-	return []key.Binding{k.Open, k.Status, k.Severity, k.Filter, k.Down, k.Up, k.Help, k.Quit}
+	return []key.Binding{k.Open, k.EscCreate, k.EscAssign, k.EscDecide, k.EscNote, k.EscResolve, k.Status, k.Filter, k.Help, k.Quit}
 }
 
 func severityCell(sev string) cell {
@@ -232,12 +261,22 @@ func (pg *escPage) HandleKey(k *KeyMap, msg keyMsg) intent {
 			return openAccount{e.AccountID}
 		}
 	}
+	if key.Matches(msg, k.EscCreate) {
+		var acct uint64
+		if e := pg.current(); e != nil {
+			acct = e.AccountID
+		}
+		return doAction{act: actCreateEsc, id: acct}
+	}
+	if act, ok := escActionKey(k, msg); ok {
+		return doAction{act: act, id: pg.id}
+	}
 	pg.doc.move(k, msg)
 	return nil
 }
 
 func (pg *escPage) Hints(k *KeyMap) []key.Binding {
-	return []key.Binding{k.Back, withHelp(k.Open, "account health"), k.Down, k.Up, k.Help, k.Quit}
+	return []key.Binding{k.Back, withHelp(k.Open, "account health"), k.EscAssign, k.EscStatus, k.EscDecide, k.EscNote, k.EscResolve, k.EscReopen, k.Help}
 }
 
 func (pg *escPage) View() string { return pg.doc.view() }

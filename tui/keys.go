@@ -4,8 +4,9 @@ import "github.com/charmbracelet/bubbles/key"
 
 // KeyMap is the one place keys are defined; the hint line and the `?` help
 // are generated from it, and keys_test.go checks the help lists every
-// binding. The triage and editing actions of the next issue add their
-// bindings here.
+// binding. Action keys are scoped: each view matches only its own (so `o`
+// reopens in the escalation views and overrides health in the account
+// views), and inside a form every key belongs to the form.
 type KeyMap struct {
 	// Global.
 	Review      key.Binding
@@ -42,6 +43,40 @@ type KeyMap struct {
 	// While typing a filter.
 	FilterApply key.Binding
 	FilterClear key.Binding
+
+	// Escalation queue and escalation detail.
+	EscCreate   key.Binding
+	EscAssign   key.Binding
+	EscSeverity key.Binding
+	EscStatus   key.Binding
+	EscDecide   key.Binding
+	EscNote     key.Binding
+	EscResolve  key.Binding
+	EscReopen   key.Binding
+
+	// Accounts list and health detail.
+	AcctLog      key.Binding
+	AcctRaise    key.Binding
+	AcctOverride key.Binding
+	AcctClearOvr key.Binding
+	AcctEdit     key.Binding
+	AcctReassign key.Binding
+	AcctImport   key.Binding
+
+	// Team view.
+	MemberEdit       key.Binding
+	MemberAdd        key.Binding
+	MemberDeactivate key.Binding
+
+	// Anywhere outside a form.
+	Settings key.Binding
+
+	// Inside a form or prompt.
+	FormNext   key.Binding
+	FormPrev   key.Binding
+	FormSubmit key.Binding
+	FormCancel key.Binding
+	Confirm    key.Binding
 }
 
 // DefaultKeyMap is the keymap of SPEC section 5.
@@ -81,6 +116,35 @@ func DefaultKeyMap() KeyMap {
 
 		FilterApply: b([]string{"enter"}, "enter", "keep filter"),
 		FilterClear: b([]string{"esc"}, "esc", "clear filter"),
+
+		EscCreate:   b([]string{"c"}, "c", "create escalation"),
+		EscAssign:   b([]string{"a"}, "a", "assign owner"),
+		EscSeverity: b([]string{"p"}, "p", "change severity"),
+		EscStatus:   b([]string{"t"}, "t", "change status"),
+		EscDecide:   b([]string{"d"}, "d", "triage decision"),
+		EscNote:     b([]string{"n"}, "n", "add note"),
+		EscResolve:  b([]string{"r"}, "r", "resolve"),
+		EscReopen:   b([]string{"o"}, "o", "reopen"),
+
+		AcctLog:      b([]string{"l"}, "l", "log activity"),
+		AcctRaise:    b([]string{"x"}, "x", "raise escalation"),
+		AcctOverride: b([]string{"o"}, "o", "override health"),
+		AcctClearOvr: b([]string{"O"}, "O", "clear override"),
+		AcctEdit:     b([]string{"e"}, "e", "edit account"),
+		AcctReassign: b([]string{"w"}, "w", "reassign owner"),
+		AcctImport:   b([]string{"i"}, "i", "import file"),
+
+		MemberEdit:       b([]string{"e"}, "e", "edit member"),
+		MemberAdd:        b([]string{"c"}, "c", "add member"),
+		MemberDeactivate: b([]string{"D"}, "D", "deactivate member"),
+
+		Settings: b([]string{","}, ",", "settings"),
+
+		FormNext:   b([]string{"tab"}, "tab", "next field"),
+		FormPrev:   b([]string{"shift+tab"}, "shift+tab", "previous field"),
+		FormSubmit: b([]string{"enter"}, "enter", "save"),
+		FormCancel: b([]string{"esc"}, "esc", "cancel form"),
+		Confirm:    b([]string{"y"}, "y", "yes (anything else: no)"),
 	}
 }
 
@@ -94,7 +158,11 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Review, k.Team, k.Accounts, k.Escalations, k.NextTab, k.PrevTab, k.Refresh, k.Help, k.Quit, k.ForceQuit},
 		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.PageDown, k.PageUp, k.Open, k.Back},
-		{k.Filter, k.FilterApply, k.FilterClear, k.Sort, k.Reverse, k.Band, k.Status, k.Severity},
+		{k.Filter, k.FilterApply, k.FilterClear, k.Sort, k.Reverse, k.Band, k.Status, k.Severity, k.Settings},
+		{k.EscCreate, k.EscAssign, k.EscSeverity, k.EscStatus, k.EscDecide, k.EscNote, k.EscResolve, k.EscReopen},
+		{k.AcctLog, k.AcctRaise, k.AcctOverride, k.AcctClearOvr, k.AcctEdit, k.AcctReassign, k.AcctImport,
+			k.MemberEdit, k.MemberAdd, k.MemberDeactivate},
+		{k.FormNext, k.FormPrev, k.FormSubmit, k.FormCancel, k.Confirm},
 	}
 }
 

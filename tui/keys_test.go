@@ -40,7 +40,7 @@ func TestHelpScreenAtEverySize(t *testing.T) {
 		m := loaded(t, emptyDB(t), size[0], size[1])
 		press(m, "?")
 		var seen strings.Builder
-		for i := 0; i < 40; i++ {
+		for i := 0; i < 80; i++ { // enough to scroll through the whole help at 60x15
 			seen.WriteString(screen(m))
 			press(m, "j")
 		}

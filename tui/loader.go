@@ -77,8 +77,10 @@ func snapshotCmd(path string, opt store.Options, asOf metrics.Date) tea.Cmd {
 // transaction, never blocks the UI, and ends in the status line and a
 // background reload.
 type writtenMsg struct {
-	what string
-	err  error
+	token int    // the form that asked, 0 for none
+	focus uint64 // a new escalation to select after the reload
+	what  string
+	err   error
 }
 
 func writeCmd(path string, opt store.Options, what string, fn func(*store.Tx) error) tea.Cmd {

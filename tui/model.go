@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"steward/metrics"
+	"steward/store"
 	"steward/store/portfolio"
 )
 
@@ -41,10 +42,10 @@ type frame struct {
 	returnTab int
 }
 
-// modal is an open form or prompt. It sees every key before anything else
-// so that a form never loses what was typed to a global key; the triage and
-// editing forms of the next issue implement it and return their write
-// commands, whose typed result messages come back through Update.
+// modal is an open form, prompt or the settings screen. It sees every key
+// before anything else (ctrl+c excepted) so that a form never loses what was
+// typed to a global key; it returns its write commands, whose typed result
+// messages come back through Update and find it by token (writeTarget).
 type modal interface {
 	HandleKey(k *KeyMap, msg keyMsg) (done bool, cmd tea.Cmd)
 	SetSize(w, h int)
@@ -81,6 +82,10 @@ type Model struct {
 	pageSeq  int
 
 	modal     modal
+	token     int // of the latest form write, so a result finds its form
+	focusEsc  uint64
+	actor     store.Actor
+	actorErr  error
 	filtering bool
 	input     textinput.Model
 	showHelp  bool
@@ -192,17 +197,30 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case writtenMsg:
+		if w, ok := m.modal.(writeTarget); ok && msg.token != 0 && w.Token() == msg.token {
+			if w.written(msg.err) {
+				m.modal = nil
+			}
+		}
 		if msg.err != nil {
-			m.status, m.statusErr = msg.what+" failed: "+msg.err.Error(), true
+			m.status, m.statusErr = msg.what+" failed: "+friendlyErr(msg.err), true
 			return m, nil
 		}
 		m.status, m.statusErr = msg.what, false
 		m.afterLoad = msg.what
+		if msg.focus != 0 {
+			m.focusEsc = msg.focus
+		}
 		if m.loading {
 			return m, nil // the poll reloads once the running load is done
 		}
 		return m, m.load(false)
+	case importedMsg:
+		return m, m.onImported(msg)
 	case snapshotMsg:
+		if m.actorErr != nil {
+			return m, nil // the status line keeps saying why changes are disabled
+		}
 		if msg.err != nil {
 			m.status, m.statusErr = "this week's snapshot was not taken: "+msg.err.Error(), true
 		} else if msg.res.Accounts > 0 {
@@ -260,6 +278,14 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 			cmds = append(cmds, m.refreshPage(f.page))
 		}
 	}
+	if md, ok := m.modal.(interface{ SetPortfolio(*portfolio.Portfolio) }); ok {
+		md.SetPortfolio(msg.p)
+	}
+	if m.focusEsc != 0 {
+		m.escs.selectID(m.focusEsc)
+		m.focusEsc = 0
+	}
+	m.actor, m.actorErr = store.FindActor(msg.p.Members, m.opt.As)
 	m.buildHeader()
 	m.statusErr = false
 	if msg.first {
@@ -267,6 +293,9 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 		if !msg.p.Review.CurrentWeekSnapped && len(msg.p.Accounts) > 0 {
 			m.status += " · taking this week's snapshot…"
 			cmds = append(cmds, snapshotCmd(m.opt.Path, m.opt.Store, msg.p.AsOf))
+		}
+		if m.actorErr != nil {
+			m.status, m.statusErr = m.actorErr.Error()+": changes are disabled", true
 		}
 	} else if m.afterLoad != "" {
 		m.status, m.afterLoad = m.afterLoad, ""
@@ -341,6 +370,10 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		m.switchTab((m.tab + 1) % numTabs)
 	case key.Matches(msg, k.PrevTab):
 		m.switchTab((m.tab + numTabs - 1) % numTabs)
+	case key.Matches(msg, k.Settings):
+		if m.p != nil {
+			return m.startAction(doAction{act: actSettings})
+		}
 	case key.Matches(msg, k.Refresh):
 		if !m.loading && m.p != nil {
 			m.status = "Reloading…"
@@ -442,6 +475,8 @@ func (m *Model) act(in intent) tea.Cmd {
 		pg.SetSize(m.w, m.bodyHeight())
 		m.stack = append(m.stack, frame{page: pg})
 		return timelineCmd(pg.seq, m.opt.Path, m.opt.Store, in.id)
+	case doAction:
+		return m.startAction(in)
 	case openMember:
 		mem := in
 		m.stack = append(m.stack, frame{returnTab: m.tab})
@@ -493,6 +528,7 @@ func (m *Model) buildHeader() {
 		if compact {
 			tail = sep + "due90 " + money(due.ARRCents) + "/" + itoa(due.Count)
 		}
+		tail += sep + "as " + m.actorName()
 		b.WriteString(tail)
 		plainW += ansi.StringWidth(tail)
 		if plainW <= m.w || compact {
@@ -552,6 +588,10 @@ func (m *Model) hintLine() string {
 	switch {
 	case m.filtering:
 		bs = []key.Binding{m.keys.FilterApply, m.keys.FilterClear, m.keys.ForceQuit}
+	case m.modal != nil:
+		if hm, ok := m.modal.(interface{ Hints(*KeyMap) []key.Binding }); ok {
+			bs = hm.Hints(&m.keys)
+		}
 	case m.showHelp:
 		bs = []key.Binding{withHelp(m.keys.Back, "close help"), m.keys.Quit}
 	default:
@@ -609,4 +649,12 @@ func padLines(s string, n int) string {
 		return s[:i-1]
 	}
 	return s + strings.Repeat("\n", n-c)
+}
+
+// actorName is who the header says is acting.
+func (m *Model) actorName() string {
+	if m.actorErr != nil {
+		return "? (unknown --as: read-only)"
+	}
+	return m.actor.Name
 }

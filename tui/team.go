@@ -105,12 +105,22 @@ func (v *teamView) HandleKey(k *KeyMap, msg keyMsg) intent {
 			r := &v.p.Team[v.rows[v.tbl.cursor]]
 			return openMember{id: r.Member.ID, name: r.Member.Name, unassigned: r.Unassigned}
 		}
+	case key.Matches(msg, k.MemberAdd):
+		return doAction{act: actAddMember}
+	case key.Matches(msg, k.MemberEdit), key.Matches(msg, k.MemberDeactivate):
+		act := actEditMember
+		if key.Matches(msg, k.MemberDeactivate) {
+			act = actDeactivate
+		}
+		if id, un := v.selectedKey(); !un && len(v.rows) > 0 {
+			return doAction{act: act, id: id}
+		}
 	}
 	return nil
 }
 
 func (v *teamView) Hints(k *KeyMap) []key.Binding {
-	return []key.Binding{k.Open, k.Filter, k.Down, k.Up, k.Help, k.Quit}
+	return []key.Binding{k.Open, k.MemberEdit, k.MemberAdd, k.MemberDeactivate, k.Filter, k.Down, k.Up, k.Help, k.Quit}
 }
 
 func (v *teamView) fetch(i int) (uint64, []cell) {

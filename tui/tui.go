@@ -23,6 +23,18 @@
 //     NO_COLOR (no escape codes at all) loses nothing.
 //   - This week's automatic snapshot is taken after the first frame, in the
 //     background; the file poll then reloads.
+//   - Actions (actions.go) open a modal form (form.go) built from bubbles
+//     textinputs; choices are pickers (fuzzy-filtered option lists). Submit
+//     validates inline, then runs one store.Update from a tea.Cmd whose
+//     closure holds only copied values; the result carries the form's token,
+//     so success closes that form and reloads, and failure (a lock timeout
+//     included) keeps it open with its content and the error.
+//   - The acting member (Options.As, else the first active manager) is
+//     looked up on every load for the header and again inside every write
+//     transaction. An --as that matches nobody does not stop the dashboard:
+//     it opens read-only, the header says "as ? (unknown --as: read-only)",
+//     the status line names the members, and every action key refuses with
+//     that message.
 package tui
 
 import (

@@ -99,7 +99,10 @@ type Portfolio struct {
 	Accounts    []Account // ID order; churned ones included with Live false
 	accountIdx  map[uint64]int
 	Escalations []Escalation // queue order (see QueueLess)
-	Team        []MemberRow  // managers first, then active members by name, then Unassigned when any
+	// SettingsLog is the latest settings changes, newest first: who tuned
+	// the health model, and when.
+	SettingsLog []store.SettingChange
+	Team        []MemberRow // managers first, then active members by name, then Unassigned when any
 	KPIs        KPIs
 	Review      Review
 }
@@ -114,6 +117,7 @@ type Raw struct {
 	PrevWeek    metrics.Week
 	ThisWeekHas bool
 	Escalations []store.Escalation
+	SettingsLog []store.SettingChange
 }
 
 // Load reads everything a screen needs in one read transaction and builds
@@ -162,20 +166,27 @@ func ReadRaw(tx *store.Tx, asOf metrics.Date) (Raw, error) {
 			return raw, err
 		}
 	}
-	raw.Escalations, err = tx.Escalations()
+	if raw.Escalations, err = tx.Escalations(); err != nil {
+		return raw, err
+	}
+	raw.SettingsLog, err = tx.SettingsLog(SettingsLogShown)
 	return raw, err
 }
+
+// SettingsLogShown is how many settings changes the portfolio carries.
+const SettingsLogShown = 5
 
 // Build computes the portfolio from raw records. It is pure.
 func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 	cfg := raw.Settings.Health
 	p := &Portfolio{
-		AsOf:       asOf,
-		Now:        now,
-		Settings:   raw.Settings,
-		Members:    raw.Members,
-		memberIdx:  make(map[uint64]int, len(raw.Members)),
-		accountIdx: make(map[uint64]int, len(raw.Accounts)),
+		AsOf:        asOf,
+		Now:         now,
+		Settings:    raw.Settings,
+		Members:     raw.Members,
+		SettingsLog: raw.SettingsLog,
+		memberIdx:   make(map[uint64]int, len(raw.Members)),
+		accountIdx:  make(map[uint64]int, len(raw.Accounts)),
 	}
 	for i, m := range raw.Members {
 		p.memberIdx[m.ID] = i

@@ -1,0 +1,727 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"steward/metrics"
+	"steward/store"
+	"steward/store/portfolio"
+	"steward/store/transfer"
+)
+
+// The triage and editing actions. A view turns an action key into a
+// doAction intent; the root opens the action's form (or prompt), and the
+// form's submit builds a write: one store.Update, whose closure holds only
+// values copied out of the form on the UI goroutine. The acting member is
+// looked up again inside the transaction, so the author is always a member
+// that exists in the committed roster.
+
+type action int
+
+const (
+	actCreateEsc action = iota
+	actAssign
+	actSeverity
+	actStatus
+	actDecide
+	actNote
+	actResolve
+	actReopen
+	actLog
+	actRaise
+	actOverride
+	actClearOverride
+	actEditAccount
+	actReassign
+	actImport
+	actEditMember
+	actAddMember
+	actDeactivate
+	actSettings
+)
+
+// doAction asks the root to start an action on a record (escalation,
+// account or member ID; 0 where none applies).
+type doAction struct {
+	act action
+	id  uint64
+}
+
+// writeTarget is a modal waiting for the result of its write.
+type writeTarget interface {
+	Token() int
+	// written receives the result and reports whether the modal closes.
+	written(err error) bool
+}
+
+// writeFn is the body of one action's transaction; it returns the status
+// line text and, for a new escalation, its ID.
+type writeFn func(tx *store.Tx, by store.Actor, now time.Time) (what string, focus uint64, err error)
+
+// actionCmd runs fn in one write transaction as the acting member. label
+// names the action when it fails.
+func (m *Model) actionCmd(token int, label string, fn writeFn) tea.Cmd {
+	path, opt, as, now := m.opt.Path, m.opt.Store, m.opt.As, m.opt.Now()
+	return func() tea.Msg {
+		var what string
+		var focus uint64
+		err := store.Update(path, opt, func(tx *store.Tx) error {
+			members, err := tx.Members()
+			if err != nil {
+				return err
+			}
+			by, err := store.FindActor(members, as)
+			if err != nil {
+				return err
+			}
+			what, focus, err = fn(tx, by, now)
+			return err
+		})
+		if err != nil {
+			what = label
+		}
+		return writtenMsg{token: token, what: what, focus: focus, err: err}
+	}
+}
+
+// importedMsg is the result of the `i` import.
+type importedMsg struct {
+	token int
+	file  string
+	res   transfer.ImportResult
+	err   error
+}
+
+func importCmd(token int, path string, opt store.Options, file, author string, today metrics.Date) tea.Cmd {
+	return func() tea.Msg {
+		res, err := transfer.Import(path, opt, file, transfer.ImportOptions{Author: author, Today: today})
+		return importedMsg{token: token, file: file, res: res, err: err}
+	}
+}
+
+// friendlyErr is a write error for the status line and the form.
+func friendlyErr(err error) string {
+	if errors.Is(err, store.ErrLocked) {
+		return store.ErrLocked.Error() + ": nothing was written; try again (enter)"
+	}
+	return err.Error()
+}
+
+func short(s string, n int) string {
+	s = sanitize(s)
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func escLabel(e *store.Escalation) string {
+	return "#" + strconv.FormatUint(e.ID, 10) + " " + short(e.Title, 40)
+}
+
+func (m *Model) escalation(id uint64) *portfolio.Escalation {
+	for i := range m.p.Escalations {
+		if m.p.Escalations[i].ID == id {
+			return &m.p.Escalations[i]
+		}
+	}
+	return nil
+}
+
+func (m *Model) openModal(md modal) {
+	md.SetSize(m.w, m.bodyHeight())
+	m.modal = md
+}
+
+func (m *Model) nextToken() int {
+	m.token++
+	return m.token
+}
+
+func (m *Model) refuse(s string) tea.Cmd {
+	m.status, m.statusErr = s, true
+	return nil
+}
+
+// startAction opens the form of an action.
+func (m *Model) startAction(in doAction) tea.Cmd {
+	if m.actorErr != nil {
+		return m.refuse("changes are disabled: " + m.actorErr.Error())
+	}
+	if in.act == actSettings {
+		m.openModal(newSettingsModal(m))
+		return nil
+	}
+	switch in.act {
+	case actCreateEsc, actRaise:
+		m.openModal(m.createEscForm(in.id))
+	case actAssign, actSeverity, actStatus, actDecide, actNote, actResolve, actReopen:
+		e := m.escalation(in.id)
+		if e == nil {
+			return m.refuse("no escalation selected")
+		}
+		switch {
+		case in.act == actReopen && e.Open():
+			return m.refuse(escLabel(&e.Escalation) + " is not resolved")
+		case in.act != actReopen && in.act != actNote && !e.Open():
+			return m.refuse(escLabel(&e.Escalation) + " is resolved: reopen it first (o)")
+		}
+		m.openModal(m.escForm(in.act, e))
+	case actLog, actOverride, actClearOverride, actEditAccount, actReassign:
+		a := m.p.Account(in.id)
+		if a == nil {
+			return m.refuse("no account selected")
+		}
+		if in.act == actClearOverride {
+			if a.Override == nil {
+				return m.refuse(short(a.Name, 40) + " has no health override")
+			}
+			id, name := a.ID, a.Name
+			tok := m.nextToken()
+			m.openModal(newConfirm("Clear the health override of "+short(name, 40),
+				"Clear the "+string(a.Override.Band)+" override and go back to the computed band?", tok,
+				func() tea.Cmd {
+					return m.actionCmd(tok, "Clear override", func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+						_, err := tx.ClearOverride(id, by, now)
+						return "Cleared the health override of " + short(name, 40), 0, err
+					})
+				}))
+			return nil
+		}
+		m.openModal(m.accountForm(in.act, a))
+	case actImport:
+		m.openModal(m.importForm())
+	case actAddMember:
+		m.openModal(m.memberForm(nil))
+	case actEditMember, actDeactivate:
+		mem := m.p.Member(in.id)
+		if mem == nil || in.id == 0 {
+			return m.refuse("choose a team member (the Unassigned pool is not one)")
+		}
+		if in.act == actEditMember {
+			m.openModal(m.memberForm(mem))
+			return nil
+		}
+		id, name := mem.ID, mem.Name
+		// Say no before asking: the store refuses anyway (and is the rule's
+		// guard against a stale screen), but a prompt that can only fail
+		// wastes a keystroke.
+		owned, open := 0, 0
+		for i := range m.p.Accounts {
+			if a := &m.p.Accounts[i]; a.OwnerID == id && a.Live {
+				owned++
+			}
+		}
+		for i := range m.p.Escalations {
+			if e := &m.p.Escalations[i]; e.OwnerID == id && e.Open() {
+				open++
+			}
+		}
+		if owned > 0 || open > 0 {
+			return m.refuse(fmt.Sprintf("%s still owns %d account(s) and %d open escalation(s): reassign them first", name, owned, open))
+		}
+		tok := m.nextToken()
+		m.openModal(newConfirm("Deactivate "+short(name, 40), "Take "+short(name, 40)+" off the roster?", tok, func() tea.Cmd {
+			return m.actionCmd(tok, "Deactivate "+name, func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+				_, err := tx.DeactivateMember(id, by, now)
+				return "Deactivated " + short(name, 40), 0, err
+			})
+		}))
+	}
+	return nil
+}
+
+// ---- option lists ----
+
+func (m *Model) accountOptions(include uint64) []option {
+	out := make([]option, 0, len(m.p.Accounts))
+	for i := range m.p.Accounts {
+		a := &m.p.Accounts[i]
+		if !a.Live && a.ID != include {
+			continue
+		}
+		out = append(out, option{label: a.Name + " · " + orDash(a.OwnerName, "unassigned"), value: strconv.FormatUint(a.ID, 10), id: a.ID, fold: a.Fold})
+	}
+	return out
+}
+
+func (m *Model) memberOptions(withNobody bool) []option {
+	var out []option
+	for _, mem := range m.p.Members {
+		if mem.Active {
+			out = append(out, option{label: mem.Name + " (" + humanize(string(mem.Role)) + ")", value: strconv.FormatUint(mem.ID, 10), id: mem.ID,
+				fold: strings.ToLower(mem.Name + " " + mem.Email + " " + string(mem.Role))})
+		}
+	}
+	if withNobody {
+		out = append(out, option{label: "Unassigned", value: "0", id: 0})
+	}
+	return out
+}
+
+// ---- escalations ----
+
+func (m *Model) createEscForm(accountID uint64) *form {
+	acct := pickField("Account", m.accountOptions(accountID), strconv.FormatUint(accountID, 10))
+	title := textField("Title", "", true)
+	desc := textField("Description", "", false)
+	sev := pickField("Severity", enumOptions(store.Severities...), store.SevMedium)
+	f := newForm("New escalation", acct, title, desc, sev)
+	sla := m.p.Settings.Health.SLA
+	f.onChange = func(f *form) {
+		f.field("Severity").hint = "SLA " + itoa(sla.For(f.field("Severity").value())) + " h from now"
+	}
+	f.onChange(f)
+	if accountID != 0 {
+		f.focusField(1)
+	}
+	f.token = m.nextToken()
+	f.submit = func(f *form) tea.Cmd {
+		n := store.NewEscalation{AccountID: f.field("Account").optID(), Title: f.field("Title").value(),
+			Description: f.field("Description").value(), Severity: f.field("Severity").value()}
+		return m.actionCmd(f.token, "Create escalation", func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+			e, err := tx.CreateEscalation(n, by, now)
+			return "Created " + escLabel(&e) + " (" + e.Severity + ", SLA due " + fmtInstant(e.SLADue) + ")", e.ID, err
+		})
+	}
+	return f
+}
+
+func (m *Model) escForm(act action, pe *portfolio.Escalation) *form {
+	e := pe.Escalation
+	id := e.ID
+	label := escLabel(&e)
+	var f *form
+	switch act {
+	case actAssign:
+		f = newForm("Assign "+label, pickField("Owner", m.memberOptions(true), strconv.FormatUint(e.OwnerID, 10)))
+		f.submit = func(f *form) tea.Cmd {
+			owner, name := f.fields[0].optID(), f.fields[0].value()
+			if o, ok := f.fields[0].pick.selected(); ok {
+				name = o.label
+			}
+			return m.actionCmd(f.token, "Assign "+label, func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+				_, err := tx.AssignEscalation(id, owner, by, now)
+				return "Assigned " + label + " to " + name, 0, err
+			})
+		}
+	case actSeverity:
+		f = newForm("Severity of "+label, pickField("Severity", enumOptions(store.Severities...), e.Severity))
+		f.intro = []string{"The SLA due time is recomputed from the creation time (" + fmtInstant(e.CreatedAt) + ")."}
+		f.submit = func(f *form) tea.Cmd {
+			sev := f.fields[0].value()
+			return m.actionCmd(f.token, "Change severity of "+label, func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+				e, err := tx.SetSeverity(id, sev, by, now)
+				return "Severity of " + label + " is now " + sev + ", SLA due " + fmtInstant(e.SLADue), 0, err
+			})
+		}
+	case actStatus:
+		f = newForm("Status of "+label, pickField("Status", enumOptions(store.OpenStatuses...), e.Status))
+		f.submit = func(f *form) tea.Cmd {
+			st := f.fields[0].value()
+			return m.actionCmd(f.token, "Change status of "+label, func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+				_, err := tx.SetStatus(id, st, by, now)
+				return "Status of " + label + " is now " + humanize(st), 0, err
+			})
+		}
+	case actDecide:
+		var opts []option
+		for _, d := range store.Decisions {
+			opts = append(opts, option{label: store.DecisionText[d], value: d})
+		}
+		f = newForm("Triage decision on "+label, pickField("Decision", opts, e.Decision))
+		f.intro = []string{"Sending to the director also sets the status with director."}
+		f.submit = func(f *form) tea.Cmd {
+			d := f.fields[0].value()
+			return m.actionCmd(f.token, "Record decision on "+label, func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+				_, err := tx.Decide(id, d, by, now)
+				return "Decision on " + label + ": " + store.DecisionText[d], 0, err
+			})
+		}
+	case actNote:
+		f = newForm("Note on "+label, textField("Note", "", true))
+		f.submit = func(f *form) tea.Cmd {
+			text := f.fields[0].value()
+			return m.actionCmd(f.token, "Add note to "+label, func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+				_, err := tx.AddNote(id, text, by, now)
+				return "Note added to " + label, 0, err
+			})
+		}
+	case actResolve:
+		f = newForm("Resolve "+label, textField("Resolution", "", true))
+		f.intro = []string{"A resolution note is required; the escalation leaves the open queue (f shows resolved ones)."}
+		f.confirm = func(*form) string { return "Resolve " + label + "?" }
+		f.submit = func(f *form) tea.Cmd {
+			note := f.fields[0].value()
+			return m.actionCmd(f.token, "Resolve "+label, func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+				_, err := tx.Resolve(id, note, by, now)
+				return "Resolved " + label, 0, err
+			})
+		}
+	case actReopen:
+		f = newForm("Reopen "+label, textField("Reason", "", true))
+		f.submit = func(f *form) tea.Cmd {
+			reason := f.fields[0].value()
+			return m.actionCmd(f.token, "Reopen "+label, func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+				_, err := tx.Reopen(id, reason, by, now)
+				return "Reopened " + label, 0, err
+			})
+		}
+	}
+	f.token = m.nextToken()
+	return f
+}
+
+// ---- accounts ----
+
+func (m *Model) accountForm(act action, a *portfolio.Account) *form {
+	id, name := a.ID, short(a.Name, 40)
+	var f *form
+	switch act {
+	case actLog:
+		f = newForm("Log activity on "+name, pickField("Kind", enumOptions(store.ActivityKinds...), store.ActCall), textField("Text", "", true))
+		f.intro = []string{"A call, email, meeting or QBR moves the last touch; a QBR also moves the last QBR."}
+		f.submit = func(f *form) tea.Cmd {
+			kind, text := f.field("Kind").value(), f.field("Text").value()
+			return m.actionCmd(f.token, "Log activity", func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+				_, err := tx.LogActivity(id, kind, text, by, now)
+				return "Logged a " + kind + " on " + name, 0, err
+			})
+		}
+	case actOverride:
+		band := pickField("Band", enumOptions(string(metrics.Green), string(metrics.Yellow), string(metrics.Red)), string(metrics.Yellow))
+		reason := textField("Reason", "", true)
+		exp := textField("Expires", m.asOf().AddDays(30).String(), true)
+		today := m.asOf()
+		exp.hint = "YYYY-MM-DD"
+		exp.check = func(v string) error {
+			d, err := metrics.ParseDate(v)
+			if err == nil && d < today {
+				err = errors.New("the expiry is in the past")
+			}
+			return err
+		}
+		f = newForm("Override the health of "+name, band, reason, exp)
+		f.intro = []string{"Computed: " + healthText(a.Health) + ". The override replaces the band until it expires."}
+		f.submit = func(f *form) tea.Cmd {
+			b, r := metrics.Band(f.field("Band").value()), f.field("Reason").value()
+			d, _ := metrics.ParseDate(f.field("Expires").value())
+			return m.actionCmd(f.token, "Override health", func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+				_, err := tx.SetOverride(id, b, r, d, by, now)
+				return "Health of " + name + " overridden to " + string(b) + " until " + d.String(), 0, err
+			})
+		}
+	case actReassign:
+		f = newForm("Reassign "+name, pickField("Owner", m.memberOptions(true), strconv.FormatUint(a.OwnerID, 10)))
+		f.submit = func(f *form) tea.Cmd {
+			owner := f.fields[0].optID()
+			o, _ := f.fields[0].pick.selected()
+			return m.actionCmd(f.token, "Reassign "+name, func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+				_, err := tx.ReassignAccount(id, owner, by, now)
+				return name + " now belongs to " + o.label, 0, err
+			})
+		}
+	case actEditAccount:
+		f = m.editAccountForm(a)
+	}
+	f.token = m.nextToken()
+	return f
+}
+
+// parseMoney reads whole or decimal currency units ("120000", "1,250.50",
+// "$99") as cents.
+func parseMoney(s string) (int64, error) {
+	t := strings.NewReplacer(",", "", "$", "", " ", "", "_", "").Replace(s)
+	whole, frac, _ := strings.Cut(t, ".")
+	if len(frac) > 2 {
+		return 0, fmt.Errorf("%q has more than two decimals", s)
+	}
+	frac += strings.Repeat("0", 2-len(frac))
+	w, err1 := strconv.ParseInt(orDash(whole, "0"), 10, 64)
+	c, err2 := strconv.ParseInt(frac, 10, 64)
+	if err1 != nil || err2 != nil || strings.HasPrefix(frac, "-") {
+		return 0, fmt.Errorf("%q is not an amount", s)
+	}
+	if w < 0 {
+		return 0, errors.New("must be 0 or more")
+	}
+	if w > 1e15 {
+		return 0, errors.New("too large")
+	}
+	return w*100 + c, nil
+}
+
+func intRange(lo, hi int) func(string) error {
+	return func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", v)
+		}
+		if n < lo || n > hi {
+			return fmt.Errorf("must be between %d and %d", lo, hi)
+		}
+		return nil
+	}
+}
+
+func checkDate(v string) error { _, err := metrics.ParseDate(v); return err }
+
+func checkMoney(v string) error { _, err := parseMoney(v); return err }
+
+func optOf(v string) metrics.Opt {
+	if v == "" {
+		return metrics.Opt{}
+	}
+	n, _ := strconv.Atoi(v)
+	return metrics.Some(n)
+}
+
+func dateOf(v string) metrics.Date {
+	d, _ := metrics.ParseDate(v)
+	return d
+}
+
+func moneyInput(cents int64) string {
+	s := strconv.FormatInt(cents/100, 10)
+	if c := cents % 100; c != 0 {
+		s += fmt.Sprintf(".%02d", c)
+	}
+	return s
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func (m *Model) editAccountForm(a *portfolio.Account) *form {
+	const maxInt = 1 << 30
+	arr := textField("ARR", moneyInput(a.ARRCents), true)
+	arr.check, arr.hint = checkMoney, "currency units"
+	kind := pickField("ARR change is", nil, "")
+	kind.hidden = true
+	renew := textField("Renewal date", a.RenewalDate.String(), false)
+	renew.check, renew.hint = checkDate, "YYYY-MM-DD"
+	seats := textField("Seats", itoa(a.Seats), false)
+	seats.check = intRange(0, maxInt)
+	users := textField("Active users", a.ActiveUsers.String(), false)
+	users.check, users.hint = intRange(0, maxInt), "last 30 days; blank: no data"
+	tickets := textField("Tickets (30d)", a.Tickets30d.String(), false)
+	tickets.check = intRange(0, maxInt)
+	nps := textField("NPS", a.NPS.String(), false)
+	nps.check, nps.hint = intRange(0, 10), "0-10; blank: no response"
+	csat := textField("CSAT", a.CSAT.String(), false)
+	csat.check, csat.hint = intRange(1, 5), "1-5; blank: no response"
+	champ := pickField("Champion changed", enumOptions("no", "yes"), yesNo(a.ChampionChanged))
+	segOpts := append([]option{{label: "from ARR", value: "auto"}}, enumOptions(string(metrics.Enterprise), string(metrics.MidMarket), string(metrics.SMB))...)
+	seg := "auto"
+	if a.Account.Segment.Valid() {
+		seg = string(a.Account.Segment)
+	}
+	segment := pickField("Segment", segOpts, seg)
+	life := pickField("Lifecycle", enumOptions(string(store.Onboarding), string(store.Active), string(store.Churned)), string(a.Lifecycle))
+	pipe := textField("Expansion pipeline", moneyInput(a.PipelineCents), false)
+	pipe.check = checkMoney
+	stage := textField("Pipeline stage", a.PipelineStage, false)
+	plan := textField("Success plan", a.SuccessPlan, false)
+
+	f := newForm("Edit "+short(a.Name, 40), arr, kind, renew, seats, users, tickets, nps, csat, champ, segment, life, pipe, stage, plan)
+	oldARR := a.ARRCents
+	dir := 0
+	f.onChange = func(f *form) {
+		k := f.field("ARR change is")
+		v, err := parseMoney(f.field("ARR").value())
+		implied, ambiguous := store.LedgerKindFor(oldARR, v)
+		show := err == nil && v != oldARR && ambiguous
+		k.hidden = !show
+		if !show {
+			dir = 0
+			return
+		}
+		d := 1
+		if v < oldARR {
+			d = -1
+		}
+		if d != dir {
+			dir = d
+			k.pick = newPicker([]option{{label: string(implied), value: string(implied)}, {label: "renewal (at a new price)", value: string(metrics.KindRenewal)}}, string(implied))
+			k.visited = false
+			k.initial = k.value()
+		}
+	}
+	f.validate = func(f *form) bool {
+		if s, u := f.field("Seats").value(), f.field("Active users").value(); s != "" && u != "" {
+			sn, _ := strconv.Atoi(s)
+			un, _ := strconv.Atoi(u)
+			if un > sn {
+				f.warn = fmt.Sprintf("active users (%d) exceed seats (%d)", un, sn)
+			}
+		}
+		k := f.field("ARR change is")
+		if !k.hidden && !k.visited {
+			k.err = "ARR changed: choose what kind of change it is, then enter"
+			return false
+		}
+		return true
+	}
+	f.submit = func(f *form) tea.Cmd {
+		v := func(l string) string { return f.field(l).value() }
+		arrC, _ := parseMoney(v("ARR"))
+		pipeC, _ := parseMoney(orDash(v("Expansion pipeline"), "0"))
+		var kindV metrics.LedgerKind
+		if k := f.field("ARR change is"); !k.hidden {
+			kindV = metrics.LedgerKind(k.value())
+		}
+		seatsN, _ := strconv.Atoi(orDash(v("Seats"), "0"))
+		ren, au, tk, np, cs := dateOf(v("Renewal date")), optOf(v("Active users")), optOf(v("Tickets (30d)")), optOf(v("NPS")), optOf(v("CSAT"))
+		chg, segV, lifeV := v("Champion changed") == "yes", v("Segment"), store.Lifecycle(v("Lifecycle"))
+		if segV == "auto" {
+			segV = ""
+		}
+		// The plan is a one-line input: a multi-line plan is only replaced
+		// when the user edited it, never flattened by an unrelated edit.
+		stageV, planV, planEdited := v("Pipeline stage"), strings.TrimSpace(f.field("Success plan").in.Value()), f.field("Success plan").dirty()
+		id, name := a.ID, short(a.Name, 40)
+		return m.actionCmd(f.token, "Edit "+name, func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+			cur, err := tx.Account(id) // apply the form to the committed record
+			if err != nil {
+				return "", 0, err
+			}
+			cur.ARRCents, cur.RenewalDate, cur.Seats = arrC, ren, seatsN
+			cur.ActiveUsers, cur.Tickets30d, cur.NPS, cur.CSAT = au, tk, np, cs
+			cur.ChampionChanged, cur.Segment, cur.Lifecycle = chg, metrics.Segment(segV), lifeV
+			cur.PipelineCents, cur.PipelineStage = pipeC, stageV
+			if planEdited {
+				cur.SuccessPlan = planV
+			}
+			_, err = tx.EditAccount(cur, kindV, by, now)
+			return "Saved " + name, 0, err
+		})
+	}
+	return f
+}
+
+// ---- import ----
+
+func (m *Model) importForm() *form {
+	file := textField("File", "", true)
+	file.hint = "CSV or JSON path"
+	f := newForm("Import a file", file)
+	f.intro = []string{"Accounts, members, escalations or activities; the kind is read from the headers.",
+		"With any bad row nothing is written (same checks as `steward import`)."}
+	f.extra = &document{}
+	f.token = m.nextToken()
+	f.submit = func(f *form) tea.Cmd {
+		path := f.field("File").value()
+		if strings.HasPrefix(path, "~/") {
+			if home, err := userHome(); err == nil {
+				path = home + path[1:]
+			}
+		}
+		f.extra.reset()
+		return importCmd(f.token, m.opt.Path, m.opt.Store, path, m.actor.Name, m.asOf())
+	}
+	return f
+}
+
+func (m *Model) onImported(msg importedMsg) tea.Cmd {
+	f, ok := m.modal.(*form)
+	if ok && f.token == msg.token {
+		f.pending = false
+	}
+	if msg.err != nil || len(msg.res.Errors) > 0 {
+		text := ""
+		if msg.err != nil {
+			text = msg.err.Error()
+		} else {
+			text = msg.res.Summary(msg.file)
+		}
+		m.status, m.statusErr = "import failed: "+text, true
+		if ok && f.token == msg.token {
+			f.err = text
+			d := f.extra
+			d.reset()
+			d.section(fmt.Sprintf("Problems (%d) · j/k scroll · esc closes", len(msg.res.Errors)))
+			for _, e := range msg.res.Errors {
+				d.line(sanitize(e.Error()))
+			}
+			f.SetSize(f.w, f.h)
+		}
+		return nil
+	}
+	if ok && f.token == msg.token {
+		m.modal = nil
+	}
+	m.status, m.statusErr = msg.res.Summary(msg.file), false
+	m.afterLoad = m.status
+	if m.loading {
+		return nil
+	}
+	return m.load(false)
+}
+
+// ---- team ----
+
+func (m *Model) memberForm(mem *store.Member) *form {
+	var cur store.Member
+	title := "Add a team member"
+	if mem != nil {
+		cur = *mem
+		title = "Edit " + short(mem.Name, 40)
+	}
+	name := textField("Name", cur.Name, true)
+	email := textField("Email", cur.Email, false)
+	role := pickField("Role", enumOptions(func() []string {
+		var out []string
+		for _, r := range store.Roles {
+			out = append(out, string(r))
+		}
+		return out
+	}()...), string(orRole(cur.Role)))
+	capv := ""
+	if cur.Capacity > 0 {
+		capv = itoa(cur.Capacity)
+	}
+	capacity := textField("Capacity", capv, false)
+	capacity.check, capacity.hint = intRange(0, 100000), "max accounts; blank: the role's default"
+	one := textField("Last 1:1", cur.LastOneOnOne.String(), false)
+	one.check, one.hint = checkDate, "YYYY-MM-DD"
+	f := newForm(title, name, email, role, capacity, one)
+	f.token = m.nextToken()
+	f.submit = func(f *form) tea.Cmd {
+		v := func(l string) string { return f.field(l).value() }
+		edited := cur
+		edited.Name, edited.Email, edited.Role = v("Name"), v("Email"), store.Role(v("Role"))
+		edited.Capacity = edited.Role.DefaultCapacity()
+		if c := v("Capacity"); c != "" {
+			edited.Capacity, _ = strconv.Atoi(c)
+		}
+		edited.LastOneOnOne = dateOf(v("Last 1:1"))
+		if mem == nil {
+			return m.actionCmd(f.token, "Add member", func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+				_, err := tx.AddMember(edited, by, now)
+				return "Added " + short(edited.Name, 40) + " to the team", 0, err
+			})
+		}
+		return m.actionCmd(f.token, "Edit member", func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+			_, err := tx.EditMember(edited, by, now)
+			return "Saved " + short(edited.Name, 40), 0, err
+		})
+	}
+	return f
+}
+
+func orRole(r store.Role) store.Role {
+	if r == "" {
+		return store.RoleAccountManager
+	}
+	return r
+}

@@ -1,0 +1,587 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// Forms are modal and keyboard-complete: tab/shift+tab move between
+// fields, enter submits, esc cancels (asking before it discards typed
+// input). Every key goes to the form, so q and the view keys are letters
+// here; only ctrl+c quits. A form validates inline before it submits, and
+// a failed write keeps it open with its content and the error.
+//
+// Fields are bubbles textinputs; a choice field is a picker: the typed text
+// filters its options fuzzily and up/down move the highlight (in a text
+// field up/down move between fields, like shift+tab/tab).
+
+// option is one choice of a picker.
+type option struct {
+	label string
+	value string
+	id    uint64
+	fold  string // lower-cased text matched against the query
+}
+
+// picker is a fuzzy-filtered list of options behind a text input.
+type picker struct {
+	opts    []option
+	matches []int
+	sel     int // index into matches
+	query   string
+	shown   int // how many matches to show when focused
+}
+
+func newPicker(opts []option, selected string) *picker {
+	p := &picker{opts: opts, shown: 6}
+	for i := range p.opts {
+		if p.opts[i].fold == "" {
+			p.opts[i].fold = strings.ToLower(p.opts[i].label)
+		}
+	}
+	p.filter("")
+	for i, mi := range p.matches {
+		if p.opts[mi].value == selected && selected != "" {
+			p.sel = i
+		}
+	}
+	return p
+}
+
+// filter keeps the options matching every term of q: exact hits first,
+// then fuzzy (subsequence) ones, each in option order.
+func (p *picker) filter(q string) {
+	p.query = q
+	p.matches = p.matches[:0]
+	terms := strings.Fields(strings.ToLower(q))
+	if len(terms) == 0 {
+		for i := range p.opts {
+			p.matches = append(p.matches, i)
+		}
+		p.sel = 0
+		return
+	}
+	var fuzzy []int
+	for i := range p.opts {
+		switch matchFold(p.opts[i].fold, terms) {
+		case 2:
+			p.matches = append(p.matches, i)
+		case 1:
+			fuzzy = append(fuzzy, i)
+		}
+	}
+	p.matches = append(p.matches, fuzzy...)
+	p.sel = 0
+}
+
+func (p *picker) selected() (option, bool) {
+	if len(p.matches) == 0 {
+		return option{}, false
+	}
+	return p.opts[p.matches[p.sel]], true
+}
+
+func (p *picker) move(d int) {
+	if n := len(p.matches); n > 0 {
+		p.sel = (p.sel + d + n) % n
+	}
+}
+
+// field is one input of a form.
+type field struct {
+	label    string
+	hint     string
+	in       textinput.Model
+	pick     *picker // nil: free text
+	initial  string  // value when the form opened (text) or selected option value (picker)
+	required bool
+	hidden   bool
+	visited  bool
+	check    func(v string) error // extra validation of a text value
+	err      string
+}
+
+func (f *field) value() string {
+	if f.pick != nil {
+		o, _ := f.pick.selected()
+		return o.value
+	}
+	return strings.TrimSpace(f.in.Value())
+}
+
+func (f *field) optID() uint64 {
+	if f.pick != nil {
+		o, _ := f.pick.selected()
+		return o.id
+	}
+	return 0
+}
+
+func (f *field) dirty() bool {
+	if f.pick != nil {
+		return f.pick.query != "" || f.value() != f.initial
+	}
+	return f.in.Value() != f.initial
+}
+
+func newInput(value string, limit int) textinput.Model {
+	in := textinput.New()
+	in.Prompt = ""
+	in.CharLimit = limit
+	in.Cursor.SetMode(cursor.CursorStatic) // no blink ticker
+	in.SetValue(value)
+	in.CursorEnd()
+	return in
+}
+
+func textField(label, value string, required bool) *field {
+	in := newInput(value, 4000)
+	// initial is what the input holds (it may have normalised the text), so
+	// an untouched field is never "dirty".
+	return &field{label: label, in: in, initial: in.Value(), required: required}
+}
+
+func pickField(label string, opts []option, selected string) *field {
+	f := &field{label: label, in: newInput("", 100), pick: newPicker(opts, selected)}
+	f.in.Placeholder = "type to filter"
+	f.initial = f.value()
+	return f
+}
+
+func enumOptions(values ...string) []option {
+	out := make([]option, len(values))
+	for i, v := range values {
+		out[i] = option{label: humanize(v), value: v}
+	}
+	return out
+}
+
+// prompt is the reusable y/N question: y answers yes; any other key, enter
+// included, is No.
+type prompt struct {
+	question string
+	active   bool
+}
+
+func (p *prompt) ask(q string) { p.question, p.active = q, true }
+
+// answer consumes a key while the prompt is active.
+func (p *prompt) answer(msg tea.KeyMsg) bool {
+	p.active = false
+	return msg.Type == tea.KeyRunes && len(msg.Runes) == 1 && (msg.Runes[0] == 'y' || msg.Runes[0] == 'Y')
+}
+
+func (p *prompt) view() string {
+	return styles.Warn.Render(p.question + " (y/N)")
+}
+
+// formResult is what a submitting form hands the root: the write to run.
+type submitFunc func(f *form) tea.Cmd
+
+// form is a modal of fields.
+type form struct {
+	title   string
+	intro   []string // lines above the fields (what is being changed)
+	fields  []*field
+	focus   int
+	err     string // form-level error: failed write or validation summary
+	warn    string
+	token   int  // identifies the write in flight
+	pending bool // a write is running
+	w, h    int
+
+	// validate runs after the per-field checks; it may set field errors
+	// and warnings and returns false to stop the submit.
+	validate func(f *form) bool
+	submit   submitFunc
+	// onChange runs after every key (dynamic fields, live hints).
+	onChange func(f *form)
+	// confirm, when set, is asked (y/N) before the write.
+	confirm func(f *form) string
+
+	discard prompt
+	sure    prompt
+
+	// extra renders below the fields (the import's error panel).
+	extra *document
+}
+
+func newForm(title string, fields ...*field) *form {
+	f := &form{title: title, fields: fields}
+	f.focusField(0)
+	return f
+}
+
+func (f *form) SetSize(w, h int) {
+	f.w, f.h = w, h
+	for _, fl := range f.fields {
+		switch {
+		case fl.pick != nil:
+			fl.in.Width = 22 // the query; the choice shows beside it
+		case fl.check != nil:
+			fl.in.Width = 20 // numbers and dates
+		default:
+			fl.in.Width = max(10, min(70, w-24))
+		}
+	}
+	if f.extra != nil {
+		f.extra.setSize(w, max(3, h-len(f.fields)-6))
+	}
+}
+
+func (f *form) field(label string) *field {
+	for _, fl := range f.fields {
+		if fl.label == label {
+			return fl
+		}
+	}
+	panic("no field " + label)
+}
+
+func (f *form) focusField(i int) {
+	for j, fl := range f.fields {
+		if j == i {
+			fl.in.Focus()
+			fl.visited = true
+		} else {
+			fl.in.Blur()
+		}
+	}
+	f.focus = i
+}
+
+func (f *form) step(d int) {
+	n := len(f.fields)
+	i := f.focus
+	for k := 0; k < n; k++ {
+		i = (i + d + n) % n
+		if !f.fields[i].hidden {
+			break
+		}
+	}
+	f.focusField(i)
+}
+
+func (f *form) dirty() bool {
+	for _, fl := range f.fields {
+		if !fl.hidden && fl.dirty() {
+			return true
+		}
+	}
+	return false
+}
+
+// check validates every visible field and the form; it reports whether the
+// form may be submitted.
+func (f *form) check() bool {
+	ok := true
+	f.warn = ""
+	for _, fl := range f.fields {
+		fl.err = ""
+		if fl.hidden {
+			continue
+		}
+		v := fl.value()
+		switch {
+		case fl.pick != nil && len(fl.pick.matches) == 0:
+			fl.err = "no choice matches " + strings.TrimSpace(fl.pick.query)
+		case fl.required && v == "":
+			fl.err = "required"
+		case fl.check != nil && v != "":
+			if err := fl.check(v); err != nil {
+				fl.err = err.Error()
+			}
+		}
+		if fl.err != "" {
+			ok = false
+		}
+	}
+	if f.validate != nil && !f.validate(f) {
+		ok = false
+	}
+	if !ok {
+		f.err = "fix the marked fields, then enter"
+		for i, fl := range f.fields {
+			if fl.err != "" && !fl.hidden {
+				f.focusField(i)
+				break
+			}
+		}
+	} else {
+		f.err = ""
+	}
+	return ok
+}
+
+func (f *form) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
+	if f.discard.active {
+		return f.discard.answer(msg), nil
+	}
+	if f.sure.active {
+		if f.sure.answer(msg) {
+			return false, f.run()
+		}
+		f.err = "not submitted"
+		return false, nil
+	}
+	if f.pending {
+		return false, nil // the write is running; its result decides
+	}
+	if f.extra != nil && len(f.extra.lines) > 0 && f.extra.move(k, msg) {
+		return false, nil
+	}
+	fl := f.fields[f.focus]
+	switch {
+	case key.Matches(msg, k.FormCancel):
+		if f.extra != nil && len(f.extra.lines) > 0 {
+			f.extra.reset() // esc closes the error panel first
+			f.err = ""
+			return false, nil
+		}
+		if f.dirty() {
+			f.discard.ask("Discard what you typed?")
+			return false, nil
+		}
+		return true, nil
+	case key.Matches(msg, k.FormNext):
+		f.step(1)
+		return false, nil
+	case key.Matches(msg, k.FormPrev):
+		f.step(-1)
+		return false, nil
+	case key.Matches(msg, k.FormSubmit):
+		if !f.check() {
+			return false, nil
+		}
+		if f.confirm != nil {
+			f.sure.ask(f.confirm(f))
+			return false, nil
+		}
+		return false, f.run()
+	case fl.pick == nil && msg.Type == tea.KeyUp:
+		f.step(-1)
+		return false, nil
+	case fl.pick == nil && msg.Type == tea.KeyDown:
+		f.step(1)
+		return false, nil
+	case fl.pick != nil && (msg.Type == tea.KeyUp || msg.Type == tea.KeyDown):
+		if msg.Type == tea.KeyUp {
+			fl.pick.move(-1)
+		} else {
+			fl.pick.move(1)
+		}
+		f.changed()
+		return false, nil
+	}
+	var cmd tea.Cmd
+	fl.in, cmd = fl.in.Update(msg)
+	if fl.pick != nil && fl.in.Value() != fl.pick.query {
+		fl.pick.filter(fl.in.Value())
+	}
+	fl.err = ""
+	f.changed()
+	return false, cmd
+}
+
+func (f *form) changed() {
+	if f.onChange != nil {
+		f.onChange(f)
+	}
+}
+
+func (f *form) run() tea.Cmd {
+	cmd := f.submit(f)
+	if cmd == nil {
+		return nil
+	}
+	f.pending = true
+	f.err = ""
+	return cmd
+}
+
+// written receives the result of the form's write: success closes it; a
+// failure keeps everything typed and shows why.
+func (f *form) written(err error) (done bool) {
+	f.pending = false
+	if err != nil {
+		f.err = err.Error()
+		return false
+	}
+	return true
+}
+
+func (f *form) Token() int { return f.token }
+
+func (f *form) View() string {
+	w := max(20, f.w)
+	var head, body, foot []string
+	head = append(head, styles.Title.Render(truncLine(f.title, w)))
+	for _, l := range f.intro {
+		head = append(head, truncLine(l, w))
+	}
+	head = append(head, "")
+	focusLo, focusHi := 0, 0
+	for i, fl := range f.fields {
+		if fl.hidden {
+			continue
+		}
+		if i == f.focus {
+			focusLo = len(body)
+		}
+		mark := "  "
+		if i == f.focus {
+			mark = "▸ "
+		}
+		label := fit(fl.label, 18, false)
+		var val string
+		if fl.pick != nil {
+			o, ok := fl.pick.selected()
+			cur := "(no match)"
+			if ok {
+				cur = o.label
+			}
+			if i == f.focus {
+				val = fl.in.View() + "  → " + sanitize(cur)
+			} else {
+				val = sanitize(cur)
+			}
+		} else if i == f.focus {
+			val = fl.in.View()
+		} else {
+			val = sanitize(fl.in.Value())
+		}
+		line := mark + styles.Label.Render(label) + " " + val
+		if fl.hint != "" {
+			line += "  " + styles.Muted.Render(fl.hint)
+		}
+		body = append(body, truncLine(line, w))
+		if fl.err != "" {
+			body = append(body, truncLine(strings.Repeat(" ", 21)+styles.Error.Render("✗ "+fl.err), w))
+		}
+		if fl.pick != nil && i == f.focus {
+			body = append(body, f.pickList(fl.pick, w)...)
+		}
+		if i == f.focus {
+			focusHi = len(body)
+		}
+	}
+	foot = append(foot, "")
+	switch {
+	case f.discard.active:
+		foot = append(foot, f.discard.view())
+	case f.sure.active:
+		foot = append(foot, f.sure.view())
+	case f.pending:
+		foot = append(foot, styles.Muted.Render("Saving…"))
+	case f.err != "":
+		foot = append(foot, styles.Error.Render(truncLine("✗ "+f.err, w)))
+	default:
+		foot = append(foot, styles.Muted.Render("enter saves · tab/shift+tab move · esc cancels"))
+	}
+	if f.warn != "" {
+		foot = append(foot, styles.Warn.Render(truncLine("⚠ "+f.warn, w)))
+	}
+	if f.extra != nil && len(f.extra.lines) > 0 {
+		foot = append(foot, f.extra.view())
+	}
+	// A long form scrolls so that the focused field is always in view.
+	if room := f.h - len(head) - len(foot); f.h > 0 && len(body) > room && room > 0 {
+		lo := 0
+		if focusHi > room {
+			lo = focusHi - room
+		}
+		lo = min(lo, focusLo)
+		body = body[lo:min(len(body), lo+room)]
+	}
+	return strings.Join(head, "\n") + "\n" + strings.Join(body, "\n") + "\n" + strings.Join(foot, "\n")
+}
+
+func (f *form) pickList(p *picker, w int) []string {
+	var out []string
+	n := len(p.matches)
+	lo := max(0, min(p.sel-p.shown/2, n-p.shown))
+	hi := min(n, lo+p.shown)
+	for j := lo; j < hi; j++ {
+		o := p.opts[p.matches[j]]
+		line := strings.Repeat(" ", 21)
+		if j == p.sel {
+			line += styles.Selected.Render("› " + sanitize(o.label))
+		} else {
+			line += "  " + sanitize(o.label)
+		}
+		out = append(out, truncLine(line, w))
+	}
+	if n > hi-lo {
+		out = append(out, strings.Repeat(" ", 23)+styles.Muted.Render(itoa(n)+" choices · ↑/↓ move · type to filter"))
+	}
+	return out
+}
+
+func (f *form) Hints(k *KeyMap) []key.Binding {
+	return []key.Binding{k.FormSubmit, k.FormNext, k.FormPrev, k.FormCancel, k.ForceQuit}
+}
+
+// confirmModal is a standalone y/N question (clear override, deactivate).
+type confirmModal struct {
+	title string
+	p     prompt
+	token int
+	yes   func() tea.Cmd
+	w     int
+	err   string
+	pend  bool
+}
+
+func newConfirm(title, question string, token int, yes func() tea.Cmd) *confirmModal {
+	c := &confirmModal{title: title, token: token, yes: yes}
+	c.p.ask(question)
+	return c
+}
+
+func (c *confirmModal) SetSize(w, h int) { c.w = w }
+
+func (c *confirmModal) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
+	if c.pend {
+		return false, nil
+	}
+	if !c.p.active { // after a failed write any key closes
+		return true, nil
+	}
+	if c.p.answer(msg) {
+		c.pend = true
+		return false, c.yes()
+	}
+	return true, nil
+}
+
+func (c *confirmModal) written(err error) bool {
+	c.pend = false
+	if err != nil {
+		c.err = err.Error()
+		return false
+	}
+	return true
+}
+
+func (c *confirmModal) Token() int { return c.token }
+
+func (c *confirmModal) View() string {
+	s := styles.Title.Render(truncLine(c.title, c.w)) + "\n\n"
+	switch {
+	case c.pend:
+		s += styles.Muted.Render("Saving…")
+	case c.err != "":
+		s += styles.Error.Render(truncLine("✗ "+c.err, c.w)) + "\n\n" + styles.Muted.Render("any key closes")
+	default:
+		s += c.p.view()
+	}
+	return s
+}
+
+func (c *confirmModal) Hints(k *KeyMap) []key.Binding {
+	return []key.Binding{k.Confirm, withHelp(k.FormCancel, "no"), k.ForceQuit}
+}

@@ -1,0 +1,139 @@
+package tui
+
+import (
+	"os"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"steward/store"
+	"steward/store/portfolio"
+)
+
+func userHome() (string, error) { return os.UserHomeDir() }
+
+// settingsModal lists the health settings; enter edits the selected one in
+// a one-field form. The store validates the whole configuration (weights
+// >= 0 with a positive sum, 0 <= yellow < green <= 100, ascending segment
+// boundaries) and logs the change with author and time; every score is
+// recomputed by the reload that follows.
+type settingsModal struct {
+	m      *Model
+	list   []store.SettingInfo
+	log    []store.SettingChange
+	cursor int
+	child  *form
+	w, h   int
+}
+
+func newSettingsModal(m *Model) *settingsModal {
+	s := &settingsModal{m: m}
+	s.SetPortfolio(m.p)
+	return s
+}
+
+func (s *settingsModal) SetPortfolio(p *portfolio.Portfolio) {
+	if p != nil {
+		s.list = store.SettingList(p.Settings)
+		s.log = p.SettingsLog
+	}
+}
+
+func (s *settingsModal) SetSize(w, h int) {
+	s.w, s.h = w, h
+	if s.child != nil {
+		s.child.SetSize(w, h)
+	}
+}
+
+func (s *settingsModal) Token() int {
+	if s.child != nil {
+		return s.child.token
+	}
+	return -1
+}
+
+// written closes the edit form on success; the list stays open.
+func (s *settingsModal) written(err error) bool {
+	if s.child != nil && s.child.written(err) {
+		s.child = nil
+	}
+	return false
+}
+
+func (s *settingsModal) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
+	if s.child != nil {
+		done, cmd := s.child.HandleKey(k, msg)
+		if done {
+			s.child = nil
+		}
+		return false, cmd
+	}
+	switch {
+	case key.Matches(msg, k.Back), key.Matches(msg, k.Settings), key.Matches(msg, k.Quit):
+		return true, nil
+	case key.Matches(msg, k.Open):
+		if len(s.list) > 0 {
+			s.child = s.editForm(s.list[s.cursor])
+			s.child.SetSize(s.w, s.h)
+		}
+	default:
+		navigate(k, msg, &s.cursor, len(s.list), s.h-4, func() {
+			s.cursor = max(0, min(s.cursor, len(s.list)-1))
+		})
+	}
+	return false, nil
+}
+
+func (s *settingsModal) editForm(si store.SettingInfo) *form {
+	m := s.m
+	v := textField("Value", si.Value, true)
+	v.hint = si.Help
+	f := newForm("Setting "+si.Key, v)
+	f.intro = []string{"Current value " + si.Value + ". The change is checked as a whole, logged with your name, and rescores every account."}
+	f.token = m.nextToken()
+	k := si.Key
+	f.submit = func(f *form) tea.Cmd {
+		val := f.fields[0].value()
+		return m.actionCmd(f.token, "Set "+k, func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+			_, err := tx.SetSetting(k, val, by, now)
+			return "Setting " + k + " = " + val + ": every score recomputed", 0, err
+		})
+	}
+	return f
+}
+
+func (s *settingsModal) View() string {
+	if s.child != nil {
+		return s.child.View()
+	}
+	var b strings.Builder
+	b.WriteString(styles.Title.Render(truncLine("Health settings · enter edits · esc closes", s.w)) + "\n\n")
+	b.WriteString(styles.ColHead.Render(truncLine("  "+fit("setting", 26, false)+" "+fit("value", 10, true)+"  meaning", s.w)) + "\n")
+	for i, si := range s.list {
+		line := fit(si.Key, 26, false) + " " + fit(si.Value, 10, true) + "  " + si.Help
+		if i == s.cursor {
+			b.WriteString(styles.Selected.Render(truncLine("▸ "+line, s.w)))
+		} else {
+			b.WriteString(truncLine("  "+line, s.w))
+		}
+		b.WriteByte('\n')
+	}
+	if len(s.log) > 0 {
+		b.WriteString("\n" + styles.ColHead.Render(truncLine("  latest changes", s.w)) + "\n")
+		for _, c := range s.log {
+			line := c.At.Local().Format("2006-01-02 15:04") + "  " + c.Author + " set " + c.Key + " " + c.Old + " → " + c.New
+			b.WriteString(truncLine("  "+line, s.w) + "\n")
+		}
+	}
+	return b.String()
+}
+
+func (s *settingsModal) Hints(k *KeyMap) []key.Binding {
+	if s.child != nil {
+		return s.child.Hints(k)
+	}
+	return []key.Binding{withHelp(k.Open, "edit"), withHelp(k.Back, "close"), k.Down, k.Up, k.ForceQuit}
+}
