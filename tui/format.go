@@ -10,7 +10,12 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"steward/metrics"
+	"steward/store/portfolio"
 )
+
+// currency is the database's currency code, set when a portfolio loads;
+// every amount on screen carries its symbol.
+var currency = "USD"
 
 // money formats cents compactly for tables: $1.2M, $12.5k, $950. Tables
 // trade precision for width; the detail screen shows the exact figure.
@@ -23,16 +28,17 @@ func money(cents int64) string {
 	var s string
 	switch {
 	case d >= 1e9:
-		s = fmt.Sprintf("$%.1fB", d/1e9)
+		s = strconv.FormatFloat(d/1e9, 'f', 1, 64) + "B"
 	case d >= 1e6:
-		s = fmt.Sprintf("$%.1fM", d/1e6)
+		s = strconv.FormatFloat(d/1e6, 'f', 1, 64) + "M"
 	case d >= 1e4:
-		s = fmt.Sprintf("$%.1fk", d/1e3)
+		s = strconv.FormatFloat(d/1e3, 'f', 1, 64) + "k"
 	case d >= 1e3:
-		s = fmt.Sprintf("$%.2fk", d/1e3)
+		s = strconv.FormatFloat(d/1e3, 'f', 2, 64) + "k"
 	default:
-		s = fmt.Sprintf("$%.0f", d)
+		s = strconv.FormatFloat(d, 'f', 0, 64)
 	}
+	s = portfolio.CurrencySymbol(currency) + s
 	if neg {
 		return "-" + s
 	}
@@ -40,24 +46,7 @@ func money(cents int64) string {
 }
 
 // moneyExact is $1,234,567 (whole units), for the detail screen.
-func moneyExact(cents int64) string {
-	neg := cents < 0
-	if neg {
-		cents = -cents
-	}
-	s := strconv.FormatInt(cents/100, 10)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-$" + b.String()
-	}
-	return "$" + b.String()
-}
+func moneyExact(cents int64) string { return portfolio.Money(cents, currency) }
 
 // pct formats a ratio as a whole percentage, or n/a for an empty cohort.
 func pct(r metrics.Ratio) string {

@@ -265,6 +265,7 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	}
 	m.stat = msg.stat
 	m.p = msg.p
+	currency = msg.p.Settings.Currency
 	for _, pg := range m.tabs {
 		pg.SetPortfolio(msg.p)
 	}

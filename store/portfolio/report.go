@@ -203,19 +203,25 @@ func Money(cents int64, currency string) string {
 		}
 		b.WriteRune(c)
 	}
-	sym := currency + " "
-	switch currency {
-	case "USD":
-		sym = "$"
-	case "EUR":
-		sym = "€"
-	case "GBP":
-		sym = "£"
-	}
+	sym := CurrencySymbol(currency)
 	if neg {
 		return "-" + sym + b.String()
 	}
 	return sym + b.String()
+}
+
+// CurrencySymbol is the prefix amounts in currency carry: a symbol for the
+// common ones, else the ISO code and a space ("CHF 1,200").
+func CurrencySymbol(currency string) string {
+	switch currency {
+	case "USD", "":
+		return "$"
+	case "EUR":
+		return "€"
+	case "GBP":
+		return "£"
+	}
+	return currency + " "
 }
 
 // Pct formats a fraction as a percentage with one decimal, or n/a.
