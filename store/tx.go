@@ -141,46 +141,7 @@ func (t *Tx) Member(id uint64) (Member, error) {
 // PutAccount inserts (ID 0) or replaces an account and keeps the owner and
 // external-ID indexes in step in the same transaction. A second account
 // with the same external ID is refused.
-func (t *Tx) PutAccount(a *Account) error {
-	if err := t.validateAccount(a); err != nil {
-		return err
-	}
-	accts, byOwner, byExt := t.b(bAccounts), t.b(bAccByOwner), t.b(bAccByExtID)
-	if a.ID == 0 {
-		id, err := t.nextID(bAccounts)
-		if err != nil {
-			return err
-		}
-		a.ID = id
-	} else if err := t.claimID(bAccounts, a.ID); err != nil {
-		return err
-	} else if old := accts.Get(u64(a.ID)); old != nil {
-		var prev Account
-		if err := decodeAccount(a.ID, old, &prev); err != nil {
-			return fmt.Errorf("account %d: %w", a.ID, err)
-		}
-		if err := byOwner.Delete(key(u64(prev.OwnerID), u64(a.ID))); err != nil {
-			return err
-		}
-		if prev.ExternalID != "" {
-			if err := byExt.Delete([]byte(prev.ExternalID)); err != nil {
-				return err
-			}
-		}
-	}
-	if a.ExternalID != "" {
-		if other := byExt.Get([]byte(a.ExternalID)); other != nil && binary.BigEndian.Uint64(other) != a.ID {
-			return fmt.Errorf("external ID %q already belongs to account %d", a.ExternalID, binary.BigEndian.Uint64(other))
-		}
-		if err := byExt.Put([]byte(a.ExternalID), u64(a.ID)); err != nil {
-			return err
-		}
-	}
-	if err := byOwner.Put(key(u64(a.OwnerID), u64(a.ID)), nil); err != nil {
-		return err
-	}
-	return accts.Put(u64(a.ID), encodeAccount(a))
-}
+func (t *Tx) PutAccount(a *Account) error { return t.PutAccounts([]*Account{a}) }
 
 // validateAccount checks a before any write, so an action can validate
 // first and write second.
