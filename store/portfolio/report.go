@@ -313,12 +313,25 @@ func mdCell(s string) string {
 	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
 }
 
-// CSVSafe prefixes a cell a spreadsheet would run as a formula with a quote.
+// CSVSafe prefixes a cell a spreadsheet would run as a formula (leading =,
+// +, -, @, tab or carriage return) with a quote. It also prefixes cells that
+// already start with quotes before such a character, so that the importer's
+// unescaping (drop one leading quote) is its exact inverse.
 func CSVSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	i := 0
+	for i < len(s) && s[i] == '\'' {
+		i++
+	}
+	if i < len(s) && IsFormulaStart(s[i]) {
 		return "'" + s
 	}
 	return s
+}
+
+// IsFormulaStart reports whether a cell starting with c would be run as a
+// formula by a spreadsheet.
+func IsFormulaStart(c byte) bool {
+	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r'
 }
 
 // csvNum leaves an undefined KPI empty, which a spreadsheet treats as blank.

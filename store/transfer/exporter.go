@@ -171,7 +171,7 @@ func (t *table) add(vals []jv) {
 		for _, v := range vals {
 			switch v.t {
 			case 's':
-				t.cells = append(t.cells, csvSafe(v.s))
+				t.cells = append(t.cells, portfolio.CSVSafe(v.s))
 			case 'z':
 				t.cells = append(t.cells, "")
 			default:

@@ -490,7 +490,7 @@ func (im *importer) amount(dst *int64, f string, mult int64, keepOnEmpty bool) b
 		}
 		return true
 	}
-	c, err := parseAmount(v)
+	c, err := ParseAmount(v)
 	if err != nil {
 		im.fail(col, fieldLabel[f]+" "+err.Error(), v)
 		return true

@@ -10,6 +10,7 @@ import (
 
 	"steward/metrics"
 	"steward/store"
+	"steward/store/portfolio"
 )
 
 // normalize folds a header or enumerated value for matching: lower case,
@@ -29,13 +30,13 @@ func normalize(s string) string {
 
 var errAmount = errors.New("is not an amount: use e.g. 12500, 12,500.00, $12,500 or 12.5k")
 
-// parseAmount reads a money amount into integer cents, exactly (no floating
+// ParseAmount reads a money amount into integer cents, exactly (no floating
 // point): "$12,500.00", "12500", "12.5k", "1.2M", "USD 900", "€1.000"? no:
 // commas are thousands separators only where they group digits by three,
 // and the decimal mark is a point, so "12,5" is refused rather than guessed.
 // Negative amounts ("-5", "(1,000)") are refused: ARR and pipeline cannot be
 // negative.
-func parseAmount(s string) (int64, error) {
+func ParseAmount(s string) (int64, error) {
 	t := strings.TrimSpace(s)
 	neg := false
 	if strings.HasPrefix(t, "(") && strings.HasSuffix(t, ")") {
@@ -133,7 +134,7 @@ func parseAmount(s string) (int64, error) {
 func hasPrefixFold(s, p string) bool { return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) }
 
 // formatCents writes cents as a plain decimal amount (12500.00), the form
-// parseAmount reads back exactly.
+// ParseAmount reads back exactly.
 func formatCents(c int64) string {
 	sign := ""
 	if c < 0 {
@@ -576,25 +577,7 @@ func formatInstant(t time.Time) string {
 
 // ---- CSV formula escaping ----
 
-func isFormulaStart(c byte) bool {
-	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r'
-}
-
-// csvSafe prefixes a cell a spreadsheet would run as a formula with a quote.
-// It also prefixes cells that already start with quotes before such a
-// character, so that unescapeCell is its exact inverse.
-func csvSafe(s string) string {
-	i := 0
-	for i < len(s) && s[i] == '\'' {
-		i++
-	}
-	if i < len(s) && isFormulaStart(s[i]) {
-		return "'" + s
-	}
-	return s
-}
-
-// unescapeCell undoes csvSafe: one leading quote is dropped from a cell made
+// unescapeCell undoes portfolio.CSVSafe: one leading quote is dropped from a cell made
 // of quotes followed by a formula character.
 func unescapeCell(s string) string {
 	if len(s) < 2 || s[0] != '\'' {
@@ -604,7 +587,7 @@ func unescapeCell(s string) string {
 	for i < len(s) && s[i] == '\'' {
 		i++
 	}
-	if i < len(s) && isFormulaStart(s[i]) {
+	if i < len(s) && portfolio.IsFormulaStart(s[i]) {
 		return s[1:]
 	}
 	return s

@@ -7,6 +7,7 @@ import (
 
 	"steward/metrics"
 	"steward/store"
+	"steward/store/portfolio"
 )
 
 func TestParseAmount(t *testing.T) {
@@ -20,9 +21,9 @@ func TestParseAmount(t *testing.T) {
 		{"£5", 5_00}, {"US$3.25", 3_25}, {"1.23456k", 1_234_56}, {"+15", 15_00}, {"00012", 12_00},
 	}
 	for _, c := range ok {
-		got, err := parseAmount(c.in)
+		got, err := ParseAmount(c.in)
 		if err != nil || got != c.want {
-			t.Errorf("parseAmount(%q) = %d, %v; want %d", c.in, got, err, c.want)
+			t.Errorf("ParseAmount(%q) = %d, %v; want %d", c.in, got, err, c.want)
 		}
 	}
 	bad := []struct{ in, want string }{
@@ -32,12 +33,12 @@ func TestParseAmount(t *testing.T) {
 		{"9999999999999b", "too large"}, {"k", "not an amount"}, {"$", "not an amount"}, {"12 500", "not an amount"},
 	}
 	for _, c := range bad {
-		if got, err := parseAmount(c.in); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("parseAmount(%q) = %d, %v; want an error with %q", c.in, got, err, c.want)
+		if got, err := ParseAmount(c.in); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ParseAmount(%q) = %d, %v; want an error with %q", c.in, got, err, c.want)
 		}
 	}
 	for _, c := range []int64{0, 1, 99, 12_500_00, 45_500_50, 1_000_000_000_00} {
-		if got, err := parseAmount(formatCents(c)); err != nil || got != c {
+		if got, err := ParseAmount(formatCents(c)); err != nil || got != c {
 			t.Errorf("formatCents(%d) = %q reads back as %d, %v", c, formatCents(c), got, err)
 		}
 	}
@@ -187,12 +188,12 @@ func TestEnumerations(t *testing.T) {
 
 func TestCSVSafeIsInvertible(t *testing.T) {
 	for _, s := range []string{"", "plain", "=1+1", "+1", "-5", "@SUM", "\tx", "\rx", "'=x", "''=x", "'plain", "'", "''", "=", "a=b"} {
-		e := csvSafe(s)
-		if e != "" && isFormulaStart(e[0]) {
-			t.Errorf("csvSafe(%q) = %q still starts a formula", s, e)
+		e := portfolio.CSVSafe(s)
+		if e != "" && portfolio.IsFormulaStart(e[0]) {
+			t.Errorf("portfolio.CSVSafe(%q) = %q still starts a formula", s, e)
 		}
 		if got := unescapeCell(e); got != s {
-			t.Errorf("unescapeCell(csvSafe(%q)) = %q", s, got)
+			t.Errorf("unescapeCell(portfolio.CSVSafe(%q)) = %q", s, got)
 		}
 	}
 }
