@@ -583,7 +583,11 @@ func cmdSettings(g *globals, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s: %s → %s (every score now uses it)\n", pos[1], old, now)
+		effect := "every score now uses it"
+		if pos[1] == "currency" {
+			effect = "amounts are now shown in " + now
+		}
+		fmt.Fprintf(stdout, "%s: %s → %s (%s)\n", pos[1], old, now, effect)
 		return nil
 	}
 	return usageError{"usage: steward settings [get [KEY] | set KEY VALUE]"}

@@ -3,6 +3,7 @@ package metrics
 import (
 	"errors"
 	"fmt"
+	"math"
 )
 
 // Segment is the size class of an account.
@@ -100,6 +101,15 @@ func DefaultConfig() Config {
 	}
 }
 
+// Upper bounds of the settings: beyond them the arithmetic (weighted sums,
+// hours as durations) would overflow, and no real health model needs them.
+const (
+	MaxWeight        = 1000
+	MaxDays          = 3650
+	MaxSLAHours      = 8760
+	MaxBoundaryCents = 10_000_000_000_00
+)
+
 // Validate says what is wrong with c, naming the setting, or nil.
 func (c Config) Validate() error {
 	w := c.Weights
@@ -111,6 +121,9 @@ func (c Config) Validate() error {
 		if p.v < 0 {
 			errs = append(errs, fmt.Errorf("%s is %g: weights must be 0 or more", p.name, p.v))
 		}
+		if p.v > MaxWeight || math.IsNaN(p.v) {
+			errs = append(errs, fmt.Errorf("%s is %g: weights must be at most %d (only their ratios matter)", p.name, p.v, MaxWeight))
+		}
 	}
 	if w.Adoption+w.Support+w.Engagement+w.Sentiment <= 0 {
 		errs = append(errs, errors.New("the weights add up to 0: at least one must be positive"))
@@ -121,14 +134,23 @@ func (c Config) Validate() error {
 	if !(0 <= c.MidMarketMinCents && c.MidMarketMinCents < c.EnterpriseMinCents) {
 		errs = append(errs, errors.New("segment boundaries must ascend: 0 <= mid_market < enterprise"))
 	}
-	if c.Cadence.Enterprise <= 0 || c.Cadence.MidMarket <= 0 || c.Cadence.SMB <= 0 {
-		errs = append(errs, errors.New("touch cadences must be at least 1 day"))
+	for _, d := range []int{c.Cadence.Enterprise, c.Cadence.MidMarket, c.Cadence.SMB} {
+		if d < 1 || d > MaxDays {
+			errs = append(errs, fmt.Errorf("touch cadences must be between 1 and %d days, not %d", MaxDays, d))
+			break
+		}
 	}
-	if c.QBRIntervalDays <= 0 {
-		errs = append(errs, errors.New("qbr_interval_days must be at least 1"))
+	if c.QBRIntervalDays < 1 || c.QBRIntervalDays > MaxDays {
+		errs = append(errs, fmt.Errorf("qbr_interval_days must be between 1 and %d, not %d", MaxDays, c.QBRIntervalDays))
 	}
-	if c.SLA.Critical <= 0 || c.SLA.High <= 0 || c.SLA.Medium <= 0 || c.SLA.Low <= 0 {
-		errs = append(errs, errors.New("SLA hours must be at least 1"))
+	for _, h := range []int{c.SLA.Critical, c.SLA.High, c.SLA.Medium, c.SLA.Low} {
+		if h < 1 || h > MaxSLAHours {
+			errs = append(errs, fmt.Errorf("SLA hours must be between 1 and %d (a year), not %d", MaxSLAHours, h))
+			break
+		}
+	}
+	if c.EnterpriseMinCents > MaxBoundaryCents {
+		errs = append(errs, errors.New("segment boundaries must be below 10 billion"))
 	}
 	return errors.Join(errs...)
 }

@@ -833,3 +833,30 @@ func TestBandOrder(t *testing.T) {
 		t.Error("purple is valid")
 	}
 }
+
+// Settings beyond these bounds would overflow the weighted sums or the SLA
+// durations; Validate refuses them by name.
+func TestValidateUpperBounds(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(c *Config)
+		want string
+	}{
+		{"huge weight", func(c *Config) { c.Weights.Adoption = 1e308 }, "weights.adoption"},
+		{"NaN weight", func(c *Config) { c.Weights.Support = math.NaN() }, "weights.support"},
+		{"SLA past a year", func(c *Config) { c.SLA.Low = 9_000_000_000 }, "SLA hours"},
+		{"cadence past ten years", func(c *Config) { c.Cadence.SMB = 4000 }, "cadences"},
+		{"QBR interval past ten years", func(c *Config) { c.QBRIntervalDays = 4000 }, "qbr_interval_days"},
+	} {
+		c := DefaultConfig()
+		tc.edit(&c)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Validate() = %v, want an error naming %q", tc.name, err, tc.want)
+		}
+	}
+	c := DefaultConfig()
+	c.Weights.Adoption, c.SLA.Low, c.Cadence.SMB = MaxWeight, MaxSLAHours, MaxDays
+	if err := c.Validate(); err != nil {
+		t.Errorf("the bounds themselves are valid: %v", err)
+	}
+}

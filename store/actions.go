@@ -288,7 +288,7 @@ func (t *Tx) SetOverride(accountID uint64, band metrics.Band, reason string, exp
 	if strings.TrimSpace(reason) == "" {
 		return a, errors.New("a reason is required for an override")
 	}
-	today := metrics.DateOf(now)
+	today := metrics.DateOf(now.Local())
 	if expires.IsZero() || expires < today {
 		return a, fmt.Errorf("expiry %s is in the past: choose today or later", expires)
 	}
@@ -383,6 +383,12 @@ func (t *Tx) EditAccount(edited Account, kind metrics.LedgerKind, by Actor, now 
 	if err := t.validateAccount(&edited); err != nil {
 		return old, err
 	}
+	// A churn is an ARR event: the KPIs read the ledger, so an account
+	// marked churned while it still has ARR would count as retained there
+	// and as lost everywhere else.
+	if edited.Lifecycle == Churned && old.Lifecycle != Churned && edited.ARRCents > 0 {
+		return old, errors.New("to churn an account set its ARR to 0: the ledger then records the churn")
+	}
 	edited.UpdatedAt = now.UTC()
 	if edited.ARRCents != old.ARRCents {
 		if kind == "" {
@@ -397,7 +403,7 @@ func (t *Tx) EditAccount(edited Account, kind metrics.LedgerKind, by Actor, now 
 		if edited.ARRCents == 0 {
 			edited.Lifecycle = Churned
 		}
-		if err := t.AppendLedger(&LedgerEntry{AccountID: edited.ID, Date: metrics.DateOf(now), ARRCents: edited.ARRCents,
+		if err := t.AppendLedger(&LedgerEntry{AccountID: edited.ID, Date: metrics.DateOf(now.Local()), ARRCents: edited.ARRCents,
 			Kind: kind, Author: by.Name, Note: "edited in steward"}); err != nil {
 			return old, err
 		}

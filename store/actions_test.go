@@ -1005,3 +1005,53 @@ func TestActRosterLog(t *testing.T) {
 		}
 	}
 }
+
+// Marking an account churned while it still has ARR would leave the ledger
+// (and so NRR, GRR and logo churn) saying it was retained.
+func TestActChurnNeedsARRZero(t *testing.T) {
+	f := actSetup(t)
+	churned := f.acme
+	churned.Lifecycle = Churned
+	actRefused(t, f.path, "churned with ARR", func(tx *Tx) error { _, err := tx.EditAccount(churned, "", f.byMia, actNow); return err }, "set its ARR to 0")
+	churned.ARRCents = 0
+	actUpdate(t, f.path, func(tx *Tx) error { _, err := tx.EditAccount(churned, "", f.byMia, actNow); return err })
+	actView(t, f.path, func(tx *Tx) error {
+		l, err := tx.Ledger(f.acme.ID)
+		if err != nil {
+			return err
+		}
+		if last := l[len(l)-1]; last.Kind != "churn" || last.ARRCents != 0 {
+			t.Errorf("last ledger entry %+v, want a churn to 0", last)
+		}
+		return nil
+	})
+}
+
+func TestCurrencyMustBeAnISOCode(t *testing.T) {
+	f := actSetup(t)
+	for _, bad := range []string{"€", "X1$", "usdd", ""} {
+		actRefused(t, f.path, "currency "+bad, func(tx *Tx) error { _, err := tx.SetSetting("currency", bad, f.byMia, actNow); return err }, "ISO 4217")
+	}
+	actUpdate(t, f.path, func(tx *Tx) error { _, err := tx.SetSetting("currency", "eur", f.byMia, actNow); return err })
+}
+
+// Last touch is the person's own day (the dashboard's "today" is local), not
+// the UTC day of the instant.
+func TestActActivityDayIsLocal(t *testing.T) {
+	saved := time.Local
+	time.Local = time.FixedZone("PST", -8*3600)
+	t.Cleanup(func() { time.Local = saved })
+	f := actSetup(t)
+	at := time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC) // 19:00 on the 23rd in PST
+	actUpdate(t, f.path, func(tx *Tx) error {
+		_, err := tx.LogActivity(f.acme.ID, ActCall, "evening call", f.byMia, at)
+		return err
+	})
+	actView(t, f.path, func(tx *Tx) error {
+		a, err := tx.Account(f.acme.ID)
+		if a.LastTouch != day("2026-11-23") {
+			t.Errorf("last touch %s, want the local day 2026-11-23", a.LastTouch)
+		}
+		return err
+	})
+}

@@ -70,7 +70,7 @@ func (t *Tx) PutSettings(s Settings) error {
 	if err := s.Health.Validate(); err != nil {
 		return err
 	}
-	if len(s.Currency) != 3 {
+	if !isCurrencyCode(s.Currency) {
 		return fmt.Errorf("currency %q: use a three-letter ISO 4217 code such as USD", s.Currency)
 	}
 	v, err := json.Marshal(s)
@@ -78,6 +78,18 @@ func (t *Tx) PutSettings(s Settings) error {
 		return err
 	}
 	return t.b(bMeta).Put(kSettings, v)
+}
+
+func isCurrencyCode(c string) bool {
+	if len(c) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if c[i] < 'A' || c[i] > 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // ---- members ----
@@ -508,7 +520,8 @@ func (t *Tx) AppendActivity(a *Activity) error {
 	if err := t.appendJSON(bActivities, a.AccountID, &a.ID, a); err != nil {
 		return err
 	}
-	day := metrics.DateOf(a.At)
+	// The day is the person's own day, as "today" is on the dashboard.
+	day := metrics.DateOf(a.At.Local())
 	changed := false
 	if (a.Kind == ActCall || a.Kind == ActEmail || a.Kind == ActMeeting || a.Kind == ActQBR) && day > acct.LastTouch {
 		acct.LastTouch, changed = day, true
