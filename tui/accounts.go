@@ -599,7 +599,7 @@ func (v *accountsView) fetch(i int) (uint64, []cell) {
 	c[0] = plain(a.Name)
 	c[1] = plain(orDash(a.OwnerName, "unassigned"))
 	c[2] = plain(segmentShort(a.Segment))
-	c[3] = plain(money(a.ARRCents))
+	c[3] = plain(money(a.ARRCents, v.p.Settings.Currency))
 	c[4] = styledCell(healthText(a.Health), bandStyle(a.Health.Band))
 	c[5] = plain(a.Trend.String())
 	if a.RenewalDate.IsZero() {

@@ -90,18 +90,19 @@ func (m *Model) actionCmd(token int, label string, fn writeFn) tea.Cmd {
 	}
 }
 
-// importedMsg is the result of the `i` import.
+// importedMsg is the result of the `i` import, or of its dry run.
 type importedMsg struct {
 	token int
 	file  string
+	dry   bool
 	res   transfer.ImportResult
 	err   error
 }
 
-func importCmd(token int, path string, opt store.Options, file, author string, today metrics.Date) tea.Cmd {
+func importCmd(token int, path string, opt store.Options, file, author string, today metrics.Date, dry bool) tea.Cmd {
 	return func() tea.Msg {
-		res, err := transfer.Import(path, opt, file, transfer.ImportOptions{Author: author, Today: today})
-		return importedMsg{token: token, file: file, res: res, err: err}
+		res, err := transfer.Import(path, opt, file, transfer.ImportOptions{Author: author, Today: today, DryRun: dry})
+		return importedMsg{token: token, file: file, dry: dry, res: res, err: err}
 	}
 }
 
@@ -434,27 +435,15 @@ func (m *Model) accountForm(act action, a *portfolio.Account) *form {
 	return f
 }
 
-// parseMoney reads whole or decimal currency units ("120000", "1,250.50",
-// "$99") as cents.
+// parseMoney reads an amount the way imports do (transfer.ParseAmount:
+// "12500", "$12,500.00", "12.5k", "1.2M", "€900"; never "12,5" or a
+// negative) as cents; the error names the value.
 func parseMoney(s string) (int64, error) {
-	t := strings.NewReplacer(",", "", "$", "", " ", "", "_", "").Replace(s)
-	whole, frac, _ := strings.Cut(t, ".")
-	if len(frac) > 2 {
-		return 0, fmt.Errorf("%q has more than two decimals", s)
+	c, err := transfer.ParseAmount(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q %w", s, err)
 	}
-	frac += strings.Repeat("0", 2-len(frac))
-	w, err1 := strconv.ParseInt(orDash(whole, "0"), 10, 64)
-	c, err2 := strconv.ParseInt(frac, 10, 64)
-	if err1 != nil || err2 != nil || strings.HasPrefix(frac, "-") {
-		return 0, fmt.Errorf("%q is not an amount", s)
-	}
-	if w < 0 {
-		return 0, errors.New("must be 0 or more")
-	}
-	if w > 1e15 {
-		return 0, errors.New("too large")
-	}
-	return w*100 + c, nil
+	return c, nil
 }
 
 func intRange(lo, hi int) func(string) error {
@@ -619,6 +608,8 @@ func (m *Model) importForm() *form {
 		"With any bad row nothing is written (same checks as `steward import`)."}
 	f.extra = &document{}
 	f.token = m.nextToken()
+	// enter runs a dry run; its summary is asked about (y/N) and only a
+	// yes runs the real import (onImported asks, f.confirmed answers).
 	f.submit = func(f *form) tea.Cmd {
 		path := f.field("File").value()
 		if strings.HasPrefix(path, "~/") {
@@ -627,7 +618,7 @@ func (m *Model) importForm() *form {
 			}
 		}
 		f.extra.reset()
-		return importCmd(f.token, m.opt.Path, m.opt.Store, path, m.actor.Name, m.asOf())
+		return importCmd(f.token, m.opt.Path, m.opt.Store, path, m.actor.Name, m.asOf(), !f.confirmed)
 	}
 	return f
 }
@@ -649,11 +640,21 @@ func (m *Model) onImported(msg importedMsg) tea.Cmd {
 			f.err = text
 			d := f.extra
 			d.reset()
-			d.section(fmt.Sprintf("Problems (%d) · j/k scroll · esc closes", len(msg.res.Errors)))
+			d.section(fmt.Sprintf("Problems (%d) · pgup/pgdn scroll · esc closes", len(msg.res.Errors)))
 			for _, e := range msg.res.Errors {
 				d.line(sanitize(e.Error()))
 			}
 			f.SetSize(f.w, f.h)
+		}
+		return nil
+	}
+	if msg.dry {
+		// A bulk write confirms first (default No), showing what it would do.
+		if ok && f.token == msg.token {
+			f.err = ""
+			m.clearStatus() // an earlier attempt's error no longer applies
+			f.sureInfo = msg.res.Summary(msg.file)
+			f.sure.ask(fmt.Sprintf("Import %d rows into this database?", msg.res.Rows))
 		}
 		return nil
 	}
@@ -686,8 +687,10 @@ func (m *Model) memberForm(mem *store.Member) *form {
 		}
 		return out
 	}()...), string(orRole(cur.Role)))
+	// Blank is the role's default: a capacity that is the old role's
+	// default stays blank, so a new role brings its own default.
 	capv := ""
-	if cur.Capacity > 0 {
+	if cur.Capacity > 0 && cur.Capacity != cur.Role.DefaultCapacity() {
 		capv = itoa(cur.Capacity)
 	}
 	capacity := textField("Capacity", capv, false)

@@ -352,8 +352,8 @@ func TestEditAccount(t *testing.T) {
 	f := openForm(t, m)
 	// Invalid values keep the form open and write nothing.
 	for _, bad := range []struct{ field, value, msg string }{
-		{"ARR", "-5", "must be 0 or more"},
-		{"ARR", "12k", "not an amount"},
+		{"ARR", "-5", "cannot be negative"},
+		{"ARR", "12,5", "not an amount"},
 		{"NPS", "11", "between 0 and 10"},
 		{"CSAT", "0", "between 1 and 5"},
 		{"Renewal date", "2027-02-30", "real calendar date"},
@@ -560,6 +560,9 @@ func TestImportKey(t *testing.T) {
 	if !m.statusErr || len(f.extra.lines) < 2 {
 		t.Fatalf("errors not shown: %s", m.status)
 	}
+	if f.sure.active || strings.Contains(screen(m), "(y/N)") {
+		t.Fatalf("a dry run with errors must not ask\n%s", screen(m))
+	}
 	reread(t, path, func(tx *store.Tx) error {
 		if _, err := tx.AccountByExternalID("x"); err == nil {
 			t.Fatal("?")
@@ -580,9 +583,31 @@ func TestImportKey(t *testing.T) {
 		press(m, "backspace")
 	}
 	typeText(m, good)
+	// enter is a dry run: its summary and a y/N question, default No;
+	// nothing is written until y.
+	unchanged := func() {
+		t.Helper()
+		reread(t, path, func(tx *store.Tx) error {
+			if as, _ := tx.Accounts(); len(as) != before {
+				t.Fatalf("accounts %d before the import was confirmed", len(as))
+			}
+			return nil
+		})
+	}
 	press(m, "enter")
+	openForm(t, m)
+	mustContain(t, screen(m), "good.csv: 2 accounts (dry run: would be): 2 created", "Import 2 rows into this database? (y/N)")
+	unchanged()
+	press(m, "enter") // No
+	openForm(t, m)
+	mustContain(t, screen(m), "not submitted")
+	unchanged()
+	press(m, "enter", "n")
+	openForm(t, m)
+	unchanged()
+	press(m, "enter", "y")
 	noModal(t, m)
-	mustContain(t, m.status, "good.csv")
+	mustContain(t, m.status, "good.csv", "2 created")
 	if len(m.p.Accounts) != before+2 {
 		t.Fatalf("accounts on screen %d, want %d", len(m.p.Accounts), before+2)
 	}
@@ -782,4 +807,285 @@ func TestActionsFromDetailPages(t *testing.T) {
 	_, acts := acctOf(t, path, e0.AccountID)
 	lastActivity(t, acts, "meeting", "Onsite workshop")
 	mustContain(t, screen(m), "Onsite workshop")
+}
+
+// After an import error the panel is open, but the field has the focus:
+// letters (j, k, g, G) and editing keys go to the path being corrected;
+// only pgup/pgdn scroll the panel.
+func TestImportErrorPanelLeavesKeysToTheField(t *testing.T) {
+	m, _ := triage(t)
+	var rows strings.Builder
+	rows.WriteString("Account Name,ARR,Renewal Date,Account Owner\n")
+	for i := 0; i < 40; i++ {
+		rows.WriteString("Bad " + strconv.Itoa(i) + ",lots,2027-02-30,Nobody Known\n")
+	}
+	bad := writeFile(t, "bad.csv", rows.String())
+	press(m, "3", "i")
+	typeText(m, bad)
+	press(m, "enter")
+	f := openForm(t, m)
+	if len(f.extra.lines) < 20 {
+		t.Fatalf("no error panel\n%s", screen(m))
+	}
+	mustContain(t, screen(m), "pgup/pgdn scroll")
+	for i := 0; i < 200; i++ {
+		press(m, "backspace")
+	}
+	typeText(m, "/tmp/gkjGx")
+	press(m, "up", "down", "ctrl+d", "ctrl+u") // field moves and line editing, never the panel
+	typeText(m, "/tmp/gkjGx")
+	if got := f.field("File").in.Value(); got != "/tmp/gkjGx" {
+		t.Fatalf("field holds %q, want /tmp/gkjGx\n%s", got, screen(m))
+	}
+	if f.extra.offset != 0 {
+		t.Fatalf("a text key scrolled the panel to %d", f.extra.offset)
+	}
+	mustContain(t, screen(m), "/tmp/gkjGx")
+	press(m, "pgdown")
+	if f.extra.offset == 0 {
+		t.Fatal("pgdn did not scroll the panel")
+	}
+	press(m, "pgup")
+	if f.extra.offset != 0 {
+		t.Fatal("pgup did not scroll the panel back")
+	}
+	if got := f.field("File").in.Value(); got != "/tmp/gkjGx" {
+		t.Fatalf("paging changed the field to %q", got)
+	}
+}
+
+// Typing in a choice field only browses: text that is deleted again gives
+// back the choice the field had, and a highlight that still matches stays.
+func TestPickerKeepsTheChoiceWhileTyping(t *testing.T) {
+	m, path := triage(t)
+	press(m, "3")
+	for i := 0; i < len(m.p.Accounts) && m.p.Account(m.accounts.selectedID()).Lifecycle != store.Active; i++ {
+		press(m, "j")
+	}
+	id := m.accounts.selectedID()
+	if m.p.Account(id).Lifecycle != store.Active {
+		t.Fatal("the fixture has no active account")
+	}
+	press(m, "e", "shift+tab", "shift+tab", "shift+tab", "shift+tab")
+	f := openForm(t, m)
+	life := f.field("Lifecycle")
+	mustContain(t, screen(m), "▸ Lifecycle", "› active")
+	typeText(m, "z")
+	mustContain(t, screen(m), "(no match)")
+	press(m, "backspace")
+	if v := life.value(); v != "active" {
+		t.Fatalf("z then backspace chose %q", v)
+	}
+	mustContain(t, screen(m), "→ active")
+	typeText(m, "a") // onboarding matches too, but active still does
+	if v := life.value(); v != "active" {
+		t.Fatalf("typing a matching letter moved the choice to %q", v)
+	}
+	press(m, "backspace")
+	typeText(m, "ch") // matches churned only: the highlight follows
+	if v := life.value(); v != "churned" {
+		t.Fatalf("after ch: %q", v)
+	}
+	press(m, "backspace", "backspace")
+	if v := life.value(); v != "active" {
+		t.Fatalf("an emptied query left %q", v)
+	}
+	// Nothing changed, so esc closes without asking, and nothing is written.
+	press(m, "esc")
+	noModal(t, m)
+	if a, _ := acctOf(t, path, id); a.Lifecycle != store.Active {
+		t.Fatalf("lifecycle %s", a.Lifecycle)
+	}
+	// An explicit move is the new choice, even after the query is deleted.
+	press(m, "e", "shift+tab", "shift+tab", "shift+tab", "shift+tab")
+	typeText(m, "n")
+	press(m, "down")
+	chosen := openForm(t, m).field("Lifecycle").value()
+	press(m, "backspace")
+	if v := openForm(t, m).field("Lifecycle").value(); v != chosen {
+		t.Fatalf("moved to %q, emptied query gave %q", chosen, v)
+	}
+	press(m, "esc", "y")
+	noModal(t, m)
+
+	// The owner pickers of w (reassign) and a (assign) behave the same.
+	owner := strconv.FormatUint(m.p.Account(id).OwnerID, 10)
+	press(m, "w")
+	typeText(m, "z")
+	press(m, "backspace")
+	if v := openForm(t, m).fields[0].value(); v != owner {
+		t.Fatalf("reassign owner %q, want %q", v, owner)
+	}
+	press(m, "esc")
+	noModal(t, m)
+	press(m, "4")
+	e := m.escalation(m.escs.selectedID())
+	press(m, "a")
+	typeText(m, "zq")
+	press(m, "backspace", "backspace")
+	if v := openForm(t, m).fields[0].value(); v != strconv.FormatUint(e.OwnerID, 10) {
+		t.Fatalf("assign owner %q, want %d", v, e.OwnerID)
+	}
+	press(m, "esc")
+	noModal(t, m)
+}
+
+// Money fields read amounts the way imports do (transfer.ParseAmount).
+func TestMoneyFieldsReadImportAmounts(t *testing.T) {
+	m, path := triage(t)
+	press(m, "3")
+	id := m.accounts.selectedID()
+	old, _ := acctOf(t, path, id)
+	press(m, "e", "shift+tab", "shift+tab", "shift+tab")
+	mustContain(t, screen(m), "▸ Expansion pipeline")
+	clearInput(m)
+	typeText(m, "12,5") // a decimal comma is refused, not guessed
+	press(m, "enter")
+	openForm(t, m)
+	mustContain(t, screen(m), "▸ Expansion pipeline", `"12,5" is not an amount`)
+	if a, _ := acctOf(t, path, id); !a.UpdatedAt.Equal(old.UpdatedAt) {
+		t.Fatal("a refused amount was written")
+	}
+	clearInput(m)
+	typeText(m, "12.5k")
+	press(m, "tab", "tab", "tab") // wraps to ARR
+	mustContain(t, screen(m), "▸ ARR")
+	clearInput(m)
+	typeText(m, "€12000")
+	press(m, "enter")
+	if m.modal != nil && strings.Contains(screen(m), "ARR change is") {
+		press(m, "enter") // the kind question: keep the implied kind
+	}
+	noModal(t, m)
+	a, _ := acctOf(t, path, id)
+	if a.ARRCents != 1_200_000 || a.PipelineCents != 1_250_000 {
+		t.Fatalf("ARR %d pipeline %d cents, want 1200000 and 1250000", a.ARRCents, a.PipelineCents)
+	}
+}
+
+// The settings list scrolls with its cursor in a small terminal.
+func TestSettingsListScrolls(t *testing.T) {
+	m := loaded(t, fixturePath(t, 20), 60, 15)
+	press(m, ",")
+	n := len(m.modal.(*settingsModal).list)
+	mustContain(t, screen(m), "Health settings 1-", " of "+strconv.Itoa(n), "▸ weights.adoption")
+	press(m, "G")
+	s := screen(m)
+	mustContain(t, s, "▸ currency", "-"+strconv.Itoa(n)+" of "+strconv.Itoa(n))
+	if strings.Contains(s, "weights.adoption") {
+		t.Fatalf("the top of the list is still shown\n%s", s)
+	}
+	if lines := strings.Count(s, "\n") + 1; lines != 15 {
+		t.Fatalf("%d lines\n%s", lines, s)
+	}
+	press(m, "g")
+	mustContain(t, screen(m), "▸ weights.adoption", "Health settings 1-")
+	press(m, "G", "enter") // enter edits the setting under the cursor
+	mustContain(t, screen(m), "Setting currency")
+	clearInput(m)
+	typeText(m, "EUR")
+	press(m, "enter")
+	// With a change log the list still keeps its cursor in view.
+	s = screen(m)
+	mustContain(t, s, "▸ currency", "EUR", "latest changes", actorName+" set currency USD → EUR", "ARR €")
+	if lines := strings.Count(s, "\n") + 1; lines != 15 {
+		t.Fatalf("%d lines with the change log\n%s", lines, s)
+	}
+}
+
+// Changing a member's role gives the new role's default capacity unless a
+// capacity was set explicitly.
+func TestMemberRoleChangeTakesTheNewDefault(t *testing.T) {
+	m, path := triage(t)
+	member := func(name string) store.Member {
+		t.Helper()
+		var got store.Member
+		reread(t, path, func(tx *store.Tx) error {
+			ms, err := tx.Members()
+			for _, x := range ms {
+				if x.Name == name {
+					got = x
+				}
+			}
+			return err
+		})
+		return got
+	}
+	press(m, "2", "c")
+	typeText(m, "Quinn Coord")
+	press(m, "tab", "tab")
+	typeText(m, "coord")
+	press(m, "enter")
+	noModal(t, m)
+	if c := member("Quinn Coord"); c.Role != store.RoleCoordinator || c.Capacity != 15 {
+		t.Fatalf("added %+v", c)
+	}
+	edit := func(name, role string) {
+		t.Helper()
+		press(m, "/")
+		typeText(m, name)
+		press(m, "enter", "e")
+		f := openForm(t, m)
+		if f.field("Name").in.Value() != name {
+			t.Fatalf("editing %q", f.field("Name").in.Value())
+		}
+		press(m, "tab", "tab")
+		typeText(m, role)
+		press(m, "enter")
+		noModal(t, m)
+		press(m, "esc")
+	}
+	press(m, "/")
+	typeText(m, "quinn")
+	press(m, "enter", "e")
+	mustContain(t, screen(m), "Edit Quinn Coord")
+	if v := openForm(t, m).field("Capacity").in.Value(); v != "" {
+		t.Fatalf("a default capacity is prefilled as %q", v)
+	}
+	press(m, "esc", "esc")
+	edit("Quinn Coord", "account manager")
+	if c := member("Quinn Coord"); c.Role != store.RoleAccountManager || c.Capacity != 30 {
+		t.Fatalf("coordinator → account manager: %+v", c)
+	}
+	// Bob's capacity was set by hand: a new role keeps it.
+	bob := member("Bob Okafor")
+	if bob.Capacity == bob.Role.DefaultCapacity() {
+		t.Fatal("fixture: Bob should have an explicit capacity")
+	}
+	edit("Bob Okafor", "coordinator")
+	if b := member("Bob Okafor"); b.Role != store.RoleCoordinator || b.Capacity != bob.Capacity {
+		t.Fatalf("explicit capacity %d lost: %+v", bob.Capacity, b)
+	}
+}
+
+// A form that closes without writing takes its error status with it.
+func TestCancelledFormClearsTheErrorStatus(t *testing.T) {
+	m, _ := triage(t)
+	press(m, "3", "i")
+	typeText(m, filepath.Join(t.TempDir(), "nope.csv"))
+	press(m, "enter")
+	if !m.statusErr || !strings.Contains(m.status, "import failed") {
+		t.Fatalf("status %q", m.status)
+	}
+	press(m, "esc")      // closes the error panel
+	press(m, "esc", "y") // discards the typed path
+	noModal(t, m)
+	if m.statusErr || strings.Contains(screen(m), "import failed") {
+		t.Fatalf("error status outlived the form: %q\n%s", m.status, screen(m))
+	}
+
+	// The same for a settings edit whose write failed.
+	press(m, ",", "enter")
+	clearInput(m)
+	typeText(m, "-1")
+	press(m, "enter")
+	if !m.statusErr {
+		t.Fatalf("the bad setting was not refused: %q", m.status)
+	}
+	press(m, "esc", "y")
+	if m.statusErr || strings.Contains(screen(m), "error:") {
+		t.Fatalf("error status outlived the settings form: %q", m.status)
+	}
+	press(m, "esc")
+	noModal(t, m)
 }

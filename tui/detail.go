@@ -103,9 +103,9 @@ func (pg *healthPage) rebuild() {
 	if !a.RenewalDate.IsZero() {
 		renew = a.RenewalDate.String() + " (" + daysLeft(a.DaysToRenewal) + ")"
 	}
-	d.kv("ARR", moneyExact(a.ARRCents)+" · renewal "+renew)
+	d.kv("ARR", moneyExact(a.ARRCents, pg.p.Settings.Currency)+" · renewal "+renew)
 	if a.PipelineCents > 0 {
-		d.kv("Expansion", moneyExact(a.PipelineCents)+" "+orDash(a.PipelineStage, ""))
+		d.kv("Expansion", moneyExact(a.PipelineCents, pg.p.Settings.Currency)+" "+orDash(a.PipelineStage, ""))
 	}
 	flags := "none"
 	if a.Flags != 0 {

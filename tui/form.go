@@ -34,27 +34,39 @@ type picker struct {
 	sel     int // index into matches
 	query   string
 	shown   int // how many matches to show when focused
+	// chosen is the option (index into opts, -1 for none) the user settled
+	// on: the field's value when it opened, or the last one moved to with
+	// up/down. Typing only browses: a query that is deleted again brings
+	// the chosen option back instead of whatever matched first.
+	chosen int
 }
 
 func newPicker(opts []option, selected string) *picker {
-	p := &picker{opts: opts, shown: 6}
+	p := &picker{opts: opts, shown: 6, chosen: -1}
 	for i := range p.opts {
 		if p.opts[i].fold == "" {
 			p.opts[i].fold = strings.ToLower(p.opts[i].label)
 		}
-	}
-	p.filter("")
-	for i, mi := range p.matches {
-		if p.opts[mi].value == selected && selected != "" {
-			p.sel = i
+		if selected != "" && p.opts[i].value == selected {
+			p.chosen = i
 		}
 	}
+	if p.chosen < 0 && len(p.opts) > 0 {
+		p.chosen = 0
+	}
+	p.filter("")
 	return p
 }
 
 // filter keeps the options matching every term of q: exact hits first,
-// then fuzzy (subsequence) ones, each in option order.
+// then fuzzy (subsequence) ones, each in option order. The highlight stays
+// on the option it was on while that option still matches; an empty query
+// goes back to the chosen option; otherwise it starts at the best match.
 func (p *picker) filter(q string) {
+	prev := -1
+	if len(p.matches) > 0 {
+		prev = p.matches[p.sel]
+	}
 	p.query = q
 	p.matches = p.matches[:0]
 	terms := strings.Fields(strings.ToLower(q))
@@ -62,7 +74,7 @@ func (p *picker) filter(q string) {
 		for i := range p.opts {
 			p.matches = append(p.matches, i)
 		}
-		p.sel = 0
+		p.sel = max(0, p.chosen) // matches is every option, in order
 		return
 	}
 	var fuzzy []int
@@ -76,6 +88,12 @@ func (p *picker) filter(q string) {
 	}
 	p.matches = append(p.matches, fuzzy...)
 	p.sel = 0
+	for j, mi := range p.matches {
+		if mi == prev {
+			p.sel = j
+			break
+		}
+	}
 }
 
 func (p *picker) selected() (option, bool) {
@@ -85,9 +103,11 @@ func (p *picker) selected() (option, bool) {
 	return p.opts[p.matches[p.sel]], true
 }
 
+// move is an explicit choice: it becomes the chosen option.
 func (p *picker) move(d int) {
 	if n := len(p.matches); n > 0 {
 		p.sel = (p.sel + d + n) % n
+		p.chosen = p.matches[p.sel]
 	}
 }
 
@@ -202,6 +222,11 @@ type form struct {
 	onChange func(f *form)
 	// confirm, when set, is asked (y/N) before the write.
 	confirm func(f *form) string
+	// confirmed is set while submit runs after a yes to the sure prompt
+	// (a form may also ask it itself, as the import does after its dry run).
+	confirmed bool
+	// sureInfo is shown above the sure prompt (the dry run's summary).
+	sureInfo string
 
 	discard prompt
 	sure    prompt
@@ -322,8 +347,12 @@ func (f *form) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
 		return f.discard.answer(msg), nil
 	}
 	if f.sure.active {
+		f.sureInfo = ""
 		if f.sure.answer(msg) {
-			return false, f.run()
+			f.confirmed = true
+			cmd := f.run()
+			f.confirmed = false
+			return false, cmd
 		}
 		f.err = "not submitted"
 		return false, nil
@@ -331,7 +360,10 @@ func (f *form) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
 	if f.pending {
 		return false, nil // the write is running; its result decides
 	}
-	if f.extra != nil && len(f.extra.lines) > 0 && f.extra.move(k, msg) {
+	// A text field always has the focus, so only pgup/pgdn scroll the
+	// error panel: j, k, g, G, arrows and ctrl+d/u are text (or field moves).
+	if f.extra != nil && len(f.extra.lines) > 0 && key.Matches(msg, k.PageDown, k.PageUp) {
+		f.extra.move(k, msg)
 		return false, nil
 	}
 	fl := f.fields[f.focus]
@@ -474,7 +506,10 @@ func (f *form) View() string {
 	case f.discard.active:
 		foot = append(foot, f.discard.view())
 	case f.sure.active:
-		foot = append(foot, f.sure.view())
+		if f.sureInfo != "" {
+			foot = append(foot, truncLine(sanitize(f.sureInfo), w))
+		}
+		foot = append(foot, truncLine(f.sure.view(), w))
 	case f.pending:
 		foot = append(foot, styles.Muted.Render("Saving…"))
 	case f.err != "":

@@ -13,13 +13,11 @@ import (
 	"steward/store/portfolio"
 )
 
-// currency is the database's currency code, set when a portfolio loads;
-// every amount on screen carries its symbol.
-var currency = "USD"
-
-// money formats cents compactly for tables: $1.2M, $12.5k, $950. Tables
-// trade precision for width; the detail screen shows the exact figure.
-func money(cents int64) string {
+// money formats cents compactly for tables: $1.2M, $12.5k, $950, with the
+// symbol of code, the database's currency (Settings.Currency of the
+// portfolio the view shows). Tables trade precision for width; the detail
+// screen shows the exact figure.
+func money(cents int64, code string) string {
 	neg := cents < 0
 	if neg {
 		cents = -cents
@@ -38,15 +36,16 @@ func money(cents int64) string {
 	default:
 		s = strconv.FormatFloat(d, 'f', 0, 64)
 	}
-	s = portfolio.CurrencySymbol(currency) + s
+	s = portfolio.CurrencySymbol(code) + s
 	if neg {
 		return "-" + s
 	}
 	return s
 }
 
-// moneyExact is $1,234,567 (whole units), for the detail screen.
-func moneyExact(cents int64) string { return portfolio.Money(cents, currency) }
+// moneyExact is $1,234,567 (whole units) in currency code, for the detail
+// screen.
+func moneyExact(cents int64, code string) string { return portfolio.Money(cents, code) }
 
 // pct formats a ratio as a whole percentage, or n/a for an empty cohort.
 func pct(r metrics.Ratio) string {

@@ -73,20 +73,14 @@ func snapshotCmd(path string, opt store.Options, asOf metrics.Date) tea.Cmd {
 }
 
 // writtenMsg is the result of a write command. The triage and editing
-// actions build their writes with writeCmd, so every change is one
-// transaction, never blocks the UI, and ends in the status line and a
-// background reload.
+// actions build their writes with Model.actionCmd (actions.go), so every
+// change is one transaction as the acting member, never blocks the UI, and
+// ends in the status line and a background reload.
 type writtenMsg struct {
 	token int    // the form that asked, 0 for none
 	focus uint64 // a new escalation to select after the reload
 	what  string
 	err   error
-}
-
-func writeCmd(path string, opt store.Options, what string, fn func(*store.Tx) error) tea.Cmd {
-	return func() tea.Msg {
-		return writtenMsg{what: what, err: store.Update(path, opt, fn)}
-	}
 }
 
 type detailMsg struct {

@@ -265,7 +265,6 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	}
 	m.stat = msg.stat
 	m.p = msg.p
-	currency = msg.p.Settings.Currency
 	for _, pg := range m.tabs {
 		pg.SetPortfolio(msg.p)
 	}
@@ -325,21 +324,28 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	if key.Matches(msg, k.ForceQuit) {
 		return tea.Quit
 	}
+	if m.tooSmall() {
+		// Nothing is on screen but the size warning: a key must not act
+		// unseen (submit a form, type into a filter). q quits only when no
+		// form or filter holds typed text.
+		if m.modal == nil && !m.filtering && key.Matches(msg, k.Quit) {
+			return tea.Quit
+		}
+		return nil
+	}
 	if m.modal != nil {
 		done, cmd := m.modal.HandleKey(k, msg)
 		if done {
+			// A modal that reports done closed without writing (a write
+			// closes it through its result): what the status line said
+			// about an earlier attempt no longer applies.
 			m.modal = nil
+			m.clearStatus()
 		}
 		return cmd
 	}
 	if m.filtering {
 		return m.onFilterKey(msg)
-	}
-	if m.tooSmall() {
-		if key.Matches(msg, k.Quit) {
-			return tea.Quit
-		}
-		return nil
 	}
 	if m.showHelp {
 		switch {
@@ -424,6 +430,9 @@ func (m *Model) onFilterKey(msg tea.KeyMsg) tea.Cmd {
 	return cmd
 }
 
+// clearStatus empties the status line after a cancelled form.
+func (m *Model) clearStatus() { m.status, m.statusErr = "", false }
+
 func (m *Model) switchTab(t int) {
 	for _, f := range m.stack {
 		if f.page == nil {
@@ -505,7 +514,8 @@ func (m *Model) buildHeader() {
 			sep = " "
 		}
 		var b strings.Builder
-		b.WriteString("ARR " + money(k.ARRCents))
+		cur := m.p.Settings.Currency
+		b.WriteString("ARR " + money(k.ARRCents, cur))
 		b.WriteString(sep + "NRR " + pct(k.Retention.NRR))
 		b.WriteString(sep + "GRR " + pct(k.Retention.GRR))
 		b.WriteString(sep)
@@ -525,9 +535,9 @@ func (m *Model) buildHeader() {
 			plainW += ansi.StringWidth(label)
 			b.WriteString(bandStyle(band).Render(label))
 		}
-		tail := sep + "renewals 90d " + money(due.ARRCents) + " (" + itoa(due.Count) + ")"
+		tail := sep + "renewals 90d " + money(due.ARRCents, cur) + " (" + itoa(due.Count) + ")"
 		if compact {
-			tail = sep + "due90 " + money(due.ARRCents) + "/" + itoa(due.Count)
+			tail = sep + "due90 " + money(due.ARRCents, cur) + "/" + itoa(due.Count)
 		}
 		tail += sep + "as " + m.actorName()
 		b.WriteString(tail)
@@ -556,7 +566,7 @@ func (m *Model) buildTabs() {
 
 func (m *Model) View() string {
 	if m.tooSmall() {
-		return fit(fmt.Sprintf("Terminal too small (%dx%d): need %dx%d", m.w, m.h, minWidth, minHeight), max(1, m.w), false)
+		return m.tooSmallView()
 	}
 	var body string
 	switch {
@@ -581,6 +591,24 @@ func (m *Model) View() string {
 		status = styles.Status.Render(truncLine(m.status, m.w))
 	}
 	return m.header + "\n" + m.tabsLine + "\n" + body + "\n" + status + "\n" + m.hintLine()
+}
+
+// tooSmallView says the terminal is too small and names the minimum: on
+// one line when it fits, else on two short lines (both fit 20 columns).
+func (m *Model) tooSmallView() string {
+	need := fmt.Sprintf("need %dx%d", minWidth, minHeight)
+	w := max(1, m.w)
+	if long := fmt.Sprintf("Terminal too small (%dx%d): %s", m.w, m.h, need); len(long) <= w {
+		return long
+	}
+	if m.h >= 2 {
+		head := fmt.Sprintf("Too small (%dx%d):", m.w, m.h)
+		if len(head) > w {
+			head = "Too small:"
+		}
+		return fit(head, w, false) + "\n" + fit(need, w, false)
+	}
+	return fit("Too small: "+need, w, false)
 }
 
 func (m *Model) hintLine() string {

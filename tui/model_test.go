@@ -182,10 +182,16 @@ func TestTooSmall(t *testing.T) {
 	for _, size := range [][2]int{{59, 15}, {60, 14}, {20, 6}, {1, 1}, {0, 0}} {
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		s := screen(m)
-		if strings.Contains(s, "\n") || ansi.StringWidth(s) > max(1, size[0]) {
-			t.Fatalf("%v: not one line within the width: %q", size, s)
+		lines := strings.Split(s, "\n")
+		if len(lines) > max(1, size[1]) || len(lines) > 2 {
+			t.Fatalf("%v: %d lines: %q", size, len(lines), s)
 		}
-		if size[0] >= 20 && !strings.Contains(s, "small") {
+		for _, l := range lines {
+			if ansi.StringWidth(l) > max(1, size[0]) {
+				t.Fatalf("%v: a line wider than the terminal: %q", size, s)
+			}
+		}
+		if size[0] >= 20 && (!strings.Contains(s, "small") || !strings.Contains(s, "need 60x15")) {
 			t.Fatalf("%v: %q", size, s)
 		}
 		press(m, "j", "enter", "/", "x", "esc", "3", "G")
@@ -368,4 +374,41 @@ func TestEscalationFilters(t *testing.T) {
 		t.Fatal("status filter kept everything")
 	}
 	mustContain(t, screen(m), "status open")
+}
+
+// Below the minimum size only the size warning is on screen, so an open
+// form must not take keys it cannot show: enter does not submit unseen.
+// ctrl+c still quits, and the warning reads fully at 20x6.
+func TestTooSmallHoldsTheOpenForm(t *testing.T) {
+	m, path := triage(t)
+	press(m, "4")
+	id := m.escs.selectedID()
+	_, before := escOf(t, path, id)
+	press(m, "n")
+	typeText(m, "typed")
+	m.Update(tea.WindowSizeMsg{Width: 20, Height: 6})
+	s := screen(m)
+	for _, l := range strings.Split(s, "\n") {
+		if w := ansi.StringWidth(l); w > 20 || strings.Contains(l, "…") {
+			t.Fatalf("line %q is cut at 20 columns:\n%s", l, s)
+		}
+	}
+	mustContain(t, s, "Too small", "need 60x15")
+	press(m, "enter")
+	typeText(m, " unseen")
+	if quit := press(m, "q", "esc", "y"); quit {
+		t.Fatal("q quit with a form open")
+	}
+	if _, evs := escOf(t, path, id); len(evs) != len(before) {
+		t.Fatal("the hidden form submitted")
+	}
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	if f := openForm(t, m); f.fields[0].in.Value() != "typed" {
+		t.Fatalf("the form holds %q", f.fields[0].in.Value())
+	}
+	mustContain(t, screen(m), "Note on ", "typed")
+	m.Update(tea.WindowSizeMsg{Width: 20, Height: 6})
+	if !press(m, "ctrl+c") {
+		t.Fatal("ctrl+c did not quit")
+	}
 }

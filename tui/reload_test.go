@@ -109,8 +109,16 @@ func TestReloadWhileLockedRetries(t *testing.T) {
 	}
 }
 
-// A write command (the shape of the coming triage actions) reports in the
-// status line and reloads, keeping the cursor on the same account.
+// writeCmd is a bare write (no acting member, no form): the smallest
+// command that ends in a writtenMsg, for the reload test below.
+func writeCmd(path string, opt store.Options, what string, fn func(*store.Tx) error) tea.Cmd {
+	return func() tea.Msg {
+		return writtenMsg{what: what, err: store.Update(path, opt, fn)}
+	}
+}
+
+// A write result that names no form reports in the status line and
+// reloads, keeping the cursor on the same account.
 func TestWriteCommandReloads(t *testing.T) {
 	m := loaded(t, fixturePath(t, 60), 100, 30)
 	press(m, "3", "j", "j")

@@ -283,9 +283,9 @@ func (v *reviewView) cells(l reviewLine) []cell {
 			now = itoa(a.Health.Score)
 		}
 		band := bandLabel(a.Prev.Band) + " → " + bandLabel(a.Health.Band)
-		return []cell{plain(a.Name), owner, styledCell(band, bandStyle(a.Health.Band)), plain(prev + " → " + now), plain(a.Trend.String()), plain(money(a.ARRCents))}
+		return []cell{plain(a.Name), owner, styledCell(band, bandStyle(a.Health.Band)), plain(prev + " → " + now), plain(a.Trend.String()), plain(money(a.ARRCents, p.Settings.Currency))}
 	case secRenewal:
-		return []cell{plain(a.Name), owner, plain(a.RenewalDate.String()), plain(daysLeft(a.DaysToRenewal)), plain(money(a.ARRCents)), health}
+		return []cell{plain(a.Name), owner, plain(a.RenewalDate.String()), plain(daysLeft(a.DaysToRenewal)), plain(money(a.ARRCents, p.Settings.Currency)), health}
 	default:
 		cad := p.Settings.Health.Cadence.For(a.Segment)
 		age := "never"

@@ -24,6 +24,7 @@ type settingsModal struct {
 	list   []store.SettingInfo
 	log    []store.SettingChange
 	cursor int
+	offset int // first list row shown: the list scrolls with the cursor
 	child  *form
 	w, h   int
 }
@@ -67,7 +68,8 @@ func (s *settingsModal) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
 	if s.child != nil {
 		done, cmd := s.child.HandleKey(k, msg)
 		if done {
-			s.child = nil
+			s.child = nil // cancelled: nothing was written
+			s.m.clearStatus()
 		}
 		return false, cmd
 	}
@@ -80,9 +82,7 @@ func (s *settingsModal) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
 			s.child.SetSize(s.w, s.h)
 		}
 	default:
-		navigate(k, msg, &s.cursor, len(s.list), s.h-4, func() {
-			s.cursor = max(0, min(s.cursor, len(s.list)-1))
-		})
+		navigate(k, msg, &s.cursor, len(s.list), s.rows(), s.clamp)
 	}
 	return false, nil
 }
@@ -105,14 +105,52 @@ func (s *settingsModal) editForm(si store.SettingInfo) *form {
 	return f
 }
 
+// settingsHead is the title, a blank line and the column header.
+const settingsHead = 3
+
+// rows is how many settings the list shows; the list comes first and the
+// change log gets what is left (when it has room for one entry).
+func (s *settingsModal) rows() int {
+	avail := max(1, s.h-settingsHead)
+	logWant := 0
+	if len(s.log) > 0 {
+		logWant = 2 + len(s.log) // blank, header, entries
+	}
+	if len(s.list)+logWant <= avail {
+		return max(1, len(s.list))
+	}
+	return max(1, min(avail, max(min(len(s.list), 5), avail-logWant)))
+}
+
+// clamp keeps the cursor on a setting and the window around the cursor.
+func (s *settingsModal) clamp() {
+	n, h := len(s.list), s.rows()
+	s.cursor = max(0, min(s.cursor, n-1))
+	if s.cursor < s.offset {
+		s.offset = s.cursor
+	}
+	if s.cursor >= s.offset+h {
+		s.offset = s.cursor - h + 1
+	}
+	s.offset = max(0, min(s.offset, n-h))
+}
+
 func (s *settingsModal) View() string {
 	if s.child != nil {
 		return s.child.View()
 	}
+	s.clamp()
+	n, h := len(s.list), s.rows()
+	end := min(n, s.offset+h)
 	var b strings.Builder
-	b.WriteString(styles.Title.Render(truncLine("Health settings · enter edits · esc closes", s.w)) + "\n\n")
+	title := "Health settings"
+	if n > 0 {
+		title += " " + itoa(s.offset+1) + "-" + itoa(end) + " of " + itoa(n)
+	}
+	b.WriteString(styles.Title.Render(truncLine(title+" · enter edits · esc closes", s.w)) + "\n\n")
 	b.WriteString(styles.ColHead.Render(truncLine("  "+fit("setting", 26, false)+" "+fit("value", 10, true)+"  meaning", s.w)) + "\n")
-	for i, si := range s.list {
+	for i := s.offset; i < end; i++ {
+		si := s.list[i]
 		line := fit(si.Key, 26, false) + " " + fit(si.Value, 10, true) + "  " + si.Help
 		if i == s.cursor {
 			b.WriteString(styles.Selected.Render(truncLine("▸ "+line, s.w)))
@@ -121,11 +159,11 @@ func (s *settingsModal) View() string {
 		}
 		b.WriteByte('\n')
 	}
-	if len(s.log) > 0 {
+	if room := s.h - settingsHead - (end - s.offset) - 2; len(s.log) > 0 && room > 0 {
 		b.WriteString("\n" + styles.ColHead.Render(truncLine("  latest changes", s.w)) + "\n")
-		for _, c := range s.log {
+		for _, c := range s.log[:min(len(s.log), room)] {
 			line := c.At.Local().Format("2006-01-02 15:04") + "  " + c.Author + " set " + c.Key + " " + c.Old + " → " + c.New
-			b.WriteString(truncLine("  "+line, s.w) + "\n")
+			b.WriteString(truncLine("  "+sanitize(line), s.w) + "\n")
 		}
 	}
 	return b.String()

@@ -133,7 +133,7 @@ func (v *teamView) fetch(i int) (uint64, []cell) {
 	}
 	c[1] = plain(role)
 	c[2] = plain(itoa(r.Accounts))
-	c[3] = plain(money(r.ARRCents))
+	c[3] = plain(money(r.ARRCents, v.p.Settings.Currency))
 	c[4] = plain(bandGlyph(metrics.Red) + itoa(r.Bands[metrics.Red]) + " " + bandGlyph(metrics.Yellow) + itoa(r.Bands[metrics.Yellow]) + " " + bandGlyph(metrics.Green) + itoa(r.Bands[metrics.Green]))
 	if r.Bands[metrics.Red] > 0 {
 		c[4] = styledCell(c[4].text, bandStyle(metrics.Red))
