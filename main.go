@@ -59,7 +59,19 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.DurationVar(&g.lockTimeout, "lock-timeout", g.lockTimeout, "how long to wait for another steward process to release the file")
 }
 
-func (g *globals) storeOptions() store.Options { return store.Options{LockTimeout: g.lockTimeout} }
+// storeOptions creates missing folders only for the default location: a
+// mistyped --db must not quietly become a new database in a new folder.
+func (g *globals) storeOptions() store.Options {
+	return store.Options{LockTimeout: g.lockTimeout, CreateDirs: g.db == defaultDB()}
+}
+
+// needDB refuses early, with the way out, when the database file is missing.
+func (g *globals) needDB() error {
+	if _, err := os.Stat(g.db); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no database at %s: create one with `steward demo --db %s --no-tui` or `steward import FILE`, or pass --db", g.db, g.db)
+	}
+	return nil
+}
 
 // defaultDB is $STEWARD_DB, else steward.db in the XDG data directory.
 func defaultDB() string {
@@ -108,14 +120,19 @@ Run 'steward COMMAND --help' for a command's flags.
 func run(args []string, stdout, stderr io.Writer) error {
 	g := &globals{db: defaultDB(), as: os.Getenv("STEWARD_USER"), lockTimeout: store.DefaultLockTimeout}
 	top := flag.NewFlagSet("steward", flag.ContinueOnError)
-	top.SetOutput(stderr)
+	// The flag package would print its error and the whole usage; we print
+	// one line, and the usage only when asked for.
+	top.SetOutput(io.Discard)
 	g.register(top)
-	top.Usage = func() { fmt.Fprintf(stderr, usage, defaultDB()) }
 	if err := top.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stderr, usage, defaultDB())
 			return err
 		}
 		return usageError{err.Error() + " (see steward --help)"}
+	}
+	if g.lockTimeout <= 0 {
+		return usageError{"--lock-timeout must be positive, e.g. 5s"}
 	}
 	rest := top.Args()
 	if len(rest) == 0 {
@@ -140,7 +157,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "check":
 		return cmdCheck(g, rest, stdout, stderr)
 	case "help":
-		top.Usage()
+		fmt.Fprintf(stderr, usage, defaultDB())
 		return nil
 	}
 	return usageError{fmt.Sprintf("unknown command %q: run steward --help for the list", cmd)}
@@ -151,19 +168,23 @@ func run(args []string, stdout, stderr io.Writer) error {
 // (steward import FILE --dry-run), which the flag package alone stops at.
 func parse(g *globals, name, synopsis string, args []string, stderr io.Writer, setup func(*flag.FlagSet)) (*flag.FlagSet, []string, error) {
 	fs := flag.NewFlagSet("steward "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	g.register(fs)
 	if setup != nil {
 		setup(fs)
 	}
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: steward %s %s\n\nFlags:\n", name, synopsis)
-		fs.PrintDefaults()
-	}
 	var pos []string
 	for {
+		// A negative number is a value (settings set KEY -5), not a flag.
+		if len(args) > 0 && len(args[0]) > 1 && args[0][0] == '-' && (args[0][1] >= '0' && args[0][1] <= '9' || args[0][1] == '.') {
+			pos, args = append(pos, args[0]), args[1:]
+			continue
+		}
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintf(stderr, "Usage: steward %s %s\n\nFlags:\n", name, synopsis)
+				fs.SetOutput(stderr)
+				fs.PrintDefaults()
 				return nil, nil, err
 			}
 			return nil, nil, usageError{fmt.Sprintf("%s: %v (see steward %s --help)", name, err, name)}
@@ -203,8 +224,8 @@ func parseAsOf(s string, now time.Time) (metrics.Date, error) {
 }
 
 func cmdTUI(g *globals) error {
-	if _, err := os.Stat(g.db); errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("no database at %s: try `steward demo` for a demo portfolio, or pass --db", g.db)
+	if err := g.needDB(); err != nil {
+		return err
 	}
 	return tui.Run(tui.Options{Path: g.db, Store: g.storeOptions(), As: g.as})
 }
@@ -312,12 +333,18 @@ func cmdSnapshot(g *globals, args []string, stdout, stderr io.Writer) error {
 	if err := noArgs(pos, "snapshot"); err != nil {
 		return err
 	}
-	asOf, err := parseAsOf(asOfS, time.Now())
+	now := time.Now()
+	asOf, err := parseAsOf(asOfS, now)
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(g.db); errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("no database at %s: create one with `steward demo --db %s --no-tui` or `steward import`", g.db, g.db)
+	// A snapshot scores today's data: dating it far from today would put
+	// today's scores into another week's history.
+	if today := portfolio.Today(now); asOf > today || asOf < today.AddDays(-7) {
+		return usageError{fmt.Sprintf("--as-of %s: a snapshot records today's scores, so its day must be within the last 7 days", asOf)}
+	}
+	if err := g.needDB(); err != nil {
+		return err
 	}
 	res, err := portfolio.TakeSnapshot(g.db, g.storeOptions(), asOf, false)
 	if err != nil {
@@ -359,8 +386,8 @@ func cmdCheck(g *globals, args []string, stdout, stderr io.Writer) error {
 	if err := noArgs(pos, "check"); err != nil {
 		return err
 	}
-	if _, err := os.Stat(g.db); errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("no database at %s", g.db)
+	if err := g.needDB(); err != nil {
+		return err
 	}
 	rep, err := store.Check(g.db, g.storeOptions())
 	if err != nil {
@@ -512,8 +539,8 @@ func cmdSettings(g *globals, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(g.db); errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("no database at %s", g.db)
+	if err := g.needDB(); err != nil {
+		return err
 	}
 	switch {
 	case len(pos) == 0 || (len(pos) == 1 && pos[0] == "get"):
@@ -584,8 +611,11 @@ func cmdSettings(g *globals, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		effect := "every score now uses it"
-		if pos[1] == "currency" {
+		switch {
+		case pos[1] == "currency":
 			effect = "amounts are now shown in " + now
+		case strings.HasPrefix(pos[1], "sla."):
+			effect = "SLA due times use it from the next severity change or new escalation"
 		}
 		fmt.Fprintf(stdout, "%s: %s → %s (%s)\n", pos[1], old, now, effect)
 		return nil

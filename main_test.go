@@ -376,3 +376,38 @@ func TestImportExportSettingsCommands(t *testing.T) {
 		t.Errorf("settings should list the change log: %q", r.stdout)
 	}
 }
+
+// Every command-line mistake is one line, never the usage dump.
+func TestFlagMistakesAreOneLine(t *testing.T) {
+	db := demoDB(t)
+	for _, args := range [][]string{
+		{"--bogus"},
+		{"report", "--bogus", "--db", db},
+		{"--db", db, "--lock-timeout", "-1", "check"},
+		{"demo", "--accounts", "abc"},
+		{"--db", db, "--lock-timeout", "0"},
+		{"--db", db, "snapshot", "--as-of", "9999-12-31"},
+		{"--db", filepath.Join(t.TempDir(), "missing", "x.db"), "snapshot"},
+	} {
+		r := steward(t, args...)
+		oneCleanLine(t, r)
+		if r.code != 2 && r.code != 1 {
+			t.Errorf("%v: exit %d", args, r.code)
+		}
+	}
+	// A negative value is a value, not a flag: the settings rule answers.
+	r := steward(t, "--db", db, "settings", "set", "weights.adoption", "-5")
+	oneCleanLine(t, r)
+	if !strings.Contains(r.stderr, "weights must be 0 or more") {
+		t.Errorf("negative setting: %q", r.stderr)
+	}
+	empty := filepath.Join(t.TempDir(), "zero.db")
+	os.WriteFile(empty, nil, 0o600)
+	for _, cmd := range []string{"report", "check", "snapshot"} {
+		r := steward(t, "--db", empty, cmd)
+		oneCleanLine(t, r)
+		if !strings.Contains(r.stderr, "is empty (0 bytes)") {
+			t.Errorf("%s on a 0-byte file: %q", cmd, r.stderr)
+		}
+	}
+}

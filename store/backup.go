@@ -55,16 +55,21 @@ type CheckReport struct {
 
 // Check verifies the file page by page (bbolt's own consistency check) and
 // then decodes every record, so a damaged value is found now rather than
-// when a screen first needs it. An older schema is upgraded first (a short
-// write open); the check itself is read-only, so it never commits to a file
-// it has just found damaged.
+// when a screen first needs it. The check is read-only, so it works on a
+// read-only file and never commits to one it has just found damaged; only a
+// file that needs the one-time schema upgrade is opened for writing, once.
 func Check(path string, opt Options) (CheckReport, error) {
 	var rep CheckReport
-	db, err := Open(path, Options{LockTimeout: opt.LockTimeout})
-	if err != nil {
-		return rep, err
-	}
-	if err := db.Close(); err != nil {
+	err := View(path, opt, func(*Tx) error { return nil })
+	if errors.Is(err, ErrOldSchema) {
+		db, err := Open(path, Options{LockTimeout: opt.LockTimeout})
+		if err != nil {
+			return rep, err
+		}
+		if err := db.Close(); err != nil {
+			return rep, err
+		}
+	} else if err != nil {
 		return rep, err
 	}
 	err = View(path, opt, func(t *Tx) error {

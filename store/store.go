@@ -33,12 +33,20 @@ var ErrLocked = errors.New("database is in use by another steward process")
 // ErrNotExist is returned when a read-only operation finds no file.
 var ErrNotExist = errors.New("no database file")
 
+// ErrOldSchema is returned by a read-only open of a file that needs a
+// one-time upgrade, which only a writing open can do.
+var ErrOldSchema = errors.New("the database needs a one-time upgrade")
+
 // Options say how to open the file.
 type Options struct {
 	// LockTimeout bounds the wait for the file lock; 0 means DefaultLockTimeout.
 	LockTimeout time.Duration
 	// ReadOnly takes a shared lock, so readers run side by side.
 	ReadOnly bool
+	// CreateDirs lets a first write create missing parent folders. Only the
+	// default location wants that: a mistyped --db must not quietly become
+	// a new database in a new folder.
+	CreateDirs bool
 }
 
 // DB is an open database. Keep it open only for the length of an operation.
@@ -61,15 +69,24 @@ func Open(path string, opt Options) (db *DB, err error) {
 	switch {
 	case statErr == nil && st.IsDir():
 		return nil, fmt.Errorf("%s is a directory, not a database file", path)
-	case statErr == nil && st.Size() > 0:
+	case statErr == nil && st.Size() == 0:
+		// bbolt would quietly make a new database of it; a file that exists
+		// but is empty is far more often a lost database than a new one.
+		return nil, fmt.Errorf("%s is empty (0 bytes), not a steward database: restore it from a backup, or delete it to start afresh", path)
+	case statErr == nil:
 		if err := checkHeader(path, st.Size()); err != nil {
 			return nil, err
 		}
 	case errors.Is(statErr, os.ErrNotExist) && opt.ReadOnly:
 		return nil, fmt.Errorf("%w at %s: create one with `steward demo --db %s --no-tui` or `steward import`", ErrNotExist, path, path)
 	case errors.Is(statErr, os.ErrNotExist):
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, fmt.Errorf("cannot create the folder for %s: %w", path, err)
+		dir := filepath.Dir(path)
+		if opt.CreateDirs {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("cannot create the folder for %s: %w", path, err)
+			}
+		} else if _, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("cannot create %s: the folder %s does not exist", path, dir)
 		}
 	case statErr != nil:
 		return nil, fmt.Errorf("cannot read %s: %w", path, statErr)
@@ -93,6 +110,10 @@ func Open(path string, opt Options) (db *DB, err error) {
 		Timeout:      opt.LockTimeout,
 		ReadOnly:     opt.ReadOnly,
 		FreelistType: bolt.FreelistMapType,
+		// Read the freelist during Open even when read-only: a damaged one
+		// then panics here, where we recover, rather than later inside
+		// bbolt's Check goroutine, where nothing can.
+		PreLoadFreelist: true,
 		OpenFile: func(name string, flag int, mode os.FileMode) (*os.File, error) {
 			f, err := os.OpenFile(name, flag, mode)
 			file = f
@@ -105,6 +126,12 @@ func Open(path string, opt Options) (db *DB, err error) {
 			return nil, fmt.Errorf("%w (%s; waited %s, see --lock-timeout)", ErrLocked, path, opt.LockTimeout)
 		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
 			return nil, damaged(path, err)
+		}
+		if errors.Is(err, os.ErrPermission) {
+			if opt.ReadOnly {
+				return nil, fmt.Errorf("%s is not readable by this user: fix its permissions or use a copy", path)
+			}
+			return nil, fmt.Errorf("%s is not writable by this user: fix its permissions (chmod u+w) or work on a copy", path)
 		}
 		return nil, fmt.Errorf("cannot open %s: %w", path, err)
 	}
@@ -281,7 +308,7 @@ func (db *DB) prepare(readOnly bool) error {
 		if v == 0 {
 			return fmt.Errorf("%s is an empty database: create one with `steward demo --db %s --no-tui` or `steward import`", db.path, db.path)
 		}
-		return fmt.Errorf("%s uses schema %d and needs a one-time upgrade to %d: run `steward --db %s check` once", db.path, v, SchemaVersion, db.path)
+		return fmt.Errorf("%w: %s uses schema %d, this steward %d; run `steward --db %s check` once", ErrOldSchema, db.path, v, SchemaVersion, db.path)
 	}
 	err = db.guard(func() error { return db.bolt.Update(func(t *bolt.Tx) error { return migrate(t, v) }) })
 	if err != nil {

@@ -251,7 +251,11 @@ func (c *child) waitLine(t *testing.T, want string, timeout time.Duration) {
 
 func TestOpenCreatesFileWith0600AndMissingFolders(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "a", "b", "steward.db")
-	db, err := Open(path, Options{})
+	// Without CreateDirs a missing folder is a mistyped path, not a new home.
+	if _, err := Open(path, Options{}); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("Open into a missing folder without CreateDirs: %v", err)
+	}
+	db, err := Open(path, Options{CreateDirs: true})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -1052,4 +1056,24 @@ func firstLines(s string, n int) string {
 		l = l[:n]
 	}
 	return strings.Join(l, "\n")
+}
+
+// An existing empty file is far more often a lost database than a new one:
+// no open may quietly turn it into an empty database, and check must say so.
+func TestZeroLengthFileIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "zero.db")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, ro := range []bool{true, false} {
+		if _, err := Open(path, Options{ReadOnly: ro}); err == nil || !strings.Contains(err.Error(), "is empty (0 bytes)") {
+			t.Errorf("Open(ReadOnly=%v) of a 0-byte file: %v", ro, err)
+		}
+	}
+	if _, err := Check(path, Options{}); err == nil || !strings.Contains(err.Error(), "is empty") {
+		t.Errorf("Check of a 0-byte file: %v", err)
+	}
+	if st, _ := os.Stat(path); st.Size() != 0 {
+		t.Errorf("the 0-byte file was written: now %d bytes", st.Size())
+	}
 }

@@ -233,7 +233,7 @@ func (s *csvSource) next() (*record, error) {
 			}
 			if col < len(s.header) {
 				fe.Column = s.header[col]
-				fe.Reason = fmt.Sprintf("the field is longer than %d KiB (a field is limited to %d KiB, or a closing quote is missing); nothing after this line was read", maxRecord>>10, maxField>>10)
+				fe.Reason = fmt.Sprintf("the field is too long: a field may hold at most %d KiB (or a closing quote is missing); nothing after this line was read", maxField>>10)
 				if col < len(fields) {
 					fe.Value = shorten(fields[col], maxShownValue)
 				}
