@@ -28,16 +28,16 @@ const (
 )
 
 var accountCols = []column{
-	{title: "Account", min: 12, pref: 26, flex: true, prio: 0},
+	{title: "Account", min: 12, pref: 26, max: 28, flex: true, prio: 0},
 	{title: "Owner", min: 8, pref: 16, prio: 3},
 	{title: "Segment", min: 10, pref: 10, prio: 7},
 	{title: "ARR", min: 7, pref: 8, right: true, prio: 2},
-	{title: "Health", min: 11, pref: 13, prio: 1},
+	{title: "Health", min: 12, pref: 13, prio: 1}, // fits "■ 100 yellow", "? -- unknown"
 	{title: "Trend", min: 5, pref: 6, prio: 4},
 	{title: "Renewal", min: 8, pref: 9, right: true, prio: 6},
 	{title: "Touch", min: 8, pref: 9, right: true, prio: 8},
 	{title: "NPS", min: 3, pref: 3, right: true, prio: 9},
-	{title: "Flags", min: 8, pref: 30, flex: true, prio: 5},
+	{title: "Flags", min: 12, pref: 30, flex: true, prio: 5}, // fits "renewal-risk", "qbr-overdue"
 }
 
 // bandFilters is the order `b` cycles the quick band filter.

@@ -562,37 +562,99 @@ func (m *Model) editAccountForm(a *portfolio.Account) *form {
 		return true
 	}
 	f.submit = func(f *form) tea.Cmd {
+		// Only what the user changed is written, onto the record as it is
+		// committed when the write runs: a field left alone never reverts
+		// what another process (an import, another dashboard) saved while
+		// the form was open, and an untouched ARR writes no ledger entry.
+		// Each field is compared with the value it opened with, as parsed,
+		// so "12,500" over "12500" is no change.
 		v := func(l string) string { return f.field(l).value() }
-		arrC, _ := parseMoney(v("ARR"))
-		pipeC, _ := parseMoney(orDash(v("Expansion pipeline"), "0"))
+		was := func(l string) string { return strings.TrimSpace(f.field(l).initial) }
+		money := func(s string) int64 { c, _ := parseMoney(orDash(s, "0")); return c }
+		whole := func(s string) int { n, _ := strconv.Atoi(orDash(s, "0")); return n }
+		picked := func(l string) bool { fl := f.field(l); return fl.value() != fl.initial }
+
+		arrC, arrSet := money(v("ARR")), money(v("ARR")) != money(was("ARR"))
 		var kindV metrics.LedgerKind
-		if k := f.field("ARR change is"); !k.hidden {
+		if k := f.field("ARR change is"); arrSet && !k.hidden {
 			kindV = metrics.LedgerKind(k.value())
 		}
-		seatsN, _ := strconv.Atoi(orDash(v("Seats"), "0"))
-		ren, au, tk, np, cs := dateOf(v("Renewal date")), optOf(v("Active users")), optOf(v("Tickets (30d)")), optOf(v("NPS")), optOf(v("CSAT"))
-		chg, segV, lifeV := v("Champion changed") == "yes", v("Segment"), store.Lifecycle(v("Lifecycle"))
+		renSet, ren := dateOf(v("Renewal date")) != dateOf(was("Renewal date")), dateOf(v("Renewal date"))
+		seatsSet, seatsN := whole(v("Seats")) != whole(was("Seats")), whole(v("Seats"))
+		optSet := func(l string) (bool, metrics.Opt) { return optOf(v(l)) != optOf(was(l)), optOf(v(l)) }
+		auSet, au := optSet("Active users")
+		tkSet, tk := optSet("Tickets (30d)")
+		npSet, np := optSet("NPS")
+		csSet, cs := optSet("CSAT")
+		chgSet, chg := picked("Champion changed"), v("Champion changed") == "yes"
+		segSet, segV := picked("Segment"), v("Segment")
 		if segV == "auto" {
 			segV = ""
 		}
+		lifeSet, lifeV := picked("Lifecycle"), store.Lifecycle(v("Lifecycle"))
+		pipeSet, pipeC := money(v("Expansion pipeline")) != money(was("Expansion pipeline")), money(v("Expansion pipeline"))
+		stageSet, stageV := v("Pipeline stage") != was("Pipeline stage"), v("Pipeline stage")
 		// The plan is a one-line input: a multi-line plan is only replaced
 		// when the user edited it, never flattened by an unrelated edit.
-		stageV, planV, planEdited := v("Pipeline stage"), strings.TrimSpace(f.field("Success plan").in.Value()), f.field("Success plan").dirty()
+		planV, planSet := strings.TrimSpace(f.field("Success plan").in.Value()), f.field("Success plan").dirty()
+		if !(arrSet || renSet || seatsSet || auSet || tkSet || npSet || csSet || chgSet || segSet || lifeSet || pipeSet || stageSet || planSet) {
+			f.err = "nothing changed"
+			return nil
+		}
 		id, name := a.ID, short(a.Name, 40)
 		return m.actionCmd(f.token, "Edit "+name, func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
-			cur, err := tx.Account(id) // apply the form to the committed record
+			cur, err := tx.Account(id) // apply the changes to the committed record
 			if err != nil {
 				return "", 0, err
 			}
-			cur.ARRCents, cur.RenewalDate, cur.Seats = arrC, ren, seatsN
-			cur.ActiveUsers, cur.Tickets30d, cur.NPS, cur.CSAT = au, tk, np, cs
-			cur.ChampionChanged, cur.Segment, cur.Lifecycle = chg, metrics.Segment(segV), lifeV
-			cur.PipelineCents, cur.PipelineStage = pipeC, stageV
-			if planEdited {
+			if arrSet {
+				if cur.ARRCents != oldARR && kindV != metrics.KindRenewal {
+					// The stored ARR moved since the form opened: the kind
+					// the form implied may point the wrong way now.
+					kindV = ""
+				}
+				cur.ARRCents = arrC
+			}
+			if renSet {
+				cur.RenewalDate = ren
+			}
+			if seatsSet {
+				cur.Seats = seatsN
+			}
+			if auSet {
+				cur.ActiveUsers = au
+			}
+			if tkSet {
+				cur.Tickets30d = tk
+			}
+			if npSet {
+				cur.NPS = np
+			}
+			if csSet {
+				cur.CSAT = cs
+			}
+			if chgSet {
+				cur.ChampionChanged = chg
+			}
+			if segSet {
+				cur.Segment = metrics.Segment(segV)
+			}
+			if lifeSet {
+				cur.Lifecycle = lifeV
+			}
+			if pipeSet {
+				cur.PipelineCents = pipeC
+			}
+			if stageSet {
+				cur.PipelineStage = stageV
+			}
+			if planSet {
 				cur.SuccessPlan = planV
 			}
-			_, err = tx.EditAccount(cur, kindV, by, now)
-			return "Saved " + name, 0, err
+			if _, err = tx.EditAccount(cur, kindV, by, now); err != nil {
+				return "", 0, err
+			}
+			return "Saved " + name, 0, nil
 		})
 	}
 	return f
@@ -701,22 +763,67 @@ func (m *Model) memberForm(mem *store.Member) *form {
 	f.token = m.nextToken()
 	f.submit = func(f *form) tea.Cmd {
 		v := func(l string) string { return f.field(l).value() }
-		edited := cur
-		edited.Name, edited.Email, edited.Role = v("Name"), v("Email"), store.Role(v("Role"))
-		edited.Capacity = edited.Role.DefaultCapacity()
-		if c := v("Capacity"); c != "" {
-			edited.Capacity, _ = strconv.Atoi(c)
-		}
-		edited.LastOneOnOne = dateOf(v("Last 1:1"))
 		if mem == nil {
+			added := store.Member{Name: v("Name"), Email: v("Email"), Role: store.Role(v("Role"))}
+			added.Capacity = added.Role.DefaultCapacity()
+			if c := v("Capacity"); c != "" {
+				added.Capacity, _ = strconv.Atoi(c)
+			}
+			added.LastOneOnOne = dateOf(v("Last 1:1"))
 			return m.actionCmd(f.token, "Add member", func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
-				_, err := tx.AddMember(edited, by, now)
-				return "Added " + short(edited.Name, 40) + " to the team", 0, err
+				_, err := tx.AddMember(added, by, now)
+				return "Added " + short(added.Name, 40) + " to the team", 0, err
 			})
 		}
+		// As with accounts: only the fields the user changed are applied,
+		// onto the member as committed when the write runs.
+		was := func(l string) string { return strings.TrimSpace(f.field(l).initial) }
+		nameSet, nameV := v("Name") != was("Name"), v("Name")
+		emailSet, emailV := v("Email") != was("Email"), v("Email")
+		roleSet, roleV := f.field("Role").value() != f.field("Role").initial, store.Role(v("Role"))
+		capSet, capV := v("Capacity") != was("Capacity"), v("Capacity")
+		oneSet, oneV := dateOf(v("Last 1:1")) != dateOf(was("Last 1:1")), dateOf(v("Last 1:1"))
+		if !(nameSet || emailSet || roleSet || capSet || oneSet) {
+			f.err = "nothing changed"
+			return nil
+		}
+		id, label := mem.ID, short(mem.Name, 40)
 		return m.actionCmd(f.token, "Edit member", func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
-			_, err := tx.EditMember(edited, by, now)
-			return "Saved " + short(edited.Name, 40), 0, err
+			edited, err := tx.Member(id)
+			if err != nil {
+				return "", 0, err
+			}
+			// A blank capacity is the role's default: it follows a new role
+			// unless the stored capacity was set explicitly.
+			defaultCap := edited.Capacity <= 0 || edited.Capacity == edited.Role.DefaultCapacity()
+			if nameSet {
+				edited.Name = nameV
+			}
+			if emailSet {
+				edited.Email = emailV
+			}
+			if roleSet {
+				edited.Role = roleV
+				if defaultCap {
+					edited.Capacity = roleV.DefaultCapacity()
+				}
+			}
+			if capSet {
+				edited.Capacity = edited.Role.DefaultCapacity()
+				if capV != "" {
+					edited.Capacity, _ = strconv.Atoi(capV)
+				}
+			}
+			if oneSet {
+				edited.LastOneOnOne = oneV
+			}
+			if _, err := tx.EditMember(edited, by, now); err != nil {
+				return "", 0, err
+			}
+			if nameSet {
+				label = short(nameV, 40)
+			}
+			return "Saved " + label, 0, nil
 		})
 	}
 	return f

@@ -419,6 +419,9 @@ func (f *form) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
 	return false, cmd
 }
 
+// takesText: a field has the focus unless a y/N prompt is asking.
+func (f *form) takesText() bool { return !f.discard.active && !f.sure.active }
+
 func (f *form) changed() {
 	if f.onChange != nil {
 		f.onChange(f)
@@ -592,6 +595,8 @@ func (c *confirmModal) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
 	}
 	return true, nil
 }
+
+func (c *confirmModal) takesText() bool { return false }
 
 func (c *confirmModal) written(err error) bool {
 	c.pend = false

@@ -238,9 +238,56 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(cmd, pollTick())
 	case tea.KeyMsg:
+		if m.isBurst(msg) {
+			return m, m.onBurst(msg)
+		}
 		return m, m.onKey(msg)
 	}
 	return m, nil
+}
+
+// isBurst reports whether msg is several typed letters delivered as one
+// message (fast typing, key repeat, ssh): Bubble Tea v1 reads them in one
+// go, and key bindings only match single characters. A paste, or anything
+// while a text input has the focus, stays whole: the input takes it as text.
+func (m *Model) isBurst(msg tea.KeyMsg) bool {
+	return msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !msg.Alt && !m.textFocused()
+}
+
+// textFocused reports whether the key goes to a text input: the filter, or
+// an open form field (a y/N prompt inside a form answers single keys).
+func (m *Model) textFocused() bool {
+	if m.filtering {
+		return true
+	}
+	if m.modal == nil || m.tooSmall() {
+		return false
+	}
+	if t, ok := m.modal.(interface{ takesText() bool }); ok {
+		return t.takesText()
+	}
+	return true // a modal that does not say may hold text
+}
+
+// onBurst handles each rune of a burst as its own key, in order; the focus
+// is re-evaluated per key, so a key that opens a form or the filter hands
+// the rest of the burst to it as text.
+func (m *Model) onBurst(msg tea.KeyMsg) tea.Cmd {
+	var cmds []tea.Cmd
+	for i, r := range msg.Runes {
+		one := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}
+		if r == ' ' {
+			one.Type = tea.KeySpace
+		}
+		if m.textFocused() {
+			// The rest is text for the input that just took the focus.
+			rest := tea.KeyMsg{Type: tea.KeyRunes, Runes: msg.Runes[i:]}
+			cmds = append(cmds, m.onKey(rest))
+			break
+		}
+		cmds = append(cmds, m.onKey(one))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {

@@ -23,7 +23,7 @@ var reviewCols = [numSections][]column{
 	secWorsened: {
 		{title: "Account", min: 12, pref: 30, flex: true, prio: 0},
 		{title: "Owner", min: 8, pref: 16, prio: 3},
-		{title: "Band", min: 14, pref: 20, prio: 1},
+		{title: "Band", min: 20, pref: 20, prio: 1}, // fits "? unknown → ◆ yellow"
 		{title: "Score", min: 7, pref: 9, prio: 2},
 		{title: "Trend", min: 5, pref: 6, prio: 2},
 		{title: "ARR", min: 7, pref: 8, right: true, prio: 4},
@@ -36,7 +36,7 @@ var reviewCols = [numSections][]column{
 		{title: "Renewal", min: 10, pref: 10, prio: 1},
 		{title: "Due", min: 6, pref: 8, right: true, prio: 1},
 		{title: "ARR", min: 7, pref: 8, right: true, prio: 2},
-		{title: "Health", min: 11, pref: 13, prio: 2},
+		{title: "Health", min: 12, pref: 13, prio: 2},
 	},
 	secUntouched: {
 		{title: "Account", min: 12, pref: 30, flex: true, prio: 0},
@@ -44,7 +44,7 @@ var reviewCols = [numSections][]column{
 		{title: "Last touch", min: 10, pref: 10, prio: 4},
 		{title: "Age", min: 7, pref: 9, right: true, prio: 1},
 		{title: "Cadence", min: 7, pref: 8, right: true, prio: 2},
-		{title: "Health", min: 11, pref: 13, prio: 2},
+		{title: "Health", min: 12, pref: 13, prio: 2},
 	},
 }
 

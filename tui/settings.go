@@ -64,6 +64,10 @@ func (s *settingsModal) written(err error) bool {
 	return false
 }
 
+// takesText: only the edit form of a setting holds text; the list takes
+// keys one by one.
+func (s *settingsModal) takesText() bool { return s.child != nil && s.child.takesText() }
+
 func (s *settingsModal) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
 	if s.child != nil {
 		done, cmd := s.child.HandleKey(k, msg)

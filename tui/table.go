@@ -14,6 +14,7 @@ type column struct {
 	min   int // narrowest useful width
 	pref  int // width it gets when there is room
 	flex  bool
+	max   int // a flex column grows no wider than this (0: no cap) while another flex column can take the width
 	right bool
 	prio  int
 }
@@ -110,22 +111,38 @@ func (t *table) layout() {
 			used += extra
 		}
 	}
-	// Leftover width is shared by the flex columns (names, flags, titles).
-	var flex []int
+	// Leftover width is shared by the flex columns (names, flags, titles);
+	// a capped one (names) stops at its cap, and the others take the rest.
+	var flex, open []int
 	for i, c := range t.cols {
 		if c.flex && t.widths[i] > 0 {
 			flex = append(flex, i)
+			if c.max == 0 || t.widths[i] < c.max {
+				open = append(open, i)
+			}
 		}
 	}
-	if len(flex) > 0 && avail > used {
-		share := (avail - used) / len(flex)
-		for k, i := range flex {
-			if k == len(flex)-1 {
-				share = avail - used
+	for len(open) > 0 && avail > used {
+		share := max(1, (avail-used)/len(open))
+		var next []int
+		for _, i := range open {
+			add := min(share, avail-used)
+			if c := t.cols[i]; c.max > 0 {
+				add = min(add, c.max-t.widths[i])
 			}
-			t.widths[i] += share
-			used += share
+			t.widths[i] += add
+			used += add
+			if c := t.cols[i]; c.max == 0 || t.widths[i] < c.max {
+				next = append(next, i)
+			}
 		}
+		open = next
+	}
+	if len(flex) > 0 && avail > used {
+		// Every flex column is capped: the last one takes the rest anyway,
+		// so rows keep the full width.
+		t.widths[flex[len(flex)-1]] += avail - used
+		used = avail
 	}
 	var b strings.Builder
 	b.WriteString(strings.Repeat(" ", gutter))
