@@ -515,6 +515,9 @@ func cmdExport(g *globals, args []string, stdout, stderr io.Writer) error {
 	if _, err := os.Stat(out); err == nil {
 		return fmt.Errorf("%s already exists: choose a new file for --out", out)
 	}
+	if st, err := os.Stat(filepath.Dir(out)); err != nil || !st.IsDir() {
+		return fmt.Errorf("cannot write %s: the folder %s does not exist", out, filepath.Dir(out))
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(out), ".steward-export-*")
 	if err != nil {
 		return fmt.Errorf("cannot write beside %s: %w", out, err)

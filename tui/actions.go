@@ -152,12 +152,14 @@ func (m *Model) refuse(s string) tea.Cmd {
 
 // startAction opens the form of an action.
 func (m *Model) startAction(in doAction) tea.Cmd {
-	if m.actorErr != nil {
-		return m.refuse("changes are disabled: " + m.actorErr.Error())
-	}
+	// Reading the settings needs no author; saving one is refused by the
+	// write itself, which looks the actor up again.
 	if in.act == actSettings {
 		m.openModal(newSettingsModal(m))
 		return nil
+	}
+	if m.actorErr != nil {
+		return m.refuse("changes are disabled: " + m.actorErr.Error())
 	}
 	switch in.act {
 	case actCreateEsc, actRaise:

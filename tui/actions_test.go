@@ -719,6 +719,19 @@ func TestUnknownActorRefusesWrites(t *testing.T) {
 	press(m, "4", "n")
 	noModal(t, m)
 	mustContain(t, m.status, "changes are disabled")
+	// Reading the settings needs no author; saving one is refused.
+	press(m, ",")
+	mustContain(t, screen(m), "Health settings")
+	press(m, "enter")
+	clearInput(m)
+	typeText(m, "30")
+	press(m, "enter")
+	mustContain(t, screen(m), "matches no active member")
+	var log []store.SettingChange
+	reread(t, path, func(tx *store.Tx) (err error) { log, err = tx.SettingsLog(0); return err })
+	if len(log) != 0 {
+		t.Fatalf("a read-only dashboard changed a setting: %+v", log)
+	}
 
 	opt.As = "dana@example.com"
 	m = New(opt)
