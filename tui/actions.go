@@ -272,6 +272,8 @@ func (m *Model) memberOptions(withNobody bool) []option {
 
 func (m *Model) createEscForm(accountID uint64) *form {
 	acct := pickField("Account", m.accountOptions(accountID), strconv.FormatUint(accountID, 10))
+	acct.pick.mustChoose(strconv.FormatUint(accountID, 10))
+	acct.required, acct.initial = true, acct.value()
 	title := textField("Title", "", true)
 	desc := textField("Description", "", false)
 	sev := pickField("Severity", enumOptions(store.Severities...), store.SevMedium)

@@ -192,7 +192,8 @@ func TestTriageEndToEndInTmux(t *testing.T) {
 	keys("4")
 	waitFor("queue", "[4 Escalations]", "Escalations ·")
 	keys("c")
-	waitFor("create form", "New escalation", "Account")
+	waitFor("create form", "New escalation", "Account", "(type to choose)")
+	keys("Down") // the account must be chosen: nothing is preselected
 	keys("Tab")
 	text("E2E outage on the portal")
 	keys("Tab")

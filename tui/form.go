@@ -39,6 +39,8 @@ type picker struct {
 	// up/down. Typing only browses: a query that is deleted again brings
 	// the chosen option back instead of whatever matched first.
 	chosen int
+	// noChoice: no option counts as selected until the user picks one.
+	noChoice bool
 }
 
 func newPicker(opts []option, selected string) *picker {
@@ -56,6 +58,19 @@ func newPicker(opts []option, selected string) *picker {
 	}
 	p.filter("")
 	return p
+}
+
+// mustChoose drops the default when nothing was preselected: the field then
+// has no value (and a required one refuses to submit) until the user types
+// or moves to an option. Choosing an account by accident is worse than
+// being asked.
+func (p *picker) mustChoose(selected string) {
+	for _, o := range p.opts {
+		if o.value == selected {
+			return
+		}
+	}
+	p.chosen, p.noChoice = -1, true
 }
 
 // filter keeps the options matching every term of q: exact hits first,
@@ -97,7 +112,7 @@ func (p *picker) filter(q string) {
 }
 
 func (p *picker) selected() (option, bool) {
-	if len(p.matches) == 0 {
+	if len(p.matches) == 0 || (p.noChoice && p.chosen < 0 && p.query == "") {
 		return option{}, false
 	}
 	return p.opts[p.matches[p.sel]], true
@@ -362,12 +377,17 @@ func (f *form) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
 	}
 	// A text field always has the focus, so only pgup/pgdn scroll the
 	// error panel: j, k, g, G, arrows and ctrl+d/u are text (or field moves).
-	if f.extra != nil && len(f.extra.lines) > 0 && key.Matches(msg, k.PageDown, k.PageUp) {
+	// Letters are always text, even when a burst of them spells a key's
+	// name ("enter", "esc", "tab" arrive as one runes message whose String()
+	// matches those bindings).
+	runes := msg.Type == tea.KeyRunes
+	if !runes && f.extra != nil && len(f.extra.lines) > 0 && key.Matches(msg, k.PageDown, k.PageUp) {
 		f.extra.move(k, msg)
 		return false, nil
 	}
 	fl := f.fields[f.focus]
 	switch {
+	case runes:
 	case key.Matches(msg, k.FormCancel):
 		if f.extra != nil && len(f.extra.lines) > 0 {
 			f.extra.reset() // esc closes the error panel first
@@ -415,6 +435,7 @@ func (f *form) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
 		fl.pick.filter(fl.in.Value())
 	}
 	fl.err = ""
+	f.err = ""
 	f.changed()
 	return false, cmd
 }
@@ -476,8 +497,11 @@ func (f *form) View() string {
 		if fl.pick != nil {
 			o, ok := fl.pick.selected()
 			cur := "(no match)"
-			if ok {
+			switch {
+			case ok:
 				cur = o.label
+			case fl.pick.query == "":
+				cur = "(type to choose)"
 			}
 			if i == f.focus {
 				val = fl.in.View() + "  → " + sanitize(cur)

@@ -452,6 +452,10 @@ func (m *Model) onFilterKey(msg tea.KeyMsg) tea.Cmd {
 	k := &m.keys
 	f, _ := m.current().(filterable)
 	switch {
+	case msg.Type == tea.KeyRunes:
+		// Letters are text even when they spell a key's name: a burst of
+		// typed "enter" arrives as one runes message whose String() is
+		// "enter", and must not close the filter.
 	case key.Matches(msg, k.FilterClear):
 		m.filtering = false
 		m.input.Blur()

@@ -237,3 +237,54 @@ func TestHealthBandNotCutAt80(t *testing.T) {
 		t.Fatalf("the review cuts the band:\n%s", s)
 	}
 }
+
+// A burst of letters that spells a key's name ("enter", "esc", "tab") is
+// text: it must not submit, cancel or move inside a form or the filter.
+func TestTypedKeyNamesAreText(t *testing.T) {
+	m, path := triage(t)
+	press(m, "4")
+	id := m.escs.selectedID()
+	_, before := escOf(t, path, id)
+	press(m, "n")
+	openForm(t, m)
+	for _, word := range []string{"Client will ", "enter", " the code, ", "esc", "alate via ", "tab", " later"} {
+		m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(word)})
+	}
+	mustContain(t, screen(m), "Client will enter the code, escalate via tab later")
+	press(m, "enter")
+	noModal(t, m)
+	_, evs := escOf(t, path, id)
+	if len(evs) != len(before)+1 || evs[len(evs)-1].Text != "Client will enter the code, escalate via tab later" {
+		t.Fatalf("note saved as %+v", evs[len(evs)-1])
+	}
+
+	press(m, "3", "/")
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("enter")})
+	if !m.filtering || m.input.Value() != "enter" {
+		t.Fatalf("filter after typing \"enter\": filtering=%v value=%q", m.filtering, m.input.Value())
+	}
+}
+
+// The queue's c has no account to start from: the form must make the user
+// choose one rather than quietly using the first in the list.
+func TestCreateEscalationNeedsAnAccount(t *testing.T) {
+	m, path := triage(t)
+	before := len(m.p.Escalations)
+	press(m, "4", "c")
+	openForm(t, m)
+	mustContain(t, screen(m), "(type to choose)")
+	press(m, "tab")
+	typeText(m, "No account picked")
+	press(m, "enter")
+	mustContain(t, screen(m), "required", "fix the marked fields")
+	// Typing clears the form-level complaint along with the field's.
+	typeText(m, "glo")
+	if strings.Contains(screen(m), "fix the marked fields") {
+		t.Fatal("the stale form error stayed after typing")
+	}
+	var n int
+	reread(t, path, func(tx *store.Tx) error { es, err := tx.Escalations(); n = len(es); return err })
+	if n != before {
+		t.Fatalf("an escalation was written without an account: %d, want %d", n, before)
+	}
+}
