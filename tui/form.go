@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -41,6 +42,9 @@ type picker struct {
 	chosen int
 	// noChoice: no option counts as selected until the user picks one.
 	noChoice bool
+	// explicit: chosen was preselected by the caller or picked by the user,
+	// not just the default first option.
+	explicit bool
 }
 
 func newPicker(opts []option, selected string) *picker {
@@ -50,7 +54,7 @@ func newPicker(opts []option, selected string) *picker {
 			p.opts[i].fold = strings.ToLower(p.opts[i].label)
 		}
 		if selected != "" && p.opts[i].value == selected {
-			p.chosen = i
+			p.chosen, p.explicit = i, true
 		}
 	}
 	if p.chosen < 0 && len(p.opts) > 0 {
@@ -58,6 +62,35 @@ func newPicker(opts []option, selected string) *picker {
 	}
 	p.filter("")
 	return p
+}
+
+// matchSpan is how spread out the terms' letters are in s: the sum over
+// terms of the shortest window holding the term as a subsequence (a term
+// that is a substring costs its own length).
+func matchSpan(s string, terms []string) int {
+	total := 0
+	for _, t := range terms {
+		best := len(s) + 1
+		for start := strings.IndexByte(s, t[0]); start >= 0 && start < len(s); {
+			j, end := 0, start
+			for ; end < len(s) && j < len(t); end++ {
+				if s[end] == t[j] {
+					j++
+				}
+			}
+			if j < len(t) {
+				break // no later start can match either
+			}
+			best = min(best, end-start)
+			next := strings.IndexByte(s[start+1:], t[0])
+			if next < 0 {
+				break
+			}
+			start += 1 + next
+		}
+		total += best
+	}
+	return total
 }
 
 // mustChoose drops the default when nothing was preselected: the field then
@@ -73,13 +106,18 @@ func (p *picker) mustChoose(selected string) {
 	p.chosen, p.noChoice = -1, true
 }
 
-// filter keeps the options matching every term of q: exact hits first,
-// then fuzzy (subsequence) ones, each in option order. The highlight stays
+// filter keeps the options matching every term of q: exact hits first, in
+// option order, then fuzzy (subsequence) ones, tightest match first, so an
+// abbreviation ("lmn lgl") ranks the account it abbreviates above one that
+// merely contains the letters spread over name, owner and segment. The highlight stays
 // on the option it was on while that option still matches; an empty query
 // goes back to the chosen option; otherwise it starts at the best match.
 func (p *picker) filter(q string) {
+	// Only a real choice (preselected by the caller or picked with the
+	// arrows) holds the highlight while typing; the default first option
+	// must not outrank the best match.
 	prev := -1
-	if len(p.matches) > 0 {
+	if len(p.matches) > 0 && p.explicit {
 		prev = p.matches[p.sel]
 	}
 	p.query = q
@@ -100,6 +138,13 @@ func (p *picker) filter(q string) {
 		case 1:
 			fuzzy = append(fuzzy, i)
 		}
+	}
+	if len(fuzzy) > 1 {
+		spans := make(map[int]int, len(fuzzy))
+		for _, i := range fuzzy {
+			spans[i] = matchSpan(p.opts[i].fold, terms)
+		}
+		sort.SliceStable(fuzzy, func(a, b int) bool { return spans[fuzzy[a]] < spans[fuzzy[b]] })
 	}
 	p.matches = append(p.matches, fuzzy...)
 	p.sel = 0
@@ -122,7 +167,7 @@ func (p *picker) selected() (option, bool) {
 func (p *picker) move(d int) {
 	if n := len(p.matches); n > 0 {
 		p.sel = (p.sel + d + n) % n
-		p.chosen = p.matches[p.sel]
+		p.chosen, p.explicit = p.matches[p.sel], true
 	}
 }
 

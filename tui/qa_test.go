@@ -288,3 +288,19 @@ func TestCreateEscalationNeedsAnAccount(t *testing.T) {
 		t.Fatalf("an escalation was written without an account: %d, want %d", n, before)
 	}
 }
+
+// An abbreviation picks the account it abbreviates, not one that merely
+// holds the letters spread across name, owner and segment.
+func TestPickerRanksTightMatchesFirst(t *testing.T) {
+	p := newPicker([]option{
+		{label: "Brightline Medical AB · Rosa Vogel · enterprise", value: "1"},
+		{label: "Lumen Legal Ltd · Tariq Novak · smb", value: "2"},
+	}, "")
+	p.filter("lmn lgl")
+	if o, ok := p.selected(); !ok || o.value != "2" {
+		t.Fatalf("top hit for \"lmn lgl\" = %+v, want Lumen Legal Ltd", o)
+	}
+	if got := matchSpan("lumen legal", []string{"lgl"}); got != 5 {
+		t.Errorf("matchSpan(lumen legal, lgl) = %d, want 5", got)
+	}
+}
