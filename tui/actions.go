@@ -578,30 +578,49 @@ func (m *Model) editAccountForm(a *portfolio.Account) *form {
 		whole := func(s string) int { n, _ := strconv.Atoi(orDash(s, "0")); return n }
 		picked := func(l string) bool { fl := f.field(l); return fl.value() != fl.initial }
 
+		// edits holds one closure per changed field; each captures its
+		// parsed value, so the write goroutine reads no form state.
+		var edits []func(*store.Account)
+		edit := func(changed bool, apply func(*store.Account)) {
+			if changed {
+				edits = append(edits, apply)
+			}
+		}
 		arrC, arrSet := money(v("ARR")), money(v("ARR")) != money(was("ARR"))
 		var kindV metrics.LedgerKind
 		if k := f.field("ARR change is"); arrSet && !k.hidden {
 			kindV = metrics.LedgerKind(k.value())
 		}
-		renSet, ren := dateOf(v("Renewal date")) != dateOf(was("Renewal date")), dateOf(v("Renewal date"))
-		seatsSet, seatsN := whole(v("Seats")) != whole(was("Seats")), whole(v("Seats"))
-		optSet := func(l string) (bool, metrics.Opt) { return optOf(v(l)) != optOf(was(l)), optOf(v(l)) }
-		auSet, au := optSet("Active users")
-		tkSet, tk := optSet("Tickets (30d)")
-		npSet, np := optSet("NPS")
-		csSet, cs := optSet("CSAT")
-		chgSet, chg := picked("Champion changed"), v("Champion changed") == "yes"
-		segSet, segV := picked("Segment"), v("Segment")
+		ren := dateOf(v("Renewal date"))
+		edit(ren != dateOf(was("Renewal date")), func(a *store.Account) { a.RenewalDate = ren })
+		seats := whole(v("Seats"))
+		edit(seats != whole(was("Seats")), func(a *store.Account) { a.Seats = seats })
+		opt := func(l string, set func(*store.Account, metrics.Opt)) {
+			o := optOf(v(l))
+			edit(o != optOf(was(l)), func(a *store.Account) { set(a, o) })
+		}
+		opt("Active users", func(a *store.Account, o metrics.Opt) { a.ActiveUsers = o })
+		opt("Tickets (30d)", func(a *store.Account, o metrics.Opt) { a.Tickets30d = o })
+		opt("NPS", func(a *store.Account, o metrics.Opt) { a.NPS = o })
+		opt("CSAT", func(a *store.Account, o metrics.Opt) { a.CSAT = o })
+		chg := v("Champion changed") == "yes"
+		edit(picked("Champion changed"), func(a *store.Account) { a.ChampionChanged = chg })
+		segV := v("Segment")
 		if segV == "auto" {
 			segV = ""
 		}
-		lifeSet, lifeV := picked("Lifecycle"), store.Lifecycle(v("Lifecycle"))
-		pipeSet, pipeC := money(v("Expansion pipeline")) != money(was("Expansion pipeline")), money(v("Expansion pipeline"))
-		stageSet, stageV := v("Pipeline stage") != was("Pipeline stage"), v("Pipeline stage")
+		edit(picked("Segment"), func(a *store.Account) { a.Segment = metrics.Segment(segV) })
+		lifeV := store.Lifecycle(v("Lifecycle"))
+		edit(picked("Lifecycle"), func(a *store.Account) { a.Lifecycle = lifeV })
+		pipeC := money(v("Expansion pipeline"))
+		edit(pipeC != money(was("Expansion pipeline")), func(a *store.Account) { a.PipelineCents = pipeC })
+		stageV := v("Pipeline stage")
+		edit(stageV != was("Pipeline stage"), func(a *store.Account) { a.PipelineStage = stageV })
 		// The plan is a one-line input: a multi-line plan is only replaced
 		// when the user edited it, never flattened by an unrelated edit.
-		planV, planSet := strings.TrimSpace(f.field("Success plan").in.Value()), f.field("Success plan").dirty()
-		if !(arrSet || renSet || seatsSet || auSet || tkSet || npSet || csSet || chgSet || segSet || lifeSet || pipeSet || stageSet || planSet) {
+		planV := strings.TrimSpace(f.field("Success plan").in.Value())
+		edit(f.field("Success plan").dirty(), func(a *store.Account) { a.SuccessPlan = planV })
+		if !arrSet && len(edits) == 0 {
 			f.err = "nothing changed"
 			return nil
 		}
@@ -619,41 +638,8 @@ func (m *Model) editAccountForm(a *portfolio.Account) *form {
 				}
 				cur.ARRCents = arrC
 			}
-			if renSet {
-				cur.RenewalDate = ren
-			}
-			if seatsSet {
-				cur.Seats = seatsN
-			}
-			if auSet {
-				cur.ActiveUsers = au
-			}
-			if tkSet {
-				cur.Tickets30d = tk
-			}
-			if npSet {
-				cur.NPS = np
-			}
-			if csSet {
-				cur.CSAT = cs
-			}
-			if chgSet {
-				cur.ChampionChanged = chg
-			}
-			if segSet {
-				cur.Segment = metrics.Segment(segV)
-			}
-			if lifeSet {
-				cur.Lifecycle = lifeV
-			}
-			if pipeSet {
-				cur.PipelineCents = pipeC
-			}
-			if stageSet {
-				cur.PipelineStage = stageV
-			}
-			if planSet {
-				cur.SuccessPlan = planV
+			for _, apply := range edits {
+				apply(&cur)
 			}
 			if _, err = tx.EditAccount(cur, kindV, by, now); err != nil {
 				return "", 0, err

@@ -15,37 +15,7 @@ import (
 // terminal (tmux at 120x40), visits every view and the health detail with
 // keystrokes, and checks that q ends the process cleanly.
 func TestEndToEndInTmux(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test skipped in -short mode")
-	}
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux not installed: the end-to-end test needs it (apt-get install tmux); CI installs it")
-	}
-	dir := t.TempDir()
-	bin := os.Getenv("STEWARD_E2E_BINARY") // a prebuilt binary, for debugging
-	if bin == "" {
-		bin = filepath.Join(dir, "steward")
-		build := exec.Command("go", "build", "-o", bin, ".")
-		build.Dir = ".."
-		if out, err := build.CombinedOutput(); err != nil {
-			t.Fatalf("go build: %v\n%s", err, out)
-		}
-	}
-	db := filepath.Join(dir, "demo.db")
-	sock := fmt.Sprintf("steward-e2e-%d", os.Getpid())
-	tm := func(args ...string) string {
-		out, err := exec.Command(tmux, append([]string{"-L", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
-	// The shell line reports the exit status after the alt screen closes.
-	script := fmt.Sprintf("%q demo --db %q 2>%q; echo \"steward exited with $?\"; sleep 60", bin, db, filepath.Join(dir, "stderr"))
-	tm("new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40", "sh", "-c", script)
-	t.Cleanup(func() { _ = exec.Command(tmux, "-L", sock, "kill-server").Run() })
-
+	dir, _, _, tm := startDemoInTmux(t, "steward-e2e", 120, 40)
 	screen := ""
 	waitFor := func(what string, parts ...string) {
 		t.Helper()
@@ -119,36 +89,7 @@ func reportEscalations(t *testing.T, bin, db string) (total, resolved int) {
 // report then counts one escalation more, two more resolved and one fewer
 // unresolved.
 func TestTriageEndToEndInTmux(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test skipped in -short mode")
-	}
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux not installed: the end-to-end test needs it (apt-get install tmux); CI installs it")
-	}
-	dir := t.TempDir()
-	bin := os.Getenv("STEWARD_E2E_BINARY")
-	if bin == "" {
-		bin = filepath.Join(dir, "steward")
-		build := exec.Command("go", "build", "-o", bin, ".")
-		build.Dir = ".."
-		if out, err := build.CombinedOutput(); err != nil {
-			t.Fatalf("go build: %v\n%s", err, out)
-		}
-	}
-	db := filepath.Join(dir, "demo.db")
-	sock := fmt.Sprintf("steward-triage-%d", os.Getpid())
-	tm := func(args ...string) string {
-		out, err := exec.Command(tmux, append([]string{"-L", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
-	script := fmt.Sprintf("%q demo --db %q 2>%q; echo \"steward exited with $?\"; sleep 60", bin, db, filepath.Join(dir, "stderr"))
-	tm("new-session", "-d", "-s", "e2e", "-x", "140", "-y", "45", "sh", "-c", script)
-	t.Cleanup(func() { _ = exec.Command(tmux, "-L", sock, "kill-server").Run() })
-
+	dir, bin, db, tm := startDemoInTmux(t, "steward-triage", 140, 45)
 	screen := ""
 	waitUntil := func(what string, ok func(s string) bool) {
 		t.Helper()
@@ -244,4 +185,43 @@ func TestTriageEndToEndInTmux(t *testing.T) {
 	if total1 != total0+1 || resolved1 != resolved0+2 || total1-resolved1 != total0-resolved0-1 {
 		t.Fatalf("report before: %d total, %d resolved; after: %d total, %d resolved", total0, resolved0, total1, resolved1)
 	}
+}
+
+// startDemoInTmux builds the binary (or takes STEWARD_E2E_BINARY), runs
+// `steward demo --db FILE` in a fresh tmux server at w x h, and returns
+// the temp dir, binary, database and a tmux command runner. It skips under
+// -short or without tmux (CI installs it).
+func startDemoInTmux(t *testing.T, name string, w, h int) (dir, bin, db string, tm func(args ...string) string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("tmux not installed: the end-to-end test needs it (apt-get install tmux); CI installs it")
+	}
+	dir = t.TempDir()
+	bin = os.Getenv("STEWARD_E2E_BINARY") // a prebuilt binary, for debugging
+	if bin == "" {
+		bin = filepath.Join(dir, "steward")
+		build := exec.Command("go", "build", "-o", bin, ".")
+		build.Dir = ".."
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("go build: %v\n%s", err, out)
+		}
+	}
+	db = filepath.Join(dir, "demo.db")
+	sock := fmt.Sprintf("%s-%d", name, os.Getpid())
+	tm = func(args ...string) string {
+		out, err := exec.Command(tmux, append([]string{"-L", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	// The shell line reports the exit status after the alt screen closes.
+	script := fmt.Sprintf("%q demo --db %q 2>%q; echo \"steward exited with $?\"; sleep 60", bin, db, filepath.Join(dir, "stderr"))
+	tm("new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "sh", "-c", script)
+	t.Cleanup(func() { _ = exec.Command(tmux, "-L", sock, "kill-server").Run() })
+	return dir, bin, db, tm
 }
