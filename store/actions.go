@@ -203,8 +203,9 @@ var DecisionText = map[string]string{
 	DecisionDirector: "send to the director",
 }
 
-// Decide records the triage decision; sending to the director also sets the
-// status with_director.
+// Decide records the triage decision and does what it says: "manager
+// takes it" makes the acting manager the owner and sets the status in
+// progress; "send to the director" sets the status with director.
 func (t *Tx) Decide(id uint64, decision string, by Actor, now time.Time) (Escalation, error) {
 	return t.changeEscalation(id, by, now, func(e *Escalation) (string, string, error) {
 		if !oneOf(decision, Decisions) {
@@ -215,12 +216,42 @@ func (t *Tx) Decide(id uint64, decision string, by Actor, now time.Time) (Escala
 		}
 		e.Decision = decision
 		text := "decision: " + DecisionText[decision]
-		if decision == DecisionDirector && e.Status != StatusWithDirector {
-			text += fmt.Sprintf("; status %s → %s", e.Status, StatusWithDirector)
-			e.Status = StatusWithDirector
+		status := ""
+		switch decision {
+		case DecisionDirector:
+			status = StatusWithDirector
+		case DecisionManager:
+			if _, err := t.memberName(by.ID); err != nil || by.ID == 0 {
+				return "", "", errors.New("the manager who takes it must be an active member: pass --as")
+			}
+			if e.OwnerID != by.ID {
+				old, err := t.ownerName(e.OwnerID)
+				if err != nil {
+					return "", "", err
+				}
+				text += fmt.Sprintf("; owner %s → %s", old, by.Name)
+				e.OwnerID = by.ID
+			}
+			status = StatusInProgress
+		}
+		if status != "" && e.Status != status {
+			text += fmt.Sprintf("; status %s → %s", e.Status, status)
+			e.Status = status
 		}
 		return "decision", text, nil
 	})
+}
+
+// ownerName names a current owner for the timeline, inactive ones included.
+func (t *Tx) ownerName(id uint64) (string, error) {
+	if id == 0 {
+		return "nobody", nil
+	}
+	m, err := t.Member(id)
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Sprintf("member %d", id), nil
+	}
+	return m.Name, err
 }
 
 // AddNote appends a note to the timeline.

@@ -477,6 +477,28 @@ func TestActDecide(t *testing.T) {
 	refuse("decide on a resolved escalation", e.ID, DecisionManager, "reopen")
 }
 
+// "Manager takes it" does what it says: the acting manager becomes the
+// owner and the work is in progress, all in one audited event.
+func TestActDecideManagerTakesIt(t *testing.T) {
+	f := actSetup(t)
+	e := actCreate(t, f, SevHigh, actNow)
+	actUpdate(t, f.path, func(tx *Tx) error { _, err := tx.AssignEscalation(e.ID, f.alex.ID, f.byMia, actNow); return err })
+	t1 := actNow.Add(time.Hour)
+	actUpdate(t, f.path, func(tx *Tx) error { _, err := tx.Decide(e.ID, DecisionManager, f.byMia, t1); return err })
+	got, tl := actEsc(t, f.path, e.ID)
+	if got.Decision != DecisionManager || got.OwnerID != f.mia.ID || got.Status != StatusInProgress {
+		t.Fatalf("after manager takes it: decision %q owner %d status %q, want manager, %d, in_progress", got.Decision, got.OwnerID, got.Status, f.mia.ID)
+	}
+	actCheckEvent(t, "manager", tl, len(tl), f.mia.Name, t1, "decision", "manager takes it", "owner Alex Am → Mia Manager", "open → in_progress")
+	if s := actIDs(t, f.path, func(tx *Tx) []uint64 { return tx.EscalationIDsByStatus(StatusInProgress) }); s != fmt.Sprint([]uint64{e.ID}) {
+		t.Errorf("in progress = %s", s)
+	}
+	actRefused(t, f.path, "manager takes it without an acting member", func(tx *Tx) error {
+		_, err := tx.Decide(e.ID, DecisionManager, Actor{Name: "ghost"}, t1)
+		return err
+	}, "--as")
+}
+
 func TestActAddNote(t *testing.T) {
 	f := actSetup(t)
 	e := actCreate(t, f, SevMedium, actNow)

@@ -249,7 +249,8 @@ func (m *Model) accountOptions(include uint64) []option {
 		if !a.Live && a.ID != include {
 			continue
 		}
-		out = append(out, option{label: a.Name + " · " + orDash(a.OwnerName, "unassigned"), value: strconv.FormatUint(a.ID, 10), id: a.ID, fold: a.Fold})
+		out = append(out, option{label: a.Name + " · " + orDash(a.OwnerName, "unassigned"), value: strconv.FormatUint(a.ID, 10), id: a.ID,
+			name: foldName(a), fold: a.Fold})
 	}
 	return out
 }
@@ -259,7 +260,7 @@ func (m *Model) memberOptions(withNobody bool) []option {
 	for _, mem := range m.p.Members {
 		if mem.Active {
 			out = append(out, option{label: mem.Name + " (" + humanize(string(mem.Role)) + ")", value: strconv.FormatUint(mem.ID, 10), id: mem.ID,
-				fold: strings.ToLower(mem.Name + " " + mem.Email + " " + string(mem.Role))})
+				name: foldText(mem.Name), fold: foldText(mem.Name + " " + mem.Email + " " + string(mem.Role))})
 		}
 	}
 	if withNobody {
@@ -338,7 +339,7 @@ func (m *Model) escForm(act action, pe *portfolio.Escalation) *form {
 	case actDecide:
 		var opts []option
 		for _, d := range store.Decisions {
-			opts = append(opts, option{label: store.DecisionText[d], value: d})
+			opts = append(opts, option{label: store.DecisionText[d], value: d, code: d})
 		}
 		f = newForm("Triage decision on "+label, pickField("Decision", opts, e.Decision))
 		f.intro = []string{"Sending to the director also sets the status with director."}
@@ -545,7 +546,8 @@ func (m *Model) editAccountForm(a *portfolio.Account) *form {
 		}
 		if d != dir {
 			dir = d
-			k.pick = newPicker([]option{{label: string(implied), value: string(implied)}, {label: "renewal (at a new price)", value: string(metrics.KindRenewal)}}, string(implied))
+			k.pick = newPicker([]option{{label: string(implied), value: string(implied), code: string(implied)},
+				{label: "renewal (at a new price)", value: string(metrics.KindRenewal), code: string(metrics.KindRenewal)}}, string(implied))
 			k.visited = false
 			k.initial = k.value()
 		}

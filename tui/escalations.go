@@ -333,7 +333,7 @@ func (pg *escPage) rebuild() {
 	d.kv("SLA", sla+"  due "+fmtInstant(e.SLADue))
 	d.kv("Owner", sanitize(orDash(owner, "unassigned")))
 	d.kv("Raised by", sanitize(orDash(raised, "—")))
-	d.kv("Decision", orDash(e.Decision, "not decided yet"))
+	d.kv("Decision", decisionText(e.Decision))
 	d.kv("Created", fmtInstant(e.CreatedAt)+" ("+dur(now.Sub(e.CreatedAt))+" ago)")
 	if !e.ResolvedAt.IsZero() {
 		d.kv("Resolved", fmtInstant(e.ResolvedAt))
@@ -355,6 +355,18 @@ func (pg *escPage) rebuild() {
 	for _, ev := range pg.events {
 		d.line(fmtInstant(ev.At) + "  " + fit(ev.Kind, 9, false) + " " + sanitize(orDash(ev.Author, "—")+": "+ev.Text))
 	}
+}
+
+// decisionText says a triage decision in words; the code never reaches
+// the screen.
+func decisionText(d string) string {
+	if d == "" {
+		return "not decided yet"
+	}
+	if t, ok := store.DecisionText[d]; ok {
+		return t
+	}
+	return humanize(d)
 }
 
 func (c cell) render() string {

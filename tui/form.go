@@ -2,6 +2,7 @@ package tui
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -25,14 +26,27 @@ type option struct {
 	label string
 	value string
 	id    uint64
-	fold  string // lower-cased text matched against the query
+	// name is the folded primary text (an account's name, a label) that
+	// exact and prefix hits are judged on; fold is the folded text every
+	// term is searched in (name plus owner, email...). Both default to
+	// the folded label.
+	name string
+	fold string
+	// code is a machine value people may type ("director"); enum options
+	// set it, account and member options (numeric IDs) do not.
+	code string
 }
 
-// picker is a fuzzy-filtered list of options behind a text input.
+// picker is a filtered list of options behind a text input. Typing ranks
+// the options (match.go); enter takes the highlighted option, and when the
+// typed text fits several options equally well nothing is highlighted
+// until the user picks one with up/down: a triage decision is never saved
+// by a guess.
 type picker struct {
 	opts    []option
 	matches []int
-	sel     int // index into matches
+	tier    matchTier // of the best match
+	sel     int       // index into matches; -1: nothing highlighted
 	query   string
 	shown   int // how many matches to show when focused
 	// chosen is the option (index into opts, -1 for none) the user settled
@@ -42,19 +56,23 @@ type picker struct {
 	chosen int
 	// noChoice: no option counts as selected until the user picks one.
 	noChoice bool
-	// explicit: chosen was preselected by the caller or picked by the user,
-	// not just the default first option.
+	// explicit: the user moved the highlight with up/down; a value the
+	// caller preselected does not hold the highlight against what is typed.
 	explicit bool
 }
 
 func newPicker(opts []option, selected string) *picker {
 	p := &picker{opts: opts, shown: 6, chosen: -1}
 	for i := range p.opts {
-		if p.opts[i].fold == "" {
-			p.opts[i].fold = strings.ToLower(p.opts[i].label)
+		o := &p.opts[i]
+		if o.name == "" {
+			o.name = foldText(o.label)
 		}
-		if selected != "" && p.opts[i].value == selected {
-			p.chosen, p.explicit = i, true
+		if o.fold == "" {
+			o.fold = o.name
+		}
+		if selected != "" && o.value == selected {
+			p.chosen = i
 		}
 	}
 	if p.chosen < 0 && len(p.opts) > 0 {
@@ -62,35 +80,6 @@ func newPicker(opts []option, selected string) *picker {
 	}
 	p.filter("")
 	return p
-}
-
-// matchSpan is how spread out the terms' letters are in s: the sum over
-// terms of the shortest window holding the term as a subsequence (a term
-// that is a substring costs its own length).
-func matchSpan(s string, terms []string) int {
-	total := 0
-	for _, t := range terms {
-		best := len(s) + 1
-		for start := strings.IndexByte(s, t[0]); start >= 0 && start < len(s); {
-			j, end := 0, start
-			for ; end < len(s) && j < len(t); end++ {
-				if s[end] == t[j] {
-					j++
-				}
-			}
-			if j < len(t) {
-				break // no later start can match either
-			}
-			best = min(best, end-start)
-			next := strings.IndexByte(s[start+1:], t[0])
-			if next < 0 {
-				break
-			}
-			start += 1 + next
-		}
-		total += best
-	}
-	return total
 }
 
 // mustChoose drops the default when nothing was preselected: the field then
@@ -104,60 +93,83 @@ func (p *picker) mustChoose(selected string) {
 		}
 	}
 	p.chosen, p.noChoice = -1, true
+	p.filter(p.query)
 }
 
-// filter keeps the options matching every term of q: exact hits first, in
-// option order, then fuzzy (subsequence) ones, tightest match first, so an
-// abbreviation ("lmn lgl") ranks the account it abbreviates above one that
-// merely contains the letters spread over name, owner and segment. The highlight stays
-// on the option it was on while that option still matches; an empty query
-// goes back to the chosen option; otherwise it starts at the best match.
+// filter ranks the options against q: exact, then prefix, then word-start,
+// then substring, then tight subsequence hits, in option order within a
+// tier (the tightest first among subsequence hits). The highlight stays on
+// an option the user moved to while it is among the best matches; else it
+// goes to the best match when exactly one option is best, and to nothing
+// when several are (ambiguous: enter then asks for up/down). An empty
+// query goes back to the chosen option.
 func (p *picker) filter(q string) {
-	// Only a real choice (preselected by the caller or picked with the
-	// arrows) holds the highlight while typing; the default first option
-	// must not outrank the best match.
 	prev := -1
-	if len(p.matches) > 0 && p.explicit {
+	if p.explicit && p.sel >= 0 && p.sel < len(p.matches) {
 		prev = p.matches[p.sel]
 	}
 	p.query = q
 	p.matches = p.matches[:0]
-	terms := strings.Fields(strings.ToLower(q))
-	if len(terms) == 0 {
+	fq := strings.TrimSpace(foldText(q))
+	if fq == "" {
 		for i := range p.opts {
 			p.matches = append(p.matches, i)
 		}
-		p.sel = max(0, p.chosen) // matches is every option, in order
+		p.tier, p.sel = tierExact, p.chosen // matches is every option, in order
+		if p.chosen < 0 && !p.noChoice && len(p.opts) > 0 {
+			p.sel = 0
+		}
 		return
 	}
-	var fuzzy []int
+	terms := strings.Fields(fq)
+	type hit struct {
+		i    int
+		tier matchTier
+		span int
+	}
+	var hits []hit
 	for i := range p.opts {
-		switch matchFold(p.opts[i].fold, terms) {
-		case 2:
-			p.matches = append(p.matches, i)
-		case 1:
-			fuzzy = append(fuzzy, i)
+		o := &p.opts[i]
+		if t, span := rankMatch(o.name, o.code, o.fold, fq, terms); t != tierNone {
+			hits = append(hits, hit{i, t, span})
 		}
 	}
-	if len(fuzzy) > 1 {
-		spans := make(map[int]int, len(fuzzy))
-		for _, i := range fuzzy {
-			spans[i] = matchSpan(p.opts[i].fold, terms)
+	sort.SliceStable(hits, func(a, b int) bool {
+		if hits[a].tier != hits[b].tier {
+			return hits[a].tier < hits[b].tier
 		}
-		sort.SliceStable(fuzzy, func(a, b int) bool { return spans[fuzzy[a]] < spans[fuzzy[b]] })
+		return hits[a].span < hits[b].span
+	})
+	best := 0
+	for _, h := range hits {
+		p.matches = append(p.matches, h.i)
+		if h.tier == hits[0].tier {
+			best++
+		}
 	}
-	p.matches = append(p.matches, fuzzy...)
-	p.sel = 0
-	for j, mi := range p.matches {
-		if mi == prev {
+	p.sel = -1
+	if len(hits) == 0 {
+		p.tier = tierNone
+		return
+	}
+	p.tier = hits[0].tier
+	for j := 0; j < best; j++ {
+		if p.matches[j] == prev {
 			p.sel = j
-			break
+			return
 		}
+	}
+	if best == 1 {
+		p.sel = 0
 	}
 }
 
+// ambiguous reports typed text that fits several options equally well,
+// with none picked yet.
+func (p *picker) ambiguous() bool { return p.query != "" && p.sel < 0 && len(p.matches) > 1 }
+
 func (p *picker) selected() (option, bool) {
-	if len(p.matches) == 0 || (p.noChoice && p.chosen < 0 && p.query == "") {
+	if p.sel < 0 || p.sel >= len(p.matches) {
 		return option{}, false
 	}
 	return p.opts[p.matches[p.sel]], true
@@ -165,10 +177,19 @@ func (p *picker) selected() (option, bool) {
 
 // move is an explicit choice: it becomes the chosen option.
 func (p *picker) move(d int) {
-	if n := len(p.matches); n > 0 {
-		p.sel = (p.sel + d + n) % n
-		p.chosen, p.explicit = p.matches[p.sel], true
+	n := len(p.matches)
+	if n == 0 {
+		return
 	}
+	switch {
+	case p.sel >= 0:
+		p.sel = (p.sel + d + n) % n
+	case d > 0:
+		p.sel = 0
+	default:
+		p.sel = n - 1
+	}
+	p.chosen, p.explicit = p.matches[p.sel], true
 }
 
 // field is one input of a form.
@@ -235,7 +256,7 @@ func pickField(label string, opts []option, selected string) *field {
 func enumOptions(values ...string) []option {
 	out := make([]option, len(values))
 	for i, v := range values {
-		out[i] = option{label: humanize(v), value: v}
+		out[i] = option{label: humanize(v), value: v, code: foldText(v)}
 	}
 	return out
 }
@@ -374,6 +395,8 @@ func (f *form) check() bool {
 		switch {
 		case fl.pick != nil && len(fl.pick.matches) == 0:
 			fl.err = "no choice matches " + strings.TrimSpace(fl.pick.query)
+		case fl.pick != nil && fl.pick.ambiguous():
+			fl.err = itoa(len(fl.pick.matches)) + " choices match " + strconv.Quote(strings.TrimSpace(fl.pick.query)) + ": type more, or ↑/↓ to pick one"
 		case fl.required && v == "":
 			fl.err = "required"
 		case fl.check != nil && v != "":
@@ -545,6 +568,8 @@ func (f *form) View() string {
 			switch {
 			case ok:
 				cur = o.label
+			case fl.pick.ambiguous():
+				cur = "(" + itoa(len(fl.pick.matches)) + " match: ↑/↓ to pick one)"
 			case fl.pick.query == "":
 				cur = "(type to choose)"
 			}

@@ -1,0 +1,124 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"steward/store"
+)
+
+// The regressions of the trust issue: what a team lead saves is what they
+// chose, and what the screen says is true at this minute.
+
+// "d", "manager", enter saves "manager takes it", never the option that
+// merely contains the word, even when that one was the current decision.
+func TestDecisionPickerPrefersLabelPrefix(t *testing.T) {
+	m, path := triage(t)
+	press(m, "4")
+	id := m.escs.selectedID()
+	// Make "coach the account manager" the current decision first: the
+	// picker opens with it preselected.
+	press(m, "d")
+	typeText(m, "coach")
+	press(m, "enter")
+	noModal(t, m)
+	if e, _ := escOf(t, path, id); e.Decision != store.DecisionCoach {
+		t.Fatalf("setup: decision %q", e.Decision)
+	}
+	press(m, "d")
+	typeText(m, "manager")
+	mustContain(t, screen(m), "→ manager takes it")
+	press(m, "enter")
+	noModal(t, m)
+	e, evs := escOf(t, path, id)
+	if e.Decision != store.DecisionManager {
+		t.Fatalf("typed manager, saved %q", e.Decision)
+	}
+	if e.OwnerID != memberID(t, m, actorName) || e.Status != store.StatusInProgress {
+		t.Fatalf("manager takes it left owner %d status %s", e.OwnerID, e.Status)
+	}
+	lastEvent(t, evs, "decision", "manager takes it")
+	// The escalation page says the decision in words.
+	m.escs.selectID(id)
+	press(m, "enter")
+	mustContain(t, screen(m), "Decision", "manager takes it")
+	if strings.Contains(screen(m), "Decision    manager\n") {
+		t.Fatal("the raw decision code is on screen")
+	}
+}
+
+// Text that fits several options equally well highlights none, and enter
+// does nothing until up/down picks one.
+func TestAmbiguousPickerWaitsForAChoice(t *testing.T) {
+	m, path := triage(t)
+	press(m, "4")
+	id := m.escs.selectedID()
+	before, evsBefore := escOf(t, path, id)
+	press(m, "d")
+	typeText(m, "t") // "the", "takes", "to the": a word of every option
+	f := openForm(t, m)
+	if _, ok := f.fields[0].pick.selected(); ok {
+		t.Fatal("an ambiguous query highlighted an option")
+	}
+	mustContain(t, screen(m), "3 match: ↑/↓ to pick one")
+	press(m, "enter")
+	f = openForm(t, m)
+	mustContain(t, screen(m), "3 choices match", "↑/↓ to pick one")
+	if e, evs := escOf(t, path, id); e.Decision != before.Decision || len(evs) != len(evsBefore) {
+		t.Fatal("enter on an ambiguous choice wrote")
+	}
+	press(m, "down")
+	o, ok := f.fields[0].pick.selected()
+	if !ok {
+		t.Fatal("down picked nothing")
+	}
+	press(m, "enter")
+	noModal(t, m)
+	if e, _ := escOf(t, path, id); e.Decision != o.value {
+		t.Fatalf("picked %q, saved %q", o.value, e.Decision)
+	}
+}
+
+// The picker's ranking on its own: exact and code hits, prefixes, word
+// starts, substrings and only tight subsequences.
+func TestPickerRanking(t *testing.T) {
+	opts := func() []option {
+		return []option{
+			{label: "coach the account manager", value: "coach", code: "coach"},
+			{label: "manager takes it", value: "manager", code: "manager"},
+			{label: "send to the director", value: "director", code: "director"},
+		}
+	}
+	for _, c := range []struct {
+		q, want string // want "" : ambiguous or no match
+	}{
+		{"manager", "manager"},
+		{"man", "manager"},
+		{"MANAGER", "manager"},
+		{"director", "director"},
+		{"dir", "director"},
+		{"coach", "coach"},
+		{"acc", "coach"}, // a word of one option only
+		{"send dir", "director"},
+		{"t", ""}, // three word starts: ambiguous
+		{"zzz", ""},
+		{"mgr", ""}, // as tight in "manager" as in "account manager"
+		{"tak", "manager"},
+	} {
+		p := newPicker(opts(), "coach")
+		p.filter(c.q)
+		o, ok := p.selected()
+		if got := map[bool]string{true: o.value, false: ""}[ok]; got != c.want {
+			t.Errorf("%q picked %q, want %q (matches %v)", c.q, got, c.want, p.matches)
+		}
+	}
+	// A loose subsequence is no match: "ravi" is not in "ravenswood industries".
+	p := newPicker([]option{{label: "Ravenswood Industries", value: "1"}, {label: "Ravi Patel", value: "2"}}, "")
+	p.filter("ravi")
+	if len(p.matches) != 1 || p.opts[p.matches[0]].value != "2" {
+		t.Fatalf("ravi matched %v", p.matches)
+	}
+	if got := matchSpan("lumen legal", []string{"lgl"}); got != 5 {
+		t.Errorf("matchSpan(lumen legal, lgl) = %d, want 5", got)
+	}
+}
