@@ -71,6 +71,13 @@ func (v *escView) selectID(id uint64) {
 func (v *escView) SetPortfolio(p *portfolio.Portfolio) {
 	keep := v.selectedID()
 	v.p = p
+	v.refresh(keep)
+}
+
+// refresh rebuilds the rows from the portfolio (reloaded, or re-sorted by
+// the minute tick) and selects keep again.
+func (v *escView) refresh(keep uint64) {
+	p := v.p
 	v.fold = v.fold[:0]
 	for i := range p.Escalations {
 		e := &p.Escalations[i]

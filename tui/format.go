@@ -97,8 +97,10 @@ func dur(d time.Duration) string {
 	}
 }
 
-// slaText says how an escalation stands against its SLA: "3h over" when
-// breached, "in 2d" otherwise; resolved ones have no clock.
+// slaText says how an escalation stands against its SLA: "3h05m over"
+// when breached, "in 2h05m" otherwise, to the minute inside two days (the
+// minute tick keeps it true); resolved ones have no clock. Time left is
+// rounded up, so the last seconds read "in 1m", never "in 0m".
 func slaText(open bool, due, now time.Time) string {
 	switch {
 	case !open:
@@ -106,10 +108,19 @@ func slaText(open bool, due, now time.Time) string {
 	case due.IsZero():
 		return "no SLA"
 	case now.After(due):
-		return dur(now.Sub(due)) + " over"
+		return slaDur(now.Sub(due)) + " over"
 	default:
-		return "in " + dur(due.Sub(now))
+		return "in " + slaDur((due.Sub(now) + time.Minute - 1).Truncate(time.Minute))
 	}
+}
+
+// slaDur is dur with minutes under two days: an SLA is kept or missed by
+// the minute.
+func slaDur(d time.Duration) string {
+	if d < time.Hour || d >= 48*time.Hour {
+		return dur(d)
+	}
+	return strconv.Itoa(int(d/time.Hour)) + "h" + fmt.Sprintf("%02d", int(d%time.Hour/time.Minute)) + "m"
 }
 
 // segmentShort keeps the segment column narrow.

@@ -53,6 +53,7 @@ func testOptions(path string) Options {
 func loaded(tb testing.TB, path string, w, h int) *Model {
 	tb.Helper()
 	m := New(testOptions(path))
+	m.clockTick = func() tea.Cmd { return nil } // tests send clockMsg by hand
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	drive(m, m.load(true))
 	if m.fatal != nil {
@@ -98,6 +99,8 @@ func keyOf(s string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyCtrlD}
 	case "ctrl+u":
 		return tea.KeyMsg{Type: tea.KeyCtrlU}
+	case "ctrl+r":
+		return tea.KeyMsg{Type: tea.KeyCtrlR}
 	case "up":
 		return tea.KeyMsg{Type: tea.KeyUp}
 	case "down":

@@ -125,5 +125,16 @@ func statCmd(path string) tea.Cmd {
 	return func() tea.Msg { return statMsg{statOf(path)} }
 }
 
+// clockMsg is the minute tick: every time-relative cell (SLA due and
+// over, ages) is recomputed from the clock without reading the database.
+type clockMsg struct{}
+
+// clockTick fires at the start of the next wall-clock minute (tea.Every
+// aligns with the system clock), so "in 5m" turns "in 4m" when the
+// minute does.
+func clockTick() tea.Cmd {
+	return tea.Every(time.Minute, func(time.Time) tea.Msg { return clockMsg{} })
+}
+
 // lockBusy reports a lock timeout, which a background reload retries.
 func lockBusy(err error) bool { return errors.Is(err, store.ErrLocked) }

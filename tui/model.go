@@ -71,6 +71,11 @@ type Model struct {
 	// afterLoad replaces the "Reloaded" status once the reload a write
 	// asked for lands, so the user reads what their action did.
 	afterLoad string
+	// manualReload: the running load was asked for with ctrl+r.
+	manualReload bool
+	// clockTick schedules the next minute tick (tests replace it and send
+	// clockMsg themselves, with their own clock in Options.Now).
+	clockTick func() tea.Cmd
 
 	tab      int
 	tabs     [numTabs]page
@@ -100,7 +105,7 @@ func New(opt Options) *Model {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	m := &Model{opt: opt, keys: DefaultKeyMap(), help: help.New(), w: 80, h: 24}
+	m := &Model{opt: opt, keys: DefaultKeyMap(), help: help.New(), w: 80, h: 24, clockTick: clockTick}
 	m.review, m.team, m.accounts, m.escs = newReviewView(), newTeamView(), newAccountsView(), newEscView()
 	m.tabs = [numTabs]page{m.review, m.team, m.accounts, m.escs}
 	m.input = textinput.New()
@@ -123,7 +128,7 @@ func (m *Model) asOf() metrics.Date {
 }
 
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.load(true), pollTick())
+	return tea.Batch(m.load(true), pollTick(), m.clockTick())
 }
 
 func (m *Model) load(first bool) tea.Cmd {
@@ -229,6 +234,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case pollMsg:
 		return m, statCmd(m.opt.Path)
+	case clockMsg:
+		return m, tea.Batch(m.onClock(), m.clockTick())
 	case statMsg:
 		var cmd tea.Cmd
 		if !m.loading && m.p != nil && msg.stat != m.stat {
@@ -310,6 +317,7 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 		}
 		return nil
 	}
+	prev := m.stat
 	m.stat = msg.stat
 	m.p = msg.p
 	for _, pg := range m.tabs {
@@ -346,10 +354,62 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 		}
 	} else if m.afterLoad != "" {
 		m.status, m.afterLoad = m.afterLoad, ""
+	} else if m.manualReload {
+		m.status = reloadText(msg, prev, len(msg.p.Accounts), msg.p.KPIs.OpenEsc)
 	} else {
 		m.status = "Reloaded: the database changed at " + msg.stat.mod.Local().Format("15:04:05")
 	}
+	m.manualReload = false
 	return tea.Batch(cmds...)
+}
+
+// reloadText says what ctrl+r did: read the file again, and whether
+// anything had changed on disk since the last read.
+func reloadText(msg loadedMsg, prev fileStat, accounts, openEsc int) string {
+	what := "nothing had changed on disk"
+	if msg.stat != prev {
+		what = "the file had changed (last write " + msg.stat.mod.Local().Format("15:04:05") + ")"
+	}
+	return fmt.Sprintf("Reloaded %d accounts and %d open escalations from disk in %s: %s", accounts, openEsc, msg.took.Round(time.Millisecond), what)
+}
+
+// onClock runs on the minute tick. Within the day it moves the
+// portfolio's clock and redraws the time-relative cells (row caches only;
+// nothing is read from disk). A new day changes every score (days since
+// the last touch, days to renewal, overrides that expire), so it reloads
+// once, in the background.
+func (m *Model) onClock() tea.Cmd {
+	if m.p == nil {
+		return nil
+	}
+	now := m.opt.Now()
+	if m.opt.AsOf.IsZero() && portfolio.Today(now) != m.p.AsOf {
+		if m.loading {
+			return nil // the next tick tries again
+		}
+		m.afterLoad = "A new day: scores, ages and renewals recomputed for " + portfolio.Today(now).String()
+		return m.load(false)
+	}
+	m.retime(now)
+	return nil
+}
+
+// retime moves every view to now, keeping each cursor on its record: the
+// queue may re-sort when an SLA breaches.
+func (m *Model) retime(now time.Time) {
+	escKeep := m.escs.selectedID()
+	revKeep, revOK := m.review.selectedKey()
+	m.p.Retime(now)
+	m.escs.refresh(escKeep)
+	m.review.refresh(revKeep, revOK)
+	m.accounts.tbl.invalidate()
+	m.team.tbl.invalidate()
+	for _, f := range m.stack {
+		if r, ok := f.page.(interface{ rebuild() }); ok {
+			r.rebuild()
+		}
+	}
+	m.buildHeader()
 }
 
 // refreshPage re-reads a detail page's own data after a reload.
@@ -431,6 +491,7 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Refresh):
 		if !m.loading && m.p != nil {
 			m.status = "Reloading…"
+			m.manualReload = true
 			return m.load(false)
 		}
 	case key.Matches(msg, k.Filter):

@@ -132,6 +132,11 @@ func (v *reviewView) selectedKey() (uint64, bool) {
 func (v *reviewView) SetPortfolio(p *portfolio.Portfolio) {
 	k, ok := v.selectedKey()
 	v.p = p
+	v.refresh(k, ok)
+}
+
+// refresh rebuilds the sections and puts the cursor back on item k.
+func (v *reviewView) refresh(k uint64, ok bool) {
 	v.rebuild()
 	if ok {
 		for i, li := range v.items {

@@ -3,6 +3,9 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"steward/store"
 )
@@ -121,4 +124,112 @@ func TestPickerRanking(t *testing.T) {
 	if got := matchSpan("lumen legal", []string{"lgl"}); got != 5 {
 		t.Errorf("matchSpan(lumen legal, lgl) = %d, want 5", got)
 	}
+}
+
+// clocked is triage with a clock the test moves.
+func clocked(t *testing.T) (*Model, *time.Time) {
+	t.Helper()
+	path := fixturePath(t, 40)
+	clock := fixNow
+	opt := testOptions(path)
+	opt.Now = func() time.Time { return clock }
+	opt.AsOf = 0 // today by the clock
+	m := New(opt)
+	m.clockTick = func() tea.Cmd { return nil }
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	drive(m, m.load(true))
+	if m.fatal != nil {
+		t.Fatal(m.fatal)
+	}
+	return m, &clock
+}
+
+// SLA countdowns move with the minute tick, an SLA that runs out turns
+// into a breach at the top of the queue with the cursor still on it, and
+// none of it reads the database.
+func TestSLACountdownFollowsTheClock(t *testing.T) {
+	m, clock := clocked(t)
+	var target *struct {
+		id    uint64
+		title string
+		due   time.Time
+	}
+	for _, e := range m.p.Escalations {
+		if e.Open() && !e.Breached && e.SLADue.After(fixNow.Add(time.Hour)) {
+			target = &struct {
+				id    uint64
+				title string
+				due   time.Time
+			}{e.ID, e.Title, e.SLADue}
+			break
+		}
+	}
+	if target == nil {
+		t.Fatal("the fixture has no escalation with an SLA still running")
+	}
+	press(m, "4")
+	m.escs.selectID(target.id)
+	seq := m.seq
+	row := func() string {
+		for _, l := range strings.Split(screen(m), "\n") {
+			if strings.Contains(l, target.title[:min(12, len(target.title))]) {
+				return l
+			}
+		}
+		t.Fatalf("no queue row for %q:\n%s", target.title, screen(m))
+		return ""
+	}
+
+	*clock = target.due.Add(-2*time.Hour - 5*time.Minute - 30*time.Second)
+	m.Update(clockMsg{})
+	mustContain(t, row(), "in 2h06m")
+	*clock = clock.Add(time.Minute)
+	m.Update(clockMsg{})
+	mustContain(t, row(), "in 2h05m")
+
+	*clock = target.due.Add(-30 * time.Second)
+	m.Update(clockMsg{})
+	mustContain(t, row(), "in 1m")
+	*clock = target.due.Add(61 * time.Second)
+	m.Update(clockMsg{})
+	mustContain(t, row(), "⚠ 1m over")
+	if m.escs.selectedID() != target.id {
+		t.Fatalf("the re-sort moved the cursor to %d, want %d", m.escs.selectedID(), target.id)
+	}
+	if e := m.escalation(target.id); e == nil || !e.Breached {
+		t.Fatal("the portfolio does not count the breach")
+	}
+	var breachedFirst bool
+	for _, e := range m.p.Escalations {
+		if e.Open() {
+			breachedFirst = e.Breached
+			break
+		}
+	}
+	if !breachedFirst {
+		t.Fatal("the queue does not lead with a breach")
+	}
+	// The review lists it as breached too.
+	press(m, "1")
+	mustContain(t, screen(m), "SLA breached escalations")
+	if m.seq != seq {
+		t.Fatalf("the minute tick reloaded the database (%d loads, want %d)", m.seq, seq)
+	}
+
+	// A new day recomputes everything once, from disk.
+	*clock = fixNow.Add(24 * time.Hour)
+	_, cmd := m.Update(clockMsg{})
+	drive(m, cmd)
+	if m.seq != seq+1 || m.p.AsOf != fixAsOf.AddDays(1) {
+		t.Fatalf("a new day: %d loads, as of %s", m.seq-seq, m.p.AsOf)
+	}
+	mustContain(t, m.status, "A new day")
+}
+
+// ctrl+r says what it did.
+func TestRefreshSaysWhatItDid(t *testing.T) {
+	m, _ := triage(t)
+	press(m, "ctrl+r") // the first one reads this week's automatic snapshot
+	press(m, "ctrl+r")
+	mustContain(t, m.status, "Reloaded 40 accounts", "nothing had changed on disk")
 }

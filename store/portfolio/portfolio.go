@@ -491,15 +491,6 @@ func computeReview(p *Portfolio, raw Raw, asOf metrics.Date, now time.Time) Revi
 	sort.SliceStable(r.Untouched, func(x, y int) bool {
 		return p.Accounts[r.Untouched[x]].LastTouch < p.Accounts[r.Untouched[y]].LastTouch
 	})
-	cutoff := now.Add(-NewEscalationDays * 24 * time.Hour)
-	for i := range p.Escalations {
-		e := &p.Escalations[i]
-		if e.CreatedAt.After(cutoff) {
-			r.NewEsc = append(r.NewEsc, i)
-		}
-		if e.Breached {
-			r.BreachedEsc = append(r.BreachedEsc, i)
-		}
-	}
+	r.NewEsc, r.BreachedEsc = reviewEscalations(p.Escalations, now)
 	return r
 }
