@@ -553,7 +553,10 @@ func (m *Model) editAccountForm(a *portfolio.Account) *form {
 		}
 	}
 	f.validate = func(f *form) bool {
-		if s, u := f.field("Seats").value(), f.field("Active users").value(); s != "" && u != "" {
+		// Only an edit of seats or users is asked about: an account that
+		// already had more users than seats is not a question on every save.
+		seatsF, usersF := f.field("Seats"), f.field("Active users")
+		if s, u := seatsF.value(), usersF.value(); s != "" && u != "" && (seatsF.dirty() || usersF.dirty()) {
 			sn, _ := strconv.Atoi(s)
 			un, _ := strconv.Atoi(u)
 			if un > sn {

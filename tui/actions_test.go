@@ -384,6 +384,8 @@ func TestEditAccount(t *testing.T) {
 	press(m, "enter")
 	mustContain(t, screen(m), "ARR change is", "choose what kind", "exceed seats")
 	press(m, "down", "enter") // renewal at a new price
+	mustContain(t, screen(m), "Save anyway? (y/N)", "exceed seats")
+	press(m, "y")
 	noModal(t, m)
 	a, acts := acctOf(t, path, id)
 	if a.ARRCents != old.ARRCents+1_000_000 || a.Seats != 10 || a.ActiveUsers != metrics.Some(12) || a.NPS != metrics.Some(9) {

@@ -202,6 +202,11 @@ type field struct {
 	required bool
 	hidden   bool
 	visited  bool
+	// selected: the field's text is selected, as when a web or huh form
+	// field receives the focus by tab: the first typed character replaces
+	// it, backspace clears it, and arrows, home and end deselect and edit
+	// in place.
+	selected bool
 	check    func(v string) error // extra validation of a text value
 	err      string
 }
@@ -360,6 +365,8 @@ func (f *form) focusField(i int) {
 	f.focus = i
 }
 
+// step moves the focus to the next visible field (d = 1) or the previous
+// one (d = -1) and selects its text.
 func (f *form) step(d int) {
 	n := len(f.fields)
 	i := f.focus
@@ -370,6 +377,33 @@ func (f *form) step(d int) {
 		}
 	}
 	f.focusField(i)
+	fl := f.fields[i]
+	fl.selected = fl.pick == nil && fl.in.Value() != ""
+}
+
+// typeOverSelection applies a key to a field whose text is selected: it
+// reports whether the key was consumed (backspace and delete clear the
+// text); otherwise the key goes on to the input, after typed text has
+// replaced the selection.
+func (fl *field) typeOverSelection(msg keyMsg) (consumed bool) {
+	if !fl.selected {
+		return false
+	}
+	fl.selected = false
+	switch msg.Type {
+	case tea.KeyRunes, tea.KeySpace:
+		fl.in.SetValue("")
+	case tea.KeyBackspace, tea.KeyDelete, tea.KeyCtrlH:
+		fl.in.SetValue("")
+		return true
+	case tea.KeyLeft, tea.KeyHome, tea.KeyCtrlA:
+		fl.in.CursorStart()
+		return true
+	case tea.KeyRight, tea.KeyEnd, tea.KeyCtrlE:
+		fl.in.CursorEnd()
+		return true
+	}
+	return false
 }
 
 func (f *form) dirty() bool {
@@ -477,8 +511,13 @@ func (f *form) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
 		if !f.check() {
 			return false, nil
 		}
-		if f.confirm != nil {
+		// A warning never passes silently: the user reads it and says yes.
+		switch {
+		case f.confirm != nil:
 			f.sure.ask(f.confirm(f))
+			return false, nil
+		case f.warn != "":
+			f.sure.ask("Save anyway?")
 			return false, nil
 		}
 		return false, f.run()
@@ -498,7 +537,9 @@ func (f *form) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
 		return false, nil
 	}
 	var cmd tea.Cmd
-	fl.in, cmd = fl.in.Update(msg)
+	if !fl.typeOverSelection(msg) {
+		fl.in, cmd = fl.in.Update(msg)
+	}
 	if fl.pick != nil && fl.in.Value() != fl.pick.query {
 		fl.pick.filter(fl.in.Value())
 	}
@@ -578,6 +619,9 @@ func (f *form) View() string {
 			} else {
 				val = sanitize(cur)
 			}
+		} else if i == f.focus && fl.selected {
+			// The selection reads without colour too: the hint says it.
+			val = styles.Selected.Render(sanitize(fl.in.Value())) + styles.Muted.Render("  (selected: typing replaces)")
 		} else if i == f.focus {
 			val = fl.in.View()
 		} else {

@@ -7,6 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"steward/metrics"
 	"steward/store"
 )
 
@@ -232,4 +233,56 @@ func TestRefreshSaysWhatItDid(t *testing.T) {
 	press(m, "ctrl+r") // the first one reads this week's automatic snapshot
 	press(m, "ctrl+r")
 	mustContain(t, m.status, "Reloaded 40 accounts", "nothing had changed on disk")
+}
+
+// A field reached by tab has its text selected: typing replaces it, an
+// arrow or end deselects and edits in place. Above-seats users are asked
+// about before the save, and a no writes nothing.
+func TestTabSelectsFieldTextAndWarningAsks(t *testing.T) {
+	m, path := triage(t)
+	press(m, "3")
+	id := m.accounts.selectedID()
+	old, _ := acctOf(t, path, id)
+	if !old.ActiveUsers.Set || old.Seats == 0 {
+		t.Fatalf("fixture account has no users/seats: %+v", old)
+	}
+	press(m, "e", "tab", "tab", "tab")
+	f := openForm(t, m)
+	if fl := f.fields[f.focus]; fl.label != "Active users" || !fl.selected {
+		t.Fatalf("tab landed on %q selected=%v", fl.label, fl.selected)
+	}
+	mustContain(t, screen(m), "typing replaces")
+	typeText(m, "400")
+	if v := f.field("Active users").in.Value(); v != "400" {
+		t.Fatalf("typing over the selection gave %q", v)
+	}
+	press(m, "enter")
+	mustContain(t, screen(m), "Save anyway? (y/N)", "exceed seats")
+	press(m, "n")
+	openForm(t, m)
+	if a, _ := acctOf(t, path, id); a.ActiveUsers != old.ActiveUsers {
+		t.Fatal("a no saved the edit")
+	}
+	press(m, "enter", "y")
+	noModal(t, m)
+	if a, _ := acctOf(t, path, id); a.ActiveUsers != metrics.Some(400) {
+		t.Fatalf("saved active users %v, want 400", a.ActiveUsers)
+	}
+
+	// End deselects and appends; backspace on a selection clears it.
+	press(m, "e", "tab", "tab")
+	f = openForm(t, m)
+	seats := f.field("Seats")
+	want := seats.in.Value() + "0"
+	press(m, "end")
+	typeText(m, "0")
+	if v := seats.in.Value(); v != want {
+		t.Fatalf("end then 0 gave %q, want %q", v, want)
+	}
+	press(m, "tab", "shift+tab", "backspace")
+	if v := seats.in.Value(); v != "" {
+		t.Fatalf("backspace on a selection left %q", v)
+	}
+	press(m, "esc", "y")
+	noModal(t, m)
 }
