@@ -154,7 +154,7 @@ func (pg *healthPage) rebuild() {
 	if len(det.History) == 0 {
 		d.line(styles.Muted.Render("  No snapshots yet: the first is taken when a week opens."))
 	} else {
-		d.line("  " + historyLine(det.History, d.w-4))
+		d.line("  " + historyLine(det.History, h, metrics.WeekOf(pg.p.AsOf), d.w-4))
 	}
 	d.blank()
 	d.section("Success plan")
@@ -207,33 +207,54 @@ func dragInputs(c metrics.Component) string {
 
 const sparkRunes = "▁▂▃▄▅▆▇█"
 
-// historyLine is the weekly scores as a sparkline with the first and last
-// week at its ends, keeping the newest weeks when space is short.
-func historyLine(hist []store.Snapshot, w int) string {
-	first, last := hist[0].Week.String(), hist[len(hist)-1].Week.String()
-	room := w - len(first) - len(last) - 2 - 16
-	if room < 4 {
-		room = 4
+// historyLine is the weekly scores as a sparkline ending with the score
+// shown above it: this week's point is the current score (the snapshot is
+// replaced, or the point added), so the line never disagrees with the
+// header. The lowest and highest scores label the range; the newest weeks
+// are kept when space is short. The glyphs are on the 0-100 scale.
+func historyLine(hist []store.Snapshot, cur metrics.Health, thisWeek metrics.Week, w int) string {
+	pts := make([]int, 0, len(hist)+1)
+	weeks := make([]metrics.Week, 0, len(hist)+1)
+	for _, s := range hist {
+		if s.Week >= thisWeek {
+			break // this week is the current score, below
+		}
+		pts, weeks = append(pts, s.Score), append(weeks, s.Week)
 	}
-	if len(hist) > room {
-		hist = hist[len(hist)-room:]
-		first = hist[0].Week.String()
+	now := -1
+	if cur.HasScore {
+		now = cur.Score
+	}
+	pts, weeks = append(pts, now), append(weeks, thisWeek)
+	first := weeks[0].String()
+	room := max(4, w-len(first)-len("now")-2-30)
+	if len(pts) > room {
+		pts, weeks = pts[len(pts)-room:], weeks[len(weeks)-room:]
+		first = weeks[0].String()
 	}
 	spark := []rune(sparkRunes)
 	var b strings.Builder
-	for _, s := range hist {
-		if s.Score < 0 {
+	lo, hi := -1, -1
+	for _, s := range pts {
+		if s < 0 {
 			b.WriteRune('·')
 			continue
 		}
-		i := min(len(spark)-1, s.Score*len(spark)/101)
-		b.WriteRune(spark[i])
+		if lo < 0 || s < lo {
+			lo = s
+		}
+		hi = max(hi, s)
+		b.WriteRune(spark[min(len(spark)-1, s*len(spark)/101)])
 	}
-	lastScore := "no data"
-	if s := hist[len(hist)-1].Score; s >= 0 {
-		lastScore = itoa(s)
+	nowText := "no data"
+	if now >= 0 {
+		nowText = itoa(now)
 	}
-	return first + " " + b.String() + " " + last + "  (latest " + lastScore + ")"
+	rng := ""
+	if lo >= 0 {
+		rng = "min " + itoa(lo) + " · max " + itoa(hi) + " · "
+	}
+	return first + " " + b.String() + " now  (" + rng + "now " + nowText + ")"
 }
 
 // settingsText names the settings that produced a score.

@@ -286,3 +286,31 @@ func TestTabSelectsFieldTextAndWarningAsks(t *testing.T) {
 	press(m, "esc", "y")
 	noModal(t, m)
 }
+
+// The sparkline ends with the score the header shows, even when this
+// week's snapshot was taken before an edit, and names its range.
+func TestSparklineEndsWithTheCurrentScore(t *testing.T) {
+	w := metrics.WeekOf(fixAsOf)
+	hist := []store.Snapshot{
+		{Week: w - 2, Score: 40}, {Week: w - 1, Score: 43}, {Week: w, Score: 24},
+	}
+	got := historyLine(hist, metrics.Health{Score: 65, HasScore: true}, w, 100)
+	mustContain(t, got, "now 65", "min 40", "max 65")
+	if strings.Contains(got, "24") {
+		t.Fatalf("the stale snapshot of this week is still drawn: %q", got)
+	}
+	if !strings.Contains(got, "▄▄▆ now") { // 40, 43 then 65 on the 0-100 scale
+		t.Fatalf("points: %q", got)
+	}
+	// No snapshot this week yet: the current score is appended.
+	got = historyLine(hist[:2], metrics.Health{Score: 65, HasScore: true}, w, 100)
+	mustContain(t, got, "now 65", "min 40")
+
+	// In the dashboard: the header's score is the sparkline's last point.
+	m, _ := triage(t)
+	press(m, "3", "enter")
+	s := screen(m)
+	pg := m.current().(*healthPage)
+	h := pg.d.Health
+	mustContain(t, s, "score "+itoa(h.Score)+"/100", "now "+itoa(h.Score)+")")
+}
