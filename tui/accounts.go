@@ -121,20 +121,21 @@ func (v *accountsView) selectedID() uint64 {
 	return v.p.Accounts[v.rows[v.tbl.cursor]].ID
 }
 
-func (v *accountsView) selectID(id uint64) {
-	if id == 0 || v.p == nil {
-		v.tbl.clamp()
-		return
-	}
-	if ai := v.p.AccountIndex(id); ai >= 0 {
-		for i, r := range v.rows {
-			if int(r) == ai {
-				v.tbl.setCursor(i)
-				return
+func (v *accountsView) selectID(id uint64) { v.selectRecord(recAccount, id) }
+
+func (v *accountsView) selectRecord(kind recordKind, id uint64) bool {
+	if kind == recAccount && id != 0 && v.p != nil {
+		if ai := v.p.AccountIndex(id); ai >= 0 {
+			for i, r := range v.rows {
+				if int(r) == ai {
+					v.tbl.setCursor(i)
+					return true
+				}
 			}
 		}
 	}
 	v.tbl.clamp()
+	return false
 }
 
 func (v *accountsView) resort() {

@@ -36,6 +36,8 @@ func (pg *healthPage) SetSize(w, h int) {
 	pg.rebuild()
 }
 
+func (pg *healthPage) record() (recordKind, uint64) { return recAccount, pg.id }
+
 func (pg *healthPage) SetPortfolio(p *portfolio.Portfolio) {
 	pg.p = p
 	pg.rebuild()

@@ -58,14 +58,19 @@ func (v *escView) selectedID() uint64 {
 	return v.p.Escalations[v.rows[v.tbl.cursor]].ID
 }
 
-func (v *escView) selectID(id uint64) {
-	for i, r := range v.rows {
-		if v.p.Escalations[r].ID == id {
-			v.tbl.setCursor(i)
-			return
+func (v *escView) selectID(id uint64) { v.selectRecord(recEscalation, id) }
+
+func (v *escView) selectRecord(kind recordKind, id uint64) bool {
+	if kind == recEscalation && v.p != nil {
+		for i, r := range v.rows {
+			if v.p.Escalations[r].ID == id {
+				v.tbl.setCursor(i)
+				return true
+			}
 		}
 	}
 	v.tbl.clamp()
+	return false
 }
 
 func (v *escView) SetPortfolio(p *portfolio.Portfolio) {
@@ -256,6 +261,8 @@ func (pg *escPage) SetSize(w, h int) {
 	pg.doc.setSize(w, h)
 	pg.rebuild()
 }
+
+func (pg *escPage) record() (recordKind, uint64) { return recEscalation, pg.id }
 
 func (pg *escPage) SetPortfolio(p *portfolio.Portfolio) {
 	pg.p = p

@@ -566,6 +566,12 @@ func (m *Model) back() {
 			m.accounts.setMember(nil)
 			m.tab = f.returnTab
 			m.buildTabs()
+			return
+		}
+		if rp, ok := f.page.(recordPage); ok {
+			if sel, ok := m.current().(recordSelector); ok {
+				sel.selectRecord(rp.record())
+			}
 		}
 		return
 	}

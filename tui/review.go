@@ -149,6 +149,39 @@ func (v *reviewView) refresh(k uint64, ok bool) {
 	}
 }
 
+// selectRecord moves the cursor to the record unless it is already on
+// it (a record can be in several sections: the one it was opened from
+// wins).
+func (v *reviewView) selectRecord(kind recordKind, id uint64) bool {
+	if v.p == nil {
+		return false
+	}
+	is := func(l reviewLine) bool {
+		if l.kind != lineItem {
+			return false
+		}
+		esc := l.sec == secBreached || l.sec == secNewEsc
+		if esc != (kind == recEscalation) {
+			return false
+		}
+		if esc {
+			return v.p.Escalations[l.idx].ID == id
+		}
+		return v.p.Accounts[l.idx].ID == id
+	}
+	if len(v.items) > 0 && is(v.lines[v.items[v.cursor]]) {
+		return true
+	}
+	for i, li := range v.items {
+		if is(v.lines[li]) {
+			v.cursor = i
+			v.clamp()
+			return true
+		}
+	}
+	return false
+}
+
 func (v *reviewView) SetQuery(q string) {
 	v.query = q
 	v.cursor, v.offset = 0, 0

@@ -314,3 +314,43 @@ func TestSparklineEndsWithTheCurrentScore(t *testing.T) {
 	h := pg.d.Health
 	mustContain(t, s, "score "+itoa(h.Score)+"/100", "now "+itoa(h.Score)+")")
 }
+
+// Esc from an escalation's page lands on that escalation, wherever the
+// resolve and the reopen moved it in the queue; and from a health detail
+// on that account.
+func TestEscReturnsToTheSameRecord(t *testing.T) {
+	m, _ := triage(t)
+	press(m, "4", "j", "j")
+	id := m.escs.selectedID()
+	press(m, "enter", "r")
+	typeText(m, "Refund issued")
+	press(m, "enter", "y")
+	noModal(t, m)
+	press(m, "o")
+	typeText(m, "It happened again")
+	press(m, "enter")
+	noModal(t, m)
+	press(m, "esc")
+	if got := m.escs.selectedID(); got != id {
+		t.Fatalf("esc landed on escalation %d, want %d", got, id)
+	}
+
+	// Accounts sorted by health: an edit that moves the account in the
+	// sort still brings esc back to it.
+	press(m, "3", "j", "j", "j")
+	acct := m.accounts.selectedID()
+	press(m, "enter", "e")
+	f := openForm(t, m)
+	f.focusField(0)
+	clearInput(m)
+	typeText(m, "1")
+	press(m, "enter")
+	if fl := openForm(t, m).field("ARR change is"); !fl.hidden {
+		press(m, "enter")
+	}
+	noModal(t, m)
+	press(m, "esc")
+	if got := m.accounts.selectedID(); got != acct {
+		t.Fatalf("esc landed on account %d, want %d", got, acct)
+	}
+}

@@ -23,6 +23,27 @@ type page interface {
 	Hints(k *KeyMap) []key.Binding
 }
 
+// A detail page shows one record; esc back to the list it was opened from
+// puts the list's cursor on that record again, wherever a reload or the
+// minute tick re-sorted it (a resolve and a reopen move an escalation out
+// of the queue and back).
+type recordKind int
+
+const (
+	recAccount recordKind = iota
+	recEscalation
+)
+
+type recordPage interface {
+	record() (recordKind, uint64)
+}
+
+// recordSelector is a list that can put its cursor on a record; it
+// reports false when the record is not shown (filtered out, resolved).
+type recordSelector interface {
+	selectRecord(kind recordKind, id uint64) bool
+}
+
 // filterable pages accept `/` queries.
 type filterable interface {
 	SetQuery(q string)
