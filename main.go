@@ -610,6 +610,12 @@ func cmdSettings(g *globals, args []string, stdout, stderr io.Writer) error {
 			now, _ = store.GetSetting(set, pos[1])
 			return nil
 		})
+		if errors.Is(err, store.ErrUnchanged) {
+			// Not a failure: the value is what was asked for, and no change
+			// is logged.
+			fmt.Fprintf(stdout, "%s\n", err)
+			return nil
+		}
 		if err != nil {
 			return err
 		}

@@ -375,6 +375,22 @@ func TestImportExportSettingsCommands(t *testing.T) {
 	if r := steward(t, "--db", db, "settings"); !strings.Contains(r.stdout, "latest changes") {
 		t.Errorf("settings should list the change log: %q", r.stdout)
 	}
+	// Setting a value to what it is changes nothing and logs nothing; an
+	// unknown currency code is refused.
+	logLines := func() int { return strings.Count(steward(t, "--db", db, "settings").stdout, " set ") }
+	logged := logLines()
+	if r := steward(t, "--db", db, "settings", "set", "weights.adoption", "50"); r.code != 0 || !strings.Contains(r.stdout, "already 50") {
+		t.Errorf("settings set to the same value: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if after := logLines(); after != logged {
+		t.Errorf("an unchanged setting was logged: %d changes, want %d", after, logged)
+	}
+	if r := steward(t, "--db", db, "settings", "set", "currency", "ZZZ"); r.code != 1 || !strings.Contains(r.stderr, "ISO 4217") {
+		t.Errorf("currency ZZZ: %d %q", r.code, r.stderr)
+	}
+	if r := steward(t, "--db", db, "settings", "set", "currency", "chf"); r.code != 0 || !strings.Contains(r.stdout, "CHF") {
+		t.Errorf("currency chf: %d %q %q", r.code, r.stdout, r.stderr)
+	}
 }
 
 // Every command-line mistake is one line, never the usage dump.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -130,6 +131,10 @@ type SettingChange struct {
 
 var bSettingsLog = []byte("settings_log")
 
+// ErrUnchanged is returned by a change that would leave the value as it is:
+// nothing is written and nothing is logged.
+var ErrUnchanged = errors.New("nothing changed")
+
 // SetSetting validates and stores one setting and logs who changed it and
 // when. Every score is computed from the stored settings, so the change
 // applies everywhere at once.
@@ -145,6 +150,9 @@ func (t *Tx) SetSetting(key, value string, by Actor, now time.Time) (Settings, e
 	old := k.get(&s)
 	if err := k.set(&s, value); err != nil {
 		return s, err
+	}
+	if k.get(&s) == old {
+		return s, fmt.Errorf("%s is already %s: %w", key, old, ErrUnchanged)
 	}
 	if err := t.PutSettings(s); err != nil {
 		return s, err

@@ -196,6 +196,9 @@ func TestActSetSettingRefusals(t *testing.T) {
 	refuse("sla.critical", "0", "SLA")
 	refuse("sla.high", "abc", "abc")
 	refuse("currency", "EURO", "EURO")
+	refuse("currency", "ZZZ", "ISO 4217")
+	refuse("currency", "XXX", "ISO 4217")
+	refuse("bands.green", "60", "already 60") // what it is: nothing to log
 	refuse("weights.fun", "1", "weights.fun", "weights.adoption", "segments.enterprise_min", "sla.low", "currency")
 	refuse("", "1", "weights.adoption")
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	"golang.org/x/text/currency"
 
 	"steward/metrics"
 )
@@ -80,16 +81,15 @@ func (t *Tx) PutSettings(s Settings) error {
 	return t.b(bMeta).Put(kSettings, v)
 }
 
+// isCurrencyCode accepts an upper-case ISO 4217 code of a currency a
+// contract can be priced in: XXX (no currency) and XTS (testing) are
+// codes, but not currencies.
 func isCurrencyCode(c string) bool {
-	if len(c) != 3 {
+	if len(c) != 3 || strings.ToUpper(c) != c || c == "XXX" || c == "XTS" {
 		return false
 	}
-	for i := 0; i < 3; i++ {
-		if c[i] < 'A' || c[i] > 'Z' {
-			return false
-		}
-	}
-	return true
+	_, err := currency.ParseISO(c)
+	return err == nil
 }
 
 // ---- members ----

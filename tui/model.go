@@ -345,7 +345,9 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	m.statusErr = false
 	if msg.first {
 		m.status = fmt.Sprintf("Loaded %d accounts in %s", len(msg.p.Accounts), msg.took.Round(time.Millisecond))
-		if !msg.p.Review.CurrentWeekSnapped && len(msg.p.Accounts) > 0 {
+		// A read-only dashboard (an --as that matches nobody) writes
+		// nothing, not even the weekly snapshot.
+		if !msg.p.Review.CurrentWeekSnapped && len(msg.p.Accounts) > 0 && m.actorErr == nil {
 			m.status += " · taking this week's snapshot…"
 			cmds = append(cmds, snapshotCmd(m.opt.Path, m.opt.Store, msg.p.AsOf))
 		}

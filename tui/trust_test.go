@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"crypto/sha256"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -353,4 +355,35 @@ func TestEscReturnsToTheSameRecord(t *testing.T) {
 	if got := m.accounts.selectedID(); got != acct {
 		t.Fatalf("esc landed on account %d, want %d", got, acct)
 	}
+}
+
+// A read-only dashboard (an --as that names nobody) writes nothing, not
+// even this week's automatic snapshot.
+func TestReadOnlyDashboardTakesNoSnapshot(t *testing.T) {
+	path := fixturePath(t, 20)
+	var had bool
+	reread(t, path, func(tx *store.Tx) error { had = tx.HasWeek(metrics.WeekOf(fixAsOf)); return nil })
+	if had {
+		t.Fatal("the fixture already has this week's snapshot")
+	}
+	before := fileHash(t, path)
+	opt := testOptions(path)
+	opt.As = "nobody@example.com"
+	m := New(opt)
+	m.clockTick = func() tea.Cmd { return nil }
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	drive(m, m.load(true))
+	mustContain(t, screen(m), "as ? (unknown")
+	if after := fileHash(t, path); after != before {
+		t.Fatal("a read-only dashboard wrote to the file")
+	}
+}
+
+func fileHash(t *testing.T, path string) [32]byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(b)
 }
