@@ -584,9 +584,9 @@ func (f *form) Token() int { return f.token }
 func (f *form) View() string {
 	w := max(20, f.w)
 	var head, body, foot []string
-	head = append(head, styles.Title.Render(truncLine(f.title, w)))
+	head = append(head, styles.Title.Render(truncLine(sanitize(f.title), w)))
 	for _, l := range f.intro {
-		head = append(head, truncLine(l, w))
+		head = append(head, truncLine(sanitize(l), w))
 	}
 	head = append(head, "")
 	focusLo, focusHi := 0, 0
@@ -748,7 +748,7 @@ func (c *confirmModal) written(err error) bool {
 func (c *confirmModal) Token() int { return c.token }
 
 func (c *confirmModal) View() string {
-	s := styles.Title.Render(truncLine(c.title, c.w)) + "\n\n"
+	s := styles.Title.Render(truncLine(sanitize(c.title), c.w)) + "\n\n"
 	switch {
 	case c.pend:
 		s += styles.Muted.Render("Saving…")

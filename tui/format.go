@@ -191,14 +191,41 @@ func truncLine(s string, w int) string {
 	return ansi.Truncate(s, w, "…")
 }
 
+// sanitize makes untrusted text (names, notes and titles from imports)
+// safe to place on a screen line: control characters (C0, DEL, C1),
+// bidirectional overrides and isolates, and invisible zero-width marks are
+// shown as a visible escape such as ⟨U+202E⟩, so no imported name can
+// reorder, hide or break a line. A tab is a space; bytes that are not
+// UTF-8 are shown as �. Zero-width joiners stay: emoji sequences and
+// several scripts need them. Exports keep the original bytes.
 func sanitize(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == utf8.RuneError }) {
+	if !strings.ContainsFunc(s, unsafeRune) {
 		return s
 	}
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
-			return ' '
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\t':
+			b.WriteByte(' ')
+		case r == utf8.RuneError:
+			b.WriteRune('�')
+		case unsafeRune(r):
+			fmt.Fprintf(&b, "⟨U+%04X⟩", r)
+		default:
+			b.WriteRune(r)
 		}
-		return r
-	}, s)
+	}
+	return b.String()
+}
+
+func unsafeRune(r rune) bool {
+	switch {
+	case r < 0x20, r >= 0x7f && r < 0xa0, r == utf8.RuneError:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069: // bidi embeddings, overrides, isolates
+		return true
+	case r == 0x200b, r == 0x200e, r == 0x200f, r == 0x061c, r == 0x2060, r == 0xfeff: // zero-width space, direction marks, word joiner, BOM
+		return true
+	}
+	return false
 }

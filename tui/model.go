@@ -659,7 +659,7 @@ func (m *Model) buildHeader() {
 		if compact {
 			tail = sep + "due90 " + money(due.ARRCents, cur) + "/" + itoa(due.Count)
 		}
-		tail += sep + "as " + m.actorName()
+		tail += sep + "as " + sanitize(m.actorName())
 		b.WriteString(tail)
 		plainW += ansi.StringWidth(tail)
 		if plainW <= m.w || compact {
@@ -706,12 +706,16 @@ func (m *Model) View() string {
 	case m.filtering:
 		status = truncLine(m.input.View(), m.w)
 	case m.statusErr:
-		status = styles.Error.Render(truncLine("error: "+m.status, m.w))
+		status = styles.Error.Render(truncLine("error: "+statusText(m.status), m.w))
 	default:
-		status = styles.Status.Render(truncLine(m.status, m.w))
+		status = styles.Status.Render(truncLine(statusText(m.status), m.w))
 	}
 	return m.header + "\n" + m.tabsLine + "\n" + body + "\n" + status + "\n" + m.hintLine()
 }
+
+// statusText is the status message as one safe line: it often quotes
+// names and errors that quote user input.
+func statusText(s string) string { return sanitize(strings.ReplaceAll(s, "\n", " · ")) }
 
 // tooSmallView says the terminal is too small and names the minimum: on
 // one line when it fits, else on two short lines (both fit 20 columns).
