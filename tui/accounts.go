@@ -1,10 +1,9 @@
 package tui
 
 import (
-	"bytes"
 	"slices"
 	"strings"
-	"unicode/utf8"
+	"unsafe"
 
 	"github.com/charmbracelet/bubbles/key"
 
@@ -54,14 +53,20 @@ type accountsView struct {
 	rank   []int32 // rank[account index] = position in sorted
 	base   []int32
 	rows   []int32
-	exact  int // rows[:exact] contain every term; the rest match fuzzily
 
 	// arena holds every account's Fold back to back in account order, so a
 	// full filter pass streams through 4 MB instead of chasing 100,000
 	// pointers in sort order (which costs more than the matching).
 	arena []byte
 	offs  []uint32
-	hit   []uint8
+	// mark[i] == gen: account i matched the latest pass, in group hit[i].
+	mark []uint32
+	hit  []uint8
+	gen  uint32
+	// byName is the live accounts in name order (once per load); pairs
+	// and tmp are the sort's scratch, kept between sorts.
+	byName     []int32
+	pairs, tmp []keyed
 
 	query, applied string
 	sortCol        int
@@ -90,6 +95,7 @@ func (v *accountsView) SetSize(w, h int) {
 func (v *accountsView) SetPortfolio(p *portfolio.Portfolio) {
 	keep := v.selectedID()
 	v.p = p
+	v.byName = nil
 	v.buildArena()
 	v.resort()
 	v.tbl.invalidate()
@@ -110,6 +116,8 @@ func (v *accountsView) buildArena() {
 	}
 	v.offs = append(v.offs, uint32(len(v.arena)))
 	v.hit = slices.Grow(v.hit[:0], n)[:n]
+	v.mark = slices.Grow(v.mark[:0], n)[:n]
+	clear(v.mark)
 }
 
 func (v *accountsView) foldAt(i int32) []byte { return v.arena[v.offs[i]:v.offs[i+1]] }
@@ -138,50 +146,44 @@ func (v *accountsView) selectRecord(kind recordKind, id uint64) bool {
 	return false
 }
 
+// keepOrTop keeps the selected account selected after a re-sort or a
+// filter change when it is still shown, and goes to the top otherwise.
+func (v *accountsView) keepOrTop(id uint64) {
+	if !v.selectRecord(recAccount, id) {
+		v.tbl.setCursor(0)
+	}
+}
+
 func (v *accountsView) resort() {
 	v.sorted = v.sorted[:0]
 	if v.p == nil {
 		v.rebase()
 		return
 	}
-	for i := range v.p.Accounts {
-		if v.p.Accounts[i].Live {
-			v.sorted = append(v.sorted, int32(i))
-		}
-	}
 	accts := v.p.Accounts
-	cmp := accountCmp(v.sortCol)
-	desc := v.desc
-	// Sorting 100,000 indexes by comparing account fields chases a pointer
-	// per comparison; sorting compact (key, index) pairs first and only
-	// comparing fields on equal keys keeps the sort in cache.
-	keyFn := sortKey(v.sortCol)
-	pairs := make([]keyed, len(v.sorted))
-	for k, i := range v.sorted {
+	if v.byName == nil {
+		v.byName = sortByName(accts)
+	}
+	// Every column sorts the name order stably by the column's value, so
+	// ties read alphabetically and a press of `s` is one radix pass over
+	// compact keys, not a comparison sort chasing 100,000 pointers.
+	keyFn := sortKey(v.sortCol, v.p)
+	v.pairs = slices.Grow(v.pairs[:0], len(v.byName))[:0]
+	for k := range v.byName {
+		i := v.byName[k]
+		if v.desc {
+			i = v.byName[len(v.byName)-1-k]
+		}
 		key := keyFn(&accts[i])
-		if desc {
+		if v.desc {
 			key = ^key
 		}
-		pairs[k] = keyed{key, i}
+		v.pairs = append(v.pairs, keyed{key, i})
 	}
-	slices.SortFunc(pairs, func(x, y keyed) int {
-		switch {
-		case x.key < y.key:
-			return -1
-		case x.key > y.key:
-			return 1
-		}
-		c := cmp(&accts[x.i], &accts[y.i])
-		if desc {
-			c = -c
-		}
-		if c == 0 {
-			return int(x.i - y.i)
-		}
-		return c
-	})
-	for k := range pairs {
-		v.sorted[k] = pairs[k].i
+	v.tmp = slices.Grow(v.tmp[:0], len(v.pairs))[:len(v.pairs)]
+	radixSort(v.pairs, v.tmp)
+	for _, p := range v.pairs {
+		v.sorted = append(v.sorted, p.i)
 	}
 	if cap(v.rank) < len(accts) {
 		v.rank = make([]int32, len(accts))
@@ -193,17 +195,124 @@ func (v *accountsView) resort() {
 	v.rebase()
 }
 
+// sortByName orders the live accounts by folded name (then the rest of the
+// folded text, then index): once per load, the order every column sort
+// starts from.
+func sortByName(accts []portfolio.Account) []int32 {
+	type named struct {
+		hi, lo uint64
+		i      int32
+	}
+	list := make([]named, 0, len(accts))
+	for i := range accts {
+		if a := &accts[i]; a.Live {
+			n := foldName(a)
+			list = append(list, named{nameBytes(n, 0, 8), nameBytes(n, 8, 8), int32(i)})
+		}
+	}
+	slices.SortFunc(list, func(x, y named) int {
+		if x.hi != y.hi {
+			return cmpUint(x.hi, y.hi)
+		}
+		if x.lo != y.lo {
+			return cmpUint(x.lo, y.lo)
+		}
+		a, b := &accts[x.i], &accts[y.i]
+		if c := strings.Compare(foldName(a), foldName(b)); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Fold, b.Fold); c != 0 {
+			return c
+		}
+		return int(x.i - y.i)
+	})
+	out := make([]int32, len(list))
+	for k, n := range list {
+		out[k] = n.i
+	}
+	return out
+}
+
+// keyed is an account index with its sort key.
 type keyed struct {
 	key uint64
 	i   int32
 }
 
-// sortKey maps an account to a number whose order agrees with accountCmp
-// (equal keys fall back to it): the first 8 bytes of the folded name, or
-// the column's integer value shifted to unsigned.
-func sortKey(col int) func(a *portfolio.Account) uint64 {
+// radixSort sorts by key, stably (least significant byte first, skipping
+// bytes that are the same in every key).
+func radixSort(a, tmp []keyed) {
+	var and, or uint64 = ^uint64(0), 0
+	for _, p := range a {
+		and &= p.key
+		or |= p.key
+	}
+	src, dst := a, tmp
+	for shift := uint(0); shift < 64; shift += 8 {
+		if (and>>shift)&0xff == (or>>shift)&0xff {
+			continue // every key has the same byte here
+		}
+		var count [257]int
+		for _, p := range src {
+			count[(p.key>>shift)&0xff+1]++
+		}
+		for b := 1; b < 257; b++ {
+			count[b] += count[b-1]
+		}
+		for _, p := range src {
+			b := (p.key >> shift) & 0xff
+			dst[count[b]] = p
+			count[b]++
+		}
+		src, dst = dst, src
+	}
+	if len(a) > 0 && &src[0] != &a[0] {
+		copy(a, src)
+	}
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// nameBytes packs n bytes of s from off, big-endian, zero-padded.
+func nameBytes(s string, off, n int) uint64 {
+	var k uint64
+	for j := off; j < off+n; j++ {
+		k <<= 8
+		if j < len(s) {
+			k |= uint64(s[j])
+		}
+	}
+	return k
+}
+
+// sortKey maps an account to its key for column col; the name order
+// breaks ties. Rows without a value sort last ascending.
+func sortKey(col int, p *portfolio.Portfolio) func(a *portfolio.Account) uint64 {
 	num := func(n int) uint64 { return uint64(int64(n)) ^ (1 << 63) }
 	switch col {
+	case sortOwner:
+		ranks := ownerRanks(p)
+		return func(a *portfolio.Account) uint64 { return ranks[a.OwnerID] }
+	case sortSegment:
+		return func(a *portfolio.Account) uint64 {
+			switch a.Segment {
+			case metrics.Enterprise:
+				return 0
+			case metrics.MidMarket:
+				return 1
+			case metrics.SMB:
+				return 2
+			}
+			return 3
+		}
 	case sortARR:
 		return func(a *portfolio.Account) uint64 { return uint64(a.ARRCents) ^ (1 << 63) }
 	case sortHealth:
@@ -218,82 +327,32 @@ func sortKey(col int) func(a *portfolio.Account) uint64 {
 		return func(a *portfolio.Account) uint64 { return num(optKey(a.NPS)) }
 	case sortFlags:
 		return func(a *portfolio.Account) uint64 { return num(-flagCount(a.Flags)) }
-	case sortName:
-		return func(a *portfolio.Account) uint64 {
-			var k uint64
-			n := foldName(a)
-			for j := 0; j < 8; j++ {
-				k <<= 8
-				if j < len(n) {
-					k |= uint64(n[j])
-				}
-			}
-			return k
-		}
 	}
-	return func(*portfolio.Account) uint64 { return 0 }
+	return func(*portfolio.Account) uint64 { return 0 } // the name order itself
 }
 
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
+// ownerRanks orders the owners by folded name (unassigned first), once per
+// sort instead of lower-casing two names per comparison.
+func ownerRanks(p *portfolio.Portfolio) map[uint64]uint64 {
+	type owner struct {
+		id   uint64
+		fold string
 	}
-	return 0
-}
-
-// accountCmp orders by one column; rows without a value sort last ascending.
-func accountCmp(col int) func(a, b *portfolio.Account) int {
-	switch col {
-	case sortOwner:
-		return func(a, b *portfolio.Account) int {
-			if c := strings.Compare(strings.ToLower(a.OwnerName), strings.ToLower(b.OwnerName)); c != 0 {
-				return c
-			}
-			return strings.Compare(a.Fold, b.Fold)
-		}
-	case sortSegment:
-		return func(a, b *portfolio.Account) int { return strings.Compare(string(a.Segment), string(b.Segment)) }
-	case sortARR:
-		return func(a, b *portfolio.Account) int { return cmpInt64(a.ARRCents, b.ARRCents) }
-	case sortHealth:
-		return func(a, b *portfolio.Account) int { return cmpInt(healthKey(a), healthKey(b)) }
-	case sortTrend:
-		return func(a, b *portfolio.Account) int { return cmpInt(trendKey(a), trendKey(b)) }
-	case sortRenewal:
-		return func(a, b *portfolio.Account) int { return cmpInt(renewKey(a), renewKey(b)) }
-	case sortTouch:
-		return func(a, b *portfolio.Account) int { return cmpInt(touchKey(a), touchKey(b)) }
-	case sortNPS:
-		return func(a, b *portfolio.Account) int { return cmpInt(optKey(a.NPS), optKey(b.NPS)) }
-	case sortFlags:
-		return func(a, b *portfolio.Account) int { return cmpInt(-flagCount(a.Flags), -flagCount(b.Flags)) }
+	owners := []owner{{0, ""}}
+	for _, m := range p.Members {
+		owners = append(owners, owner{m.ID, portfolio.FoldText(p.MemberName(m.ID))})
 	}
-	// Fold starts with the lower-cased name: a case-insensitive name order
-	// without lower-casing 100,000 names per sort.
-	return func(a, b *portfolio.Account) int {
-		if c := strings.Compare(foldName(a), foldName(b)); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Fold, b.Fold)
+	slices.SortStableFunc(owners, func(a, b owner) int { return strings.Compare(a.fold, b.fold) })
+	ranks := make(map[uint64]uint64, len(owners))
+	for r, o := range owners {
+		ranks[o.id] = uint64(min(r, 1<<16-1))
 	}
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return ranks
 }
 
 // foldName is the name part of Fold (exact whenever lower-casing keeps
 // the byte length, which covers ASCII).
-func foldName(a *portfolio.Account) string { return a.Fold[:min(len(a.Name), len(a.Fold))] }
+func foldName(a *portfolio.Account) string { return a.Fold[:a.NameLen] }
 
 const missing = 1 << 30
 
@@ -368,139 +427,56 @@ func (v *accountsView) inBook(a *portfolio.Account) bool {
 	return a.OwnerID == v.member.id
 }
 
-// filter brings rows in line with the query, narrowing from the previous
-// result when the query only grew.
+// filter brings rows in line with the query: word and prefix hits first,
+// then substring hits, then tight subsequence hits (match.go), each group
+// in the current sort order. A query that only grew re-matches just the
+// previous rows (a hit's tier can only worsen as terms grow).
 func (v *accountsView) filter() {
-	q := strings.ToLower(strings.TrimSpace(v.query))
-	terms := termsOf(q)
-	if len(terms) == 0 {
+	q := compileQuery(v.query)
+	if q.empty() {
 		v.rows = append(v.rows[:0], v.base...)
-		v.exact = len(v.rows)
-		v.applied = q
+		v.applied = ""
 		v.tbl.setRows(len(v.rows))
 		return
 	}
-	if v.applied != "" && strings.HasPrefix(q, v.applied) && len(v.rows) > 0 {
-		// Every hit of the longer query was a hit of the shorter one: an
-		// exact hit stays exact or turns fuzzy, a fuzzy one stays fuzzy.
-		var ex, fzA, fzB []int32
-		for k, i := range v.rows {
-			switch matchBytes(v.foldAt(i), terms) {
-			case 2:
-				ex = append(ex, i)
-			case 1:
-				if k < v.exact {
-					fzA = append(fzA, i)
-				} else {
-					fzB = append(fzB, i)
-				}
-			}
+	v.gen++
+	if v.gen == 0 { // wrapped: stale marks could pass for this pass's
+		clear(v.mark)
+		v.gen = 1
+	}
+	if v.applied != "" && strings.HasPrefix(q.text, v.applied) {
+		for _, i := range v.rows {
+			v.match(&q, i)
 		}
-		v.rows = append(v.rows[:0], ex...)
-		v.exact = len(ex)
-		v.rows = mergeByRank(v.rows, fzA, fzB, v.rank)
 	} else {
 		// Match in memory order, then collect in sort order.
-		for i := range v.hit {
-			v.hit[i] = matchBytes(v.foldAt(int32(i)), terms)
+		for i := range v.mark {
+			v.match(&q, int32(i))
 		}
-		var fz []int32
-		rows := v.rows[:0]
-		for _, i := range v.base {
-			switch v.hit[i] {
-			case 2:
-				rows = append(rows, i)
-			case 1:
-				fz = append(fz, i)
-			}
-		}
-		v.exact = len(rows)
-		v.rows = append(rows, fz...)
 	}
-	v.applied = q
+	var groups [3][]int32
+	for _, i := range v.base {
+		if v.mark[i] == v.gen {
+			g := v.hit[i]
+			groups[g] = append(groups[g], i)
+		}
+	}
+	v.rows = append(append(append(v.rows[:0], groups[0]...), groups[1]...), groups[2]...)
+	v.applied = q.text
 	v.tbl.setRows(len(v.rows))
 }
 
-func termsOf(q string) [][]byte {
-	var out [][]byte
-	for _, f := range strings.Fields(q) {
-		out = append(out, []byte(f))
+// match marks account i as a hit of q, with its group.
+func (v *accountsView) match(q *query, i int32) {
+	// The arena is only appended to between loads: a string view of it
+	// saves copying 100,000 folds per keystroke.
+	fold := v.arena[v.offs[i]:v.offs[i+1]]
+	if len(fold) == 0 {
+		return
 	}
-	return out
-}
-
-// matchBytes is matchFold over the arena.
-func matchBytes(fold []byte, terms [][]byte) uint8 {
-	score := uint8(2)
-	for _, t := range terms {
-		if bytes.Contains(fold, t) {
-			continue
-		}
-		// A one-letter term that is not contained is not a subsequence.
-		if len(t) == 1 || !subsequence(fold, t) {
-			return 0
-		}
-		score = 1
+	if t := q.tier(unsafe.String(&fold[0], len(fold))); t != tierNone {
+		v.mark[i], v.hit[i] = v.gen, t.group()
 	}
-	return score
-}
-
-func mergeByRank(dst, a, b []int32, rank []int32) []int32 {
-	for len(a) > 0 && len(b) > 0 {
-		if rank[a[0]] <= rank[b[0]] {
-			dst, a = append(dst, a[0]), a[1:]
-		} else {
-			dst, b = append(dst, b[0]), b[1:]
-		}
-	}
-	dst = append(dst, a...)
-	return append(dst, b...)
-}
-
-// matchFold scores a pre-folded "name owner segment" against the terms:
-// 2 when every term occurs as written, 1 when every term occurs as a
-// subsequence (fuzzy: "acmcorp" finds "Acme Corp"), 0 otherwise.
-func matchFold(fold string, terms []string) int {
-	score := 2
-	for _, t := range terms {
-		if strings.Contains(fold, t) {
-			continue
-		}
-		if !subsequence([]byte(fold), []byte(t)) {
-			return 0
-		}
-		score = 1
-	}
-	return score
-}
-
-func subsequence(s, t []byte) bool {
-	ascii := true
-	for _, c := range t {
-		if c >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		// ASCII bytes never occur inside a multi-byte rune, so bytes will do.
-		j := 0
-		for i := 0; i < len(s) && j < len(t); i++ {
-			if s[i] == t[j] {
-				j++
-			}
-		}
-		return j == len(t)
-	}
-	for len(s) > 0 && len(t) > 0 {
-		r, n := utf8.DecodeRune(s)
-		want, m := utf8.DecodeRune(t)
-		if r == want {
-			t = t[m:]
-		}
-		s = s[n:]
-	}
-	return len(t) == 0
 }
 
 func (v *accountsView) SetQuery(q string) {
@@ -519,6 +495,8 @@ func (v *accountsView) SetQuery(q string) {
 }
 
 func (v *accountsView) Query() string { return v.query }
+
+func (v *accountsView) Matches() int { return len(v.rows) }
 
 // setMember narrows the table to one member's book (from the team view);
 // nil shows everyone again.
@@ -547,18 +525,18 @@ func (v *accountsView) HandleKey(k *KeyMap, msg keyMsg) intent {
 		v.desc = v.sortCol == sortARR // biggest accounts first is the useful default
 		v.resort()
 		v.tbl.invalidate()
-		v.selectID(keep)
+		v.keepOrTop(keep)
 	case key.Matches(msg, k.Reverse):
 		keep := v.selectedID()
 		v.desc = !v.desc
 		v.resort()
 		v.tbl.invalidate()
-		v.selectID(keep)
+		v.keepOrTop(keep)
 	case key.Matches(msg, k.Band):
 		keep := v.selectedID()
 		v.band = bandFilters[(slices.Index(bandFilters, v.band)+1)%len(bandFilters)]
 		v.rebase()
-		v.selectID(keep)
+		v.keepOrTop(keep)
 	case key.Matches(msg, k.AcctImport):
 		return doAction{act: actImport}
 	default:

@@ -260,7 +260,7 @@ func (m *Model) memberOptions(withNobody bool) []option {
 	for _, mem := range m.p.Members {
 		if mem.Active {
 			out = append(out, option{label: mem.Name + " (" + humanize(string(mem.Role)) + ")", value: strconv.FormatUint(mem.ID, 10), id: mem.ID,
-				name: foldText(mem.Name), fold: foldText(mem.Name + " " + mem.Email + " " + string(mem.Role))})
+				name: portfolio.FoldText(mem.Name), fold: portfolio.FoldText(mem.Name + " " + mem.Email + " " + string(mem.Role))})
 		}
 	}
 	if withNobody {

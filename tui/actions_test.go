@@ -79,7 +79,7 @@ func lastActivity(t *testing.T, acts []store.Activity, kind, text string) {
 	}
 }
 
-func openForm(t *testing.T, m *Model) *form {
+func openForm(t testing.TB, m *Model) *form {
 	t.Helper()
 	switch md := m.modal.(type) {
 	case *form:

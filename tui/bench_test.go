@@ -127,3 +127,66 @@ func BenchmarkOpenToFirstFrame(b *testing.B) {
 		runtime.KeepAlive(m)
 	})
 }
+
+// One keystroke in the account picker of a new escalation (100,000
+// options), from the key to the form rendered; "typing" averages the
+// keystrokes of a word, "first-char" is a full pass.
+func BenchmarkPickerKeystroke(b *testing.B) {
+	m := benchModel(b)
+	press(m, "4", "c")
+	if _, ok := m.modal.(*form); !ok {
+		b.Fatal("no form")
+	}
+	b.Run("typing", func(b *testing.B) {
+		word := []rune("globex 1")
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			j := i % (len(word) + 1)
+			if j == len(word) {
+				b.StopTimer()
+				for range word {
+					m.Update(keyOf("backspace"))
+				}
+				b.StartTimer()
+				continue
+			}
+			m.Update(keyOf(string(word[j])))
+			_ = m.View()
+		}
+	})
+	b.Run("first-char", func(b *testing.B) {
+		for range 20 {
+			m.Update(keyOf("backspace"))
+		}
+		if q := openForm(b, m).fields[0].pick.query; q != "" {
+			b.Fatalf("query %q left over", q)
+		}
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			m.Update(keyOf("g"))
+			_ = m.View()
+			b.StopTimer()
+			m.Update(keyOf("backspace"))
+			b.StartTimer()
+		}
+	})
+}
+
+// One press of `s` that lands on each sort column (the sort itself, the
+// re-filter and the first View), at 100,000 accounts.
+func BenchmarkSort(b *testing.B) {
+	m := benchModel(b)
+	for col := 0; col < numSorts; col++ {
+		b.Run(accountCols[col].title, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				v := m.accounts
+				v.sortCol = (col + numSorts - 1) % numSorts
+				m.Update(keyOf("s"))
+				if v.sortCol != col {
+					b.Fatalf("s landed on %d, want %d", v.sortCol, col)
+				}
+				_ = m.View()
+			}
+		})
+	}
+}

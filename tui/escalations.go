@@ -2,7 +2,6 @@ package tui
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -86,7 +85,7 @@ func (v *escView) refresh(keep uint64) {
 	v.fold = v.fold[:0]
 	for i := range p.Escalations {
 		e := &p.Escalations[i]
-		v.fold = append(v.fold, strings.ToLower(e.Title+" "+e.AccountName+" "+e.OwnerName))
+		v.fold = append(v.fold, portfolio.FoldText(e.Title+" "+e.AccountName+" "+e.OwnerName))
 	}
 	v.apply()
 	v.tbl.invalidate()
@@ -95,7 +94,6 @@ func (v *escView) refresh(keep uint64) {
 
 func (v *escView) apply() {
 	v.rows = v.rows[:0]
-	terms := strings.Fields(strings.ToLower(v.query))
 	for i := range v.p.Escalations {
 		e := &v.p.Escalations[i]
 		switch v.status {
@@ -112,10 +110,16 @@ func (v *escView) apply() {
 		if v.severity != "" && e.Severity != v.severity {
 			continue
 		}
-		if len(terms) > 0 && matchFold(v.fold[i], terms) == 0 {
-			continue
-		}
 		v.rows = append(v.rows, i)
+	}
+	if q := compileQuery(v.query); !q.empty() {
+		shown := v.rows
+		order := filterOrder(&q, len(shown), func(k int) string { return v.fold[shown[k]] })
+		rows := make([]int, len(order))
+		for k, o := range order {
+			rows[k] = shown[o]
+		}
+		v.rows = rows
 	}
 	v.tbl.setRows(len(v.rows))
 }
@@ -129,6 +133,8 @@ func (v *escView) SetQuery(q string) {
 }
 
 func (v *escView) Query() string { return v.query }
+
+func (v *escView) Matches() int { return len(v.rows) }
 
 func (v *escView) HandleKey(k *KeyMap, msg keyMsg) intent {
 	if v.p == nil {

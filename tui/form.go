@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"steward/store/portfolio"
 )
 
 // Forms are modal and keyboard-complete: tab/shift+tab move between
@@ -48,7 +51,11 @@ type picker struct {
 	tier    matchTier // of the best match
 	sel     int       // index into matches; -1: nothing highlighted
 	query   string
-	shown   int // how many matches to show when focused
+	// applied is the folded query matches was computed for; allShown:
+	// matches is every option (empty query).
+	applied  string
+	allShown bool
+	shown    int // how many matches to show when focused
 	// chosen is the option (index into opts, -1 for none) the user settled
 	// on: the field's value when it opened, or the last one moved to with
 	// up/down. Typing only browses: a query that is deleted again brings
@@ -66,7 +73,7 @@ func newPicker(opts []option, selected string) *picker {
 	for i := range p.opts {
 		o := &p.opts[i]
 		if o.name == "" {
-			o.name = foldText(o.label)
+			o.name = portfolio.FoldText(o.label)
 		}
 		if o.fold == "" {
 			o.fold = o.name
@@ -102,57 +109,69 @@ func (p *picker) mustChoose(selected string) {
 // an option the user moved to while it is among the best matches; else it
 // goes to the best match when exactly one option is best, and to nothing
 // when several are (ambiguous: enter then asks for up/down). An empty
-// query goes back to the chosen option.
+// query goes back to the chosen option. A query that only grew narrows
+// the previous matches (a hit of the longer query is a hit of the shorter
+// one), so typing stays fast over 100,000 accounts.
 func (p *picker) filter(q string) {
 	prev := -1
 	if p.explicit && p.sel >= 0 && p.sel < len(p.matches) {
 		prev = p.matches[p.sel]
 	}
+	cq := compileQuery(q)
+	narrow := p.query != "" && strings.HasPrefix(cq.text, p.applied) && p.applied != "" && !p.allShown
 	p.query = q
-	p.matches = p.matches[:0]
-	fq := strings.TrimSpace(foldText(q))
-	if fq == "" {
+	if cq.empty() {
+		p.matches = p.matches[:0]
 		for i := range p.opts {
 			p.matches = append(p.matches, i)
 		}
+		p.applied, p.allShown = "", true
 		p.tier, p.sel = tierExact, p.chosen // matches is every option, in order
 		if p.chosen < 0 && !p.noChoice && len(p.opts) > 0 {
 			p.sel = 0
 		}
 		return
 	}
-	terms := strings.Fields(fq)
-	type hit struct {
-		i    int
-		tier matchTier
-		span int
-	}
-	var hits []hit
-	for i := range p.opts {
+	var groups [tierNone][]int
+	rank := func(i int) {
 		o := &p.opts[i]
-		if t, span := rankMatch(o.name, o.code, o.fold, fq, terms); t != tierNone {
-			hits = append(hits, hit{i, t, span})
+		if t := cq.rank(o.name, o.code, o.fold); t != tierNone {
+			groups[t] = append(groups[t], i)
 		}
 	}
-	sort.SliceStable(hits, func(a, b int) bool {
-		if hits[a].tier != hits[b].tier {
-			return hits[a].tier < hits[b].tier
+	if narrow {
+		// Earlier matches are in tier order, not option order: put them
+		// back in option order before re-ranking.
+		old := append([]int(nil), p.matches...)
+		slices.Sort(old)
+		for _, i := range old {
+			rank(i)
 		}
-		return hits[a].span < hits[b].span
-	})
-	best := 0
-	for _, h := range hits {
-		p.matches = append(p.matches, h.i)
-		if h.tier == hits[0].tier {
-			best++
+	} else {
+		for i := range p.opts {
+			rank(i)
 		}
 	}
-	p.sel = -1
-	if len(hits) == 0 {
-		p.tier = tierNone
+	if fz := groups[tierFuzzy]; len(fz) > 1 {
+		spans := make(map[int]int, len(fz))
+		for _, i := range fz {
+			spans[i] = cq.span(p.opts[i].fold)
+		}
+		sort.SliceStable(fz, func(a, b int) bool { return spans[fz[a]] < spans[fz[b]] })
+	}
+	p.matches = p.matches[:0]
+	best, bestTier := 0, tierNone
+	for t, g := range groups {
+		if len(g) > 0 && bestTier == tierNone {
+			best, bestTier = len(g), matchTier(t)
+		}
+		p.matches = append(p.matches, g...)
+	}
+	p.applied, p.allShown = cq.text, false
+	p.tier, p.sel = bestTier, -1
+	if bestTier == tierNone {
 		return
 	}
-	p.tier = hits[0].tier
 	for j := 0; j < best; j++ {
 		if p.matches[j] == prev {
 			p.sel = j
@@ -261,7 +280,7 @@ func pickField(label string, opts []option, selected string) *field {
 func enumOptions(values ...string) []option {
 	out := make([]option, len(values))
 	for i, v := range values {
-		out[i] = option{label: humanize(v), value: v, code: foldText(v)}
+		out[i] = option{label: humanize(v), value: v, code: portfolio.FoldText(v)}
 	}
 	return out
 }
@@ -381,26 +400,33 @@ func (f *form) step(d int) {
 	fl.selected = fl.pick == nil && fl.in.Value() != ""
 }
 
-// typeOverSelection applies a key to a field whose text is selected: it
-// reports whether the key was consumed (backspace and delete clear the
-// text); otherwise the key goes on to the input, after typed text has
-// replaced the selection.
+// typeOverSelection applies a key to a field whose text is selected; see
+// typeOver.
 func (fl *field) typeOverSelection(msg keyMsg) (consumed bool) {
-	if !fl.selected {
+	return typeOver(&fl.in, &fl.selected, msg)
+}
+
+// typeOver applies a key to an input whose whole text is selected (a form
+// field reached by tab, the `/` filter reopened on a kept query): typed
+// text replaces the selection, backspace and delete clear it, arrows,
+// home and end deselect and move in place. It reports whether the key
+// was consumed; otherwise the key goes on to the input.
+func typeOver(in *textinput.Model, selected *bool, msg keyMsg) (consumed bool) {
+	if !*selected {
 		return false
 	}
-	fl.selected = false
+	*selected = false
 	switch msg.Type {
 	case tea.KeyRunes, tea.KeySpace:
-		fl.in.SetValue("")
+		in.SetValue("")
 	case tea.KeyBackspace, tea.KeyDelete, tea.KeyCtrlH:
-		fl.in.SetValue("")
+		in.SetValue("")
 		return true
 	case tea.KeyLeft, tea.KeyHome, tea.KeyCtrlA:
-		fl.in.CursorStart()
+		in.CursorStart()
 		return true
 	case tea.KeyRight, tea.KeyEnd, tea.KeyCtrlE:
-		fl.in.CursorEnd()
+		in.CursorEnd()
 		return true
 	}
 	return false

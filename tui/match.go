@@ -4,13 +4,16 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"steward/store/portfolio"
 )
 
-// How well a query matches a text, best first. A picker ranks its options
-// by tier, so "manager" picks "manager takes it" (prefix) over "coach the
-// account manager" (a later word), and a subsequence hit only counts when
-// its letters sit close together (README, "Pickers and filters").
-type matchTier int
+// One matcher serves every `/` filter (review, team, accounts, queue) and
+// every picker (README, "Pickers and filters"). Both sides are folded with
+// portfolio.FoldText (case and accents), the query is split into terms,
+// and each candidate gets a tier, best first. Filters keep their own order
+// (the table's sort) within a tier; pickers rank by tier, then tightness.
+type matchTier uint8
 
 const (
 	tierExact     matchTier = iota // the whole name (or the option's code) is the query
@@ -21,101 +24,160 @@ const (
 	tierNone
 )
 
-// maxSpan bounds a fuzzy hit: a term's letters must fit in a window about
-// twice the term's length ("mgr" in "manager", "lgl" in "legal"), or
-// "ravi" would match "Ravenswood Industries" and a third of any portfolio.
-func maxSpan(n int) int { return 2*n + 2 }
+// maxGap bounds a fuzzy hit: between two letters of a term at most this
+// many characters may be skipped ("mgr" in "manager", "lgl" in "legal",
+// "acmcorp" in "acme corp"), so a hit spans at most about four times the
+// term, and "ravi" does not match "Ravenswood Industries". A gap bound,
+// unlike a bound on the whole span, holds for every prefix of a term: a
+// growing query can narrow the previous result and still find every hit.
+const maxGap = 3
 
-// rankMatch ranks a query against an option. name is the folded primary
-// text (an account's or member's name, an option's label), code an
-// optional folded machine value typed by people who know it ("director"),
-// fold the folded text every term is searched in (name plus owner,
-// segment, email...). q is the folded, trimmed query; terms its fields.
-// span is the fuzzy tightness (smaller is tighter), 0 for other tiers.
-func rankMatch(name, code, fold, q string, terms []string) (matchTier, int) {
-	switch {
-	case q == "":
-		return tierExact, 0
-	case name == q || (code != "" && code == q):
-		return tierExact, 0
-	case strings.HasPrefix(name, q) || (code != "" && strings.HasPrefix(code, q)):
-		return tierPrefix, 0
-	}
+// query is a compiled filter or picker text.
+type query struct {
+	text  string   // folded and trimmed
+	terms []string // text split on spaces
+}
+
+func compileQuery(q string) query {
+	t := strings.TrimSpace(portfolio.FoldText(q))
+	return query{text: t, terms: strings.Fields(t)}
+}
+
+func (q *query) empty() bool { return len(q.terms) == 0 }
+
+// tier ranks fold (folded text) against every term: the worst term decides.
+func (q *query) tier(fold string) matchTier {
 	tier := tierWord
-	for _, t := range terms {
-		switch {
-		case startsWord(fold, t):
-		case strings.Contains(fold, t):
-			tier = max(tier, tierSubstring)
-		default:
-			tier = tierFuzzy
+	for _, t := range q.terms {
+		if tt := termTier(fold, t); tt > tier {
+			if tt == tierNone {
+				return tierNone
+			}
+			tier = tt
 		}
 	}
-	if tier < tierFuzzy {
-		return tier, 0
-	}
-	span := matchSpan(fold, terms)
-	if span < 0 {
-		return tierNone, 0
-	}
-	return tierFuzzy, span
+	return tier
 }
 
-// startsWord reports whether t occurs in s at the start of a word: at the
-// beginning or after a character that is neither a letter nor a digit.
-func startsWord(s, t string) bool {
-	for off := 0; off <= len(s)-len(t); {
-		i := strings.Index(s[off:], t)
-		if i < 0 {
-			return false
-		}
-		i += off
-		if i == 0 {
-			return true
-		}
-		r, _ := utf8.DecodeLastRuneInString(s[:i])
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			return true
-		}
-		off = i + 1
+// rank is tier with the name and code hits pickers need: name is the
+// folded primary text (an account's name, an option's label), code an
+// optional folded machine value ("director").
+func (q *query) rank(name, code, fold string) matchTier {
+	switch {
+	case q.empty():
+		return tierExact
+	case name == q.text || (code != "" && code == q.text):
+		return tierExact
+	case strings.HasPrefix(name, q.text) || (code != "" && strings.HasPrefix(code, q.text)):
+		return tierPrefix
 	}
-	return false
+	return q.tier(fold)
 }
 
-// matchSpan is how spread out the terms' letters are in s: the sum over
-// terms of the shortest window holding the term as a subsequence (a term
-// that is a substring costs its own length). It is -1 when a term is not a
-// subsequence at all or only a loose one (wider than maxSpan allows).
-func matchSpan(s string, terms []string) int {
+// span is how tight a fuzzy hit is: the sum over terms of the shortest
+// window holding the term (smaller is tighter).
+func (q *query) span(fold string) int {
 	total := 0
-	for _, t := range terms {
-		best := -1
-		for start := strings.IndexByte(s, t[0]); start >= 0 && start < len(s); {
-			j, end := 0, start
-			for ; end < len(s) && j < len(t); end++ {
-				if s[end] == t[j] {
-					j++
-				}
-			}
-			if j < len(t) {
-				break // no later start can match either
-			}
-			if w := end - start; best < 0 || w < best {
-				best = w
-			}
-			next := strings.IndexByte(s[start+1:], t[0])
-			if next < 0 {
-				break
-			}
-			start += 1 + next
+	for _, t := range q.terms {
+		if strings.Contains(fold, t) {
+			total += len(t)
+		} else if w, ok := fuzzySpan(fold, t); ok {
+			total += w
 		}
-		if best < 0 || best > maxSpan(len(t)) {
-			return -1
-		}
-		total += best
 	}
 	return total
 }
 
-// foldText is the one folding every matcher applies to both sides.
-func foldText(s string) string { return strings.ToLower(s) }
+// termTier is how one term sits in s.
+func termTier(s, t string) matchTier {
+	i := strings.Index(s, t)
+	if i < 0 {
+		// One letter that is not there is not there: no fuzzy one-letter hits.
+		if len(t) > 1 {
+			if _, ok := fuzzySpan(s, t); ok {
+				return tierFuzzy
+			}
+		}
+		return tierNone
+	}
+	for {
+		if i == 0 || !wordChar(s, i) {
+			return tierWord
+		}
+		j := strings.Index(s[i+1:], t)
+		if j < 0 {
+			return tierSubstring
+		}
+		i += 1 + j
+	}
+}
+
+// wordChar reports whether the character before byte i of s is a letter
+// or a digit (so a hit at i does not start a word).
+func wordChar(s string, i int) bool {
+	c := s[i-1]
+	if c < utf8.RuneSelf {
+		return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z'
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// fuzzySpan finds t in s as a subsequence whose letters are at most maxGap
+// characters apart, and returns the shortest window found. Each start
+// takes the nearest next letter, so the search is linear in practice.
+func fuzzySpan(s, t string) (int, bool) {
+	best := -1
+	for start := strings.IndexByte(s, t[0]); start >= 0; {
+		pos, j := start, 1
+		for ; j < len(t); j++ {
+			hi := min(len(s), pos+2+maxGap)
+			k := strings.IndexByte(s[pos+1:hi], t[j])
+			if k < 0 {
+				break
+			}
+			pos += 1 + k
+		}
+		if j == len(t) {
+			if w := pos - start + 1; best < 0 || w < best {
+				best = w
+				if w == len(t) {
+					break
+				}
+			}
+		}
+		next := strings.IndexByte(s[start+1:], t[0])
+		if next < 0 {
+			break
+		}
+		start += 1 + next
+	}
+	return best, best >= 0
+}
+
+// group is the filter order of a tier: word and prefix hits, then
+// substrings, then fuzzy hits.
+func (t matchTier) group() uint8 {
+	switch {
+	case t <= tierWord:
+		return 0
+	case t == tierSubstring:
+		return 1
+	}
+	return 2
+}
+
+// filterOrder keeps the indexes 0..n-1 whose text matches q, grouped by
+// tier and in their own order within a group (the views' natural order).
+// Views with a few hundred rows use it; the accounts table has its own
+// pass over a packed arena.
+func filterOrder(q *query, n int, fold func(i int) string) []int {
+	var groups [3][]int
+	for i := 0; i < n; i++ {
+		if t := q.tier(fold(i)); t != tierNone {
+			g := t.group()
+			groups[g] = append(groups[g], i)
+		}
+	}
+	return append(append(groups[0], groups[1]...), groups[2]...)
+}

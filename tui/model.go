@@ -92,9 +92,11 @@ type Model struct {
 	actor     store.Actor
 	actorErr  error
 	filtering bool
-	input     textinput.Model
-	showHelp  bool
-	helpDoc   document
+	// filterSelected: the filter input holds a kept query, selected.
+	filterSelected bool
+	input          textinput.Model
+	showHelp       bool
+	helpDoc        document
 
 	header   string
 	tabsLine string
@@ -164,7 +166,7 @@ func (m *Model) layout() {
 		m.modal.SetSize(w, h)
 	}
 	m.help.Width = w
-	m.input.Width = max(10, w-4)
+	m.input.Width = max(10, w-24) // room for the match count
 	m.helpDoc.setSize(w, h)
 	m.buildHelp()
 	m.buildHeader()
@@ -501,6 +503,9 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 			m.filtering = true
 			m.input.SetValue(f.Query())
 			m.input.CursorEnd()
+			// A kept filter is selected: typing replaces it, an arrow or
+			// end edits it.
+			m.filterSelected = f.Query() != ""
 			return m.input.Focus()
 		}
 	case key.Matches(msg, k.Back):
@@ -520,7 +525,7 @@ func (m *Model) onFilterKey(msg tea.KeyMsg) tea.Cmd {
 		// typed "enter" arrives as one runes message whose String() is
 		// "enter", and must not close the filter.
 	case key.Matches(msg, k.FilterClear):
-		m.filtering = false
+		m.filtering, m.filterSelected = false, false
 		m.input.Blur()
 		m.input.SetValue("")
 		if f != nil {
@@ -528,7 +533,7 @@ func (m *Model) onFilterKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	case key.Matches(msg, k.FilterApply):
-		m.filtering = false
+		m.filtering, m.filterSelected = false, false
 		m.input.Blur()
 		return nil
 	case msg.Type == tea.KeyUp || msg.Type == tea.KeyDown || msg.Type == tea.KeyPgUp || msg.Type == tea.KeyPgDown:
@@ -537,7 +542,9 @@ func (m *Model) onFilterKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	var cmd tea.Cmd
-	m.input, cmd = m.input.Update(msg)
+	if !typeOver(&m.input, &m.filterSelected, msg) {
+		m.input, cmd = m.input.Update(msg)
+	}
 	if f != nil {
 		f.SetQuery(m.input.Value())
 	}
@@ -704,13 +711,31 @@ func (m *Model) View() string {
 	var status string
 	switch {
 	case m.filtering:
-		status = truncLine(m.input.View(), m.w)
+		status = truncLine(m.filterLine(), m.w)
 	case m.statusErr:
 		status = styles.Error.Render(truncLine("error: "+statusText(m.status), m.w))
 	default:
 		status = styles.Status.Render(truncLine(statusText(m.status), m.w))
 	}
 	return m.header + "\n" + m.tabsLine + "\n" + body + "\n" + status + "\n" + m.hintLine()
+}
+
+// filterLine is the `/` input with the number of matches; a kept query
+// reopened is shown selected (with a word, for NO_COLOR).
+func (m *Model) filterLine() string {
+	in := m.input.View()
+	if m.filterSelected {
+		in = "/" + styles.Selected.Render(sanitize(m.input.Value())) + styles.Muted.Render("  (selected: typing replaces)")
+	}
+	if f, ok := m.current().(filterable); ok && m.input.Value() != "" {
+		n := f.Matches()
+		word := " matches"
+		if n == 1 {
+			word = " match"
+		}
+		in += styles.Muted.Render("  · " + itoa(n) + word)
+	}
+	return in
 }
 
 // statusText is the status message as one safe line: it often quotes

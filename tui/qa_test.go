@@ -300,7 +300,7 @@ func TestPickerRanksTightMatchesFirst(t *testing.T) {
 	if o, ok := p.selected(); !ok || o.value != "2" {
 		t.Fatalf("top hit for \"lmn lgl\" = %+v, want Lumen Legal Ltd", o)
 	}
-	if got := matchSpan("lumen legal", []string{"lgl"}); got != 5 {
-		t.Errorf("matchSpan(lumen legal, lgl) = %d, want 5", got)
+	if got, ok := fuzzySpan("lumen legal", "lgl"); !ok || got != 5 {
+		t.Errorf("fuzzySpan(lumen legal, lgl) = %d, want 5", got)
 	}
 }

@@ -87,6 +87,7 @@ type reviewView struct {
 	offset   int   // first visible line
 	query    string
 	expanded [numSections]bool
+	matched  int // items the query keeps, over every section
 	w, h     int
 	tbls     [numSections]table
 	cache    map[rowKey]string
@@ -190,6 +191,10 @@ func (v *reviewView) SetQuery(q string) {
 
 func (v *reviewView) Query() string { return v.query }
 
+// Matches counts the items the query keeps in every section, shown or
+// behind "… N more".
+func (v *reviewView) Matches() int { return v.matched }
+
 func (v *reviewView) rebuild() {
 	clear(v.cache)
 	v.lines, v.items = v.lines[:0], v.items[:0]
@@ -197,17 +202,21 @@ func (v *reviewView) rebuild() {
 		return
 	}
 	r := &v.p.Review
-	terms := strings.Fields(strings.ToLower(v.query))
+	q := compileQuery(v.query)
+	v.matched = 0
 	since := r.Since.String()
 	add := func(sec int, heading, empty string, idx []int) {
-		var keep []int
-		for _, i := range idx {
-			if len(terms) == 0 || matchFold(v.foldOf(sec, i), terms) > 0 {
-				keep = append(keep, i)
+		keep := idx
+		if !q.empty() {
+			order := filterOrder(&q, len(idx), func(k int) string { return v.foldOf(sec, idx[k]) })
+			keep = make([]int, len(order))
+			for k, o := range order {
+				keep[k] = idx[o]
 			}
 		}
+		v.matched += len(keep)
 		count := itoa(len(keep))
-		if len(terms) > 0 {
+		if !q.empty() {
 			count += " of " + itoa(len(idx))
 		}
 		v.lines = append(v.lines, reviewLine{sec: sec, kind: lineHeading, text: heading + " (" + count + ")"})
@@ -246,7 +255,7 @@ func (v *reviewView) rebuild() {
 func (v *reviewView) foldOf(sec, i int) string {
 	if sec == secBreached || sec == secNewEsc {
 		e := &v.p.Escalations[i]
-		return strings.ToLower(e.Title + " " + e.AccountName + " " + e.OwnerName)
+		return portfolio.FoldText(e.Title + " " + e.AccountName + " " + e.OwnerName)
 	}
 	return v.p.Accounts[i].Fold
 }

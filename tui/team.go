@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"strings"
-
 	"github.com/charmbracelet/bubbles/key"
 
 	"steward/metrics"
@@ -59,7 +57,7 @@ func (v *teamView) SetPortfolio(p *portfolio.Portfolio) {
 	v.p = p
 	v.fold = v.fold[:0]
 	for _, r := range p.Team {
-		v.fold = append(v.fold, strings.ToLower(r.Member.Name+" "+string(r.Member.Role)+" "+r.Member.Email))
+		v.fold = append(v.fold, portfolio.FoldText(r.Member.Name+" "+humanize(string(r.Member.Role))+" "+r.Member.Email))
 	}
 	v.apply()
 	v.tbl.invalidate()
@@ -75,11 +73,12 @@ func (v *teamView) SetPortfolio(p *portfolio.Portfolio) {
 
 func (v *teamView) apply() {
 	v.rows = v.rows[:0]
-	terms := strings.Fields(strings.ToLower(v.query))
-	for i := range v.p.Team {
-		if len(terms) == 0 || matchFold(v.fold[i], terms) > 0 {
+	if q := compileQuery(v.query); q.empty() {
+		for i := range v.p.Team {
 			v.rows = append(v.rows, i)
 		}
+	} else {
+		v.rows = filterOrder(&q, len(v.p.Team), func(i int) string { return v.fold[i] })
 	}
 	v.tbl.setRows(len(v.rows))
 }
@@ -93,6 +92,8 @@ func (v *teamView) SetQuery(q string) {
 }
 
 func (v *teamView) Query() string { return v.query }
+
+func (v *teamView) Matches() int { return len(v.rows) }
 
 func (v *teamView) HandleKey(k *KeyMap, msg keyMsg) intent {
 	if v.p == nil {

@@ -124,8 +124,8 @@ func TestPickerRanking(t *testing.T) {
 	if len(p.matches) != 1 || p.opts[p.matches[0]].value != "2" {
 		t.Fatalf("ravi matched %v", p.matches)
 	}
-	if got := matchSpan("lumen legal", []string{"lgl"}); got != 5 {
-		t.Errorf("matchSpan(lumen legal, lgl) = %d, want 5", got)
+	if got, ok := fuzzySpan("lumen legal", "lgl"); !ok || got != 5 {
+		t.Errorf("fuzzySpan(lumen legal, lgl) = %d, want 5", got)
 	}
 }
 

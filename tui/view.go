@@ -48,6 +48,8 @@ type recordSelector interface {
 type filterable interface {
 	SetQuery(q string)
 	Query() string
+	// Matches is how many rows the query keeps (shown while typing).
+	Matches() int
 }
 
 // intent is what a key asks the root to do beyond the page itself.

@@ -26,9 +26,11 @@ type Account struct {
 	Flags         metrics.Flags
 	DaysToRenewal int // meaningful when RenewalDate is set
 	OpenEsc       int // unresolved escalations
-	// Fold is the lower-cased "name owner segment" the filter matches
-	// against, prepared once so typing does not re-fold 100,000 strings.
-	Fold string
+	// Fold is the folded (FoldText) "name owner segment" the filter
+	// matches against, prepared once so typing does not re-fold 100,000
+	// strings; its first NameLen bytes are the folded name.
+	Fold    string
+	NameLen int
 }
 
 // Escalation is one escalation joined with its account and people.
@@ -205,6 +207,7 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 	}
 
 	p.Accounts = make([]Account, len(raw.Accounts))
+	ownerFold := make(map[uint64]string, len(raw.Members)+1)
 	for i := range raw.Accounts {
 		a := &p.Accounts[i]
 		a.Account = raw.Accounts[i]
@@ -223,7 +226,13 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 			a.DaysToRenewal = a.RenewalDate.Sub(asOf)
 		}
 		a.OpenEsc = openByAcct[a.ID]
-		a.Fold = strings.ToLower(a.Name + " " + a.OwnerName + " " + string(a.Segment))
+		name := FoldText(a.Name)
+		owner, ok := ownerFold[a.OwnerID]
+		if !ok {
+			owner = FoldText(a.OwnerName)
+			ownerFold[a.OwnerID] = owner
+		}
+		a.Fold, a.NameLen = name+" "+owner+" "+string(a.Segment), len(name)
 	}
 
 	p.Escalations = make([]Escalation, len(raw.Escalations))

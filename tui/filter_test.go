@@ -1,0 +1,162 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"steward/store"
+)
+
+// renameAccounts gives the first accounts of a fixture the names given.
+func renameAccounts(t *testing.T, path string, names ...string) []uint64 {
+	t.Helper()
+	var ids []uint64
+	err := store.Update(path, store.Options{}, func(tx *store.Tx) error {
+		as, err := tx.Accounts()
+		if err != nil {
+			return err
+		}
+		for i, n := range names {
+			a := as[i]
+			a.Name = n
+			if err := tx.PutAccount(&a); err != nil {
+				return err
+			}
+			ids = append(ids, a.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+func rowNames(m *Model) []string {
+	var out []string
+	for _, r := range m.accounts.rows {
+		out = append(out, m.p.Accounts[r].Name)
+	}
+	return out
+}
+
+// One matcher: accents and case folded on both sides, word and prefix
+// hits before substrings before tight subsequences, loose subsequences
+// dropped, the match count shown while typing.
+func TestFilterFoldsRanksAndCounts(t *testing.T) {
+	path := fixturePath(t, 40)
+	renameAccounts(t, path, "Krüger GmbH", "Ravenswood Industries", "Bravia Ltd", "Ravi Patel Consulting", "Ærø Shipping", "ZZ Ravine Holdings")
+	m := loaded(t, path, 140, 40)
+	press(m, "3", "/")
+	typeText(m, "kruger")
+	if got := rowNames(m); len(got) != 1 || got[0] != "Krüger GmbH" {
+		t.Fatalf("kruger found %v", got)
+	}
+	mustContain(t, screen(m), "· 1 match")
+	press(m, "esc", "/")
+	typeText(m, "KRÜGER")
+	if got := rowNames(m); len(got) != 1 {
+		t.Fatalf("KRÜGER found %v", got)
+	}
+	press(m, "esc", "/")
+	typeText(m, "aero")
+	if got := rowNames(m); len(got) != 1 || got[0] != "Ærø Shipping" {
+		t.Fatalf("aero found %v", got)
+	}
+	press(m, "esc", "/")
+	typeText(m, "ravi")
+	got := rowNames(m)
+	// Word starts (Ravi, Ravine) before the substring (Bravia); Ravenswood
+	// Industries holds r-a-v-i only spread out: no hit.
+	if len(got) != 3 || got[2] != "Bravia Ltd" || !(got[0] == "Ravi Patel Consulting" || got[1] == "Ravi Patel Consulting") {
+		t.Fatalf("ravi found %v", got)
+	}
+	for _, n := range got {
+		if strings.HasPrefix(n, "Ravenswood") {
+			t.Fatalf("a loose subsequence matched: %v", got)
+		}
+	}
+	mustContain(t, screen(m), "· 3 matches")
+
+	// Enter keeps the filter; `/` reopens it selected, and typing replaces it.
+	press(m, "enter", "/")
+	mustContain(t, screen(m), "typing replaces")
+	typeText(m, "bra")
+	if q := m.accounts.Query(); q != "bra" {
+		t.Fatalf("typing over a kept filter gave %q", q)
+	}
+	press(m, "enter", "/", "end")
+	typeText(m, "v")
+	if q := m.accounts.Query(); q != "brav" {
+		t.Fatalf("end then v gave %q", q)
+	}
+	press(m, "esc")
+}
+
+// The team view, the queue and the pickers use the same matcher.
+func TestEveryViewUsesTheMatcher(t *testing.T) {
+	m, _ := triage(t)
+	press(m, "2", "/")
+	typeText(m, "chen")
+	if len(m.team.rows) != 1 || !strings.Contains(m.p.Team[m.team.rows[0]].Member.Name, "Chen") {
+		t.Fatalf("team filter chen: %v", m.team.rows)
+	}
+	press(m, "esc", "esc", "4", "/")
+	e := m.p.Escalations[m.escs.rows[0]]
+	word := strings.Fields(e.Title)[0]
+	typeText(m, strings.ToUpper(word))
+	if len(m.escs.rows) == 0 || !strings.HasPrefix(strings.ToLower(m.p.Escalations[m.escs.rows[0]].Title+" "), strings.ToLower(word)) &&
+		!strings.Contains(strings.ToLower(m.p.Escalations[m.escs.rows[0]].Title), " "+strings.ToLower(word)) {
+		t.Fatalf("queue filter %q: first row %q", word, m.p.Escalations[m.escs.rows[0]].Title)
+	}
+	press(m, "esc", "esc")
+}
+
+// Sorting keeps the selected account selected; a band filter that hides
+// it goes to the top.
+func TestSortKeepsTheSelection(t *testing.T) {
+	m, _ := triage(t)
+	press(m, "3", "j", "j", "j", "j", "j")
+	id := m.accounts.selectedID()
+	for col := 0; col < numSorts+1; col++ {
+		press(m, "s")
+		if got := m.accounts.selectedID(); got != id {
+			t.Fatalf("sort %d moved the selection to %d, want %d", m.accounts.sortCol, got, id)
+		}
+	}
+	press(m, "S")
+	if got := m.accounts.selectedID(); got != id {
+		t.Fatal("reverse lost the selection")
+	}
+	band := m.p.Account(id).Health.Band
+	for i := 0; i < len(bandFilters); i++ {
+		press(m, "b")
+		if m.accounts.band == "" || m.accounts.band == band {
+			continue
+		}
+		if m.accounts.tbl.cursor != 0 {
+			t.Fatalf("a band filter hiding the selection left the cursor at %d", m.accounts.tbl.cursor)
+		}
+		return
+	}
+	t.Fatal("no band filter hid the selected account")
+}
+
+// Sorting agrees with the column and breaks ties by name.
+func TestSortOrderIsRight(t *testing.T) {
+	m, _ := triage(t)
+	press(m, "3")
+	v := m.accounts
+	for col := 0; col < numSorts; col++ {
+		v.sortCol, v.desc = col, false
+		v.resort()
+		key := sortKey(col, m.p)
+		for k := 1; k < len(v.sorted); k++ {
+			a, b := &m.p.Accounts[v.sorted[k-1]], &m.p.Accounts[v.sorted[k]]
+			ka, kb := key(a), key(b)
+			if ka > kb || ka == kb && foldName(a) > foldName(b) {
+				t.Fatalf("column %s: %q before %q", accountCols[col].title, a.Name, b.Name)
+			}
+		}
+	}
+}
