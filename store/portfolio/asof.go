@@ -86,8 +86,8 @@ func ReadPastRaw(tx *store.Tx, day metrics.Date) (PastRaw, error) {
 	}
 	end := EndOfDay(day)
 	// Only escalations that existed by the end of the day and changed
-	// after it need their timeline: a few thousand at most, never one per
-	// account.
+	// after it need their timeline; the rest are as stored, and accounts
+	// never need one, so the cost does not grow with the book.
 	for _, e := range raw.Escalations {
 		if !e.CreatedAt.After(end) && changedAfter(&e, end) {
 			if pr.Timelines[e.ID], err = tx.Timeline(e.ID); err != nil {
