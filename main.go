@@ -310,11 +310,26 @@ func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	p, err := portfolio.Load(g.db, g.storeOptions(), asOf, now.UTC())
-	if err != nil {
-		return err
+	today := portfolio.Today(now)
+	if asOf > today {
+		return usageError{fmt.Sprintf("--as-of %s is after today (%s): a report shows a day that has happened; omit --as-of for today", asOf, today)}
 	}
-	r := p.Report()
+	var r portfolio.Report
+	if asOf == today {
+		p, err := portfolio.Load(g.db, g.storeOptions(), asOf, now.UTC())
+		if err != nil {
+			return err
+		}
+		r = p.Report()
+	} else {
+		// A past day is rebuilt from the ledger, the snapshots and the
+		// timelines, not scored from today's records (README, "Report JSON").
+		p, err := portfolio.LoadPast(g.db, g.storeOptions(), asOf)
+		if err != nil {
+			return err
+		}
+		r = p.Report()
+	}
 	switch format {
 	case "json":
 		return r.WriteJSON(stdout)

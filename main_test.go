@@ -13,6 +13,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"steward/metrics"
+	"steward/store"
+	"steward/store/portfolio"
 )
 
 // These tests run the real binary: exit codes, stderr and file locks cross
@@ -425,5 +429,113 @@ func TestFlagMistakesAreOneLine(t *testing.T) {
 		if !strings.Contains(r.stderr, "is empty (0 bytes)") {
 			t.Errorf("%s on a 0-byte file: %q", cmd, r.stderr)
 		}
+	}
+}
+
+// TestReportAsOfPastDay runs `report --as-of` for a past day on a database
+// whose records moved on since: the report must show that day, not today.
+func TestReportAsOfPastDay(t *testing.T) {
+	today := portfolio.Today(time.Now())
+	day := today.AddDays(-40)
+	end := portfolio.EndOfDay(day)
+	// The newest week that had ended by the end of the day, and a later one.
+	older, later := metrics.WeekOf(day.AddDays(1)).Prev(), metrics.WeekOf(today).Prev()
+	db := filepath.Join(t.TempDir(), "h.db")
+	err := store.Update(db, store.Options{}, func(tx *store.Tx) error {
+		zoe := store.Member{Name: "Zoe Lead", Email: "zoe@example.com", Role: store.RoleManager, Active: true}
+		if err := tx.PutMember(&zoe); err != nil {
+			return err
+		}
+		accts := []store.Account{
+			{Name: "Steady", OwnerID: zoe.ID, ARRCents: 1_000_000, NPS: metrics.Some(10)},
+			{Name: "Fresh", OwnerID: zoe.ID, ARRCents: 4_000_000},
+			{Name: "Bigger", OwnerID: zoe.ID, ARRCents: 3_000_000, PipelineCents: 500_000},
+		}
+		for i := range accts {
+			if err := tx.PutAccount(&accts[i]); err != nil {
+				return err
+			}
+		}
+		for _, l := range []store.LedgerEntry{
+			{AccountID: accts[0].ID, Date: today.AddDays(-400), ARRCents: 1_000_000, Kind: metrics.KindNew},
+			{AccountID: accts[1].ID, Date: today.AddDays(-10), ARRCents: 4_000_000, Kind: metrics.KindNew},
+			{AccountID: accts[2].ID, Date: today.AddDays(-400), ARRCents: 2_000_000, Kind: metrics.KindNew},
+			{AccountID: accts[2].ID, Date: today.AddDays(-5), ARRCents: 3_000_000, Kind: metrics.KindExpansion},
+		} {
+			if err := tx.AppendLedger(&l); err != nil {
+				return err
+			}
+		}
+		for _, s := range []store.Snapshot{
+			{AccountID: accts[0].ID, Week: older, Score: 50, Band: metrics.Yellow},
+			{AccountID: accts[0].ID, Week: later, Score: 90, Band: metrics.Green},
+			{AccountID: accts[2].ID, Week: later, Score: 20, Band: metrics.Red},
+		} {
+			if err := tx.PutSnapshot(&s); err != nil {
+				return err
+			}
+		}
+		// Raised two days before the day (high: 24-hour SLA), resolved
+		// after it: open and past its SLA then.
+		by := store.Actor{ID: zoe.ID, Name: zoe.Name}
+		e, err := tx.CreateEscalation(store.NewEscalation{AccountID: accts[0].ID, Title: "Outage", Severity: store.SevHigh}, by, end.Add(-48*time.Hour))
+		if err != nil {
+			return err
+		}
+		_, err = tx.Resolve(e.ID, "fixed", by, end.Add(72*time.Hour))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r := steward(t, "--db", db, "report", "--as-of", day.String(), "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("report --as-of %s: exit %d: %s", day, r.code, r.stderr)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("report is not valid JSON: %v", err)
+	}
+	if rep["as_of"] != day.String() || rep["accounts"] != 2.0 || rep["arr_cents"] != 3_000_000.0 {
+		t.Errorf("as_of %v: accounts %v arr_cents %v, want %s, 2 (Fresh came later) and 3000000 (Bigger before its expansion)",
+			rep["as_of"], rep["accounts"], rep["arr_cents"], day)
+	}
+	if b := rep["bands"].(map[string]any); b["yellow"] != 1.0 || b["unknown"] != 1.0 || b["green"] != 0.0 || b["red"] != 0.0 {
+		t.Errorf("bands = %v, want yellow 1 (Steady in %s), unknown 1 (Bigger had no snapshot)", b, older)
+	}
+	if e := rep["escalations"].(map[string]any); e["open"] != 1.0 || e["resolved"] != 0.0 || rep["escalations_breached"] != 1.0 {
+		t.Errorf("escalations %v breached %v, want 1 open and breached", e, rep["escalations_breached"])
+	}
+	if rep["nps"] != nil || rep["expansion_pipeline_cents"] != nil {
+		t.Errorf("nps %v pipeline %v, want null on a past day", rep["nps"], rep["expansion_pipeline_cents"])
+	}
+	if cur, ok := rep["current_only"].([]any); !ok || len(cur) == 0 || cur[0] != "nps" {
+		t.Errorf("current_only = %v, want the list starting with nps", rep["current_only"])
+	}
+	if src, ok := rep["as_of_sources"].(map[string]any); !ok || src["snapshot_week"] != older.String() {
+		t.Errorf("as_of_sources = %v, want snapshot_week %s", rep["as_of_sources"], older)
+	}
+
+	// Today, with or without --as-of, is today's report.
+	now := steward(t, "--db", db, "report", "--format", "json")
+	same := steward(t, "--db", db, "report", "--format", "json", "--as-of", today.String())
+	if now.code != 0 || now.stdout != same.stdout {
+		t.Errorf("--as-of today differs from no --as-of (exit %d):\n%s\n%s", now.code, now.stdout, same.stdout)
+	}
+	var cur map[string]any
+	if err := json.Unmarshal([]byte(now.stdout), &cur); err != nil || cur["accounts"] != 3.0 || cur["arr_cents"] != 8_000_000.0 || cur["as_of_sources"] != nil {
+		t.Errorf("today: accounts %v arr %v as_of_sources %v (%v), want 3, 8000000, null", cur["accounts"], cur["arr_cents"], cur["as_of_sources"], err)
+	}
+
+	// Before the first record: an empty report, not an error.
+	if r := steward(t, "--db", db, "report", "--as-of", "2001-01-01"); r.code != 0 || !strings.Contains(r.stdout, "0 live accounts") {
+		t.Errorf("as of 2001-01-01: exit %d, stderr %q, stdout %.300q", r.code, r.stderr, r.stdout)
+	}
+	// A day still to come is a command-line mistake.
+	r = steward(t, "--db", db, "report", "--as-of", today.AddDays(1).String())
+	oneCleanLine(t, r)
+	if r.code != 2 || !strings.Contains(r.stderr, "after today") {
+		t.Errorf("--as-of tomorrow: exit %d %q, want 2 saying it is after today", r.code, r.stderr)
 	}
 }

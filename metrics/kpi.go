@@ -173,14 +173,7 @@ func RenewalsOf(accounts []KPIAccount, w Window) Renewals {
 		a := &accounts[i]
 		churned := a.Churned || (len(a.Ledger) > 0 && ARRAt(a.Ledger, w.End) <= 0)
 		for _, due := range DueDates(*a, w) {
-			var renewal *LedgerEntry
-			for j := range a.Ledger {
-				e := &a.Ledger[j]
-				if (e.Kind == KindRenewal || e.Kind == KindExpansion) && abs(e.Date.Sub(due)) <= RenewalWindowDays {
-					renewal = e
-					break
-				}
-			}
+			renewal := renewalOf(a.Ledger, due)
 			// The ARR that was due is the one in force before the term was
 			// renewed: an early renewal must not replace it with its own
 			// (possibly smaller) amount.

@@ -37,17 +37,47 @@ type Report struct {
 	RenewalsDueInWindow    int                  `json:"renewals_due_in_window"`
 	RenewalsRenewed        int                  `json:"renewals_renewed"`
 	NPS                    *float64             `json:"nps"` // -100..100
-	NPSResponses           int                  `json:"nps_responses"`
+	NPSResponses           *int                 `json:"nps_responses"`
 	CSAT                   *float64             `json:"csat"` // top-two-box share, 0..1
 	CSATMean               *float64             `json:"csat_mean"`
-	CSATResponses          int                  `json:"csat_responses"`
-	PipelineCents          int64                `json:"expansion_pipeline_cents"`
+	CSATResponses          *int                 `json:"csat_responses"`
+	PipelineCents          *int64               `json:"expansion_pipeline_cents"`
 	Bands                  map[metrics.Band]int `json:"bands"`
 	Escalations            map[string]int       `json:"escalations"`
 	EscalationsBreached    int                  `json:"escalations_breached"`
 	RenewalsDue            map[string]DueJSON   `json:"renewals_due"`
 	Members                []MemberReport       `json:"members"`
 	AtRisk                 []AtRiskRenewal      `json:"at_risk_renewals"`
+	// CurrentOnly lists the figures steward keeps only as a latest value,
+	// left out (null) of a report as of a past day; empty for today.
+	CurrentOnly []string `json:"current_only"`
+	// AsOfSources says what a report as of a past day was rebuilt from;
+	// null for today's report.
+	AsOfSources *AsOfSources `json:"as_of_sources"`
+}
+
+// AsOfSources says where each figure of a report as of a past day comes
+// from (README, "Report JSON").
+type AsOfSources struct {
+	// SnapshotWeek is the ISO week ("2026-W39") of the snapshot behind
+	// bands and scores: the newest week that had ended by as_of. Null when
+	// there is none, and every account then counts as unknown.
+	SnapshotWeek *string `json:"snapshot_week"`
+	Accounts     string  `json:"accounts"`      // "ledger": live accounts and ARR
+	KPIs         string  `json:"kpis"`          // "ledger": entries on or before as_of
+	Bands        string  `json:"bands"`         // "snapshot"
+	Escalations  string  `json:"escalations"`   // "timeline": open, status, severity, breached at the end of as_of
+	Owners       string  `json:"owners"`        // "current": ownership history is not kept
+	Capacity     string  `json:"capacity"`      // "current"
+	RenewalDates string  `json:"renewal_dates"` // "current_by_term": today's, moved back by whole annual terms
+}
+
+// PastCurrentOnly are the report's figures that exist only as a latest
+// value; a report as of a past day leaves them out (null) and lists them
+// in current_only.
+var PastCurrentOnly = []string{
+	"nps", "nps_responses", "csat", "csat_mean", "csat_responses", "expansion_pipeline_cents",
+	"members.csat", "members.nps", "at_risk_renewals.flags.champion-changed", "at_risk_renewals.flags.qbr-overdue",
 }
 
 // DueJSON is one renewal horizon.
@@ -125,17 +155,18 @@ func (p *Portfolio) Report() Report {
 		RenewalsDueInWindow:    k.Renewals.Due,
 		RenewalsRenewed:        k.Renewals.Renewed,
 		NPS:                    opt(k.NPS.Score),
-		NPSResponses:           k.NPS.Responses,
+		NPSResponses:           &k.NPS.Responses,
 		CSAT:                   opt(k.CSAT.TopTwoBox),
 		CSATMean:               opt(k.CSAT.Mean),
-		CSATResponses:          k.CSAT.Responses,
-		PipelineCents:          k.PipelineCents,
+		CSATResponses:          &k.CSAT.Responses,
+		PipelineCents:          &k.PipelineCents,
 		Bands:                  k.Bands,
 		Escalations:            k.EscByStatus,
 		EscalationsBreached:    k.BreachedEsc,
 		RenewalsDue:            map[string]DueJSON{},
 		Members:                []MemberReport{},
 		AtRisk:                 []AtRiskRenewal{},
+		CurrentOnly:            []string{},
 	}
 	for _, b := range k.Due {
 		r.RenewalsDue[strconv.Itoa(b.Days)] = DueJSON{Count: b.Count, ARRCents: b.ARRCents, ByBand: b.ByBand}
@@ -246,6 +277,21 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Leadership report, %s\n\n", r.AsOf)
 	fmt.Fprintf(&b, "Window: %s to %s (trailing 12 months). %d live accounts, %s ARR.\n\n", r.WindowStart, r.WindowEnd, r.Accounts, m(r.ARRCents))
+	if r.AsOfSources != nil {
+		b.WriteString(r.pastNote())
+	}
+	// A past day's report leaves out what only has a latest value.
+	const leftOut = "left out: only today's value is kept"
+	nps, csat, pipeline := leftOut, leftOut, leftOut
+	if r.NPSResponses != nil {
+		nps = fmt.Sprintf("%s (%d responses)", num(r.NPS, 0), *r.NPSResponses)
+	}
+	if r.CSATResponses != nil {
+		csat = fmt.Sprintf("%s, mean %s (%d responses)", Pct(r.CSAT), num(r.CSATMean, 2), *r.CSATResponses)
+	}
+	if r.PipelineCents != nil {
+		pipeline = m(*r.PipelineCents)
+	}
 	b.WriteString("## Portfolio\n\n| KPI | Value |\n|---|---|\n")
 	rows := [][2]string{
 		{"Net revenue retention (NRR)", Pct(r.NRR)},
@@ -259,9 +305,9 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		{"Churned ARR", m(r.ChurnedCents)},
 		{"Renewal rate (logos)", fmt.Sprintf("%s (%d of %d due)", Pct(r.RenewalRate), r.RenewalsRenewed, r.RenewalsDueInWindow)},
 		{"Gross dollar renewal rate", Pct(r.GrossDollarRenewalRate)},
-		{"NPS", fmt.Sprintf("%s (%d responses)", num(r.NPS, 0), r.NPSResponses)},
-		{"CSAT (4-5 share)", fmt.Sprintf("%s, mean %s (%d responses)", Pct(r.CSAT), num(r.CSATMean, 2), r.CSATResponses)},
-		{"Expansion pipeline", m(r.PipelineCents)},
+		{"NPS", nps},
+		{"CSAT (4-5 share)", csat},
+		{"Expansion pipeline", pipeline},
 		{"Health bands", fmt.Sprintf("green %d, yellow %d, red %d, unknown %d", r.Bands[metrics.Green], r.Bands[metrics.Yellow], r.Bands[metrics.Red], r.Bands[metrics.Unknown])},
 		{"Escalations", fmt.Sprintf("open %d, in progress %d, waiting on client %d, with director %d, resolved %d; %d past SLA",
 			r.Escalations["open"], r.Escalations["in_progress"], r.Escalations["waiting_client"], r.Escalations["with_director"], r.Escalations["resolved"], r.EscalationsBreached)},
@@ -280,10 +326,14 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		if mr.OverCapacity {
 			accts += fmt.Sprintf(" (over capacity %d)", mr.Capacity)
 		}
+		memberCSAT := Pct(mr.CSAT)
+		if r.AsOfSources != nil {
+			memberCSAT = "left out"
+		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %d | %d | %d | %d | %d (%s) | %s |\n",
 			mdCell(mr.Name), mr.Role, accts, m(mr.ARRCents), Pct(mr.NRR), Pct(mr.GRR),
 			mr.Bands[metrics.Green], mr.Bands[metrics.Yellow], mr.Bands[metrics.Red], mr.OpenEscalations,
-			mr.RenewalsDue90, m(mr.RenewalsDue90ARR), Pct(mr.CSAT))
+			mr.RenewalsDue90, m(mr.RenewalsDue90ARR), memberCSAT)
 	}
 	fmt.Fprintf(&b, "\n## At-risk renewals (%d)\n\n", len(r.AtRisk))
 	if len(r.AtRisk) == 0 {
@@ -305,6 +355,22 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// pastNote is the paragraph a report as of a past day opens with: what its
+// figures were rebuilt from, what is today's, and what is left out.
+func (r Report) pastNote() string {
+	src := r.AsOfSources
+	bands := fmt.Sprintf("no health snapshot is from a week that had ended by %s, so every account counts as unknown", r.AsOf)
+	if src.SnapshotWeek != nil {
+		bands = fmt.Sprintf("health bands and scores from the %s snapshot (the newest week that had ended by %s; an account without one counts as unknown)", *src.SnapshotWeek, r.AsOf)
+	}
+	return fmt.Sprintf("> **As of %s, a past day.** Live accounts, ARR and the KPIs come from the ARR ledger (entries on or before %s); %s; "+
+		"escalations from their timelines (open, status, severity and past SLA at the end of the day). "+
+		"Owners and capacity are today's, as ownership history is not kept; renewal dates are today's, moved back by whole annual terms "+
+		"when a term was renewed after %s. "+
+		"Left out, as steward keeps only their latest value: NPS, CSAT (also per member), expansion pipeline, "+
+		"and the champion-changed and qbr-overdue flags.\n\n", r.AsOf, r.AsOf, bands, r.AsOf)
 }
 
 // mdCell keeps a value inside its table cell.
