@@ -552,6 +552,19 @@ func (im *importer) row1(rec *record) error {
 		}
 		return nil
 	}
+	// A NUL byte is never text (a binary file, or UTF-16 pasted into UTF-8
+	// text): every cell is checked, read or ignored, wherever it is in the
+	// file; the row is refused with each such cell named.
+	nul := false
+	for i := range rec.cells {
+		if c := &rec.cells[i]; c.set && i < len(im.cols) && strings.IndexByte(c.v, 0) >= 0 {
+			im.fail(im.cols[i].name, "contains a NUL byte, which text never holds (binary data, or text pasted from a UTF-16 file): remove it", c.v)
+			nul = true
+		}
+	}
+	if nul {
+		return nil
+	}
 	switch im.kind {
 	case Accounts:
 		return im.accountRow()
