@@ -46,7 +46,7 @@ var exportCols = map[Kind][]expCol{
 		{"CSAT", "csat", fCSAT},
 		{"Expansion Pipeline", "expansion_pipeline", fPipeline},
 		{"Pipeline Stage", "pipeline_stage", fPipelineStage},
-		{"Success Plan", "success_plan", fPlan},
+		{"Success Plan", "success_plan", fSuccessPlan},
 		{"Override Band", "override_band", fOvBand},
 		{"Override Reason", "override_reason", fOvReason},
 		{"Override Author", "override_author", fOvAuthor},

@@ -300,7 +300,7 @@ func (im *importer) addColumns() error {
 	for i := len(im.cols); i < len(names); i++ {
 		name := names[i]
 		field, silent := resolve(im.kind, name)
-		if n := normalize(name); !im.src.isJSON() && n != "" {
+		if n := headerKey(name); !im.src.isJSON() && n != "" {
 			if j, dup := im.byNorm[n]; dup {
 				return fmt.Errorf("columns %d (%q) and %d (%q) have the same name (ignoring case and punctuation): remove or rename one", j+1, im.cols[j].name, i+1, name)
 			}
@@ -659,6 +659,14 @@ func (im *importer) memberRef(nameField, emailField string) (id uint64, present 
 		im.fail(col, "several team members have this name: use their email instead", val)
 		return 0, true
 	}
+	if looksLikeUserID(val) {
+		// Salesforce's OwnerId and HubSpot's owner ID name a CRM user, not a
+		// person steward knows; --create-members must not make "005..." a
+		// team member.
+		im.fail(col, "is a CRM user ID, not a team member's name or email: export the owner's name or email instead "+
+			"(Salesforce: Owner.Name or Account Owner; HubSpot: Company owner)", val)
+		return 0, true
+	}
 	if !im.opt.CreateMembers {
 		im.fail(col, "no team member has this name or email: add them first (steward import --kind members) or pass --create-members", val)
 		return 0, true
@@ -680,6 +688,23 @@ func (im *importer) memberRef(nameField, emailField string) (id uint64, present 
 	}
 	im.res.MembersCreated = append(im.res.MembersCreated, nm.Name)
 	return nm.ID, true
+}
+
+// looksLikeUserID reports whether an owner cell holds a CRM user ID rather
+// than a person: a Salesforce user or queue ID (15 or 18 letters and digits
+// starting 005 or 00G) or a bare number (HubSpot owner IDs).
+func looksLikeUserID(v string) bool {
+	digits, alnum := v != "", v != ""
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		isDigit := c >= '0' && c <= '9'
+		digits = digits && isDigit
+		alnum = alnum && (isDigit || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+	}
+	if digits {
+		return len(v) >= 3
+	}
+	return alnum && (len(v) == 15 || len(v) == 18) && (strings.HasPrefix(v, "005") || strings.HasPrefix(v, "00G"))
 }
 
 // putMember stores m (in the transaction when applying; with a stand-in ID
@@ -790,7 +815,7 @@ func (im *importer) accountRow() error {
 	im.date(&a.LastQBR, fLastQBR)
 	im.amount(&a.PipelineCents, fPipeline, 1, false)
 	im.text(&a.PipelineStage, fPipelineStage)
-	im.text(&a.SuccessPlan, fPlan)
+	im.text(&a.SuccessPlan, fSuccessPlan)
 	im.override(&a)
 	if a.ChampionEmail != "" && a.ChampionEmail != old.ChampionEmail && !strings.Contains(a.ChampionEmail, "@") {
 		im.fail(im.colName(fChampionEmail), "is not an email address", a.ChampionEmail)

@@ -28,9 +28,12 @@
 // assigned in that order), so that bbolt's indexes grow by appending; that
 // costs about half a kilobyte of memory per account written.
 //
-// The kind of a file, unless given, is the one whose column names match
-// the most headers (account references do not count); a tie asks for
-// --kind.
+// The kind of a file, unless given, is the one its headers give clearly the
+// most evidence for (see detectKind): imported fields and the columns such
+// files usually carry count, a name several kinds know counts for less, an
+// account reference counts for none, and a kind missing a column it cannot
+// do without is no candidate. Evidence that fits two kinds about equally
+// names them and asks for --kind.
 //
 // Upsert rules, by kind:
 //
