@@ -49,7 +49,11 @@
 //     ledger entry dated ImportOptions.Today: expansion (up), contraction
 //     (down), churn (to 0) or new (from 0). A new account with ARR appends a
 //     "new" entry dated its contract start (when on or before Today) or
-//     Today.
+//     Today. The lifecycle comes from the Lifecycle (or Lifecycle Stage)
+//     and Status columns and the churn and trial flags, which must agree. A
+//     row that churns the account (or takes its ARR to 0) leaves it churned
+//     with ARR 0, its ARR kept in the ledger as history followed by a churn
+//     entry dated the churn date column or Today (see importer.churn).
 //   - members: matched by email (case-insensitive), or by name when the row
 //     has no email. Role spellings: see parseRole.
 //   - escalations: matched by the Escalation ID column when that escalation
