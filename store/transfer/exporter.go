@@ -30,6 +30,7 @@ var exportCols = map[Kind][]expCol{
 		{"Owner Email", "owner_email", fOwnerEmail},
 		{"Segment", "segment", fSegment},
 		{"Lifecycle", "lifecycle", fLifecycle},
+		{"Plan", "plan", fPlan},
 		{"ARR", "arr", fARR},
 		{"Contract Start", "contract_start", fStart},
 		{"Renewal Date", "renewal_date", fRenewal},
@@ -364,7 +365,7 @@ func exportAccounts(tx *store.Tx, t *table, eo ExportOptions) error {
 		}
 		vals = append(vals[:0],
 			str(a.ExternalID), str(a.Name), str(a.OwnerName), str(ownerEmail), str(string(a.Account.Segment)),
-			str(string(a.Lifecycle)), money(a.ARRCents), day(a.ContractStart), day(a.RenewalDate), num(int64(a.Seats)),
+			str(string(a.Lifecycle)), str(a.Plan), money(a.ARRCents), day(a.ContractStart), day(a.RenewalDate), num(int64(a.Seats)),
 			optional(a.ActiveUsers), optional(a.Tickets30d), num(int64(a.OpenCritical)), str(a.ChampionName),
 			str(a.ChampionEmail), boolean(a.ChampionChanged), day(a.LastTouch), day(a.LastQBR), optional(a.NPS),
 			optional(a.CSAT), money(a.PipelineCents), str(a.PipelineStage), str(a.SuccessPlan),

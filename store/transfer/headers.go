@@ -106,10 +106,13 @@ var aliases = map[Kind]map[string]string{
 		fChampionChanged: {"championchanged", "championleft", "championchange"},
 		fNPS:             {"nps", "npsscore", "latestnps", "lastnps"},
 		fCSAT:            {"csat", "csatscore", "latestcsat", "lastcsat"},
-		fSegment:         {"segment", "tier", "customersegment", "accounttier", "customertier", "accountsegment"},
-		fLifecycle:       {"lifecycle", "accountlifecycle", "lifecyclestage", "customerlifecycle"},
-		fStatus:          {"status", "accountstatus", "customerstatus", "clientstatus", "companystatus"},
-		fChurned:         {"churned", "ischurned", "churnflag", "churnedflag", "haschurned", "churnedcustomer"},
+		// A tier is a plan (Gold, Pro, Tier 1), not steward's segment.
+		fSegment: {"segment", "customersegment", "accountsegment"},
+		fPlan: {"plan", "planname", "pricingplan", "subscriptionplan", "productplan", "plantier", "tier", "pricingtier",
+			"subscriptiontier", "accounttier", "customertier", "edition", "productedition", "package", "licensetype", "licencetype"},
+		fLifecycle: {"lifecycle", "accountlifecycle", "lifecyclestage", "customerlifecycle"},
+		fStatus:    {"status", "accountstatus", "customerstatus", "clientstatus", "companystatus"},
+		fChurned:   {"churned", "ischurned", "churnflag", "churnedflag", "haschurned", "churnedcustomer"},
 		fChurnDate: {"churndate", "churneddate", "churnedon", "churnedat", "datechurned", "cancellationdate", "cancelleddate",
 			"canceleddate", "canceldate", "cancelledat", "canceledat"},
 		fTrial: {"trial", "istrial", "ontrial", "intrial", "trialflag", "freetrial", "onboarding", "isonboarding", "inonboarding",
@@ -166,6 +169,11 @@ var computed = map[Kind]map[string]bool{
 	Escalations: set("updatedat", "breached", "slabreached", "timelineevents", "timeline", "events", "stewardid"),
 	Activities:  set("id", "activityid", "stewardid"),
 }
+
+// startFields are the columns an account's contract start is read from,
+// best first: a customer-since, signup or created date stands in for the
+// contract start when the file has no better column.
+var startFields = []string{fStart, fSince, fSignup, fCreated}
 
 // hints lists, per kind, columns that files of that kind usually have and
 // steward does not import: they are listed as ignored, but they are

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -272,7 +273,7 @@ func (im *importer) run(st *state, tx *store.Tx) (ImportResult, error) {
 		im.opt.Progress(im.res.Rows, im.src.offset())
 	}
 	for _, c := range im.cols {
-		if c.field == "" && im.ignored[c.name] {
+		if (c.field == "" && im.ignored[c.name]) || im.shadowed(c.field) {
 			im.res.Ignored = append(im.res.Ignored, c.name)
 		}
 	}
@@ -590,6 +591,34 @@ func (im *importer) row1(rec *record) error {
 	return fmt.Errorf("kind %q cannot be imported", im.kind)
 }
 
+// firstSet is the first of fields (best first) that the current record
+// has a cell for; the first of them when it has none.
+func (im *importer) firstSet(fields []string) string {
+	for _, f := range fields {
+		for _, i := range im.byField[f] {
+			if i < len(im.rec.cells) && im.rec.cells[i].set {
+				return f
+			}
+		}
+	}
+	return fields[0]
+}
+
+// shadowed reports whether field f is a stand-in (see startFields) that a
+// better column of the file takes the place of: its column is then listed
+// as ignored, like an unknown one.
+func (im *importer) shadowed(f string) bool {
+	for i, g := range startFields {
+		if g == f {
+			return false
+		}
+		if len(im.byField[g]) > 0 && slices.Contains(startFields[i+1:], f) {
+			return true
+		}
+	}
+	return false
+}
+
 // colName is the name of the (first) column holding field f.
 func (im *importer) colName(f string) string {
 	if idx := im.byField[f]; len(idx) > 0 {
@@ -813,7 +842,7 @@ func (im *importer) accountRow() error {
 		im.amount(&a.ARRCents, fMRR, 12, !isNew)
 	}
 	im.date(&a.RenewalDate, fRenewal)
-	im.date(&a.ContractStart, fStart)
+	im.date(&a.ContractStart, im.firstSet(startFields))
 	im.whole(&a.Seats, fSeats, 0, 100_000_000)
 	im.optional(&a.ActiveUsers, fActiveUsers, 0, 100_000_000)
 	im.optional(&a.Tickets30d, fTickets, 0, 10_000_000)
@@ -832,6 +861,7 @@ func (im *importer) accountRow() error {
 	im.amount(&a.PipelineCents, fPipeline, 1, false)
 	im.text(&a.PipelineStage, fPipelineStage)
 	im.text(&a.SuccessPlan, fSuccessPlan)
+	im.text(&a.Plan, fPlan)
 	im.override(&a)
 	if a.ChampionEmail != "" && a.ChampionEmail != old.ChampionEmail && !strings.Contains(a.ChampionEmail, "@") {
 		im.fail(im.colName(fChampionEmail), "is not an email address", a.ChampionEmail)
