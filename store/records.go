@@ -75,31 +75,29 @@ type Account struct {
 	OwnerID    uint64 `json:"owner_id"`    // 0: unassigned
 	// Segment is set explicitly or empty, in which case it is derived from
 	// ARR with the configured boundaries (see EffectiveSegment).
-	Segment         metrics.Segment `json:"segment"`
-	Lifecycle       Lifecycle       `json:"lifecycle"`
-	ARRCents        int64           `json:"arr_cents"`
-	ContractStart   metrics.Date    `json:"contract_start"`
-	RenewalDate     metrics.Date    `json:"renewal_date"`
-	Seats           int             `json:"seats"`
-	ActiveUsers     metrics.Opt     `json:"active_users"`
-	Tickets30d      metrics.Opt     `json:"tickets_30d"`
-	OpenCritical    int             `json:"open_critical"`
-	ChampionName    string          `json:"champion_name"`
-	ChampionEmail   string          `json:"champion_email"`
-	ChampionChanged bool            `json:"champion_changed"`
-	LastTouch       metrics.Date    `json:"last_touch"`
-	LastQBR         metrics.Date    `json:"last_qbr"`
-	NPS             metrics.Opt     `json:"nps"`
-	CSAT            metrics.Opt     `json:"csat"`
-	PipelineCents   int64           `json:"expansion_pipeline_cents"`
-	PipelineStage   string          `json:"expansion_pipeline_stage"`
-	SuccessPlan     string          `json:"success_plan"`
-	// Plan is the commercial plan or tier the client is on ("Enterprise",
-	// "Pro annual"), as the CRM names it: text, not a segment.
-	Plan      string            `json:"plan"`
-	Override  *metrics.Override `json:"override,omitempty"`
-	CreatedAt time.Time         `json:"created_at"`
-	UpdatedAt time.Time         `json:"updated_at"`
+	Segment         metrics.Segment   `json:"segment"`
+	Lifecycle       Lifecycle         `json:"lifecycle"`
+	ARRCents        int64             `json:"arr_cents"`
+	ContractStart   metrics.Date      `json:"contract_start"`
+	RenewalDate     metrics.Date      `json:"renewal_date"`
+	Seats           int               `json:"seats"`
+	ActiveUsers     metrics.Opt       `json:"active_users"`
+	Tickets30d      metrics.Opt       `json:"tickets_30d"`
+	OpenCritical    int               `json:"open_critical"`
+	ChampionName    string            `json:"champion_name"`
+	ChampionEmail   string            `json:"champion_email"`
+	ChampionChanged bool              `json:"champion_changed"`
+	LastTouch       metrics.Date      `json:"last_touch"`
+	LastQBR         metrics.Date      `json:"last_qbr"`
+	NPS             metrics.Opt       `json:"nps"`
+	CSAT            metrics.Opt       `json:"csat"`
+	PipelineCents   int64             `json:"expansion_pipeline_cents"`
+	PipelineStage   string            `json:"expansion_pipeline_stage"`
+	SuccessPlan     string            `json:"success_plan"`
+	Plan            string            `json:"plan"` // the plan or tier the CRM names ("Enterprise"): text, not a segment
+	Override        *metrics.Override `json:"override,omitempty"`
+	CreatedAt       time.Time         `json:"created_at"`
+	UpdatedAt       time.Time         `json:"updated_at"`
 }
 
 // EffectiveSegment is the explicit segment, or the one ARR implies.
