@@ -37,15 +37,13 @@ const (
 	fChurned         = "churned"
 	fChurnDate       = "churn_date"
 	fTrial           = "trial"
-	// Contract start stand-ins, used when the file has no contract start
-	// column, best first (see startFields).
-	fSince     = "customer_since"
-	fSignup    = "signup_date"
-	fCreated   = "created_date"
-	fOvBand    = "override_band"
-	fOvReason  = "override_reason"
-	fOvAuthor  = "override_author"
-	fOvExpires = "override_expires"
+	fSince           = "customer_since" // contract start stand-ins: see startFields
+	fSignup          = "signup_date"
+	fCreated         = "created_date"
+	fOvBand          = "override_band"
+	fOvReason        = "override_reason"
+	fOvAuthor        = "override_author"
+	fOvExpires       = "override_expires"
 
 	// members
 	fEmail    = "email"
@@ -199,7 +197,8 @@ var fieldLabel = map[string]string{
 	fChampionChanged: "champion changed", fNPS: "NPS", fCSAT: "CSAT", fSegment: "segment", fLifecycle: "lifecycle",
 	fLastTouch: "last touch", fLastQBR: "last QBR", fPipeline: "expansion pipeline", fPipelineStage: "pipeline stage",
 	fSuccessPlan: "success plan", fPlan: "plan", fChurned: "churn flag", fChurnDate: "churn date", fTrial: "trial flag",
-	fSince: "customer since", fSignup: "signup date", fCreated: "created date", fOvBand: "override band", fOvReason: "override reason", fOvAuthor: "override author",
+	fSince: "customer since", fSignup: "signup date", fCreated: "created date", fOvBand: "override band",
+	fOvReason: "override reason", fOvAuthor: "override author",
 	fOvExpires: "override expiry", fEmail: "email", fRole: "role", fCapacity: "capacity", fOneOnOne: "last 1:1",
 	fActive: "active", fAccountExt: "account ID", fAccountName: "account name", fEscID: "escalation ID", fTitle: "title",
 	fDescription: "description", fSeverity: "severity", fStatus: "status", fRaisedBy: "raised by", fDecision: "decision",
