@@ -397,6 +397,57 @@ func TestImportExportSettingsCommands(t *testing.T) {
 	}
 }
 
+// CRM exports as they come (issue 9): Salesforce API names are accounts,
+// owner IDs are named as such, a churn flag churns through the ledger, and
+// a UTF-16 file without a byte-order mark gets the conversion advice.
+func TestImportCRMExportsCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "crm.db")
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	header := "Id,name,phone,type,industry,annualrevenue,description,BillingCity,OwnerId,annual_recurring_revenue\n"
+	ids := write("Account-ids.csv", header+"001A,Wayne Enterprises,555,Customer,Mfg,9000000,Big,Gotham,0055g00000AbCdEAAV,120000\n")
+	r := steward(t, "--db", db, "import", ids, "--create-members")
+	if r.code != 1 || !strings.Contains(r.stderr, `column "OwnerId": is a CRM user ID`) || !strings.Contains(r.stderr, "nothing was written") {
+		t.Errorf("owner IDs: exit %d, stderr %q", r.code, r.stderr)
+	}
+	names := write("Account.csv", header+"001A,Wayne Enterprises,555,Customer,Mfg,9000000,Big,Gotham,Bruce Wayne,120000\n")
+	r = steward(t, "--db", db, "import", names, "--create-members")
+	if r.code != 0 || !strings.Contains(r.stdout, "1 accounts: 1 created") ||
+		strings.Count(r.stderr, "ignored columns: phone, type, industry, annualrevenue, description, BillingCity\n") != 1 {
+		t.Fatalf("Salesforce API accounts: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+
+	churn := write("churn.csv", "Account ID,ARR,Churned,Plan\n001A,120000,TRUE,Enterprise\n")
+	if r := steward(t, "--db", db, "import", churn); r.code != 0 || !strings.Contains(r.stdout, "1 updated") {
+		t.Fatalf("churn import: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	ledger := steward(t, "--db", db, "export", "ledger").stdout
+	if !strings.Contains(ledger, ",120000.00,new,") || !strings.Contains(ledger, ",0.00,churn,") {
+		t.Errorf("ledger after the churn:\n%s", ledger)
+	}
+	accts := steward(t, "--db", db, "export", "accounts").stdout
+	if !strings.Contains(accts, ",churned,Enterprise,0.00,") {
+		t.Errorf("accounts after the churn:\n%s", accts)
+	}
+
+	var u16 []byte
+	for _, c := range "Account Name,ARR\nAcme,1000\n" {
+		u16 = append(u16, byte(c), 0)
+	}
+	file := write("excel.csv", string(u16))
+	r = steward(t, "--db", db, "import", file)
+	oneCleanLine(t, r)
+	if !strings.Contains(r.stderr, "UTF-16") || !strings.Contains(r.stderr, "iconv -f UTF-16LE -t UTF-8 "+file) {
+		t.Errorf("UTF-16 without a BOM: %q", r.stderr)
+	}
+}
+
 // Every command-line mistake is one line, never the usage dump.
 func TestFlagMistakesAreOneLine(t *testing.T) {
 	db := demoDB(t)

@@ -120,11 +120,22 @@ func (d *dec) instant() time.Time {
 	return time.Unix(0, v).UTC()
 }
 
-const accountFormat = 1
+// Account formats: 1 is the original; 2 appends the plan. An account
+// without a plan is still written in format 1, byte for byte as before, so
+// a steward from before plans (which refuses a format it does not know)
+// reads every account that does not use the new field. Both decode.
+const (
+	accountFormat1 = 1
+	accountFormat  = 2 // the newest
+)
 
 func encodeAccount(a *Account) []byte {
-	e := enc{b: make([]byte, 0, 160+len(a.Name)+len(a.SuccessPlan))}
-	e.u8(accountFormat)
+	e := enc{b: make([]byte, 0, 160+len(a.Name)+len(a.SuccessPlan)+len(a.Plan))}
+	format := byte(accountFormat)
+	if a.Plan == "" {
+		format = accountFormat1
+	}
+	e.u8(format)
 	e.str(a.Name)
 	e.str(a.ExternalID)
 	e.uv(a.OwnerID)
@@ -158,12 +169,16 @@ func encodeAccount(a *Account) []byte {
 	}
 	e.instant(a.CreatedAt)
 	e.instant(a.UpdatedAt)
+	if format >= 2 {
+		e.str(a.Plan)
+	}
 	return e.b
 }
 
 func decodeAccount(id uint64, b []byte, a *Account) error {
 	d := dec{b: b}
-	if d.u8() != accountFormat {
+	format := d.u8()
+	if format != accountFormat1 && format != accountFormat {
 		return errCorrupt
 	}
 	a.ID = id
@@ -200,6 +215,10 @@ func decodeAccount(id uint64, b []byte, a *Account) error {
 	}
 	a.CreatedAt = d.instant()
 	a.UpdatedAt = d.instant()
+	a.Plan = ""
+	if format >= 2 {
+		a.Plan = d.str()
+	}
 	return d.err
 }
 

@@ -94,6 +94,7 @@ type Account struct {
 	PipelineCents   int64             `json:"expansion_pipeline_cents"`
 	PipelineStage   string            `json:"expansion_pipeline_stage"`
 	SuccessPlan     string            `json:"success_plan"`
+	Plan            string            `json:"plan"` // the plan or tier the CRM names ("Enterprise"): text, not a segment
 	Override        *metrics.Override `json:"override,omitempty"`
 	CreatedAt       time.Time         `json:"created_at"`
 	UpdatedAt       time.Time         `json:"updated_at"`

@@ -101,6 +101,7 @@ func (pg *healthPage) rebuild() {
 		d.kv("Largest drag", "none: every component with data is at 100")
 	}
 	d.kv("Owner", sanitize(orDash(a.OwnerName, "unassigned"))+" · "+segmentShort(a.Segment)+" · "+string(a.Lifecycle))
+	d.kv("Plan", sanitize(orDash(a.Plan, "—")))
 	renew := "no renewal date"
 	if !a.RenewalDate.IsZero() {
 		renew = a.RenewalDate.String() + " (" + daysLeft(a.DaysToRenewal) + ")"

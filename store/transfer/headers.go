@@ -32,7 +32,14 @@ const (
 	fLastQBR         = "last_qbr"
 	fPipeline        = "expansion_pipeline"
 	fPipelineStage   = "pipeline_stage"
-	fPlan            = "success_plan"
+	fSuccessPlan     = "success_plan"
+	fPlan            = "plan"
+	fChurned         = "churned"
+	fChurnDate       = "churn_date"
+	fTrial           = "trial"
+	fSince           = "customer_since" // contract start stand-ins: see startFields
+	fSignup          = "signup_date"
+	fCreated         = "created_date"
 	fOvBand          = "override_band"
 	fOvReason        = "override_reason"
 	fOvAuthor        = "override_author"
@@ -73,15 +80,21 @@ var aliases = map[Kind]map[string]string{
 			"clientname", "organization", "organisation"},
 		fExt: {"accountid", "id", "externalid", "externalaccountid", "accountexternalid", "crmid", "salesforceid",
 			"sfdcid", "sfdcaccountid", "hubspotid", "recordid", "companyid", "gainsightid", "gsid", "customerid"},
+		// OwnerId (Salesforce) and hubspot_owner_id usually hold user IDs,
+		// which memberRef reports as such; some exports put names there.
 		fOwner: {"accountowner", "owner", "ownername", "accountownername", "accountmanager", "csm", "csmname",
-			"companyowner", "customersuccessmanager", "clientrelationsmanager"},
+			"companyowner", "customersuccessmanager", "clientrelationsmanager", "ownerid", "accountownerid", "hubspotownerid"},
 		fOwnerEmail: {"owneremail", "accountowneremail", "csmemail", "accountmanageremail", "companyowneremail"},
 		// Not "Annual Revenue": in a CRM that is the client company's own revenue.
 		fARR: {"arr", "annualrecurringrevenue", "arramount", "currentarr", "arrusd", "contractarr", "totalarr"},
 		fMRR: {"mrr", "mrramount", "monthlyrecurringrevenue", "mrrusd"},
 		fRenewal: {"renewaldate", "contractenddate", "enddate", "renewal", "nextrenewaldate", "contractend",
 			"renewaldue", "subscriptionenddate"},
-		fStart:           {"contractstart", "contractstartdate", "startdate", "customersince", "subscriptionstartdate"},
+		fStart:  {"contractstart", "contractstartdate", "startdate", "subscriptionstartdate"},
+		fSince:  {"customersince", "customersincedate", "becameacustomerdate", "becamecustomerdate", "hslifecyclestagecustomerdate"},
+		fSignup: {"signupdate", "signup", "signedup", "signedupat", "signedupon", "signupat", "registrationdate", "registeredat"},
+		fCreated: {"createdate", "createddate", "created", "createdat", "createdon", "datecreated", "creationdate",
+			"accountcreateddate", "companycreateddate"},
 		fSeats:           {"seats", "licenses", "licences", "licensedseats", "seatcount", "licensecount", "licensedusers", "purchasedseats"},
 		fActiveUsers:     {"activeusers", "activeusers30d", "mau", "monthlyactiveusers", "activeuserslast30days"},
 		fTickets:         {"tickets30d", "tickets", "supporttickets", "supporttickets30d", "ticketslast30days", "ticketcount"},
@@ -91,14 +104,23 @@ var aliases = map[Kind]map[string]string{
 		fChampionChanged: {"championchanged", "championleft", "championchange"},
 		fNPS:             {"nps", "npsscore", "latestnps", "lastnps"},
 		fCSAT:            {"csat", "csatscore", "latestcsat", "lastcsat"},
-		fSegment:         {"segment", "tier", "customersegment", "accounttier", "customertier", "accountsegment"},
-		fLifecycle:       {"lifecycle", "accountlifecycle"},
+		// A tier is a plan (Gold, Pro, Tier 1), not steward's segment.
+		fSegment: {"segment", "customersegment", "accountsegment"},
+		fPlan: {"plan", "planname", "pricingplan", "subscriptionplan", "productplan", "plantier", "tier", "pricingtier",
+			"subscriptiontier", "accounttier", "customertier", "edition", "productedition", "package", "licensetype", "licencetype"},
+		fLifecycle: {"lifecycle", "accountlifecycle", "lifecyclestage", "customerlifecycle"},
+		fStatus:    {"status", "accountstatus", "customerstatus", "clientstatus", "companystatus"},
+		fChurned:   {"churned", "ischurned", "churnflag", "churnedflag", "haschurned", "churnedcustomer"},
+		fChurnDate: {"churndate", "churneddate", "churnedon", "churnedat", "datechurned", "cancellationdate", "cancelleddate",
+			"canceleddate", "canceldate", "cancelledat", "canceledat"},
+		fTrial: {"trial", "istrial", "ontrial", "intrial", "trialflag", "freetrial", "onboarding", "isonboarding", "inonboarding",
+			"onboardingflag"},
 		fLastTouch: {"lasttouch", "lastactivity", "lastactivitydate", "lasttouchdate", "lastcontacted", "lastcontactdate",
 			"lastengagement", "lastengagementdate"},
 		fLastQBR:       {"lastqbr", "lastqbrdate", "lastebr", "lastbusinessreview"},
 		fPipeline:      {"expansionpipeline", "pipeline", "expansionpipelinearr", "expansionarr", "upsellpipeline"},
 		fPipelineStage: {"pipelinestage", "expansionstage", "expansionpipelinestage"},
-		fPlan:          {"successplan"},
+		fSuccessPlan:   {"successplan"},
 		fOvBand:        {"overrideband", "healthoverride", "bandoverride"},
 		fOvReason:      {"overridereason"},
 		fOvAuthor:      {"overrideauthor", "overrideby"},
@@ -146,6 +168,27 @@ var computed = map[Kind]map[string]bool{
 	Activities:  set("id", "activityid", "stewardid"),
 }
 
+// startFields are the columns an account's contract start is read from,
+// best first: a customer-since, signup or created date stands in for the
+// contract start when the file has no better column.
+var startFields = []string{fStart, fSince, fSignup, fCreated}
+
+// hints lists, per kind, columns that files of that kind usually have and
+// steward does not import: they are listed as ignored, but they are
+// evidence of what a file holds (a Salesforce account export has Industry,
+// Website and Billing City, and no activity has those).
+var hints = map[Kind]map[string]bool{
+	Accounts: set("annualrevenue", "industry", "website", "domain", "companydomainname", "phone", "phonenumber", "fax",
+		"numberofemployees", "employees", "employeecount", "billingstreet", "billingcity", "billingstate",
+		"billingpostalcode", "billingcountry", "billingaddress", "shippingstreet", "shippingcity", "shippingstate",
+		"shippingpostalcode", "shippingcountry", "shippingaddress", "accountsource", "parentid", "parentaccount",
+		"parentaccountid", "rating", "sic", "sicdesc", "tickersymbol", "ownership", "type", "accounttype", "description",
+		"city", "country", "stateregion", "postalcode", "zip", "zipcode", "timezone", "linkedincompanypage"),
+	Members:     set("team", "department", "jobtitle", "reportsto", "hiredate"),
+	Escalations: set("casenumber", "caseid", "ticketid", "ticketnumber", "category", "resolution", "rootcause", "escalationlevel"),
+	Activities:  set("duration", "durationminutes", "calldurationinseconds", "direction", "outcome", "attendees", "participants"),
+}
+
 // fieldLabel is how a message names a field.
 var fieldLabel = map[string]string{
 	fName: "name", fExt: "external ID", fOwner: "owner", fOwnerEmail: "owner email", fARR: "ARR", fMRR: "MRR",
@@ -153,7 +196,9 @@ var fieldLabel = map[string]string{
 	fTickets: "tickets (30d)", fCritical: "open critical tickets", fChampion: "champion", fChampionEmail: "champion email",
 	fChampionChanged: "champion changed", fNPS: "NPS", fCSAT: "CSAT", fSegment: "segment", fLifecycle: "lifecycle",
 	fLastTouch: "last touch", fLastQBR: "last QBR", fPipeline: "expansion pipeline", fPipelineStage: "pipeline stage",
-	fPlan: "success plan", fOvBand: "override band", fOvReason: "override reason", fOvAuthor: "override author",
+	fSuccessPlan: "success plan", fPlan: "plan", fChurned: "churn flag", fChurnDate: "churn date", fTrial: "trial flag",
+	fSince: "customer since", fSignup: "signup date", fCreated: "created date", fOvBand: "override band",
+	fOvReason: "override reason", fOvAuthor: "override author",
 	fOvExpires: "override expiry", fEmail: "email", fRole: "role", fCapacity: "capacity", fOneOnOne: "last 1:1",
 	fActive: "active", fAccountExt: "account ID", fAccountName: "account name", fEscID: "escalation ID", fTitle: "title",
 	fDescription: "description", fSeverity: "severity", fStatus: "status", fRaisedBy: "raised by", fDecision: "decision",
@@ -182,6 +227,16 @@ func set(names ...string) map[string]bool {
 	return out
 }
 
+// headerKey is the form a header is matched in: normalized, and without
+// the "__c" Salesforce puts on custom fields (ARR__c, Renewal_Date__c).
+func headerKey(h string) string {
+	h = strings.TrimSpace(h)
+	if len(h) > 3 && strings.EqualFold(h[len(h)-3:], "__c") {
+		h = h[:len(h)-3]
+	}
+	return normalize(h)
+}
+
 // column is one column of the file.
 type column struct {
 	name  string // as written in the file
@@ -191,7 +246,7 @@ type column struct {
 // resolve says what a header means for kind k: its field key, or "" with
 // silent set when it is a computed column steward's exports add.
 func resolve(k Kind, header string) (field string, silent bool) {
-	n := normalize(header)
+	n := headerKey(header)
 	if n == "" {
 		return "", true
 	}
@@ -201,34 +256,107 @@ func resolve(k Kind, header string) (field string, silent bool) {
 	return "", computed[k][n]
 }
 
-// detectKind picks the kind whose known column names match the most
-// headers; a tie (or no match) is an error asking for --kind.
+// detectKind weighs, for each kind, the evidence the headers give that the
+// file holds records of that kind, and picks the kind with clearly the most
+// (README "Import and export"):
+//
+//   - a header is evidence for every kind that knows its name, as a field it
+//     imports or as a column such files usually carry (hints); a name several
+//     kinds know ("Name", "Status", "Description") is split between them, so
+//     a name only one kind uses weighs the most;
+//   - an account reference ("Account ID" in an activity file) is no evidence
+//     for escalations or activities, which all carry one;
+//   - a kind that lacks a column it cannot do without (an activity date and
+//     kind, an account reference, a name or ID) is not a candidate, unless no
+//     kind is, and then the strongest is reported with what it lacks;
+//   - when the runner-up has at least three quarters of the leader's weight
+//     the file is ambiguous: the error names the kinds that fit, with their
+//     evidence, and asks for --kind rather than guess.
 func detectKind(headers []string) (Kind, error) {
-	type score struct {
-		k Kind
-		n int
+	kinds := []Kind{Accounts, Members, Escalations, Activities}
+	type tally struct {
+		k      Kind
+		weight int
+		cols   []string
+		fields map[string]bool
+		viable bool
 	}
-	var scores []score
-	for _, k := range []Kind{Accounts, Members, Escalations, Activities} {
-		n := 0
-		for _, h := range headers {
-			// A reference to an account says little about what the file
-			// holds: escalations and activities are told apart by their
-			// own columns.
-			if f, _ := resolve(k, h); f != "" && f != fAccountExt && f != fAccountName {
-				n++
+	tallies := make([]*tally, len(kinds))
+	for i, k := range kinds {
+		tallies[i] = &tally{k: k, fields: map[string]bool{}}
+	}
+	for _, h := range headers {
+		n := headerKey(h)
+		if n == "" {
+			continue
+		}
+		var counts [4]bool
+		known := 0
+		for i, k := range kinds {
+			f, isField := aliases[k][n]
+			if isField {
+				tallies[i].fields[f] = true
+			}
+			if isField || hints[k][n] {
+				known++
+				counts[i] = f != fAccountExt && f != fAccountName
 			}
 		}
-		scores = append(scores, score{k, n})
+		for i, t := range tallies {
+			if counts[i] {
+				t.weight += 12 / known // 12: divisible by 1 to 4 kinds
+				t.cols = append(t.cols, h)
+			}
+		}
 	}
-	sort.SliceStable(scores, func(i, j int) bool { return scores[i].n > scores[j].n })
-	if scores[0].n == 0 {
+	var cands []*tally
+	for _, t := range tallies {
+		t.viable = true
+		for _, group := range required[t.k] {
+			ok := false
+			for _, f := range group {
+				ok = ok || t.fields[f]
+			}
+			t.viable = t.viable && ok
+		}
+		if t.viable && t.weight > 0 {
+			cands = append(cands, t)
+		}
+	}
+	if len(cands) == 0 {
+		for _, t := range tallies {
+			if t.weight > 0 {
+				cands = append(cands, t)
+			}
+		}
+	}
+	if len(cands) == 0 {
 		return "", fmt.Errorf("none of its columns (%s) is one steward knows: pass --kind and check the column names", quoteList(headers, 8))
 	}
-	if scores[0].n == scores[1].n {
-		return "", fmt.Errorf("its columns could hold %s or %s: pass --kind", scores[0].k, scores[1].k)
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].weight > cands[j].weight })
+	close := cands[:1]
+	for _, t := range cands[1:] {
+		if t.weight*4 >= cands[0].weight*3 {
+			close = append(close, t)
+		}
 	}
-	return scores[0].k, nil
+	if len(close) == 1 {
+		return close[0].k, nil
+	}
+	var fits, flags []string
+	for _, t := range close {
+		fits = append(fits, fmt.Sprintf("%s (%s)", t.k, quoteList(t.cols, 3)))
+		flags = append(flags, "--kind "+string(t.k))
+	}
+	return "", fmt.Errorf("its columns fit %s about equally: pass %s", joinOr(fits), joinOr(flags))
+}
+
+// joinOr writes "a", "a or b", "a, b or c".
+func joinOr(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
 func quoteList(items []string, max int) string {

@@ -358,7 +358,7 @@ func TestMRRAndAliases(t *testing.T) {
 		t.Errorf("Ignored = %q", res.Ignored)
 	}
 	a := accountsOf(t, db)[0]
-	want := store.Account{ID: a.ID, Name: "Hooli", ExternalID: "h1", Segment: metrics.MidMarket, Lifecycle: store.Active,
+	want := store.Account{ID: a.ID, Name: "Hooli", ExternalID: "h1", Plan: "Mid Market", Lifecycle: store.Active,
 		ARRCents: 12006_00, RenewalDate: day0("2026-10-01"), Seats: 50, ActiveUsers: metrics.Some(20), Tickets30d: metrics.Some(3),
 		ChampionChanged: true, LastTouch: day0("2026-02-01"), LastQBR: day0("2026-01-05"), NPS: metrics.Some(8), CSAT: metrics.Some(5),
 		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}

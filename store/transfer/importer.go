@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -134,33 +135,45 @@ func readState(dbPath string, opt store.Options, im *importer) (*state, error) {
 		return emptyState(), nil
 	}
 	kind := im.kind
+	headers, _ := im.peekColumns()
 	if kind == "" {
 		// Detect it now, so that only what the kind needs is read.
-		if k, err := im.peekKind(); err == nil {
+		if k, err := detectKind(headers); err == nil {
 			kind = k
+		}
+	}
+	// A churn date must not come before the account's last ARR entry;
+	// the ledger is only read when the file can ask that.
+	ledgerDates := false
+	for _, h := range headers {
+		if f, _ := resolve(Accounts, h); f == fChurnDate && (kind == Accounts || kind == "") {
+			ledgerDates = true
 		}
 	}
 	var st *state
 	err = store.View(dbPath, opt, func(tx *store.Tx) error {
 		var err error
-		st, err = loadState(tx, kind)
+		if st, err = loadState(tx, kind); err == nil && ledgerDates {
+			err = st.loadLedgerDates(tx)
+		}
 		return err
 	})
 	return st, err
 }
 
-// peekKind detects the kind from the file's headers without validating.
-func (im *importer) peekKind() (Kind, error) {
+// peekColumns reads the file's headers (for JSON, the keys of its first
+// record) without validating.
+func (im *importer) peekColumns() ([]string, error) {
 	f, err := os.Open(im.file)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	defer f.Close()
 	src, err := openSource(f, im.file, im.opt.Delimiter)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return detectKind(src.columns())
+	return src.columns(), nil
 }
 
 // run reads the file once: it validates every row against st and, when tx
@@ -260,7 +273,7 @@ func (im *importer) run(st *state, tx *store.Tx) (ImportResult, error) {
 		im.opt.Progress(im.res.Rows, im.src.offset())
 	}
 	for _, c := range im.cols {
-		if c.field == "" && im.ignored[c.name] {
+		if (c.field == "" && im.ignored[c.name]) || im.shadowed(c.field) {
 			im.res.Ignored = append(im.res.Ignored, c.name)
 		}
 	}
@@ -300,7 +313,7 @@ func (im *importer) addColumns() error {
 	for i := len(im.cols); i < len(names); i++ {
 		name := names[i]
 		field, silent := resolve(im.kind, name)
-		if n := normalize(name); !im.src.isJSON() && n != "" {
+		if n := headerKey(name); !im.src.isJSON() && n != "" {
 			if j, dup := im.byNorm[n]; dup {
 				return fmt.Errorf("columns %d (%q) and %d (%q) have the same name (ignoring case and punctuation): remove or rename one", j+1, im.cols[j].name, i+1, name)
 			}
@@ -552,6 +565,19 @@ func (im *importer) row1(rec *record) error {
 		}
 		return nil
 	}
+	// A NUL byte is never text (a binary file, or UTF-16 pasted into UTF-8
+	// text): every cell is checked, read or ignored, wherever it is in the
+	// file; the row is refused with each such cell named.
+	nul := false
+	for i := range rec.cells {
+		if c := &rec.cells[i]; c.set && i < len(im.cols) && strings.IndexByte(c.v, 0) >= 0 {
+			im.fail(im.cols[i].name, "contains a NUL byte, which text never holds (binary data, or text pasted from a UTF-16 file): remove it", c.v)
+			nul = true
+		}
+	}
+	if nul {
+		return nil
+	}
 	switch im.kind {
 	case Accounts:
 		return im.accountRow()
@@ -563,6 +589,34 @@ func (im *importer) row1(rec *record) error {
 		return im.activityRow()
 	}
 	return fmt.Errorf("kind %q cannot be imported", im.kind)
+}
+
+// firstSet is the first of fields (best first) that the current record
+// has a cell for; the first of them when it has none.
+func (im *importer) firstSet(fields []string) string {
+	for _, f := range fields {
+		for _, i := range im.byField[f] {
+			if i < len(im.rec.cells) && im.rec.cells[i].set {
+				return f
+			}
+		}
+	}
+	return fields[0]
+}
+
+// shadowed reports whether field f is a stand-in (see startFields) that a
+// better column of the file takes the place of: its column is then listed
+// as ignored, like an unknown one.
+func (im *importer) shadowed(f string) bool {
+	for i, g := range startFields {
+		if g == f {
+			return false
+		}
+		if len(im.byField[g]) > 0 && slices.Contains(startFields[i+1:], f) {
+			return true
+		}
+	}
+	return false
 }
 
 // colName is the name of the (first) column holding field f.
@@ -646,6 +700,14 @@ func (im *importer) memberRef(nameField, emailField string) (id uint64, present 
 		im.fail(col, "several team members have this name: use their email instead", val)
 		return 0, true
 	}
+	if looksLikeUserID(val) {
+		// Salesforce's OwnerId and HubSpot's owner ID name a CRM user, not a
+		// person steward knows; --create-members must not make "005..." a
+		// team member.
+		im.fail(col, "is a CRM user ID, not a team member's name or email: export the owner's name or email instead "+
+			"(Salesforce: Owner.Name or Account Owner; HubSpot: Company owner)", val)
+		return 0, true
+	}
 	if !im.opt.CreateMembers {
 		im.fail(col, "no team member has this name or email: add them first (steward import --kind members) or pass --create-members", val)
 		return 0, true
@@ -667,6 +729,23 @@ func (im *importer) memberRef(nameField, emailField string) (id uint64, present 
 	}
 	im.res.MembersCreated = append(im.res.MembersCreated, nm.Name)
 	return nm.ID, true
+}
+
+// looksLikeUserID reports whether an owner cell holds a CRM user ID rather
+// than a person: a Salesforce user or queue ID (15 or 18 letters and digits
+// starting 005 or 00G) or a bare number (HubSpot owner IDs).
+func looksLikeUserID(v string) bool {
+	digits, alnum := v != "", v != ""
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		isDigit := c >= '0' && c <= '9'
+		digits = digits && isDigit
+		alnum = alnum && (isDigit || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+	}
+	if digits {
+		return len(v) >= 3
+	}
+	return alnum && (len(v) == 15 || len(v) == 18) && (strings.HasPrefix(v, "005") || strings.HasPrefix(v, "00G"))
 }
 
 // putMember stores m (in the transaction when applying; with a stand-in ID
@@ -757,11 +836,13 @@ func (im *importer) accountRow() error {
 	if id, present := im.memberRef(fOwner, fOwnerEmail); present {
 		a.OwnerID = id
 	}
+	arrField := fARR
 	if !im.amount(&a.ARRCents, fARR, 1, !isNew) {
+		arrField = fMRR
 		im.amount(&a.ARRCents, fMRR, 12, !isNew)
 	}
 	im.date(&a.RenewalDate, fRenewal)
-	im.date(&a.ContractStart, fStart)
+	im.date(&a.ContractStart, im.firstSet(startFields))
 	im.whole(&a.Seats, fSeats, 0, 100_000_000)
 	im.optional(&a.ActiveUsers, fActiveUsers, 0, 100_000_000)
 	im.optional(&a.Tickets30d, fTickets, 0, 10_000_000)
@@ -772,15 +853,26 @@ func (im *importer) accountRow() error {
 	im.optional(&a.NPS, fNPS, 0, 10)
 	im.optional(&a.CSAT, fCSAT, 1, 5)
 	enum(im, &a.Segment, fSegment, parseSegment, true)
-	enum(im, &a.Lifecycle, fLifecycle, parseLifecycle, false)
+	votes := im.lifecycleVotes()
+	var churnDate metrics.Date
+	im.date(&churnDate, fChurnDate)
 	im.date(&a.LastTouch, fLastTouch)
 	im.date(&a.LastQBR, fLastQBR)
 	im.amount(&a.PipelineCents, fPipeline, 1, false)
 	im.text(&a.PipelineStage, fPipelineStage)
-	im.text(&a.SuccessPlan, fPlan)
+	im.text(&a.SuccessPlan, fSuccessPlan)
+	im.text(&a.Plan, fPlan)
 	im.override(&a)
 	if a.ChampionEmail != "" && a.ChampionEmail != old.ChampionEmail && !strings.Contains(a.ChampionEmail, "@") {
 		im.fail(im.colName(fChampionEmail), "is not an email address", a.ChampionEmail)
+	}
+	if im.rowErrs > 0 {
+		return nil
+	}
+	var ledger []store.LedgerEntry
+	churning := im.settleLifecycle(&a, &old, isNew, votes, arrField)
+	if churning {
+		ledger = im.churn(&a, &old, isNew, churnDate)
 	}
 	if im.rowErrs > 0 {
 		return nil
@@ -800,26 +892,190 @@ func (im *importer) accountRow() error {
 		return nil
 	}
 	a.UpdatedAt = im.now
-	w := pendingAccount{acct: a, line: im.rec.line}
+	w := pendingAccount{acct: a, line: im.rec.line, ledger: ledger}
 	switch {
+	case churning:
 	case isNew && a.ARRCents > 0:
 		d := im.today
 		if !a.ContractStart.IsZero() && a.ContractStart <= im.today {
 			d = a.ContractStart
 		}
-		w.ledger = &store.LedgerEntry{Date: d, Kind: metrics.KindNew}
+		w.ledger = []store.LedgerEntry{{Date: d, ARRCents: a.ARRCents, Kind: metrics.KindNew}}
 	case !isNew && a.ARRCents != old.ARRCents:
-		w.ledger = &store.LedgerEntry{Date: im.today, Kind: arrChangeKind(old.ARRCents, a.ARRCents)}
+		w.ledger = []store.LedgerEntry{{Date: im.today, ARRCents: a.ARRCents, Kind: arrChangeKind(old.ARRCents, a.ARRCents)}}
 	}
 	im.pending = append(im.pending, w)
 	return nil
+}
+
+// lifeVote is what one column of a row says of the account's lifecycle.
+type lifeVote struct {
+	lc       store.Lifecycle
+	not      bool // a flag set to false: the account is not lc
+	col, val string
+}
+
+// lifecycleVotes reads every column that speaks of the lifecycle: the
+// Lifecycle (or Lifecycle Stage) and Status columns, the churn flag and the
+// trial/onboarding flag. An empty cell says nothing.
+func (im *importer) lifecycleVotes() []lifeVote {
+	var votes []lifeVote
+	named := func(f string, parse func(string) (store.Lifecycle, error)) {
+		v, col, ok := im.cellOf(f)
+		if !ok || v == "" {
+			return
+		}
+		lc, err := parse(v)
+		if err != nil {
+			im.fail(col, err.Error(), v)
+			return
+		}
+		votes = append(votes, lifeVote{lc: lc, col: col, val: v})
+	}
+	flag := func(f string, lc store.Lifecycle) {
+		v, col, ok := im.cellOf(f)
+		if !ok || v == "" {
+			return
+		}
+		b, err := parseBool(v)
+		if err != nil {
+			im.fail(col, err.Error(), v)
+			return
+		}
+		votes = append(votes, lifeVote{lc: lc, not: !b, col: col, val: v})
+	}
+	named(fLifecycle, parseLifecycle)
+	named(fStatus, parseAccountStatus)
+	flag(fChurned, store.Churned)
+	flag(fTrial, store.Onboarding)
+	return votes
+}
+
+// settleLifecycle sets a's lifecycle from the row's votes and its ARR, and
+// reports whether the account ends up churned. Columns that disagree are a
+// row error naming both. A flag set to false only moves an account out of
+// that lifecycle (to active). As when ARR is edited to 0 in steward
+// (store.EditAccount), ARR going from a positive amount to 0 is a churn, and
+// a column saying otherwise is a row error.
+func (im *importer) settleLifecycle(a, old *store.Account, isNew bool, votes []lifeVote, arrField string) bool {
+	var says *lifeVote
+	for i := range votes {
+		v := &votes[i]
+		switch {
+		case v.not:
+		case says == nil:
+			says = v
+		case v.lc != says.lc:
+			im.fail(v.col, fmt.Sprintf("says %s, but column %q says %s: the columns disagree", v.lc, says.col, says.lc), v.val)
+			return false
+		}
+	}
+	lc := a.Lifecycle
+	for _, v := range votes {
+		switch {
+		case !v.not:
+		case says != nil && says.lc == v.lc:
+			im.fail(v.col, fmt.Sprintf("says not %s, but column %q says %s: the columns disagree", v.lc, says.col, says.lc), v.val)
+			return false
+		case says == nil && lc == v.lc:
+			lc = store.Active
+		}
+	}
+	if says != nil {
+		lc = says.lc
+	}
+	if !isNew && old.ARRCents > 0 && a.ARRCents == 0 && lc != store.Churned {
+		against := ""
+		if says != nil {
+			against = fmt.Sprintf("column %q says %s", says.col, says.lc)
+		}
+		for _, v := range votes {
+			if v.not && v.lc == store.Churned {
+				against = fmt.Sprintf("column %q says it is not churned", v.col)
+			}
+		}
+		if against != "" {
+			val, col, _ := im.cellOf(arrField)
+			im.fail(col, "ARR 0 records a churn, but "+against+": give the ARR and mark the churn, or fix one of them", val)
+			return false
+		}
+		lc = store.Churned
+	}
+	a.Lifecycle = lc
+	return lc == store.Churned
+}
+
+// churn applies a churn to a: its ARR becomes 0, and the ledger entries
+// returned keep what it was. The store refuses a churned account that keeps
+// its ARR (store.EditAccount): the ledger, which the KPIs read, would count
+// it as retained. So the ARR the file states (or else the stored one) is
+// history: an entry for it when it differs from the stored ARR (the last
+// non-zero entry), then a churn entry of 0, both dated the churn date
+// column, or the import day when the file has none. An account churned
+// before keeps its ledger as it is; one that never had ARR gets no entry.
+func (im *importer) churn(a, old *store.Account, isNew bool, churnDate metrics.Date) []store.LedgerEntry {
+	history := a.ARRCents
+	a.ARRCents = 0
+	if !isNew && old.Lifecycle == store.Churned && old.ARRCents == 0 {
+		return nil
+	}
+	var prior int64
+	if !isNew {
+		prior = old.ARRCents
+	}
+	if history == 0 && prior == 0 {
+		return nil
+	}
+	day := im.today
+	if !churnDate.IsZero() {
+		val, col, _ := im.cellOf(fChurnDate)
+		if churnDate > im.today {
+			im.fail(col, fmt.Sprintf("is after the import day (%s): a churn is recorded once it has happened", im.today), val)
+			return nil
+		}
+		if !isNew {
+			last, err := im.lastLedgerDate(a.ID)
+			if err != nil {
+				im.fail(col, "cannot read the account's ARR ledger: "+err.Error(), val)
+				return nil
+			}
+			if churnDate < last {
+				im.fail(col, fmt.Sprintf("is before the account's last ARR change (%s): the ledger would show ARR after the churn; date the churn on or after it", last), val)
+				return nil
+			}
+		}
+		day = churnDate
+	}
+	var out []store.LedgerEntry
+	if history > 0 && history != prior {
+		e := store.LedgerEntry{Date: day, ARRCents: history, Kind: arrChangeKind(prior, history)}
+		if isNew && !a.ContractStart.IsZero() && a.ContractStart <= day {
+			e.Date = a.ContractStart
+		}
+		out = append(out, e)
+	}
+	return append(out, store.LedgerEntry{Date: day, Kind: metrics.KindChurn})
+}
+
+// lastLedgerDate is the date of an account's latest ARR entry (0 without
+// one): read in the transaction when applying, from the state (loaded when
+// the file has a churn date column) when validating.
+func (im *importer) lastLedgerDate(id uint64) (metrics.Date, error) {
+	if im.tx != nil {
+		l, err := im.tx.Ledger(id)
+		if err != nil || len(l) == 0 {
+			return 0, err
+		}
+		return l[len(l)-1].Date, nil
+	}
+	return im.st.lastLedger[id], nil
 }
 
 // pendingAccount is one account write of the apply pass, held until the
 // whole file has been read so that the writes go to the store in one batch.
 type pendingAccount struct {
 	acct   store.Account
-	ledger *store.LedgerEntry // the ARR entry the write implies, or nil
+	ledger []store.LedgerEntry // the ARR entries the write implies, in order
 	line   int
 }
 
@@ -870,12 +1126,12 @@ func (im *importer) flushAccounts() error {
 	note := "imported from " + baseName(im.file)
 	for _, j := range order {
 		w := &im.pending[j]
-		if w.ledger == nil {
-			continue
-		}
-		w.ledger.AccountID, w.ledger.ARRCents, w.ledger.Author, w.ledger.Note = w.acct.ID, w.acct.ARRCents, im.author, note
-		if err := im.tx.AppendLedger(w.ledger); err != nil {
-			return fmt.Errorf("%s: %w", im.where(w.line), err)
+		for i := range w.ledger {
+			e := &w.ledger[i]
+			e.AccountID, e.Author, e.Note = w.acct.ID, im.author, note
+			if err := im.tx.AppendLedger(e); err != nil {
+				return fmt.Errorf("%s: %w", im.where(w.line), err)
+			}
 		}
 	}
 	im.pending = nil

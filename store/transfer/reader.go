@@ -17,7 +17,7 @@ import (
 const (
 	maxField  = 64 << 10 // one cell
 	maxRecord = 1 << 20  // one record (row or JSON object)
-	sniffSize = 8 << 10  // bytes examined for binary content and the delimiter
+	sniffSize = 8 << 10  // bytes examined for binary content, the encoding and the delimiter
 )
 
 var errTooLong = errors.New("record too long")
@@ -84,10 +84,14 @@ func openSource(r io.Reader, file string, delim rune) (source, error) {
 	case len(bytes.TrimSpace(head)) == 0:
 		return nil, errors.New("is empty: it needs a header row and at least one data row")
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		return nil, errors.New("is UTF-16 text: save it as UTF-8 (\"CSV UTF-8\" in Excel) and import it again")
+		return nil, utf16Error(file, "", "UTF-16")
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return nil, errors.New("is a ZIP archive (an .xlsx workbook?), not CSV or JSON: save the sheet as CSV and import that")
-	case bytes.IndexByte(head, 0) >= 0:
+	}
+	if enc, what := utf16Order(head); enc != "" {
+		return nil, utf16Error(file, " ("+what+", without a byte-order mark)", enc)
+	}
+	if looksBinary(head) {
 		return nil, errors.New("is a binary file (it contains NUL bytes), not CSV or JSON text")
 	}
 	if !utf8.Valid(trimPartialRune(head)) {
@@ -106,6 +110,66 @@ func openSource(r io.Reader, file string, delim rune) (source, error) {
 		delim = sniffDelimiter(head, ext)
 	}
 	return newCSVSource(g, br, delim)
+}
+
+// utf16Error is the message for a UTF-16 file: what to do in a
+// spreadsheet, or the iconv line that converts it (enc is what iconv calls
+// the encoding; plain "UTF-16" reads the byte-order mark).
+func utf16Error(file, detail, enc string) error {
+	return fmt.Errorf("is UTF-16 text%s, not UTF-8: save it as UTF-8 (\"CSV UTF-8\" in Excel), or convert it with: iconv -f %s -t UTF-8 %s > %s",
+		detail, enc, shellQuote(file), shellQuote(file+".utf8.csv"))
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+,:@%=") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// utf16Order recognises UTF-16 text saved without a byte-order mark (some
+// Windows tools do that): a CSV header is mostly ASCII, so in UTF-16 nearly
+// every second byte is NUL, the odd ones for little-endian and the even ones
+// for big-endian, and no two-byte unit is NUL (U+0000 is not text). It
+// returns iconv's name of the encoding and a description, or "".
+func utf16Order(head []byte) (enc, what string) {
+	if len(head) > 512 {
+		head = head[:512]
+	}
+	units := len(head) / 2
+	if units < 2 {
+		return "", ""
+	}
+	var le, be int
+	for i := 0; i+1 < len(head); i += 2 {
+		switch a, b := head[i], head[i+1]; {
+		case a == 0 && b == 0:
+			return "", ""
+		case b == 0:
+			le++
+		case a == 0:
+			be++
+		}
+	}
+	switch {
+	case le*4 >= units*3:
+		return "UTF-16LE", "little-endian"
+	case be*4 >= units*3:
+		return "UTF-16BE", "big-endian"
+	}
+	return "", ""
+}
+
+// looksBinary reports whether the start of a file is not text: a NUL in
+// the header line (no CSV header or JSON opening holds one), or NULs in
+// more than a tenth of the bytes. A stray NUL further down is the row's
+// problem and is reported with its line and column (see importer.row1).
+func looksBinary(head []byte) bool {
+	first := head
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	return bytes.IndexByte(first, 0) >= 0 || bytes.Count(head, []byte{0})*10 > len(head)
 }
 
 // trimPartialRune drops an incomplete UTF-8 sequence cut off at the end of b.
@@ -197,7 +261,7 @@ func newCSVSource(g *guard, br *bufio.Reader, delim rune) (*csvSource, error) {
 	s.endLine, _ = cr.FieldPos(len(h) - 1)
 	for i := range h {
 		h[i] = strings.TrimSpace(h[i])
-		if len(h[i]) > 200 || !utf8.ValidString(h[i]) {
+		if len(h[i]) > 200 || !utf8.ValidString(h[i]) || strings.IndexByte(h[i], 0) >= 0 {
 			return nil, fmt.Errorf("line 1: column %d's name is not a column name (%q): is the first line a header row?", i+1, shorten(h[i], 40))
 		}
 	}

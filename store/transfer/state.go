@@ -3,6 +3,7 @@ package transfer
 import (
 	"strings"
 
+	"steward/metrics"
 	"steward/store"
 )
 
@@ -25,6 +26,8 @@ type state struct {
 	escByKey map[string][]uint64 // escKey with and without created-at
 
 	actKeys map[[32]byte]struct{}
+
+	lastLedger map[uint64]metrics.Date // account -> date of its latest ARR entry; nil unless loaded
 }
 
 func emptyState() *state {
@@ -99,6 +102,15 @@ func loadState(tx *store.Tx, k Kind) (*state, error) {
 		}
 	}
 	return st, nil
+}
+
+// loadLedgerDates reads the date of every account's latest ARR entry.
+func (st *state) loadLedgerDates(tx *store.Tx) error {
+	st.lastLedger = map[uint64]metrics.Date{}
+	return tx.ForEachLedger(func(l *store.LedgerEntry) error {
+		st.lastLedger[l.AccountID] = l.Date // entries come in date order
+		return nil
+	})
 }
 
 func (st *state) addMember(m *store.Member) {

@@ -28,9 +28,12 @@
 // assigned in that order), so that bbolt's indexes grow by appending; that
 // costs about half a kilobyte of memory per account written.
 //
-// The kind of a file, unless given, is the one whose column names match
-// the most headers (account references do not count); a tie asks for
-// --kind.
+// The kind of a file, unless given, is the one its headers give clearly the
+// most evidence for (see detectKind): imported fields and the columns such
+// files usually carry count, a name several kinds know counts for less, an
+// account reference counts for none, and a kind missing a column it cannot
+// do without is no candidate. Evidence that fits two kinds about equally
+// names them and asks for --kind.
 //
 // Upsert rules, by kind:
 //
@@ -46,7 +49,11 @@
 //     ledger entry dated ImportOptions.Today: expansion (up), contraction
 //     (down), churn (to 0) or new (from 0). A new account with ARR appends a
 //     "new" entry dated its contract start (when on or before Today) or
-//     Today.
+//     Today. The lifecycle comes from the Lifecycle (or Lifecycle Stage)
+//     and Status columns and the churn and trial flags, which must agree. A
+//     row that churns the account (or takes its ARR to 0) leaves it churned
+//     with ARR 0, its ARR kept in the ledger as history followed by a churn
+//     entry dated the churn date column or Today (see importer.churn).
 //   - members: matched by email (case-insensitive), or by name when the row
 //     has no email. Role spellings: see parseRole.
 //   - escalations: matched by the Escalation ID column when that escalation

@@ -176,7 +176,9 @@ func parseWhole(s string, lo, hi int, what string) (int, error) {
 	return v, nil
 }
 
-// parseBool reads the usual spellings of a checkbox.
+// parseBool reads the usual spellings of a checkbox, in any case:
+// TRUE/FALSE, yes/no, 1/0, Y/N, and the T/F, x, checked/unchecked and
+// on/off some spreadsheets write. Anything else is an error, never a guess.
 func parseBool(s string) (bool, error) {
 	switch normalize(s) {
 	case "true", "yes", "y", "1", "x", "t", "checked", "on":
@@ -184,7 +186,7 @@ func parseBool(s string) (bool, error) {
 	case "false", "no", "n", "0", "f", "", "unchecked", "off":
 		return false, nil
 	}
-	return false, errors.New("is not yes/no: use true or false (yes/no, 1/0 are fine)")
+	return false, errors.New("is not yes/no: use TRUE/FALSE, yes/no, 1/0 or Y/N")
 }
 
 // ---- enumerations ----
@@ -224,16 +226,50 @@ func parseRole(s string) (store.Role, error) {
 	return "", errors.New("is not a role: use manager, senior_am, account_manager or coordinator (Team Lead, Senior AM, CSM, Coordinator are fine)")
 }
 
-func parseLifecycle(s string) (store.Lifecycle, error) {
+// lifecycleOf reads a lifecycle as CRMs spell it, in a Lifecycle, a
+// Lifecycle Stage (HubSpot) or an account Status column. sales is set for
+// the stages of a sales pipeline, which are not customers at all.
+func lifecycleOf(s string) (lc store.Lifecycle, sales bool) {
 	switch normalize(s) {
-	case "onboarding", "implementation", "new":
-		return store.Onboarding, nil
-	case "active", "live", "customer", "adopting":
-		return store.Active, nil
+	case "onboarding", "implementation", "new", "trial", "intrial", "ontrial", "freetrial", "trialing", "pilot":
+		return store.Onboarding, false
+	case "active", "live", "customer", "activecustomer", "adopting", "evangelist":
+		return store.Active, false
 	case "churned", "churn", "lost", "cancelled", "canceled", "former", "formercustomer":
-		return store.Churned, nil
+		return store.Churned, false
+	case "subscriber", "lead", "marketingqualifiedlead", "mql", "salesqualifiedlead", "sql", "opportunity", "prospect", "other":
+		return "", true
 	}
-	return "", errors.New("is not a lifecycle: use onboarding, active or churned")
+	return "", false
+}
+
+var errSalesStage = errors.New("is a sales stage, not a customer lifecycle: steward holds customers (import the rows at Customer or later, or remove the column)")
+
+func parseLifecycle(s string) (store.Lifecycle, error) {
+	lc, sales := lifecycleOf(s)
+	switch {
+	case sales:
+		return "", errSalesStage
+	case lc == "":
+		return "", errors.New("is not a lifecycle: use onboarding, active or churned (trial, customer, cancelled are fine)")
+	}
+	return lc, nil
+}
+
+// parseAccountStatus reads an account's Status column. Decision (README):
+// a value that is no lifecycle is a row error listing what is accepted,
+// never ignored, since a status column that is something else would
+// otherwise set or hide churns silently.
+func parseAccountStatus(s string) (store.Lifecycle, error) {
+	lc, sales := lifecycleOf(s)
+	switch {
+	case sales:
+		return "", errSalesStage
+	case lc == "":
+		return "", errors.New("is not an account status: use churned (cancelled, lost), onboarding (trial, implementation) or active (customer); " +
+			"if the column is not the account's lifecycle, rename or remove it")
+	}
+	return lc, nil
 }
 
 func parseSeverity(s string) (string, error) {

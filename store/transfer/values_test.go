@@ -140,7 +140,7 @@ func TestHeaderAliases(t *testing.T) {
 		{Accounts, "Renewal Date", fRenewal}, {Accounts, "Contract End Date", fRenewal}, {Accounts, "end_date", fRenewal},
 		{Accounts, "Seats", fSeats}, {Accounts, "Licenses", fSeats}, {Accounts, "Active Users", fActiveUsers},
 		{Accounts, "Tickets (30d)", fTickets}, {Accounts, "Open Critical Tickets", fCritical}, {Accounts, "Champion Changed", fChampionChanged},
-		{Accounts, "NPS", fNPS}, {Accounts, "CSAT", fCSAT}, {Accounts, "Segment", fSegment}, {Accounts, "Tier", fSegment},
+		{Accounts, "NPS", fNPS}, {Accounts, "CSAT", fCSAT}, {Accounts, "Segment", fSegment}, {Accounts, "Tier", fPlan},
 		{Accounts, "Last Activity", fLastTouch}, {Accounts, "Last Touch", fLastTouch}, {Accounts, "Last QBR", fLastQBR},
 		{Accounts, "Type", ""}, {Accounts, "Industry", ""},
 		{Members, "Full Name", fName}, {Members, "E-mail", fEmail}, {Members, "Last 1:1", fOneOnOne}, {Members, "Max Accounts", fCapacity},
