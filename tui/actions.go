@@ -146,7 +146,7 @@ func (m *Model) nextToken() int {
 }
 
 func (m *Model) refuse(s string) tea.Cmd {
-	m.status, m.statusErr = s, true
+	m.fail(s)
 	return nil
 }
 
@@ -692,7 +692,7 @@ func (m *Model) onImported(msg importedMsg) tea.Cmd {
 		} else {
 			text = msg.res.Summary(msg.file)
 		}
-		m.status, m.statusErr = "import failed: "+text, true
+		m.fail("import failed: " + text)
 		if ok && f.token == msg.token {
 			f.err = text
 			d := f.extra
@@ -718,7 +718,7 @@ func (m *Model) onImported(msg importedMsg) tea.Cmd {
 	if ok && f.token == msg.token {
 		m.modal = nil
 	}
-	m.status, m.statusErr = msg.res.Summary(msg.file), false
+	m.say(msg.res.Summary(msg.file))
 	m.afterLoad = m.status
 	if m.loading {
 		return nil

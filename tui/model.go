@@ -66,8 +66,10 @@ type Model struct {
 	stat    fileStat
 	fatal   error
 
-	status    string
-	statusErr bool
+	status      string
+	statusErr   bool
+	statusPage  page      // the page the status belongs to
+	statusUntil time.Time // when it expires; zero: until replaced
 	// afterLoad replaces the "Reloaded" status once the reload a write
 	// asked for lands, so the user reads what their action did.
 	afterLoad string
@@ -114,7 +116,7 @@ func New(opt Options) *Model {
 	m.input.Prompt = "/"
 	m.input.Placeholder = "type to filter: name, owner, segment"
 	m.input.Cursor.SetMode(cursor.CursorStatic) // no blink ticker while idle
-	m.status = "Loading " + opt.Path + "…"
+	m.progress("Loading " + opt.Path + "…")
 	m.layout()
 	return m
 }
@@ -210,10 +212,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 		if msg.err != nil {
-			m.status, m.statusErr = msg.what+" failed: "+friendlyErr(msg.err), true
+			m.fail(msg.what + " failed: " + friendlyErr(msg.err))
 			return m, nil
 		}
-		m.status, m.statusErr = msg.what, false
+		m.say(msg.what)
 		m.afterLoad = msg.what
 		if msg.focus != 0 {
 			m.focusEsc = msg.focus
@@ -229,20 +231,29 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil // the status line keeps saying why changes are disabled
 		}
 		if msg.err != nil {
-			m.status, m.statusErr = "this week's snapshot was not taken: "+msg.err.Error(), true
-		} else if msg.res.Accounts > 0 {
-			m.status, m.statusErr = fmt.Sprintf("Snapshot of %s taken (%d accounts)", msg.res.Week, msg.res.Accounts), false
+			m.fail("this week's snapshot was not taken: " + msg.err.Error())
+			return m, nil
 		}
-		return m, nil
+		if msg.res.Accounts == 0 {
+			return m, nil
+		}
+		// Our own write: the reload it needs says what we did, never "the
+		// database changed", and the poll then finds nothing new.
+		m.say(fmt.Sprintf("Snapshot of %s taken (%d accounts)", msg.res.Week, msg.res.Accounts))
+		m.afterLoad = m.status
+		if m.loading {
+			return m, nil
+		}
+		return m, m.load(false)
 	case pollMsg:
+		m.expireStatus()
 		return m, statCmd(m.opt.Path)
 	case clockMsg:
 		return m, tea.Batch(m.onClock(), m.clockTick())
 	case statMsg:
 		var cmd tea.Cmd
 		if !m.loading && m.p != nil && msg.stat != m.stat {
-			m.status = "Changes on disk: reloading…"
-			m.statusErr = false
+			m.progress("Changes on disk: reloading…")
 			cmd = m.load(false)
 		}
 		return m, tea.Batch(cmd, pollTick())
@@ -309,12 +320,11 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 			m.fatal = msg.err
 			return tea.Quit
 		}
-		m.statusErr = true
 		if lockBusy(msg.err) {
-			m.status = msg.err.Error() + ": retrying"
+			m.fail(msg.err.Error() + ": retrying")
 			m.stat = fileStat{} // forces another attempt at the next poll
 		} else {
-			m.status = "reload failed: " + msg.err.Error()
+			m.fail("reload failed: " + msg.err.Error())
 			m.stat = msg.stat
 		}
 		return nil
@@ -344,24 +354,24 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	}
 	m.actor, m.actorErr = store.FindActor(msg.p.Members, m.opt.As)
 	m.buildHeader()
-	m.statusErr = false
 	if msg.first {
-		m.status = fmt.Sprintf("Loaded %d accounts in %s", len(msg.p.Accounts), msg.took.Round(time.Millisecond))
+		m.say(fmt.Sprintf("Loaded %d accounts in %s", len(msg.p.Accounts), msg.took.Round(time.Millisecond)))
 		// A read-only dashboard (an --as that matches nobody) writes
 		// nothing, not even the weekly snapshot.
 		if !msg.p.Review.CurrentWeekSnapped && len(msg.p.Accounts) > 0 && m.actorErr == nil {
-			m.status += " · taking this week's snapshot…"
+			m.progress(m.status + " · taking this week's snapshot…")
 			cmds = append(cmds, snapshotCmd(m.opt.Path, m.opt.Store, msg.p.AsOf))
 		}
 		if m.actorErr != nil {
-			m.status, m.statusErr = m.actorErr.Error()+": changes are disabled", true
+			m.fail(m.actorErr.Error() + ": changes are disabled")
 		}
 	} else if m.afterLoad != "" {
-		m.status, m.afterLoad = m.afterLoad, ""
+		m.say(m.afterLoad)
+		m.afterLoad = ""
 	} else if m.manualReload {
-		m.status = reloadText(msg, prev, len(msg.p.Accounts), msg.p.KPIs.OpenEsc)
+		m.say(reloadText(msg, prev, len(msg.p.Accounts), msg.p.KPIs.OpenEsc))
 	} else {
-		m.status = "Reloaded: the database changed at " + msg.stat.mod.Local().Format("15:04:05")
+		m.say("Reloaded: the database changed at " + msg.stat.mod.Local().Format("15:04:05"))
 	}
 	m.manualReload = false
 	return tea.Batch(cmds...)
@@ -432,6 +442,9 @@ func (m *Model) refreshPage(pg page) tea.Cmd {
 
 func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	k := &m.keys
+	if m.statusErr {
+		m.clearStatus() // an error is read by the next key
+	}
 	if key.Matches(msg, k.ForceQuit) {
 		return tea.Quit
 	}
@@ -494,7 +507,7 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Refresh):
 		if !m.loading && m.p != nil {
-			m.status = "Reloading…"
+			m.progress("Reloading…")
 			m.manualReload = true
 			return m.load(false)
 		}
@@ -552,7 +565,44 @@ func (m *Model) onFilterKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 // clearStatus empties the status line after a cancelled form.
-func (m *Model) clearStatus() { m.status, m.statusErr = "", false }
+func (m *Model) clearStatus() { m.status, m.statusErr, m.statusPage = "", false, nil }
+
+// Status messages (README, "The dashboard"): say is information, shown 5
+// seconds; fail is an error, shown 10 seconds or until the next key;
+// progress stays until its result replaces it. Each belongs to the page
+// that was on screen when it was raised, and another page does not show it.
+const (
+	infoShown  = 5 * time.Second
+	errorShown = 10 * time.Second
+)
+
+func (m *Model) say(s string)      { m.setStatus(s, false, infoShown) }
+func (m *Model) fail(s string)     { m.setStatus(s, true, errorShown) }
+func (m *Model) progress(s string) { m.setStatus(s, false, 0) }
+
+func (m *Model) setStatus(s string, isErr bool, shown time.Duration) {
+	m.status, m.statusErr = s, isErr
+	m.statusPage = m.current()
+	m.statusUntil = time.Time{}
+	if shown > 0 {
+		m.statusUntil = m.opt.Now().Add(shown)
+	}
+}
+
+// expireStatus clears a status whose time is up (checked on the poll tick).
+func (m *Model) expireStatus() {
+	if m.status != "" && !m.statusUntil.IsZero() && !m.opt.Now().Before(m.statusUntil) {
+		m.clearStatus()
+	}
+}
+
+// statusShown is the status as the current page sees it.
+func (m *Model) statusShown() (string, bool) {
+	if m.statusPage != nil && m.statusPage != m.current() {
+		return "", false
+	}
+	return m.status, m.statusErr
+}
 
 func (m *Model) switchTab(t int) {
 	for _, f := range m.stack {
@@ -712,10 +762,12 @@ func (m *Model) View() string {
 	switch {
 	case m.filtering:
 		status = truncLine(m.filterLine(), m.w)
-	case m.statusErr:
-		status = styles.Error.Render(truncLine("error: "+statusText(m.status), m.w))
 	default:
-		status = styles.Status.Render(truncLine(statusText(m.status), m.w))
+		if text, isErr := m.statusShown(); isErr {
+			status = styles.Error.Render(truncLine("error: "+statusText(text), m.w))
+		} else {
+			status = styles.Status.Render(truncLine(statusText(text), m.w))
+		}
 	}
 	return m.header + "\n" + m.tabsLine + "\n" + body + "\n" + status + "\n" + m.hintLine()
 }

@@ -387,3 +387,52 @@ func fileHash(t *testing.T, path string) [32]byte {
 	}
 	return sha256.Sum256(b)
 }
+
+// Status messages expire (information after 5 s, errors after 10 s or at
+// the next key), belong to the page that raised them, and the dashboard's
+// own snapshot never reads as "the database changed".
+func TestStatusMessagesExpireAndBelong(t *testing.T) {
+	m, clock := clocked(t)
+	if !strings.Contains(m.status, "Snapshot of") {
+		t.Fatalf("after the automatic snapshot the status says %q", m.status)
+	}
+	// The poll after our own snapshot finds nothing new to announce.
+	m.Update(statMsg{statOf(m.opt.Path)})
+	if strings.Contains(m.status, "database changed") {
+		t.Fatalf("our own snapshot was announced as a change: %q", m.status)
+	}
+	*clock = clock.Add(6 * time.Second)
+	m.Update(pollMsg{})
+	if _, ok := statusOf(m); ok {
+		t.Fatalf("information outlived 5 s: %q", m.status)
+	}
+
+	press(m, "ctrl+r")
+	mustContain(t, screen(m), "Reloaded")
+	press(m, "2") // another page: the message is not its
+	if strings.Contains(screen(m), "Reloaded") {
+		t.Fatal("a status followed the user to another page")
+	}
+
+	// An error stays up to 10 s, or until the next key.
+	press(m, "3")
+	m.fail("the file is locked")
+	*clock = clock.Add(9 * time.Second)
+	m.Update(pollMsg{})
+	mustContain(t, screen(m), "the file is locked")
+	*clock = clock.Add(2 * time.Second)
+	m.Update(pollMsg{})
+	if strings.Contains(screen(m), "the file is locked") {
+		t.Fatal("an error outlived 10 s")
+	}
+	m.fail("the file is locked")
+	press(m, "j")
+	if strings.Contains(screen(m), "the file is locked") {
+		t.Fatal("an error outlived the next key")
+	}
+}
+
+func statusOf(m *Model) (string, bool) {
+	s, _ := m.statusShown()
+	return s, s != ""
+}
