@@ -26,7 +26,7 @@ func TestDemoIsPopulated(t *testing.T) {
 		t.Fatal("the demo review is empty")
 	}
 	s := screen(m)
-	mustContain(t, s, "[1 Review]", "Monday review", "compared with")
+	mustContain(t, s, "[1 Review]", "Monday review", "baseline week")
 	if strings.Count(s, "▸ ") != 1 {
 		t.Fatalf("no selected review row:\n%s", s)
 	}

@@ -198,7 +198,7 @@ func sinceText(p *portfolio.Portfolio) string {
 	if p == nil || p.Review.ComparedWithWeek == 0 {
 		return ""
 	}
-	return " since " + p.Review.ComparedWithWeek.String()
+	return " since " + baselineName(p)
 }
 
 func dragInputs(c metrics.Component) string {

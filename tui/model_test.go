@@ -126,6 +126,9 @@ func TestEnterEscKeepsCursor(t *testing.T) {
 
 	// Review -> detail -> back.
 	press(m, "1", "j", "j")
+	for m.review.lines[m.review.items[m.review.cursor]].kind != lineItem {
+		press(m, "j") // "… N more" expands rather than opens
+	}
 	cur := m.review.cursor
 	press(m, "enter")
 	if len(m.stack) != 1 {

@@ -69,14 +69,15 @@ const (
 	lineHeading = iota
 	lineNote
 	lineItem
-	lineMore // "… N more": enter shows the whole section
+	lineMore    // "… N more": enter shows the whole section
+	lineColumns // the section's column headings
 )
 
 // reviewCap is how many items a section shows before "… N more": as many
 // as keep every section heading on one screen on Monday morning; the rest
 // of a long section is one enter away.
 func (v *reviewView) reviewCap() int {
-	return max(2, (v.h-1-numSections)/numSections-1)
+	return max(2, (v.h-1-2*numSections)/numSections-1) // a heading and a column line each
 }
 
 type reviewView struct {
@@ -204,7 +205,7 @@ func (v *reviewView) rebuild() {
 	r := &v.p.Review
 	q := compileQuery(v.query)
 	v.matched = 0
-	since := r.Since.String()
+	since := baselineName(v.p)
 	add := func(sec int, heading, empty string, idx []int) {
 		keep := idx
 		if !q.empty() {
@@ -220,6 +221,9 @@ func (v *reviewView) rebuild() {
 			count += " of " + itoa(len(idx))
 		}
 		v.lines = append(v.lines, reviewLine{sec: sec, kind: lineHeading, text: heading + " (" + count + ")"})
+		if len(keep) > 0 {
+			v.lines = append(v.lines, reviewLine{sec: sec, kind: lineColumns})
+		}
 		if len(keep) == 0 {
 			if len(idx) > 0 {
 				empty = "Nothing here matches the filter."
@@ -239,17 +243,32 @@ func (v *reviewView) rebuild() {
 			v.lines = append(v.lines, reviewLine{sec: sec, kind: lineMore, text: "… " + itoa(len(keep)-len(shown)) + " more (enter shows all)"})
 		}
 	}
-	worse := "Worsened since " + since + ": band down or score fell 10+"
+	worse := "Worsened since " + since + ": band down or score fell 10+, largest ARR first"
 	worseEmpty := "No account worsened since " + since + "."
 	if r.ComparedWithWeek == 0 {
 		worseEmpty = "No earlier snapshot to compare with yet: the comparison starts next week."
 	}
 	add(secWorsened, worse, worseEmpty, r.Worsened)
-	add(secBreached, "SLA breached escalations", "No escalation is past its SLA.", r.BreachedEsc)
-	add(secNewEsc, "New escalations (last 7 days)", "No escalation raised in the last 7 days.", r.NewEsc)
-	add(secRenewal, "Renewals that entered the 90-day window", "No renewal entered the 90-day window this week.", r.EnteredRenewal)
-	add(secUntouched, "Past their touch cadence", "Every account was touched within its cadence.", r.Untouched)
+	add(secBreached, "SLA breached escalations, largest ARR first", "No escalation is past its SLA.", r.BreachedEsc)
+	add(secNewEsc, "New escalations (last 7 days), largest ARR first", "No escalation raised in the last 7 days.", r.NewEsc)
+	add(secRenewal, "Renewals that entered the 90-day window, largest ARR first", "No renewal entered the 90-day window this week.", r.EnteredRenewal)
+	add(secUntouched, "Past their touch cadence, largest ARR first", "Every account was touched within its cadence.", r.Untouched)
 	v.clamp()
+}
+
+// baselineName is the one name of the week the review compares with,
+// used in the title, the section headings and the health detail: "week
+// 2026-W47 (from Mon 2026-11-16)", or the day a week ago when no earlier
+// snapshot exists.
+func baselineName(p *portfolio.Portfolio) string {
+	if p == nil {
+		return ""
+	}
+	r := &p.Review
+	if r.ComparedWithWeek == 0 {
+		return r.Since.String() + " (no earlier snapshot)"
+	}
+	return "week " + r.ComparedWithWeek.String() + " (from Mon " + r.ComparedWithWeek.Monday().String() + ")"
 }
 
 func (v *reviewView) foldOf(sec, i int) string {
@@ -267,7 +286,7 @@ func (v *reviewView) clamp() {
 		line := v.items[v.cursor]
 		// Show the section heading with the first item of a section.
 		top := line
-		for top > 0 && v.lines[top-1].sec == v.lines[line].sec && v.lines[top-1].kind == lineHeading {
+		for top > 0 && v.lines[top-1].sec == v.lines[line].sec && (v.lines[top-1].kind == lineHeading || v.lines[top-1].kind == lineColumns) {
 			top--
 		}
 		if v.cursor == 0 {
@@ -347,11 +366,7 @@ func (v *reviewView) View() string {
 	if v.p == nil {
 		return "Loading…"
 	}
-	r := &v.p.Review
-	title := "Monday review · as of " + v.p.AsOf.String()
-	if r.ComparedWithWeek != 0 {
-		title += " · compared with " + r.ComparedWithWeek.String()
-	}
+	title := "Monday review · as of " + v.p.AsOf.String() + " · baseline " + baselineName(v.p)
 	if v.query != "" {
 		title += " · /" + v.query
 	}
@@ -384,6 +399,8 @@ func (v *reviewView) renderLine(i int, sel bool) string {
 		s = styles.Section.Render(fit("▌"+l.text, v.w, false))
 	case lineNote:
 		s = styles.Muted.Render(fit("  "+l.text, v.w, false))
+	case lineColumns:
+		s = v.tbls[l.sec].header
 	case lineMore:
 		mark := "  "
 		if sel {

@@ -45,7 +45,8 @@ func (p *Portfolio) Retime(now time.Time) (changed bool) {
 }
 
 // reviewEscalations lists, as indexes into the queue, the escalations
-// raised in the last NewEscalationDays and those past their SLA.
+// raised in the last NewEscalationDays and those past their SLA, the
+// largest account ARR first (queue order among equals).
 func reviewEscalations(queue []Escalation, now time.Time) (fresh, breached []int) {
 	cutoff := now.Add(-NewEscalationDays * 24 * time.Hour)
 	for i := range queue {
@@ -56,6 +57,9 @@ func reviewEscalations(queue []Escalation, now time.Time) (fresh, breached []int
 		if e.Breached {
 			breached = append(breached, i)
 		}
+	}
+	for _, list := range [][]int{fresh, breached} {
+		sort.SliceStable(list, func(x, y int) bool { return queue[list[x]].AccountARR > queue[list[y]].AccountARR })
 	}
 	return fresh, breached
 }

@@ -490,16 +490,21 @@ func computeReview(p *Portfolio, raw Raw, asOf metrics.Date, now time.Time) Revi
 			r.Untouched = append(r.Untouched, i)
 		}
 	}
-	// Worst falls first; renewals soonest first; the longest-untouched first.
-	sort.SliceStable(r.Worsened, func(x, y int) bool {
-		return p.Accounts[r.Worsened[x]].Trend.Delta < p.Accounts[r.Worsened[y]].Trend.Delta
-	})
-	sort.SliceStable(r.EnteredRenewal, func(x, y int) bool {
-		return p.Accounts[r.EnteredRenewal[x]].DaysToRenewal < p.Accounts[r.EnteredRenewal[y]].DaysToRenewal
-	})
-	sort.SliceStable(r.Untouched, func(x, y int) bool {
-		return p.Accounts[r.Untouched[x]].LastTouch < p.Accounts[r.Untouched[y]].LastTouch
-	})
+	// Every section leads with the money at stake (README, "The
+	// dashboard"): the largest ARR first; then the worst fall, the soonest
+	// renewal, the longest untouched.
+	byARR := func(list []int, then func(a, b *Account) bool) {
+		sort.SliceStable(list, func(x, y int) bool {
+			a, b := &p.Accounts[list[x]], &p.Accounts[list[y]]
+			if a.ARRCents != b.ARRCents {
+				return a.ARRCents > b.ARRCents
+			}
+			return then(a, b)
+		})
+	}
+	byARR(r.Worsened, func(a, b *Account) bool { return a.Trend.Delta < b.Trend.Delta })
+	byARR(r.EnteredRenewal, func(a, b *Account) bool { return a.DaysToRenewal < b.DaysToRenewal })
+	byARR(r.Untouched, func(a, b *Account) bool { return a.LastTouch < b.LastTouch })
 	r.NewEsc, r.BreachedEsc = reviewEscalations(p.Escalations, now)
 	return r
 }

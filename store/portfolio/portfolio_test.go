@@ -496,16 +496,16 @@ func checkFixtureReview(t *testing.T, p *Portfolio) {
 	if got, want := accountIDs(p, r.Worsened), []uint64{aBeta, aGamma, aEcho}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Worsened = %v, want %v (worst fall first)", got, want)
 	}
-	// 84..90 days away, soonest first; Echo (83) and Delta (91) are outside.
-	if got, want := accountIDs(p, r.EnteredRenewal), []uint64{aHotel, aGamma, aGolf}; !reflect.DeepEqual(got, want) {
+	// 84..90 days away, largest ARR first; Echo (83) and Delta (91) are outside.
+	if got, want := accountIDs(p, r.EnteredRenewal), []uint64{aHotel, aGolf, aGamma}; !reflect.DeepEqual(got, want) {
 		t.Errorf("EnteredRenewal = %v, want %v", got, want)
 	}
-	// Never touched (in ID order) first, then Beta, 61 days against a 60-day cadence.
-	if got, want := accountIDs(p, r.Untouched), []uint64{aGamma, aEcho, aGolf, aBeta}; !reflect.DeepEqual(got, want) {
+	// Beta (61 days against a 60-day cadence) and the never touched, largest ARR first.
+	if got, want := accountIDs(p, r.Untouched), []uint64{aBeta, aGolf, aGamma, aEcho}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Untouched = %v, want %v", got, want)
 	}
-	if got, want := escIDs(p, r.NewEsc), []uint64{e1, e3, e5}; !reflect.DeepEqual(got, want) {
-		t.Errorf("NewEsc = %v, want %v (created within 7 days)", got, want)
+	if got, want := escIDs(p, r.NewEsc), []uint64{e5, e3, e1}; !reflect.DeepEqual(got, want) {
+		t.Errorf("NewEsc = %v, want %v (created within 7 days, largest account ARR first)", got, want)
 	}
 	if got, want := escIDs(p, r.BreachedEsc), []uint64{e1, e4}; !reflect.DeepEqual(got, want) {
 		t.Errorf("BreachedEsc = %v, want %v", got, want)
