@@ -254,6 +254,27 @@ func (t *Tx) ownerName(id uint64) (string, error) {
 	return m.Name, err
 }
 
+// MoveOpenEscalations assigns every unresolved escalation of an account to
+// owner (0: unassign), each with its own timeline event; it returns how
+// many moved. One use: a reassigned account takes its open work along.
+func (t *Tx) MoveOpenEscalations(accountID, owner uint64, by Actor, now time.Time) (int, error) {
+	moved := 0
+	for _, id := range t.EscalationIDsByAccount(accountID) {
+		e, err := t.Escalation(id)
+		if err != nil {
+			return moved, err
+		}
+		if !e.Open() || e.OwnerID == owner {
+			continue
+		}
+		if _, err := t.AssignEscalation(id, owner, by, now); err != nil {
+			return moved, err
+		}
+		moved++
+	}
+	return moved, nil
+}
+
 // AddNote appends a note to the timeline.
 func (t *Tx) AddNote(id uint64, text string, by Actor, now time.Time) (Escalation, error) {
 	return t.changeEscalation(id, by, now, func(e *Escalation) (string, string, error) {

@@ -269,6 +269,16 @@ func (m *Model) memberOptions(withNobody bool) []option {
 	return out
 }
 
+// teamRow is a member's row of the roster, or nil.
+func (m *Model) teamRow(id uint64) *portfolio.MemberRow {
+	for i := range m.p.Team {
+		if r := &m.p.Team[i]; !r.Unassigned && r.Member.ID == id {
+			return r
+		}
+	}
+	return nil
+}
+
 // ---- escalations ----
 
 func (m *Model) createEscForm(accountID uint64) *form {
@@ -278,10 +288,29 @@ func (m *Model) createEscForm(accountID uint64) *form {
 	title := textField("Title", "", true)
 	desc := textField("Description", "", false)
 	sev := pickField("Severity", enumOptions(store.Severities...), store.SevMedium)
-	f := newForm("New escalation", acct, title, desc, sev)
+	// The owner defaults to the account's owner (an active member), and
+	// follows the account picked until the user chooses someone.
+	ownerOf := func(id uint64) string {
+		if a := m.p.Account(id); a != nil {
+			if mem := m.p.Member(a.OwnerID); mem != nil && mem.Active {
+				return strconv.FormatUint(mem.ID, 10)
+			}
+		}
+		return "0"
+	}
+	owner := pickField("Owner", m.memberOptions(true), ownerOf(accountID))
+	owner.hint = "default: the account's owner"
+	f := newForm("New escalation", acct, title, desc, sev, owner)
 	sla := m.p.Settings.Health.SLA
+	forAccount := accountID
 	f.onChange = func(f *form) {
 		f.field("Severity").hint = "SLA " + itoa(sla.For(f.field("Severity").value())) + " h from now"
+		o := f.field("Owner")
+		if id := f.field("Account").optID(); id != forAccount && !o.dirty() {
+			forAccount = id
+			o.pick = newPicker(m.memberOptions(true), ownerOf(id))
+			o.initial = o.value()
+		}
 	}
 	f.onChange(f)
 	if accountID != 0 {
@@ -290,7 +319,7 @@ func (m *Model) createEscForm(accountID uint64) *form {
 	f.token = m.nextToken()
 	f.submit = func(f *form) tea.Cmd {
 		n := store.NewEscalation{AccountID: f.field("Account").optID(), Title: f.field("Title").value(),
-			Description: f.field("Description").value(), Severity: f.field("Severity").value()}
+			Description: f.field("Description").value(), Severity: f.field("Severity").value(), OwnerID: f.field("Owner").optID()}
 		return m.actionCmd(f.token, "Create escalation", func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
 			e, err := tx.CreateEscalation(n, by, now)
 			return "Created " + escLabel(&e) + " (" + e.Severity + ", SLA due " + fmtInstant(e.SLADue) + ")", e.ID, err
@@ -372,6 +401,7 @@ func (m *Model) escForm(act action, pe *portfolio.Escalation) *form {
 		}
 	case actReopen:
 		f = newForm("Reopen "+label, textField("Reason", "", true))
+		f.confirm = func(*form) string { return "Reopen " + label + "?" }
 		f.submit = func(f *form) tea.Cmd {
 			reason := f.fields[0].value()
 			return m.actionCmd(f.token, "Reopen "+label, func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
@@ -405,9 +435,9 @@ func (m *Model) accountForm(act action, a *portfolio.Account) *form {
 		reason := textField("Reason", "", true)
 		exp := textField("Expires", m.asOf().AddDays(30).String(), true)
 		today := m.asOf()
-		exp.hint = "YYYY-MM-DD"
+		exp.hint = dateHint
 		exp.check = func(v string) error {
-			d, err := metrics.ParseDate(v)
+			d, err := parseDay(v, today)
 			if err == nil && d < today {
 				err = errors.New("the expiry is in the past")
 			}
@@ -417,20 +447,54 @@ func (m *Model) accountForm(act action, a *portfolio.Account) *form {
 		f.intro = []string{"Computed: " + healthText(a.Health) + ". The override replaces the band until it expires."}
 		f.submit = func(f *form) tea.Cmd {
 			b, r := metrics.Band(f.field("Band").value()), f.field("Reason").value()
-			d, _ := metrics.ParseDate(f.field("Expires").value())
+			d, _ := parseDay(f.field("Expires").value(), today)
 			return m.actionCmd(f.token, "Override health", func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
 				_, err := tx.SetOverride(id, b, r, d, by, now)
 				return "Health of " + name + " overridden to " + string(b) + " until " + d.String(), 0, err
 			})
 		}
 	case actReassign:
-		f = newForm("Reassign "+name, pickField("Owner", m.memberOptions(true), strconv.FormatUint(a.OwnerID, 10)))
+		// Each candidate shows their load, so the manager does not hand a
+		// full book another account unknowingly.
+		owners := m.memberOptions(true)
+		for i := range owners {
+			if r := m.teamRow(owners[i].id); r != nil && owners[i].id != 0 {
+				owners[i].label += fmt.Sprintf(" · %d/%d accounts", r.Accounts, r.Member.Capacity)
+				if r.OverCapacity || r.Accounts >= r.Member.Capacity {
+					owners[i].label += " (full)"
+				}
+			}
+		}
+		fields := []*field{pickField("Owner", owners, strconv.FormatUint(a.OwnerID, 10))}
+		if a.OpenEsc > 0 {
+			move := pickField("Escalations", []option{
+				{label: "leave them with their owners", value: "no", code: "no"},
+				{label: "move them to the new owner", value: "yes", code: "yes"},
+			}, "no")
+			move.hint = fmt.Sprintf("%d open on this account", a.OpenEsc)
+			fields = append(fields, move)
+		}
+		f = newForm("Reassign "+name, fields...)
 		f.submit = func(f *form) tea.Cmd {
 			owner := f.fields[0].optID()
 			o, _ := f.fields[0].pick.selected()
+			moveEsc := len(f.fields) > 1 && f.fields[1].value() == "yes"
 			return m.actionCmd(f.token, "Reassign "+name, func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
-				_, err := tx.ReassignAccount(id, owner, by, now)
-				return name + " now belongs to " + o.label, 0, err
+				if _, err := tx.ReassignAccount(id, owner, by, now); err != nil {
+					return "", 0, err
+				}
+				moved := 0
+				if moveEsc {
+					var err error
+					if moved, err = tx.MoveOpenEscalations(id, owner, by, now); err != nil {
+						return "", 0, err
+					}
+				}
+				text := name + " now belongs to " + o.label
+				if moved > 0 {
+					text += fmt.Sprintf(", with %d open escalation(s)", moved)
+				}
+				return text, 0, nil
 			})
 		}
 	case actEditAccount:
@@ -464,7 +528,39 @@ func intRange(lo, hi int) func(string) error {
 	}
 }
 
-func checkDate(v string) error { _, err := metrics.ParseDate(v); return err }
+// dateHint is how every date field says what it accepts.
+const dateHint = "YYYY-MM-DD, today, yesterday, -3d, +2w"
+
+// parseDay reads a date typed in a form: YYYY-MM-DD, or relative to today
+// ("today", "yesterday", "tomorrow", "-3d", "+30d", "-2w"), so logging
+// last Tuesday's call needs no calendar.
+func parseDay(v string, today metrics.Date) (metrics.Date, error) {
+	s := strings.ToLower(strings.TrimSpace(v))
+	switch s {
+	case "today":
+		return today, nil
+	case "yesterday":
+		return today.AddDays(-1), nil
+	case "tomorrow":
+		return today.AddDays(1), nil
+	}
+	if len(s) >= 3 && (s[0] == '-' || s[0] == '+') && (s[len(s)-1] == 'd' || s[len(s)-1] == 'w') {
+		n, err := strconv.Atoi(s[1 : len(s)-1])
+		if err != nil || n > 36500 {
+			return 0, fmt.Errorf("%q is not a date: use YYYY-MM-DD, today, yesterday, -3d or +2w", v)
+		}
+		if s[len(s)-1] == 'w' {
+			n *= 7
+		}
+		if s[0] == '-' {
+			n = -n
+		}
+		return today.AddDays(n), nil
+	}
+	return metrics.ParseDate(v)
+}
+
+func (m *Model) checkDate(v string) error { _, err := parseDay(v, m.asOf()); return err }
 
 func checkMoney(v string) error { _, err := parseMoney(v); return err }
 
@@ -476,8 +572,8 @@ func optOf(v string) metrics.Opt {
 	return metrics.Some(n)
 }
 
-func dateOf(v string) metrics.Date {
-	d, _ := metrics.ParseDate(v)
+func (m *Model) dateOf(v string) metrics.Date {
+	d, _ := parseDay(v, m.asOf())
 	return d
 }
 
@@ -503,7 +599,7 @@ func (m *Model) editAccountForm(a *portfolio.Account) *form {
 	kind := pickField("ARR change is", nil, "")
 	kind.hidden = true
 	renew := textField("Renewal date", a.RenewalDate.String(), false)
-	renew.check, renew.hint = checkDate, "YYYY-MM-DD"
+	renew.check, renew.hint = m.checkDate, dateHint
 	seats := textField("Seats", itoa(a.Seats), false)
 	seats.check = intRange(0, maxInt)
 	users := textField("Active users", a.ActiveUsers.String(), false)
@@ -596,8 +692,8 @@ func (m *Model) editAccountForm(a *portfolio.Account) *form {
 		if k := f.field("ARR change is"); arrSet && !k.hidden {
 			kindV = metrics.LedgerKind(k.value())
 		}
-		ren := dateOf(v("Renewal date"))
-		edit(ren != dateOf(was("Renewal date")), func(a *store.Account) { a.RenewalDate = ren })
+		ren := m.dateOf(v("Renewal date"))
+		edit(ren != m.dateOf(was("Renewal date")), func(a *store.Account) { a.RenewalDate = ren })
 		seats := whole(v("Seats"))
 		edit(seats != whole(was("Seats")), func(a *store.Account) { a.Seats = seats })
 		opt := func(l string, set func(*store.Account, metrics.Opt)) {
@@ -753,7 +849,7 @@ func (m *Model) memberForm(mem *store.Member) *form {
 	capacity := textField("Capacity", capv, false)
 	capacity.check, capacity.hint = intRange(0, 100000), "max accounts; blank: the role's default"
 	one := textField("Last 1:1", cur.LastOneOnOne.String(), false)
-	one.check, one.hint = checkDate, "YYYY-MM-DD"
+	one.check, one.hint = m.checkDate, dateHint
 	f := newForm(title, name, email, role, capacity, one)
 	f.token = m.nextToken()
 	f.submit = func(f *form) tea.Cmd {
@@ -764,7 +860,7 @@ func (m *Model) memberForm(mem *store.Member) *form {
 			if c := v("Capacity"); c != "" {
 				added.Capacity, _ = strconv.Atoi(c)
 			}
-			added.LastOneOnOne = dateOf(v("Last 1:1"))
+			added.LastOneOnOne = m.dateOf(v("Last 1:1"))
 			return m.actionCmd(f.token, "Add member", func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
 				_, err := tx.AddMember(added, by, now)
 				return "Added " + short(added.Name, 40) + " to the team", 0, err
@@ -777,7 +873,7 @@ func (m *Model) memberForm(mem *store.Member) *form {
 		emailSet, emailV := v("Email") != was("Email"), v("Email")
 		roleSet, roleV := f.field("Role").value() != f.field("Role").initial, store.Role(v("Role"))
 		capSet, capV := v("Capacity") != was("Capacity"), v("Capacity")
-		oneSet, oneV := dateOf(v("Last 1:1")) != dateOf(was("Last 1:1")), dateOf(v("Last 1:1"))
+		oneSet, oneV := m.dateOf(v("Last 1:1")) != m.dateOf(was("Last 1:1")), m.dateOf(v("Last 1:1"))
 		if !(nameSet || emailSet || roleSet || capSet || oneSet) {
 			f.err = "nothing changed"
 			return nil

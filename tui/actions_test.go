@@ -238,6 +238,8 @@ func TestEscalationTriageKeys(t *testing.T) {
 	press(m, "o")
 	typeText(m, "Client says it happened again")
 	press(m, "enter")
+	mustContain(t, screen(m), "Reopen #", "(y/N)")
+	press(m, "y")
 	e, evs = escOf(t, path, id)
 	if e.Status != store.StatusOpen || !e.ResolvedAt.IsZero() {
 		t.Fatalf("not reopened: %+v", e)

@@ -3,6 +3,10 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"steward/metrics"
+	"steward/store"
 )
 
 // The review's sections have column headings, name the baseline week the
@@ -33,4 +37,98 @@ func TestReviewHeadingsBaselineAndARROrder(t *testing.T) {
 	// The health detail names the baseline the same way.
 	press(m, "3", "enter")
 	mustContain(t, screen(m), "since "+base)
+}
+
+// A new escalation is owned by its account's owner unless the user picks
+// someone; reopen asks y/N; w shows each candidate's load and can take
+// the account's open escalations along; dates take today, -3d, +2w.
+func TestTriageDefaultsAndReassign(t *testing.T) {
+	m, path := triage(t)
+	// x on an account: the owner field starts at the account's owner.
+	press(m, "3")
+	for m.p.Account(m.accounts.selectedID()).OwnerID == 0 {
+		press(m, "j")
+	}
+	acct := m.p.Account(m.accounts.selectedID())
+	press(m, "x")
+	f := openForm(t, m)
+	if got := f.field("Owner").optID(); got != acct.OwnerID {
+		t.Fatalf("new escalation owner %d, want the account's %d", got, acct.OwnerID)
+	}
+	typeText(m, "Invoices wrong")
+	press(m, "enter")
+	noModal(t, m)
+	id := m.escs.selectedID()
+	if e, _ := escOf(t, path, id); e.OwnerID != acct.OwnerID {
+		t.Fatalf("saved owner %d, want %d", e.OwnerID, acct.OwnerID)
+	}
+
+	// Reopen asks; n leaves it resolved.
+	press(m, "4")
+	m.escs.selectID(id)
+	press(m, "r")
+	typeText(m, "Credited")
+	press(m, "enter", "y")
+	press(m, "f") // all statuses: the resolved one stays reachable
+	m.escs.selectID(id)
+	press(m, "o")
+	typeText(m, "Again")
+	press(m, "enter")
+	mustContain(t, screen(m), "Reopen #", "(y/N)")
+	press(m, "n")
+	if e, _ := escOf(t, path, id); e.Status != store.StatusResolved {
+		t.Fatalf("n reopened it: %s", e.Status)
+	}
+	press(m, "esc", "y")
+	noModal(t, m)
+	press(m, "o")
+	typeText(m, "Again")
+	press(m, "enter", "y")
+	noModal(t, m)
+
+	// w: loads on the candidates, and the open escalations move along.
+	press(m, "3")
+	m.accounts.selectID(acct.ID)
+	press(m, "w")
+	s := screen(m)
+	mustContain(t, s, "accounts", "open on this account", "leave them with their owners")
+	if !strings.Contains(s, "/") {
+		t.Fatalf("no load shown:\n%s", s)
+	}
+	f = openForm(t, m)
+	typeText(m, "dana")
+	press(m, "tab")
+	typeText(m, "move")
+	press(m, "enter")
+	noModal(t, m)
+	dana := memberID(t, m, "Dana Whitfield")
+	if a, _ := acctOf(t, path, acct.ID); a.OwnerID != dana {
+		t.Fatalf("account owner %d, want Dana %d", a.OwnerID, dana)
+	}
+	if e, _ := escOf(t, path, id); e.OwnerID != dana {
+		t.Fatalf("the open escalation stayed with %d", e.OwnerID)
+	}
+	mustContain(t, m.status, "with 1 open escalation")
+
+	// Relative dates.
+	for in, want := range map[string]metrics.Date{
+		"today": fixAsOf, "yesterday": fixAsOf.AddDays(-1), "-3d": fixAsOf.AddDays(-3),
+		"+2w": fixAsOf.AddDays(14), "2027-01-31": metrics.NewDate(2027, time.January, 31),
+	} {
+		if got, err := parseDay(in, fixAsOf); err != nil || got != want {
+			t.Errorf("parseDay(%q) = %s, %v; want %s", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"-3x", "3d", "+d", "2027-02-30", "soon"} {
+		if _, err := parseDay(bad, fixAsOf); err == nil {
+			t.Errorf("parseDay(%q) accepted", bad)
+		}
+	}
+	press(m, "enter", "e", "tab")
+	typeText(m, "+2w")
+	press(m, "enter")
+	noModal(t, m)
+	if a, _ := acctOf(t, path, acct.ID); a.RenewalDate != fixAsOf.AddDays(14) {
+		t.Fatalf("renewal +2w saved %s", a.RenewalDate)
+	}
 }

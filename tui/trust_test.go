@@ -330,7 +330,7 @@ func TestEscReturnsToTheSameRecord(t *testing.T) {
 	noModal(t, m)
 	press(m, "o")
 	typeText(m, "It happened again")
-	press(m, "enter")
+	press(m, "enter", "y")
 	noModal(t, m)
 	press(m, "esc")
 	if got := m.escs.selectedID(); got != id {
