@@ -563,6 +563,32 @@ func (t *Tx) AddMember(m Member, by Actor, now time.Time) (Member, error) {
 	return m, t.logRoster(m.ID, fmt.Sprintf("added %s as %s (capacity %d)", m.Name, m.Role, m.Capacity), by, now)
 }
 
+// ErrRosterNotEmpty refuses a second "first manager".
+var ErrRosterNotEmpty = errors.New("the roster already has members: ask one of them to add you")
+
+// AddFirstManager puts the first person on an empty roster, as a manager
+// who is their own author: the first thing after importing a CRM file,
+// when nobody is there to add anyone. Refused once anyone is on the
+// roster (two dashboards asking at once create one manager, not two).
+func (t *Tx) AddFirstManager(name, email string, now time.Time) (Member, error) {
+	members, err := t.Members()
+	if err != nil {
+		return Member{}, err
+	}
+	if len(members) > 0 {
+		return Member{}, ErrRosterNotEmpty
+	}
+	m := Member{Name: strings.TrimSpace(name), Email: strings.TrimSpace(email), Role: RoleManager, Active: true}
+	if err := validateMember(t, &m); err != nil {
+		return m, err
+	}
+	if err := t.PutMember(&m); err != nil {
+		return m, err
+	}
+	by := Actor{ID: m.ID, Name: m.Name}
+	return m, t.logRoster(m.ID, fmt.Sprintf("added %s as the first manager (by themselves, on an empty roster)", m.Name), by, now)
+}
+
 // EditMember stores changes to a member, logged with its author. Active is
 // kept as stored: deactivating has its own checks (DeactivateMember).
 func (t *Tx) EditMember(m Member, by Actor, now time.Time) (Member, error) {

@@ -75,6 +75,8 @@ type Model struct {
 	afterLoad string
 	// manualReload: the running load was asked for with ctrl+r.
 	manualReload bool
+	// snapshotAfterJoin: the week's snapshot waits for the first manager.
+	snapshotAfterJoin bool
 	// clockTick schedules the next minute tick (tests replace it and send
 	// clockMsg themselves, with their own clock in Options.Now).
 	clockTick func() tea.Cmd
@@ -362,15 +364,29 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 			m.progress(m.status + " · taking this week's snapshot…")
 			cmds = append(cmds, snapshotCmd(m.opt.Path, m.opt.Store, msg.p.AsOf))
 		}
-		if m.actorErr != nil {
+		switch {
+		case len(msg.p.Members) == 0:
+			m.modal = m.whoAreYouForm()
+			m.modal.SetSize(m.w, m.bodyHeight())
+			m.snapshotAfterJoin = !msg.p.Review.CurrentWeekSnapped && len(msg.p.Accounts) > 0
+			m.progress("The roster is empty: say who you are to make changes")
+		case m.actorErr != nil:
 			m.fail(m.actorErr.Error() + ": changes are disabled")
 		}
-	} else if m.afterLoad != "" {
+	} else if m.snapshotAfterJoin && m.actorErr == nil {
+		// The first manager just joined: the week's snapshot a read-only
+		// open skipped is taken now.
+		m.snapshotAfterJoin = false
+		cmds = append(cmds, snapshotCmd(m.opt.Path, m.opt.Store, msg.p.AsOf))
+	}
+	switch {
+	case msg.first:
+	case m.afterLoad != "":
 		m.say(m.afterLoad)
 		m.afterLoad = ""
-	} else if m.manualReload {
+	case m.manualReload:
 		m.say(reloadText(msg, prev, len(msg.p.Accounts), msg.p.KPIs.OpenEsc))
-	} else {
+	default:
 		m.say("Reloaded: the database changed at " + msg.stat.mod.Local().Format("15:04:05"))
 	}
 	m.manualReload = false

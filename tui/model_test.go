@@ -167,6 +167,7 @@ func TestEnterEscKeepsCursor(t *testing.T) {
 
 func TestHelpListsEveryBinding(t *testing.T) {
 	m := loaded(t, emptyDB(t), 250, 70)
+	press(m, "esc") // the "Who are you?" form of an empty roster
 	press(m, "?")
 	s := screen(m)
 	for _, g := range m.keys.FullHelp() {
@@ -308,6 +309,8 @@ func TestNoColorHasNoEscapes(t *testing.T) {
 
 func TestEmptyPortfolioNeverPanics(t *testing.T) {
 	m := loaded(t, emptyDB(t), 80, 24)
+	mustContain(t, screen(m), "Who are you?")
+	press(m, "esc")
 	mustContain(t, screen(m), "No earlier snapshot", "No escalation is past its SLA", "No renewal entered")
 	for _, k := range []string{"2", "enter", "j", "G", "3", "enter", "s", "S", "b", "/", "x", "enter", "4", "f", "v", "enter", "1", "enter", "g", "ctrl+d", "ctrl+u", "pgdown", "pgup", "tab", "shift+tab", "esc", "?", "?"} {
 		press(m, k)

@@ -132,3 +132,63 @@ func TestTriageDefaultsAndReassign(t *testing.T) {
 		t.Fatalf("renewal +2w saved %s", a.RenewalDate)
 	}
 }
+
+// A database with accounts and an empty roster (straight after a CRM
+// import) asks once who the user is and makes them its first manager,
+// audited; the week's snapshot follows.
+func TestEmptyRosterAsksWhoYouAre(t *testing.T) {
+	path := emptyDB(t)
+	err := store.Update(path, store.Options{}, func(tx *store.Tx) error {
+		for _, n := range []string{"Acme", "Globex"} {
+			a := store.Account{Name: n, ARRCents: 50_000_00, Seats: 10, ActiveUsers: metrics.Some(8)}
+			if err := tx.PutAccount(&a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := loaded(t, path, 120, 40)
+	mustContain(t, screen(m), "Who are you?", "first manager")
+	typeText(m, "Priya Raman")
+	press(m, "tab")
+	typeText(m, "priya@example.com")
+	press(m, "enter")
+	noModal(t, m)
+	mustContain(t, screen(m), "as Priya Raman")
+	var members []store.Member
+	var log []store.RosterChange
+	var snapped bool
+	reread(t, path, func(tx *store.Tx) (err error) {
+		if members, err = tx.Members(); err != nil {
+			return err
+		}
+		snapped = tx.HasWeek(metrics.WeekOf(fixAsOf))
+		log, err = tx.RosterLog(members[0].ID)
+		return err
+	})
+	if len(members) != 1 || members[0].Name != "Priya Raman" || members[0].Role != store.RoleManager || members[0].Email != "priya@example.com" {
+		t.Fatalf("roster %+v", members)
+	}
+	if len(log) != 1 || log[0].Author != "Priya Raman" || !strings.Contains(log[0].Text, "first manager") {
+		t.Fatalf("roster log %+v", log)
+	}
+	if !snapped {
+		t.Fatal("the week's snapshot was not taken after joining")
+	}
+	// Actions work now.
+	press(m, "3", "l")
+	openForm(t, m)
+	press(m, "esc")
+
+	// A second "first manager" is refused by the store.
+	err = store.Update(path, store.Options{}, func(tx *store.Tx) error {
+		_, err := tx.AddFirstManager("Eve", "eve@example.com", fixNow)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "already has members") {
+		t.Fatalf("second first manager: %v", err)
+	}
+}
