@@ -286,7 +286,7 @@ func (m *Model) createEscForm(accountID uint64) *form {
 	acct.pick.mustChoose(strconv.FormatUint(accountID, 10))
 	acct.required, acct.initial = true, acct.value()
 	title := textField("Title", "", true)
-	desc := textField("Description", "", false)
+	desc := areaField("Description", "")
 	sev := pickField("Severity", enumOptions(store.Severities...), store.SevMedium)
 	// The owner defaults to the account's owner (an active member), and
 	// follows the account picked until the user chooses someone.
@@ -621,7 +621,7 @@ func (m *Model) editAccountForm(a *portfolio.Account) *form {
 	pipe := textField("Expansion pipeline", moneyInput(a.PipelineCents), false)
 	pipe.check = checkMoney
 	stage := textField("Pipeline stage", a.PipelineStage, false)
-	plan := textField("Success plan", a.SuccessPlan, false)
+	plan := areaField("Success plan", a.SuccessPlan)
 
 	f := newForm("Edit "+short(a.Name, 40), arr, kind, renew, seats, users, tickets, nps, csat, champ, segment, life, pipe, stage, plan)
 	oldARR := a.ARRCents
@@ -717,9 +717,7 @@ func (m *Model) editAccountForm(a *portfolio.Account) *form {
 		edit(pipeC != money(was("Expansion pipeline")), func(a *store.Account) { a.PipelineCents = pipeC })
 		stageV := v("Pipeline stage")
 		edit(stageV != was("Pipeline stage"), func(a *store.Account) { a.PipelineStage = stageV })
-		// The plan is a one-line input: a multi-line plan is only replaced
-		// when the user edited it, never flattened by an unrelated edit.
-		planV := strings.TrimSpace(f.field("Success plan").in.Value())
+		planV := f.field("Success plan").value()
 		edit(f.field("Success plan").dirty(), func(a *store.Account) { a.SuccessPlan = planV })
 		if !arrSet && len(edits) == 0 {
 			f.err = "nothing changed"

@@ -47,12 +47,78 @@ func (pg *healthPage) HandleKey(k *KeyMap, msg keyMsg) intent {
 	if act, ok := accountActionKey(k, msg); ok {
 		return doAction{act: act, id: pg.id}
 	}
+	if key.Matches(msg, k.ReadAll) {
+		if a := pg.account(); a != nil {
+			return openPager{title: a.Name + " · in full (esc goes back)", text: pg.fullText(a)}
+		}
+	}
 	pg.doc.move(k, msg)
 	return nil
 }
 
+func (pg *healthPage) account() *portfolio.Account {
+	if pg.p == nil {
+		return nil
+	}
+	return pg.p.Account(pg.id)
+}
+
+// flagMeaning says why each risk flag is raised (README, "Health and
+// KPIs, in brief").
+var flagMeaning = map[string]string{
+	"renewal-risk":     "renewal within 90 days (or overdue) and the band is not green",
+	"champion-changed": "the primary contact left or changed",
+	"qbr-overdue":      "the last QBR is older than the QBR interval",
+	"dropping":         "the score fell 10 points or more since the baseline week",
+	"sla-breach":       "an open escalation is past its SLA",
+}
+
+// fullText is every long text of the page, uncut, for the pager: the
+// override reason, the flags and what they mean, the success plan, the
+// open escalations and the activities.
+func (pg *healthPage) fullText(a *portfolio.Account) string {
+	var b strings.Builder
+	line := func(s string) { b.WriteString(s + "\n") }
+	h := a.Health
+	if pg.d != nil {
+		h = pg.d.Health
+	}
+	if o := h.Override; o != nil {
+		line("Override: " + bandLabel(o.Band) + " by " + orDash(o.Author, "—") + ", until " + orDash(o.Expires.String(), "no expiry"))
+		line("  " + orDash(o.Reason, "no reason given"))
+		line("")
+	}
+	line("Risk flags:")
+	if a.Flags == 0 {
+		line("  none")
+	}
+	for _, f := range a.Flags.Names() {
+		line("  " + f + ": " + flagMeaning[f])
+	}
+	line("")
+	line("Success plan:")
+	line(orDash(strings.TrimSpace(a.SuccessPlan), "  none written"))
+	if pg.d != nil {
+		line("")
+		line("Escalations:")
+		for _, e := range pg.d.Escalations {
+			line("  #" + itoa(int(e.ID)) + " " + e.Title + " (" + e.Severity + ", " + humanize(e.Status) + ")")
+			if e.Description != "" {
+				line("    " + e.Description)
+			}
+		}
+		line("")
+		line("Activities, newest first:")
+		for _, act := range pg.d.Activities {
+			line("  " + fmtInstant(act.At) + " " + act.Kind + " by " + orDash(act.Author, "—") + ":")
+			line("    " + act.Text)
+		}
+	}
+	return b.String()
+}
+
 func (pg *healthPage) Hints(k *KeyMap) []key.Binding {
-	return []key.Binding{k.Back, k.AcctLog, k.AcctEdit, k.AcctRaise, k.AcctOverride, k.AcctClearOvr, k.AcctReassign, k.Down, k.Up, k.Help}
+	return []key.Binding{k.Back, k.AcctLog, k.AcctEdit, k.AcctRaise, k.AcctOverride, k.AcctClearOvr, k.AcctReassign, k.ReadAll, k.Down, k.Up, k.Help}
 }
 
 func (pg *healthPage) View() string { return pg.doc.view() }

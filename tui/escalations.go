@@ -2,6 +2,7 @@ package tui
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -291,12 +292,32 @@ func (pg *escPage) HandleKey(k *KeyMap, msg keyMsg) intent {
 	if act, ok := escActionKey(k, msg); ok {
 		return doAction{act: act, id: pg.id}
 	}
+	if key.Matches(msg, k.ReadAll) {
+		if e := pg.current(); e != nil {
+			return openPager{title: "Escalation #" + itoa(int(e.ID)) + " · in full (esc goes back)", text: pg.fullText(e)}
+		}
+	}
 	pg.doc.move(k, msg)
 	return nil
 }
 
+// fullText is the escalation's description and every timeline event, uncut.
+func (pg *escPage) fullText(e *store.Escalation) string {
+	var b strings.Builder
+	b.WriteString(e.Title + "\n\n")
+	if e.Description != "" {
+		b.WriteString(e.Description + "\n\n")
+	}
+	b.WriteString("Timeline:\n")
+	for _, ev := range pg.events {
+		b.WriteString(fmtInstant(ev.At) + " " + ev.Kind + " by " + orDash(ev.Author, "—") + ":\n")
+		b.WriteString("  " + ev.Text + "\n")
+	}
+	return b.String()
+}
+
 func (pg *escPage) Hints(k *KeyMap) []key.Binding {
-	return []key.Binding{k.Back, withHelp(k.Open, "account health"), k.EscAssign, k.EscStatus, k.EscDecide, k.EscNote, k.EscResolve, k.EscReopen, k.Help}
+	return []key.Binding{k.Back, withHelp(k.Open, "account health"), k.ReadAll, k.EscAssign, k.EscStatus, k.EscDecide, k.EscNote, k.EscResolve, k.EscReopen, k.Help}
 }
 
 func (pg *escPage) View() string { return pg.doc.view() }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textarea"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -216,7 +218,8 @@ type field struct {
 	label    string
 	hint     string
 	in       textinput.Model
-	pick     *picker // nil: free text
+	pick     *picker          // nil: free text
+	area     *textarea.Model // multi-line text (plans, descriptions); in is unused
 	initial  string  // value when the form opened (text) or selected option value (picker)
 	required bool
 	hidden   bool
@@ -231,6 +234,9 @@ type field struct {
 }
 
 func (f *field) value() string {
+	if f.area != nil {
+		return strings.TrimSpace(f.area.Value())
+	}
 	if f.pick != nil {
 		o, _ := f.pick.selected()
 		return o.value
@@ -247,6 +253,9 @@ func (f *field) optID() uint64 {
 }
 
 func (f *field) dirty() bool {
+	if f.area != nil {
+		return f.area.Value() != f.initial
+	}
 	if f.pick != nil {
 		return f.pick.query != "" || f.value() != f.initial
 	}
@@ -268,6 +277,21 @@ func textField(label, value string, required bool) *field {
 	// initial is what the input holds (it may have normalised the text), so
 	// an untouched field is never "dirty".
 	return &field{label: label, in: in, initial: in.Value(), required: required}
+}
+
+// areaField is multi-line text (bubbles textarea): enter still saves the
+// form, tab moves on, and alt+enter or ctrl+j starts a new line, as in huh.
+func areaField(label, value string) *field {
+	ta := textarea.New()
+	ta.Prompt = ""
+	ta.ShowLineNumbers = false
+	ta.CharLimit = 4000
+	ta.MaxHeight = 0
+	ta.Cursor.SetMode(cursor.CursorStatic) // no blink ticker
+	ta.KeyMap.InsertNewline = key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"))
+	ta.SetHeight(4)
+	ta.SetValue(value)
+	return &field{label: label, in: newInput("", 1), area: &ta, initial: ta.Value(), hint: "alt+enter or ctrl+j: new line"}
 }
 
 func pickField(label string, opts []option, selected string) *field {
@@ -350,6 +374,8 @@ func (f *form) SetSize(w, h int) {
 	f.w, f.h = w, h
 	for _, fl := range f.fields {
 		switch {
+		case fl.area != nil:
+			fl.area.SetWidth(max(10, min(70, w-24)))
 		case fl.pick != nil:
 			fl.in.Width = 22 // the query; the choice shows beside it
 		case fl.check != nil:
@@ -376,9 +402,15 @@ func (f *form) focusField(i int) {
 	for j, fl := range f.fields {
 		if j == i {
 			fl.in.Focus()
+			if fl.area != nil {
+				fl.area.Focus()
+			}
 			fl.visited = true
 		} else {
 			fl.in.Blur()
+			if fl.area != nil {
+				fl.area.Blur()
+			}
 		}
 	}
 	f.focus = i
@@ -397,7 +429,7 @@ func (f *form) step(d int) {
 	}
 	f.focusField(i)
 	fl := f.fields[i]
-	fl.selected = fl.pick == nil && fl.in.Value() != ""
+	fl.selected = fl.pick == nil && fl.area == nil && fl.in.Value() != ""
 }
 
 // typeOverSelection applies a key to a field whose text is selected; see
@@ -547,6 +579,8 @@ func (f *form) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
 			return false, nil
 		}
 		return false, f.run()
+	case fl.area != nil:
+		// Every other key edits the text, arrows included (below).
 	case fl.pick == nil && msg.Type == tea.KeyUp:
 		f.step(-1)
 		return false, nil
@@ -563,7 +597,10 @@ func (f *form) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
 		return false, nil
 	}
 	var cmd tea.Cmd
-	if !fl.typeOverSelection(msg) {
+	switch {
+	case fl.area != nil:
+		*fl.area, cmd = fl.area.Update(msg)
+	case !fl.typeOverSelection(msg):
 		fl.in, cmd = fl.in.Update(msg)
 	}
 	if fl.pick != nil && fl.in.Value() != fl.pick.query {
@@ -645,6 +682,18 @@ func (f *form) View() string {
 			} else {
 				val = sanitize(cur)
 			}
+		} else if fl.area != nil && i == f.focus {
+			lines := strings.Split(fl.area.View(), "\n")
+			for k := 1; k < len(lines); k++ {
+				lines[k] = strings.Repeat(" ", 21) + lines[k]
+			}
+			val = strings.Join(lines, "\n")
+		} else if fl.area != nil {
+			lines := strings.Split(fl.value(), "\n")
+			val = sanitize(lines[0])
+			if len(lines) > 1 {
+				val += styles.Muted.Render(fmt.Sprintf("  (+%d lines)", len(lines)-1))
+			}
 		} else if i == f.focus && fl.selected {
 			// The selection reads without colour too: the hint says it.
 			val = styles.Selected.Render(sanitize(fl.in.Value())) + styles.Muted.Render("  (selected: typing replaces)")
@@ -657,7 +706,9 @@ func (f *form) View() string {
 		if fl.hint != "" {
 			line += "  " + styles.Muted.Render(fl.hint)
 		}
-		body = append(body, truncLine(line, w))
+		for _, l := range strings.Split(line, "\n") {
+			body = append(body, truncLine(l, w))
+		}
 		if fl.err != "" {
 			body = append(body, truncLine(strings.Repeat(" ", 21)+styles.Error.Render("✗ "+fl.err), w))
 		}

@@ -32,6 +32,7 @@ type KeyMap struct {
 	Open     key.Binding
 	Back     key.Binding
 	Filter   key.Binding
+	ReadAll  key.Binding // a detail page's long texts, whole
 
 	// View specific.
 	Sort     key.Binding
@@ -107,6 +108,7 @@ func DefaultKeyMap() KeyMap {
 		Open:     b([]string{"enter"}, "enter", "open"),
 		Back:     b([]string{"esc"}, "esc", "back"),
 		Filter:   b([]string{"/"}, "/", "filter"),
+		ReadAll:  b([]string{"v"}, "v", "read notes in full (detail pages)"),
 
 		Sort:     b([]string{"s"}, "s", "sort column"),
 		Reverse:  b([]string{"S"}, "S", "reverse sort"),
@@ -157,7 +159,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Review, k.Team, k.Accounts, k.Escalations, k.NextTab, k.PrevTab, k.Refresh, k.Help, k.Quit, k.ForceQuit},
-		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.PageDown, k.PageUp, k.Open, k.Back},
+		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.PageDown, k.PageUp, k.Open, k.Back, k.ReadAll},
 		{k.Filter, k.FilterApply, k.FilterClear, k.Sort, k.Reverse, k.Band, k.Status, k.Severity, k.Settings},
 		{k.EscCreate, k.EscAssign, k.EscSeverity, k.EscStatus, k.EscDecide, k.EscNote, k.EscResolve, k.EscReopen},
 		{k.AcctLog, k.AcctRaise, k.AcctOverride, k.AcctClearOvr, k.AcctEdit, k.AcctReassign, k.AcctImport,

@@ -672,6 +672,11 @@ func (m *Model) act(in intent) tea.Cmd {
 		pg.SetSize(m.w, m.bodyHeight())
 		m.stack = append(m.stack, frame{page: pg})
 		return detailCmd(pg.seq, m.opt.Path, m.opt.Store, in.id, m.p.AsOf)
+	case openPager:
+		pg := newPagerPage(in.title, in.text)
+		pg.SetSize(m.w, m.bodyHeight())
+		m.stack = append(m.stack, frame{page: pg})
+		return nil
 	case openEscalation:
 		m.pageSeq++
 		pg := newEscPage(in.id, m.pageSeq, m.p)
@@ -843,7 +848,29 @@ func (m *Model) hintLine() string {
 	default:
 		bs = m.current().Hints(&m.keys)
 	}
-	return truncLine(h.View(hintMap(bs)), m.w)
+	return fitHints(h, bs, m.keys.Help, m.w)
+}
+
+// fitHints is the one-line hint: every binding when they fit; otherwise as
+// many as fit followed by "? help", never a hint cut in the middle.
+func fitHints(h help.Model, bs []key.Binding, helpKey key.Binding, w int) string {
+	h.Width = 0 // we decide what is dropped
+	if line := h.View(hintMap(bs)); ansi.StringWidth(line) <= w {
+		return line
+	}
+	more := withHelp(helpKey, "all keys")
+	for n := len(bs) - 1; n >= 0; n-- {
+		keep := make([]key.Binding, 0, n+1)
+		for _, b := range bs[:n] {
+			if !key.Matches(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("?")}, b) {
+				keep = append(keep, b)
+			}
+		}
+		if line := h.View(hintMap(append(keep, more))); ansi.StringWidth(line) <= w {
+			return line
+		}
+	}
+	return truncLine(h.View(hintMap([]key.Binding{more})), w)
 }
 
 // buildHelp lays the `?` screen out from the keymap: the groups side by

@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
 	"steward/metrics"
 	"steward/store"
 )
@@ -191,4 +194,73 @@ func TestEmptyRosterAsksWhoYouAre(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "already has members") {
 		t.Fatalf("second first manager: %v", err)
 	}
+}
+
+// Hints that do not fit collapse to "? all keys" instead of being cut.
+func TestHintsCollapseToHelp(t *testing.T) {
+	m, _ := triage(t)
+	for _, w := range []int{60, 80, 100} {
+		m.Update(tea.WindowSizeMsg{Width: w, Height: 30})
+		for _, tab := range []string{"1", "2", "3", "4"} {
+			press(m, tab)
+			lines := strings.Split(screen(m), "\n")
+			hint := lines[len(lines)-1]
+			if strings.Contains(hint, "…") {
+				t.Fatalf("%d cols, tab %s: the hint line was cut: %q", w, tab, hint)
+			}
+			if ansi.StringWidth(hint) > w {
+				t.Fatalf("%d cols: hint %d wide", w, ansi.StringWidth(hint))
+			}
+			if w == 60 {
+				mustContain(t, hint, "? all keys")
+			}
+		}
+	}
+}
+
+// Long text reads whole: `v` opens a pager with every note uncut; the
+// success plan and descriptions are multi-line (alt+enter / ctrl+j).
+func TestLongTextPagerAndTextarea(t *testing.T) {
+	m, path := triage(t)
+	press(m, "4", "enter", "n")
+	long := strings.Repeat("The client's finance team asked for a credit note and a call. ", 12) + "END-OF-NOTE"
+	typeText(m, long)
+	press(m, "enter")
+	noModal(t, m)
+	if strings.Contains(screen(m), "END-OF-NOTE") {
+		t.Fatal("the fixture note fits the screen: nothing to prove")
+	}
+	press(m, "v")
+	var seen strings.Builder
+	for i := 0; i < 20; i++ {
+		seen.WriteString(screen(m))
+		press(m, "j")
+	}
+	mustContain(t, seen.String(), "in full", "END-OF-NOTE")
+	press(m, "esc")
+	if _, ok := m.current().(*escPage); !ok {
+		t.Fatal("esc did not return to the escalation")
+	}
+
+	// A two-line success plan, typed with ctrl+j.
+	press(m, "3")
+	id := m.accounts.selectedID()
+	press(m, "e")
+	f := openForm(t, m)
+	for f.fields[f.focus].label != "Success plan" {
+		press(m, "tab")
+	}
+	for i := 0; i < 200; i++ {
+		press(m, "backspace")
+	}
+	typeText(m, "Land the EU team")
+	m.Update(tea.KeyMsg{Type: tea.KeyCtrlJ})
+	typeText(m, "Weekly adoption review")
+	press(m, "enter")
+	noModal(t, m)
+	if a, _ := acctOf(t, path, id); a.SuccessPlan != "Land the EU team\nWeekly adoption review" {
+		t.Fatalf("plan saved as %q", a.SuccessPlan)
+	}
+	press(m, "enter", "v")
+	mustContain(t, screen(m), "Land the EU team", "Weekly adoption review", "Risk flags")
 }
