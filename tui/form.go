@@ -218,9 +218,9 @@ type field struct {
 	label    string
 	hint     string
 	in       textinput.Model
-	pick     *picker          // nil: free text
+	pick     *picker         // nil: free text
 	area     *textarea.Model // multi-line text (plans, descriptions); in is unused
-	initial  string  // value when the form opened (text) or selected option value (picker)
+	initial  string          // value when the form opened (text) or selected option value (picker)
 	required bool
 	hidden   bool
 	visited  bool
