@@ -494,6 +494,7 @@ func describeChanges(a, b *Account) []string {
 	add("lifecycle", string(a.Lifecycle), string(b.Lifecycle))
 	add("pipeline", fmt.Sprintf("%.2f", float64(a.PipelineCents)/100), fmt.Sprintf("%.2f", float64(b.PipelineCents)/100))
 	add("pipeline stage", a.PipelineStage, b.PipelineStage)
+	add("plan", a.Plan, b.Plan)
 	if a.SuccessPlan != b.SuccessPlan {
 		out = append(out, "success plan")
 	}

@@ -621,9 +621,11 @@ func (m *Model) editAccountForm(a *portfolio.Account) *form {
 	pipe := textField("Expansion pipeline", moneyInput(a.PipelineCents), false)
 	pipe.check = checkMoney
 	stage := textField("Pipeline stage", a.PipelineStage, false)
+	tier := textField("Plan", a.Plan, false)
+	tier.hint = "the plan or tier the contract names"
 	plan := areaField("Success plan", a.SuccessPlan)
 
-	f := newForm("Edit "+short(a.Name, 40), arr, kind, renew, seats, users, tickets, nps, csat, champ, segment, life, pipe, stage, plan)
+	f := newForm("Edit "+short(a.Name, 40), arr, kind, renew, seats, users, tickets, nps, csat, champ, tier, segment, life, pipe, stage, plan)
 	oldARR := a.ARRCents
 	dir := 0
 	f.onChange = func(f *form) {
@@ -717,6 +719,8 @@ func (m *Model) editAccountForm(a *portfolio.Account) *form {
 		edit(pipeC != money(was("Expansion pipeline")), func(a *store.Account) { a.PipelineCents = pipeC })
 		stageV := v("Pipeline stage")
 		edit(stageV != was("Pipeline stage"), func(a *store.Account) { a.PipelineStage = stageV })
+		tierV := v("Plan")
+		edit(tierV != was("Plan"), func(a *store.Account) { a.Plan = tierV })
 		planV := f.field("Success plan").value()
 		edit(f.field("Success plan").dirty(), func(a *store.Account) { a.SuccessPlan = planV })
 		if !arrSet && len(edits) == 0 {

@@ -264,3 +264,26 @@ func TestLongTextPagerAndTextarea(t *testing.T) {
 	press(m, "enter", "v")
 	mustContain(t, screen(m), "Land the EU team", "Weekly adoption review", "Risk flags")
 }
+
+// The plan (tier) a CRM import brings can be edited, and the edit is
+// audited like any other field.
+func TestPlanIsEditable(t *testing.T) {
+	m, path := triage(t)
+	press(m, "3")
+	id := m.accounts.selectedID()
+	press(m, "e")
+	f := openForm(t, m)
+	for f.fields[f.focus].label != "Plan" {
+		press(m, "tab")
+	}
+	typeText(m, "Enterprise Plus")
+	press(m, "enter")
+	noModal(t, m)
+	a, acts := acctOf(t, path, id)
+	if a.Plan != "Enterprise Plus" {
+		t.Fatalf("plan %q", a.Plan)
+	}
+	lastActivity(t, acts, "edit", "plan")
+	press(m, "enter")
+	mustContain(t, screen(m), "Plan", "Enterprise Plus")
+}
