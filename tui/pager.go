@@ -38,11 +38,16 @@ func (pg *pagerPage) SetSize(w, h int) {
 
 func (pg *pagerPage) SetPortfolio(*portfolio.Portfolio) {}
 
-// wrapText wraps every paragraph of untrusted text to w cells.
+// wrapText wraps every paragraph of untrusted text to w cells; a
+// paragraph's leading spaces indent all of its lines.
 func wrapText(text string, w int) string {
 	var out []string
 	for _, para := range strings.Split(text, "\n") {
-		out = append(out, ansi.Wordwrap(sanitize(para), w, ""))
+		body := strings.TrimLeft(para, " ")
+		indent := para[:len(para)-len(body)]
+		for _, l := range strings.Split(ansi.Wordwrap(sanitize(body), max(10, w-len(indent)), ""), "\n") {
+			out = append(out, indent+l)
+		}
 	}
 	return strings.Join(out, "\n")
 }

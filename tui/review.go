@@ -206,7 +206,9 @@ func (v *reviewView) rebuild() {
 	q := compileQuery(v.query)
 	v.matched = 0
 	since := baselineName(v.p)
-	add := func(sec int, heading, empty string, idx []int) {
+	// A heading is its name and count, then what the section holds, so the
+	// count survives a narrow terminal.
+	add := func(sec int, heading, note, empty string, idx []int) {
 		keep := idx
 		if !q.empty() {
 			order := filterOrder(&q, len(idx), func(k int) string { return v.foldOf(sec, idx[k]) })
@@ -220,7 +222,7 @@ func (v *reviewView) rebuild() {
 		if !q.empty() {
 			count += " of " + itoa(len(idx))
 		}
-		v.lines = append(v.lines, reviewLine{sec: sec, kind: lineHeading, text: heading + " (" + count + ")"})
+		v.lines = append(v.lines, reviewLine{sec: sec, kind: lineHeading, text: heading + " (" + count + ") · " + note})
 		if len(keep) > 0 {
 			v.lines = append(v.lines, reviewLine{sec: sec, kind: lineColumns})
 		}
@@ -243,23 +245,23 @@ func (v *reviewView) rebuild() {
 			v.lines = append(v.lines, reviewLine{sec: sec, kind: lineMore, text: "… " + itoa(len(keep)-len(shown)) + " more (enter shows all)"})
 		}
 	}
-	worse := "Worsened since " + since + ": band down or score fell 10+, largest ARR first"
+	worse := "Worsened since " + since
 	worseEmpty := "No account worsened since " + since + "."
 	if r.ComparedWithWeek == 0 {
 		worseEmpty = "No earlier snapshot to compare with yet: the comparison starts next week."
 	}
-	add(secWorsened, worse, worseEmpty, r.Worsened)
-	add(secBreached, "SLA breached escalations, largest ARR first", "No escalation is past its SLA.", r.BreachedEsc)
-	add(secNewEsc, "New escalations (last 7 days), largest ARR first", "No escalation raised in the last 7 days.", r.NewEsc)
-	add(secRenewal, "Renewals that entered the 90-day window, largest ARR first", "No renewal entered the 90-day window this week.", r.EnteredRenewal)
-	add(secUntouched, "Past their touch cadence, largest ARR first", "Every account was touched within its cadence.", r.Untouched)
+	add(secWorsened, worse, "band down or score fell 10+ · largest ARR first", worseEmpty, r.Worsened)
+	add(secBreached, "SLA breached escalations", "largest ARR first", "No escalation is past its SLA.", r.BreachedEsc)
+	add(secNewEsc, "New escalations (last 7 days)", "largest ARR first", "No escalation raised in the last 7 days.", r.NewEsc)
+	add(secRenewal, "Renewals that entered the 90-day window", "largest ARR first", "No renewal entered the 90-day window this week.", r.EnteredRenewal)
+	add(secUntouched, "Past their touch cadence", "largest ARR first", "Every account was touched within its cadence.", r.Untouched)
 	v.clamp()
 }
 
 // baselineName is the one name of the week the review compares with,
 // used in the title, the section headings and the health detail: "week
-// 2026-W47 (from Mon 2026-11-16)", or the day a week ago when no earlier
-// snapshot exists.
+// 2026-W47", or the day a week ago when no earlier snapshot exists. The
+// review's title adds the week's Monday once.
 func baselineName(p *portfolio.Portfolio) string {
 	if p == nil {
 		return ""
@@ -268,7 +270,7 @@ func baselineName(p *portfolio.Portfolio) string {
 	if r.ComparedWithWeek == 0 {
 		return r.Since.String() + " (no earlier snapshot)"
 	}
-	return "week " + r.ComparedWithWeek.String() + " (from Mon " + r.ComparedWithWeek.Monday().String() + ")"
+	return "week " + r.ComparedWithWeek.String()
 }
 
 func (v *reviewView) foldOf(sec, i int) string {
@@ -367,6 +369,9 @@ func (v *reviewView) View() string {
 		return "Loading…"
 	}
 	title := "Monday review · as of " + v.p.AsOf.String() + " · baseline " + baselineName(v.p)
+	if w := v.p.Review.ComparedWithWeek; w != 0 {
+		title += " (from Mon " + w.Monday().String() + ")"
+	}
 	if v.query != "" {
 		title += " · /" + v.query
 	}
