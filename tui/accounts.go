@@ -54,11 +54,18 @@ type accountsView struct {
 	base   []int32
 	rows   []int32
 
-	// arena holds every account's Fold back to back in account order, so a
-	// full filter pass streams through 4 MB instead of chasing 100,000
-	// pointers in sort order (which costs more than the matching).
-	arena []byte
-	offs  []uint32
+	// arena holds every account's folded name back to back in account
+	// order, so a full filter pass streams through 2 MB instead of chasing
+	// 100,000 pointers in sort order (which costs more than the matching).
+	// The rest of an account's text, "owner segment", is shared by many
+	// accounts: it is matched once per distinct text (groups), not once
+	// per account.
+	arena  []byte
+	offs   []uint32
+	masks  []uint64 // byteMask of each name: the filter's prefilter
+	wmasks []uint64 // byteMask of the bytes that start a word of the name
+	group  []int32  // account -> index into groups
+	groups []string // distinct folded "owner segment" texts
 	// mark[i] == gen: account i matched the latest pass, in group hit[i].
 	mark []uint32
 	hit  []uint8
@@ -106,21 +113,35 @@ func (v *accountsView) buildArena() {
 	n := len(v.p.Accounts)
 	size := 0
 	for i := range v.p.Accounts {
-		size += len(v.p.Accounts[i].Fold)
+		size += v.p.Accounts[i].NameLen
 	}
 	v.arena = slices.Grow(v.arena[:0], size)
 	v.offs = slices.Grow(v.offs[:0], n+1)
+	v.masks = slices.Grow(v.masks[:0], n)[:n]
+	v.wmasks = slices.Grow(v.wmasks[:0], n)[:n]
+	v.group = slices.Grow(v.group[:0], n)[:n]
+	v.groups = v.groups[:0]
+	ids := map[string]int32{}
 	for i := range v.p.Accounts {
+		a := &v.p.Accounts[i]
+		name := foldName(a)
 		v.offs = append(v.offs, uint32(len(v.arena)))
-		v.arena = append(v.arena, v.p.Accounts[i].Fold...)
+		v.arena = append(v.arena, name...)
+		v.masks[i], v.wmasks[i] = byteMask(name), wordStartMask(name)
+		rest := a.Fold[min(len(a.Fold), a.NameLen+1):]
+		g, ok := ids[rest]
+		if !ok {
+			g = int32(len(v.groups))
+			ids[rest] = g
+			v.groups = append(v.groups, rest)
+		}
+		v.group[i] = g
 	}
 	v.offs = append(v.offs, uint32(len(v.arena)))
 	v.hit = slices.Grow(v.hit[:0], n)[:n]
 	v.mark = slices.Grow(v.mark[:0], n)[:n]
 	clear(v.mark)
 }
-
-func (v *accountsView) foldAt(i int32) []byte { return v.arena[v.offs[i]:v.offs[i+1]] }
 
 func (v *accountsView) selectedID() uint64 {
 	if v.p == nil || v.tbl.cursor >= len(v.rows) || len(v.rows) == 0 {
@@ -444,14 +465,27 @@ func (v *accountsView) filter() {
 		clear(v.mark)
 		v.gen = 1
 	}
+	// Each term's tier in each shared "owner segment" text, and the bytes
+	// a name must hold for the term to be worth reading in it.
+	gt := make([]matchTier, len(v.groups)*len(q.terms))
+	for g, text := range v.groups {
+		for t, term := range q.terms {
+			gt[g*len(q.terms)+t] = termTier(text, term)
+		}
+	}
+	need := make([]uint64, len(q.terms))
+	for t, term := range q.terms {
+		need[t] = byteMask(term)
+	}
+	mt := &matchTerms{q: &q, gt: gt, need: need}
 	if v.applied != "" && strings.HasPrefix(q.text, v.applied) {
 		for _, i := range v.rows {
-			v.match(&q, i)
+			v.match(mt, i)
 		}
 	} else {
 		// Match in memory order, then collect in sort order.
-		for i := range v.mark {
-			v.match(&q, int32(i))
+		for i := range v.masks {
+			v.match(mt, int32(i))
 		}
 	}
 	var groups [3][]int32
@@ -466,17 +500,46 @@ func (v *accountsView) filter() {
 	v.tbl.setRows(len(v.rows))
 }
 
-// match marks account i as a hit of q, with its group.
-func (v *accountsView) match(q *query, i int32) {
-	// The arena is only appended to between loads: a string view of it
-	// saves copying 100,000 folds per keystroke.
-	fold := v.arena[v.offs[i]:v.offs[i+1]]
-	if len(fold) == 0 {
-		return
+// matchTerms is a compiled query with its per-group tiers.
+type matchTerms struct {
+	q    *query
+	gt   []matchTier // [group*len(terms)+term]
+	need []uint64    // byteMask per term
+}
+
+// match marks account i as a hit, with its group: every term must occur
+// in the name or in the shared owner and segment text; a term's tier is
+// the better of the two, and the row's the worst of its terms.
+func (v *accountsView) match(mt *matchTerms, i int32) {
+	terms := mt.q.terms
+	base := int(v.group[i]) * len(terms)
+	var name string
+	if lo, hi := v.offs[i], v.offs[i+1]; hi > lo {
+		// The arena is only appended to between loads: a string view of
+		// it saves copying 100,000 names per keystroke.
+		name = unsafe.String(&v.arena[lo], int(hi-lo))
 	}
-	if t := q.tier(unsafe.String(&fold[0], len(fold))); t != tierNone {
-		v.mark[i], v.hit[i] = v.gen, t.group()
+	worst := tierExact
+	for t, term := range terms {
+		best := mt.gt[base+t]
+		if best > tierWord && v.masks[i]&mt.need[t] == mt.need[t] {
+			if len(term) == 1 && exactBit(term[0]) {
+				// One letter or digit: the masks alone say where it is.
+				if v.wmasks[i]&mt.need[t] != 0 {
+					best = tierWord
+				} else {
+					best = min(best, tierSubstring)
+				}
+			} else {
+				best = min(best, termTier(name, term))
+			}
+		}
+		if best == tierNone {
+			return
+		}
+		worst = max(worst, best)
 	}
+	v.mark[i], v.hit[i] = v.gen, worst.group()
 }
 
 func (v *accountsView) SetQuery(q string) {

@@ -125,18 +125,26 @@ func wordChar(s string, i int) bool {
 
 // fuzzySpan finds t in s as a subsequence whose letters are at most maxGap
 // characters apart, and returns the shortest window found. Each start
-// takes the nearest next letter, so the search is linear in practice.
+// takes the nearest next letter, so the search is linear in practice; the
+// windows are a few bytes, so plain loops beat calls to IndexByte.
 func fuzzySpan(s, t string) (int, bool) {
 	best := -1
-	for start := strings.IndexByte(s, t[0]); start >= 0; {
+	first := t[0]
+	for start := 0; start < len(s); start++ {
+		if s[start] != first {
+			continue
+		}
 		pos, j := start, 1
 		for ; j < len(t); j++ {
 			hi := min(len(s), pos+2+maxGap)
-			k := strings.IndexByte(s[pos+1:hi], t[j])
-			if k < 0 {
+			k := pos + 1
+			for k < hi && s[k] != t[j] {
+				k++
+			}
+			if k >= hi {
 				break
 			}
-			pos += 1 + k
+			pos = k
 		}
 		if j == len(t) {
 			if w := pos - start + 1; best < 0 || w < best {
@@ -146,13 +154,45 @@ func fuzzySpan(s, t string) (int, bool) {
 				}
 			}
 		}
-		next := strings.IndexByte(s[start+1:], t[0])
-		if next < 0 {
-			break
-		}
-		start += 1 + next
 	}
 	return best, best >= 0
+}
+
+// byteMask is the set of bytes in s, folded into 64 bits (letters and
+// digits exactly, other bytes by their value): a term can only occur in a
+// text, as a substring or a subsequence, when every byte of it does, so
+// a row whose mask lacks a term's bytes is skipped without reading it.
+func byteMask(s string) uint64 {
+	var m uint64
+	for i := 0; i < len(s); i++ {
+		m |= 1 << maskBit(s[i])
+	}
+	return m
+}
+
+func maskBit(c byte) uint {
+	switch {
+	case c >= 'a' && c <= 'z':
+		return uint(c - 'a')
+	case c >= '0' && c <= '9':
+		return 26 + uint(c-'0')
+	}
+	return 36 + uint(c)%28
+}
+
+// exactBit: the byte has a mask bit of its own (a letter or a digit).
+func exactBit(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+
+// wordStartMask is the set of bytes that start a word of s (see
+// wordChar), so a one-letter query needs no reading of the text.
+func wordStartMask(s string) uint64 {
+	var m uint64
+	for i := 0; i < len(s); i++ {
+		if i == 0 || !wordChar(s, i) {
+			m |= 1 << maskBit(s[i])
+		}
+	}
+	return m
 }
 
 // group is the filter order of a tier: word and prefix hits, then
