@@ -2,10 +2,10 @@ package tui
 
 import (
 	"os"
-	"strconv"
-	"strings"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
