@@ -89,41 +89,66 @@ type Retention struct {
 	Retained         int   // cohort accounts with ARR > 0 at End
 }
 
-// RetentionOf computes NRR, GRR, logo retention and the ARR movements over
-// w for the given accounts. The cohort is the accounts with ARR > 0 at
-// w.Start; an account that expanded then contracted inside the window counts
-// only its net change.
-func RetentionOf(accounts []KPIAccount, w Window) Retention {
-	var r Retention
-	var grrNum int64
-	for i := range accounts {
-		start := ARRAt(accounts[i].Ledger, w.Start)
-		if start <= 0 {
-			continue
-		}
-		end := ARRAt(accounts[i].Ledger, w.End)
-		if end < 0 {
-			end = 0
-		}
-		r.CohortSize++
-		r.StartARRCents += start
-		r.EndARRCents += end
-		grrNum += min(start, end)
-		switch {
-		case end == 0:
-			r.ChurnedCents += start
-		case end > start:
-			r.ExpansionCents += end - start
-			r.Retained++
-		default:
-			r.ContractionCents += start - end
-			r.Retained++
-		}
+// RetentionSums are the additive parts of Retention: one account's
+// figures, or a book's, which is the sum of its accounts'. A read model
+// keeps each account's and updates a total by subtracting the old figures
+// and adding the new when one account changes (README, "Design notes").
+type RetentionSums struct {
+	CohortSize, Retained                    int
+	StartARRCents, EndARRCents, GRRCents    int64
+	ExpansionCents, ContractionCents, Churn int64
+}
+
+// Add adds o to s; Sub takes it away again.
+func (s *RetentionSums) Add(o RetentionSums) {
+	s.CohortSize += o.CohortSize
+	s.Retained += o.Retained
+	s.StartARRCents += o.StartARRCents
+	s.EndARRCents += o.EndARRCents
+	s.GRRCents += o.GRRCents
+	s.ExpansionCents += o.ExpansionCents
+	s.ContractionCents += o.ContractionCents
+	s.Churn += o.Churn
+}
+
+func (s *RetentionSums) Sub(o RetentionSums) {
+	s.Add(RetentionSums{-o.CohortSize, -o.Retained, -o.StartARRCents, -o.EndARRCents, -o.GRRCents,
+		-o.ExpansionCents, -o.ContractionCents, -o.Churn})
+}
+
+// AccountRetention is one account's share of the cohort KPIs over w: zero
+// unless it had ARR > 0 at w.Start (the cohort).
+func AccountRetention(a *KPIAccount, w Window) RetentionSums {
+	var r RetentionSums
+	start := ARRAt(a.Ledger, w.Start)
+	if start <= 0 {
+		return r
 	}
-	s := float64(r.StartARRCents)
-	r.NRR = ratio(float64(r.EndARRCents), s)
-	r.GRR = ratio(float64(grrNum), s)
-	r.LogoRetention = ratio(float64(r.Retained), float64(r.CohortSize))
+	end := max(ARRAt(a.Ledger, w.End), 0)
+	r.CohortSize = 1
+	r.StartARRCents, r.EndARRCents = start, end
+	r.GRRCents = min(start, end)
+	switch {
+	case end == 0:
+		r.Churn = start
+	case end > start:
+		r.ExpansionCents = end - start
+		r.Retained = 1
+	default:
+		r.ContractionCents = start - end
+		r.Retained = 1
+	}
+	return r
+}
+
+// Retention turns the sums into the KPIs (n/a for an empty cohort).
+func (s RetentionSums) Retention() Retention {
+	r := Retention{CohortSize: s.CohortSize, StartARRCents: s.StartARRCents, EndARRCents: s.EndARRCents,
+		ExpansionCents: s.ExpansionCents, ContractionCents: s.ContractionCents, ChurnedCents: s.Churn, Retained: s.Retained}
+	st := float64(s.StartARRCents)
+	r.NRR = ratio(float64(s.EndARRCents), st)
+	r.GRR = ratio(float64(s.GRRCents), st)
+	r.LogoRetention = ratio(float64(s.Retained), float64(s.CohortSize))
 	if r.LogoRetention.OK {
 		r.LogoChurn = Ratio{V: 1 - r.LogoRetention.V, OK: true}
 	}
@@ -131,6 +156,18 @@ func RetentionOf(accounts []KPIAccount, w Window) Retention {
 		r.RevenueChurn = Ratio{V: 1 - r.GRR.V, OK: true}
 	}
 	return r
+}
+
+// RetentionOf computes NRR, GRR, logo retention and the ARR movements over
+// w for the given accounts. The cohort is the accounts with ARR > 0 at
+// w.Start; an account that expanded then contracted inside the window counts
+// only its net change.
+func RetentionOf(accounts []KPIAccount, w Window) Retention {
+	var s RetentionSums
+	for i := range accounts {
+		s.Add(AccountRetention(&accounts[i], w))
+	}
+	return s.Retention()
 }
 
 // RenewalWindowDays is how far from the due date a renewal or expansion
@@ -166,34 +203,60 @@ func DueDates(a KPIAccount, w Window) []Date {
 	return out
 }
 
+// AccountRenewals is one account's share of the renewal KPIs over w (only
+// Due, Renewed, DueARRCents and RenewedARRCents are set: they add up; the
+// rates are Finish's).
+func AccountRenewals(a *KPIAccount, w Window) Renewals {
+	var r Renewals
+	churned := a.Churned || (len(a.Ledger) > 0 && ARRAt(a.Ledger, w.End) <= 0)
+	for _, due := range DueDates(*a, w) {
+		renewal := renewalOf(a.Ledger, due)
+		// The ARR that was due is the one in force before the term was
+		// renewed: an early renewal must not replace it with its own
+		// (possibly smaller) amount.
+		before := due
+		if renewal != nil && renewal.Date < due {
+			before = renewal.Date
+		}
+		dueARR := ARRAt(a.Ledger, before.AddDays(-1))
+		r.Due++
+		r.DueARRCents += dueARR
+		if churned || renewal == nil {
+			continue
+		}
+		r.Renewed++
+		r.RenewedARRCents += min(renewal.ARRCents, dueARR)
+	}
+	return r
+}
+
+// Add adds the counts and amounts of o; Sub takes them away. Both leave
+// the rates to Finish.
+func (r *Renewals) Add(o Renewals) {
+	r.Due += o.Due
+	r.Renewed += o.Renewed
+	r.DueARRCents += o.DueARRCents
+	r.RenewedARRCents += o.RenewedARRCents
+}
+
+func (r *Renewals) Sub(o Renewals) {
+	r.Add(Renewals{Due: -o.Due, Renewed: -o.Renewed, DueARRCents: -o.DueARRCents, RenewedARRCents: -o.RenewedARRCents})
+}
+
+// Finish computes the rates from the counts and amounts.
+func (r Renewals) Finish() Renewals {
+	r.Rate = ratio(float64(r.Renewed), float64(r.Due))
+	r.GrossDollarRenewalRate = ratio(float64(r.RenewedARRCents), float64(r.DueARRCents))
+	return r
+}
+
 // RenewalsOf computes the logo and gross dollar renewal rates over w.
 func RenewalsOf(accounts []KPIAccount, w Window) Renewals {
 	var r Renewals
 	for i := range accounts {
-		a := &accounts[i]
-		churned := a.Churned || (len(a.Ledger) > 0 && ARRAt(a.Ledger, w.End) <= 0)
-		for _, due := range DueDates(*a, w) {
-			renewal := renewalOf(a.Ledger, due)
-			// The ARR that was due is the one in force before the term was
-			// renewed: an early renewal must not replace it with its own
-			// (possibly smaller) amount.
-			before := due
-			if renewal != nil && renewal.Date < due {
-				before = renewal.Date
-			}
-			dueARR := ARRAt(a.Ledger, before.AddDays(-1))
-			r.Due++
-			r.DueARRCents += dueARR
-			if churned || renewal == nil {
-				continue
-			}
-			r.Renewed++
-			r.RenewedARRCents += min(renewal.ARRCents, dueARR)
-		}
+		r.Add(AccountRenewals(&accounts[i], w))
 	}
-	r.Rate = ratio(float64(r.Renewed), float64(r.Due))
-	r.GrossDollarRenewalRate = ratio(float64(r.RenewedARRCents), float64(r.DueARRCents))
-	return r
+	return r.Finish()
 }
 
 func abs(x int) int {
@@ -214,19 +277,30 @@ type NPSResult struct {
 func NPSOf(responses []Opt) NPSResult {
 	var r NPSResult
 	for _, o := range responses {
-		if !o.Set {
-			continue
-		}
-		r.Responses++
-		switch {
-		case o.V >= 9:
-			r.Promoters++
-		case o.V >= 7:
-			r.Passives++
-		default:
-			r.Detractors++
-		}
+		r.Count(o, 1)
 	}
+	return r.Finish()
+}
+
+// Count adds one response (n = 1) or takes it away (n = -1); absent
+// responses count nothing. Finish computes the score.
+func (r *NPSResult) Count(o Opt, n int) {
+	if !o.Set {
+		return
+	}
+	r.Responses += n
+	switch {
+	case o.V >= 9:
+		r.Promoters += n
+	case o.V >= 7:
+		r.Passives += n
+	default:
+		r.Detractors += n
+	}
+}
+
+// Finish computes the score from the counts.
+func (r NPSResult) Finish() NPSResult {
 	r.Score = ratio(float64(r.Promoters-r.Detractors)*100, float64(r.Responses))
 	return r
 }
@@ -236,24 +310,36 @@ type CSATResult struct {
 	Responses int
 	TopTwoBox Ratio // share of 4s and 5s, 0..1
 	Mean      Ratio // 1..5
+	// Top and Sum are the counts behind the ratios (4s and 5s; the sum of
+	// the responses), so books add up.
+	Top, Sum int
 }
 
 // CSATOf computes CSAT over the latest responses; absent ones are skipped.
 func CSATOf(responses []Opt) CSATResult {
 	var r CSATResult
-	var top, sum int
 	for _, o := range responses {
-		if !o.Set {
-			continue
-		}
-		r.Responses++
-		sum += int(o.V)
-		if o.V >= 4 {
-			top++
-		}
+		r.Count(o, 1)
 	}
-	r.TopTwoBox = ratio(float64(top), float64(r.Responses))
-	r.Mean = ratio(float64(sum), float64(r.Responses))
+	return r.Finish()
+}
+
+// Count adds one response (n = 1) or takes it away (n = -1).
+func (r *CSATResult) Count(o Opt, n int) {
+	if !o.Set {
+		return
+	}
+	r.Responses += n
+	r.Sum += n * int(o.V)
+	if o.V >= 4 {
+		r.Top += n
+	}
+}
+
+// Finish computes the ratios from the counts.
+func (r CSATResult) Finish() CSATResult {
+	r.TopTwoBox = ratio(float64(r.Top), float64(r.Responses))
+	r.Mean = ratio(float64(r.Sum), float64(r.Responses))
 	return r
 }
 
