@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"runtime/debug"
@@ -116,8 +117,8 @@ func (r *recordVerifier) consume(data []byte, events <-chan []kvEvent) {
 		for _, e := range batch {
 			k := data[e.koff : e.koff+uint64(e.klen)]
 			switch e.kind {
-			case evKV:
-				r.kv(k, data[e.voff:e.voff+uint64(e.vlen)])
+			case evLeaf:
+				r.leaf(k, e.voff)
 			case evBucket:
 				r.bucket(k, e.voff)
 			case evNested:
@@ -126,6 +127,21 @@ func (r *recordVerifier) consume(data []byte, events <-chan []kvEvent) {
 		}
 	}
 	r.done()
+}
+
+// leaf reads the plain records of a leaf page the walk has checked (every
+// element within the page, keys in order).
+func (r *recordVerifier) leaf(p []byte, count uint64) {
+	le := binary.LittleEndian
+	for i := uint64(0); i < count; i++ {
+		e := pageHeaderSize + i*leafElemSize
+		if le.Uint32(p[e:]) != 0 {
+			continue // a bucket: the walk reports it
+		}
+		ks := e + uint64(le.Uint32(p[e+4:]))
+		ke := ks + uint64(le.Uint32(p[e+8:]))
+		r.kv(p[ks:ke], p[ke:ke+uint64(le.Uint32(p[e+12:]))])
+	}
 }
 
 func (r *recordVerifier) bucket(name []byte, seq uint64) {
@@ -222,20 +238,84 @@ func (r *recordVerifier) acct(k, v []byte) {
 		return
 	}
 	id := binary.BigEndian.Uint64(k)
-	var a Account
-	if err := decodeAccount(id, v, &a); err != nil {
+	owner, ext, err := skimAccount(v)
+	if err != nil {
 		r.problem("account %d: %v", id, err)
 		return
 	}
-	if err := validateAccountFields(&a); err != nil || (a.Override != nil && !a.Override.Band.Valid()) {
-		r.problem("account %d: impossible values (%s)", id, Quote(fmt.Sprintf("%s/%s/%v", a.Lifecycle, a.Segment, a.Override)))
-		return
-	}
 	r.accounts = append(r.accounts, id)
-	r.owners.add(u64(a.OwnerID), k, nil)
-	if a.ExternalID != "" {
-		r.exts.add([]byte(a.ExternalID), k, nil)
+	r.owners.add(u64(owner), k, nil)
+	if len(ext) > 0 {
+		r.exts.add(ext, k, nil)
 	}
+}
+
+// skimAccount is decodeAccount and the checks of validateAccountFields
+// without building the record (see skimSnapshot): it returns what the
+// indexes need. An account per account is a hundred thousand records at
+// the largest size, and their strings were most of the walk's garbage.
+func skimAccount(b []byte) (owner uint64, ext []byte, err error) {
+	d := dec{b: b}
+	if d.u8() != accountFormat {
+		return 0, nil, errCorrupt
+	}
+	name := d.raw()
+	ext = d.raw()
+	owner = d.uv()
+	segment := d.raw()
+	lifecycle := d.raw()
+	arr := d.iv()
+	d.date() // contract start
+	d.date() // renewal
+	d.iv()   // seats
+	d.opt()  // active users
+	d.opt()  // tickets
+	d.iv()   // open critical
+	d.raw()  // champion name
+	d.raw()  // champion email
+	d.boolean()
+	d.date() // last touch
+	d.date() // last QBR
+	d.opt()  // NPS
+	d.opt()  // CSAT
+	d.iv()   // pipeline
+	d.raw()  // pipeline stage
+	d.raw()  // success plan
+	band := []byte(metrics.Green)
+	if d.u8() == 1 {
+		band = d.raw()
+		d.raw() // reason
+		d.raw() // author
+		d.date()
+	}
+	d.instant()
+	d.instant()
+	if d.err != nil {
+		return 0, nil, d.err
+	}
+	switch {
+	case len(bytes.TrimSpace(name)) == 0:
+		return 0, nil, errors.New("impossible values (no name)")
+	case arr < 0:
+		return 0, nil, errors.New("impossible values (negative ARR)")
+	case len(lifecycle) > 0 && !oneOfBytes(lifecycle, string(Onboarding), string(Active), string(Churned)):
+		return 0, nil, fmt.Errorf("impossible values (lifecycle %s)", Quote(string(lifecycle)))
+	case len(segment) > 0 && !oneOfBytes(segment, string(metrics.Enterprise), string(metrics.MidMarket), string(metrics.SMB)):
+		return 0, nil, fmt.Errorf("impossible values (segment %s)", Quote(string(segment)))
+	case !oneOfBytes(band, string(metrics.Green), string(metrics.Yellow), string(metrics.Red), string(metrics.Unknown)):
+		return 0, nil, fmt.Errorf("impossible values (override band %s)", Quote(string(band)))
+	}
+	return owner, ext, nil
+}
+
+// oneOfBytes compares without making a string of b.
+func oneOfBytes(b []byte, vals ...string) bool {
+	for _, v := range vals {
+		if string(b) == v {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *recordVerifier) acctByExt(k, v []byte) {

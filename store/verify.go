@@ -71,7 +71,7 @@ type kvEvent struct {
 type eventKind uint8
 
 const (
-	evKV     eventKind = iota // k, v: one record of the current top-level bucket
+	evLeaf   eventKind = iota // k: a leaf page of the current top-level bucket, checked; vlen: its element count
 	evBucket                  // k: a top-level bucket starts; seq: its ID counter
 	evNested                  // k: the top-level bucket holds a bucket v, which steward never makes
 )
@@ -82,12 +82,15 @@ const eventBatch = 2048
 
 // walker is one walk over a mapped file.
 type walker struct {
-	data     []byte // the file up to the high-water mark
-	ps       uint64 // page size
-	hwm      uint64 // pages in use: ids 0..hwm-1
-	reached  bitset // pages the tree or the freelist uses
-	free     bitset // pages the freelist lists
-	shape    bool   // only what a reader needs (see verifyShape)
+	data     []byte // the file up to the high-water mark, mapped (full walks)
+	f        *os.File
+	hdrs     []byte            // shape walks: every page's 16-byte header, read in one sequential pass
+	bodies   map[uint64][]byte // shape walks: the branch pages, read in the same pass
+	ps       uint64            // page size
+	hwm      uint64            // pages in use: ids 0..hwm-1
+	reached  bitset            // pages the tree or the freelist uses
+	free     bitset            // pages the freelist lists
+	shape    bool              // only what a reader needs (see verifyShape)
 	problems []string
 	records  bool           // feed the record checks
 	batch    []kvEvent      // events not yet sent
@@ -97,7 +100,7 @@ type walker struct {
 // emit queues an event whose k and v are slices of w.data.
 func (w *walker) emit(kind eventKind, k, v []byte, seq uint64) {
 	e := kvEvent{kind: kind, koff: uint64(cap(w.data) - cap(k)), klen: uint32(len(k)), voff: seq}
-	if kind != evBucket {
+	if kind == evNested {
 		e.voff, e.vlen = uint64(cap(w.data)-cap(v)), uint32(len(v))
 	}
 	w.batch = append(w.batch, e)
@@ -179,14 +182,25 @@ func walkFile(f *os.File, m *metaInfo, mode verifyMode) (res verifyResult) {
 		res.problems = []string{fmt.Sprintf("the header needs %d pages of %d bytes but the file is %d bytes: truncated", hwm, ps, st.Size())}
 		return res
 	}
-	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
-	if err != nil {
-		res.problems = []string{fmt.Sprintf("cannot map the file: %v", err)}
-		return res
+	w := &walker{f: f, ps: ps, hwm: hwm, reached: newBitset(hwm), free: newBitset(hwm), shape: mode == verifyShape}
+	var data []byte
+	if w.shape {
+		// A shape walk needs every page's header but few pages' contents:
+		// one sequential pass of large reads costs a third of touching
+		// every page of a mapping (a page fault each).
+		if err := w.scan(); err != nil {
+			res.problems = []string{fmt.Sprintf("cannot read the file: %v", err)}
+			return res
+		}
+	} else {
+		data, err = syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
+		if err != nil {
+			res.problems = []string{fmt.Sprintf("cannot map the file: %v", err)}
+			return res
+		}
+		defer syscall.Munmap(data)
+		w.data = data
 	}
-	defer syscall.Munmap(data)
-
-	w := &walker{data: data, ps: ps, hwm: hwm, reached: newBitset(hwm), free: newBitset(hwm), shape: mode == verifyShape}
 	var rv *recordVerifier
 	var checked chan struct{}
 	if mode == verifyRecords {
@@ -239,7 +253,7 @@ func (w *walker) walk(m *metaInfo) {
 	if !ok {
 		return
 	}
-	w.node(root, m.root, nil, nil, nil, 0)
+	w.node(root, nil, nil, nil, nil, 0)
 	if w.shape {
 		return
 	}
@@ -263,14 +277,15 @@ func (w *walker) walk(m *metaInfo) {
 // freelist reads the freelist page(s) at id: a page header whose count is
 // the number of ids, or 0xFFFF with the real count in the first uint64.
 func (w *walker) freelist(id uint64) {
-	p, ok := w.page(id, "the freelist", true)
+	ref, ok := w.page(id, "the freelist", true)
 	if !ok {
 		return
 	}
-	if flags := binary.LittleEndian.Uint16(p[8:]); flags != freelistPageFlag {
-		w.problem("page %d: the meta page says it is the freelist, but it is a %s page", id, pageKind(flags))
+	if ref.flags != freelistPageFlag {
+		w.problem("page %d: the meta page says it is the freelist, but it is a %s page", id, pageKind(ref.flags))
 		return
 	}
+	p := w.body(ref)
 	n := uint64(binary.LittleEndian.Uint16(p[10:]))
 	start := uint64(pageHeaderSize)
 	if n == 0xFFFF {
@@ -300,43 +315,103 @@ func (w *walker) freelist(id uint64) {
 	}
 }
 
-// page returns page id and its overflow pages, after checking that it lies
-// inside the file, says it is page id, and is reached for the first time.
-func (w *walker) page(id uint64, what string, any bool) ([]byte, bool) {
+// pageRef is a page the walk reached: its header's fields.
+type pageRef struct {
+	id     uint64 // 0: an inline page
+	flags  uint16
+	count  uint64
+	npages uint64 // the page and its overflow pages
+}
+
+// header is page id's 16-byte header.
+func (w *walker) header(id uint64) []byte {
+	if w.data != nil {
+		return w.data[id*w.ps : id*w.ps+pageHeaderSize]
+	}
+	return w.hdrs[id*pageHeaderSize : (id+1)*pageHeaderSize]
+}
+
+// body is the page's bytes, overflow pages included.
+func (w *walker) body(r pageRef) []byte {
+	if w.data != nil {
+		return w.data[r.id*w.ps : (r.id+r.npages)*w.ps]
+	}
+	if b, ok := w.bodies[r.id]; ok {
+		return b
+	}
+	b := make([]byte, r.npages*w.ps)
+	if _, err := w.f.ReadAt(b, int64(r.id*w.ps)); err != nil {
+		panic(fmt.Errorf("reading page %d: %w", r.id, err))
+	}
+	return b
+}
+
+// scan reads the file once, front to back, in large reads, keeping every
+// page's header and a copy of every page that says it is a branch page.
+func (w *walker) scan() error {
+	const chunk = 256 // pages per read
+	w.hdrs = make([]byte, w.hwm*pageHeaderSize)
+	w.bodies = map[uint64][]byte{}
+	buf := make([]byte, chunk*w.ps)
+	le := binary.LittleEndian
+	for start := uint64(0); start < w.hwm; start += chunk {
+		n := min(chunk, w.hwm-start)
+		if _, err := w.f.ReadAt(buf[:n*w.ps], int64(start*w.ps)); err != nil {
+			return err
+		}
+		for i := uint64(0); i < n; i++ {
+			p, id := buf[i*w.ps:(i+1)*w.ps], start+i
+			copy(w.hdrs[id*pageHeaderSize:], p[:pageHeaderSize])
+			if le.Uint64(p) != id || le.Uint16(p[8:]) != branchPageFlag {
+				continue
+			}
+			if over := uint64(le.Uint32(p[12:])); over == 0 {
+				w.bodies[id] = bytes.Clone(p)
+			} else if i+over < n {
+				w.bodies[id] = bytes.Clone(buf[i*w.ps : (i+over+1)*w.ps])
+			} // else read when reached (body)
+		}
+	}
+	return nil
+}
+
+// page checks that page id lies inside the file, says it is page id, is of
+// an expected kind (a branch or leaf page, unless any), and is reached for
+// the first time, and marks it and its overflow pages reached.
+func (w *walker) page(id uint64, what string, any bool) (pageRef, bool) {
 	if id < 2 || id >= w.hwm {
 		w.problem("%s points at page %d, outside the file's pages 2-%d", what, id, w.hwm-1)
-		return nil, false
+		return pageRef{}, false
 	}
-	off := id * w.ps
-	h := w.data[off : off+pageHeaderSize]
+	h := w.header(id)
 	le := binary.LittleEndian
 	if got := le.Uint64(h); got != id {
 		w.problem("page %d (%s): its header says it is page %d", id, what, got)
-		return nil, false
+		return pageRef{}, false
 	}
 	flags := le.Uint16(h[8:])
 	if !any && flags != branchPageFlag && flags != leafPageFlag {
 		w.problem("page %d (%s): expected a branch or leaf page, found a %s page", id, what, pageKind(flags))
-		return nil, false
+		return pageRef{}, false
 	}
 	overflow := uint64(le.Uint32(h[12:]))
 	end := id + overflow // last page of this one
 	if end >= w.hwm {
 		w.problem("page %d (%s): its %d overflow pages run past the file's %d pages", id, what, overflow, w.hwm)
-		return nil, false
+		return pageRef{}, false
 	}
 	for p := id; p <= end; p++ {
 		if w.reached.has(p) {
 			w.problem("page %d (%s): reached twice in the tree", p, what)
-			return nil, false
+			return pageRef{}, false
 		}
 		if w.free.has(p) {
 			w.problem("page %d (%s): in use but listed as free", p, what)
-			return nil, false
+			return pageRef{}, false
 		}
 		w.reached.set(p)
 	}
-	return w.data[off : (end+1)*w.ps], true
+	return pageRef{id: id, flags: flags, count: uint64(le.Uint16(h[10:])), npages: overflow + 1}, true
 }
 
 func pageKind(flags uint16) string {
@@ -359,26 +434,32 @@ type bucketCtx struct {
 	depth int    // 0 root bucket, 1 top-level bucket, 2+ nested
 }
 
-// node checks one branch or leaf page p (id 0 for an inline page) of the
-// bucket b, whose keys must lie in [lo, hi) (nil: unbounded). It returns
-// the page's last key, so that the caller can check the order across pages.
-func (w *walker) node(p []byte, id uint64, b *bucketCtx, lo, hi []byte, depth int) {
+// node checks one branch or leaf page r of the bucket b (p: its bytes when
+// the caller has them, an inline page), whose keys must lie in [lo, hi)
+// (nil: unbounded).
+func (w *walker) node(r pageRef, p []byte, b *bucketCtx, lo, hi []byte, depth int) {
+	id, flags, count := r.id, r.flags, r.count
+	wherePage := func() string {
+		if id == 0 {
+			return "the inline bucket " + showKey(b.name)
+		}
+		return fmt.Sprintf("page %d", id)
+	}
 	if depth > maxTreeDepth {
-		w.problem("page %d: the tree is more than %d levels deep", id, maxTreeDepth)
+		w.problem("%s: the tree is more than %d levels deep", wherePage(), maxTreeDepth)
 		return
 	}
 	le := binary.LittleEndian
-	flags, count := le.Uint16(p[8:]), uint64(le.Uint16(p[10:]))
-	where := fmt.Sprintf("page %d", id)
-	if id == 0 {
-		where = fmt.Sprintf("the inline bucket %s", showKey(b.name))
-	}
 	esize := uint64(leafElemSize)
 	if flags == branchPageFlag {
 		esize = branchElemSize
 	}
-	if pageHeaderSize+count*esize > uint64(len(p)) {
-		w.problem("%s: %d elements do not fit in its %d bytes", where, count, len(p))
+	size := r.npages * w.ps
+	if p != nil {
+		size = uint64(len(p))
+	}
+	if pageHeaderSize+count*esize > size {
+		w.problem("%s: %d elements do not fit in its %d bytes", wherePage(), count, size)
 		return
 	}
 	// In a shape walk the leaves of data buckets are left to the reader's
@@ -386,6 +467,10 @@ func (w *walker) node(p []byte, id uint64, b *bucketCtx, lo, hi []byte, depth in
 	if w.shape && flags == leafPageFlag && b != nil && b.depth >= 1 {
 		return
 	}
+	if p == nil {
+		p = w.body(r)
+	}
+	where := wherePage()
 	var prev []byte
 	key := func(i uint64, pos, ksize uint32, extra uint64) ([]byte, []byte, bool) {
 		e := pageHeaderSize + i*esize
@@ -443,9 +528,10 @@ func (w *walker) node(p []byte, id uint64, b *bucketCtx, lo, hi []byte, depth in
 			if !ok {
 				continue
 			}
-			w.node(child, kids[i], b, keys[i], next, depth+1)
+			w.node(child, nil, b, keys[i], next, depth+1)
 		}
 	case leafPageFlag:
+		plain := false
 		for i := uint64(0); i < count; i++ {
 			e := p[pageHeaderSize+i*esize:]
 			eflags := le.Uint32(e)
@@ -460,9 +546,14 @@ func (w *walker) node(p []byte, id uint64, b *bucketCtx, lo, hi []byte, depth in
 				w.bucket(k, v, b, where)
 			case b == nil:
 				w.problem("%s: the root bucket holds a plain value under %s", where, showKey(k))
-			case w.records && b.depth == 1:
-				w.emit(evKV, k, v, 0)
+			default:
+				plain = true
 			}
+		}
+		// The record checks read the page's records themselves: one event
+		// per page, not per record.
+		if plain && w.records && b != nil && b.depth == 1 {
+			w.emit(evLeaf, p, nil, count)
 		}
 	default:
 		w.problem("%s: expected a branch or leaf page, found a %s page", where, pageKind(flags))
@@ -501,14 +592,14 @@ func (w *walker) bucket(name, v []byte, parent *bucketCtx, where string) {
 			w.problem("%s: inline bucket %s holds a %s page, want a leaf", where, showKey(name), pageKind(f))
 			return
 		}
-		w.node(inline, 0, b, nil, nil, 0)
+		w.node(pageRef{flags: leafPageFlag, count: uint64(le.Uint16(inline[10:]))}, inline, b, nil, nil, 0)
 		return
 	}
-	p, ok := w.page(root, fmt.Sprintf("bucket %s", showKey(name)), false)
+	r, ok := w.page(root, "bucket "+showKey(name), false)
 	if !ok {
 		return
 	}
-	w.node(p, root, b, nil, nil, 0)
+	w.node(r, nil, b, nil, nil, 0)
 }
 
 // showKey prints a key for a problem line: text when it is printable,
