@@ -324,7 +324,9 @@ func sweepLine(t *testing.T, sh sweepShape, what string, r result, damaged bool)
 func sweepDashboard(t *testing.T, dir string, sh sweepShape, tm func(args ...string) string, damaged bool) bool {
 	session := "d-" + sh.name
 	errf, codef := filepath.Join(dir, session+".err"), filepath.Join(dir, session+".code")
-	script := fmt.Sprintf("NO_COLOR=1 STEWARD_DB= %q --db %q --lock-timeout 2s 2>%q; echo $? >%q; sleep 60", binary, sh.path, errf, codef)
+	// timeout: a dashboard this test could not quit (the test died) must
+	// not linger in a tmux server nobody kills.
+	script := fmt.Sprintf("NO_COLOR=1 STEWARD_DB= timeout --foreground 90 %q --db %q --lock-timeout 2s 2>%q; echo $? >%q; sleep 30", binary, sh.path, errf, codef)
 	tm("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "sh", "-c", script)
 	defer tm("kill-session", "-t", session)
 	code := func() (string, bool) {

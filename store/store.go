@@ -52,6 +52,12 @@ type Options struct {
 	// line on stderr. nil: nobody is told. It is called on the goroutine of
 	// the read, at most once per open.
 	Warn func(*DamagedError)
+	// Background is for a long-lived program (the dashboard): a read walks
+	// only the tree's shape (which it needs to end safely) and leaves the
+	// full walk to VerifyInBackground, which the program starts when the
+	// screen is drawn, so nothing is added to a load or to the first frame.
+	// A damage verdict this process already holds is still a warning.
+	Background bool
 }
 
 // DB is an open database. Keep it open only for the length of an operation.
@@ -264,9 +270,12 @@ func openExisting(path string, opt Options, h how) (*DB, error) {
 				return nil, err
 			}
 			keepVerdict(verdict{id: id, shapeOK: true})
-			fallthrough
+		}
+		switch {
+		case known != nil:
+		case opt.Background:
 		default:
-			pending = make(chan error, 1)
+			pending = make(chan error, 1) // claimed once bbolt has the file
 		}
 	default: // a writer or a backup: everything, now
 		refused := "write"
@@ -293,7 +302,7 @@ func openExisting(path string, opt Options, h how) (*DB, error) {
 	db.trusted = !opt.ReadOnly
 	db.damage = known
 	db.checked = checked
-	if pending != nil {
+	if pending != nil && claimVerification(id) {
 		db.pending = pending
 		go func() { pending <- verifyInBackground(f, m, id, path) }()
 	}

@@ -522,6 +522,43 @@ func TestSkimAgreesWithDecode(t *testing.T) {
 	}
 }
 
+// skimAccount accepts exactly the accounts that decodeAccount decodes and
+// validateAccountFields (and the override's band) accept, and reads the
+// same owner and external ID.
+func TestSkimAccountAgreesWithDecode(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	full := fullAccount()
+	full.SuccessPlan = "short"
+	plain := Account{Name: "x", Lifecycle: Active}
+	seeds := [][]byte{encodeAccount(&full), encodeAccount(&plain), readGolden(t, "account.v1.bin")}
+	for i := 0; i < 30000; i++ {
+		b := bytes.Clone(seeds[i%len(seeds)])
+		for j := 0; j <= r.Intn(3); j++ {
+			switch r.Intn(3) {
+			case 0:
+				b = b[:r.Intn(len(b)+1)]
+			default:
+				if len(b) > 0 {
+					b[r.Intn(len(b))] ^= byte(1 + r.Intn(255))
+				}
+			}
+		}
+		var a Account
+		ok := decodeAccount(1, b, &a) == nil
+		if ok {
+			life := a.Lifecycle
+			ok = validateAccountFields(&a) == nil && (life == "" || life.Valid()) && (a.Override == nil || a.Override.Band.Valid())
+		}
+		owner, ext, err := skimAccount(b)
+		if ok != (err == nil) {
+			t.Fatalf("account %x: decode+validate ok=%v, skim %v", b, ok, err)
+		}
+		if ok && (owner != a.OwnerID || string(ext) != a.ExternalID) {
+			t.Fatalf("account %x: skim read owner %d ext %q, decode %d %q", b, owner, ext, a.OwnerID, a.ExternalID)
+		}
+	}
+}
+
 // A writer verifies once per process and state of the file: its own
 // commits keep the file verified, another process's commit does not.
 func TestVerificationOncePerFileState(t *testing.T) {
@@ -629,5 +666,42 @@ func TestFaultIsAnError(t *testing.T) {
 	}
 	if !strings.Contains(text, "read: ") || !strings.Contains(text, "is damaged") || !strings.Contains(text, "restore it from a backup") {
 		t.Errorf("the read after the fault should say the file is damaged:\n%s", text)
+	}
+}
+
+// The dashboard's reads (Options.Background) walk only the shape; the full
+// walk runs when the dashboard asks (VerifyInBackground), on a lock of its
+// own: the damage arrives through Warn, and the write that follows is
+// refused from the verdict.
+func TestBackgroundReadVerifiesAfterTheRead(t *testing.T) {
+	path := newDBPath(t)
+	seed(t, path, 12)
+	rawUpdate(t, path, func(tx *bolt.Tx) error { return tx.Bucket(bSnapByWeek).Delete(key(u32(202610), u64(9))) })
+	forgetVerdicts()
+	warned := make(chan *DamagedError, 1)
+	opt := Options{Background: true, Warn: func(d *DamagedError) { warned <- d }}
+	runs := func() int { verifyRuns.Lock(); defer verifyRuns.Unlock(); return verifyRuns.n }
+	n0 := runs()
+	var accts []Account
+	if err := View(path, opt, func(tx *Tx) error { var err error; accts, err = tx.Accounts(); return err }); err != nil {
+		t.Fatalf("a background-verified read of a readable file: %v", err)
+	}
+	if len(accts) != 12 || runs() != n0 {
+		t.Fatalf("read %d accounts, %d full verifications: a Background read walks only the shape", len(accts), runs()-n0)
+	}
+	VerifyInBackground(path, opt)
+	VerifyInBackground(path, opt) // the same state: walked once
+	select {
+	case d := <-warned:
+		if !strings.Contains(d.Error(), "snapshots_by_week") {
+			t.Errorf("warning: %v", d)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no warning from the background verification")
+	}
+	err := Update(path, opt, func(tx *Tx) error { return tx.PutMember(&Member{Name: "m", Role: RoleCoordinator}) })
+	wantErrContains(t, "write after a background verification", err, "is damaged", "it was not modified")
+	if got := runs() - n0; got != 1 {
+		t.Errorf("%d full verifications, want 1 (the background one, reused by the write)", got)
 	}
 }

@@ -76,6 +76,10 @@ type Options struct {
 // runDashboard).
 func Run(opt Options) error {
 	configureTerminal()
+	// Loads walk only the tree's shape; the full verification runs once a
+	// load is on screen (guarded.Update), so the first frame waits for
+	// nothing but the read (README "Sharing the file").
+	opt.Store.Background = true
 	g := &guarded{m: New(opt)}
 	g.p = tea.NewProgram(g, tea.WithAltScreen())
 	_, err := g.p.Run()
@@ -119,6 +123,11 @@ func (g *guarded) Update(msg tea.Msg) (model tea.Model, cmd tea.Cmd) {
 		}
 	}()
 	_, cmd = g.m.Update(msg)
+	if l, ok := msg.(loadedMsg); ok && l.err == nil {
+		// The file as loaded gets its full walk now, off the screen's path;
+		// a write (this week's snapshot, an edit) then finds it verified.
+		store.VerifyInBackground(g.m.opt.Path, g.m.opt.Store)
+	}
 	return g, g.wrap(cmd)
 }
 
