@@ -357,7 +357,14 @@ func runDashboard(g *globals, path string) error {
 	how := "it crashed"
 	if st != nil {
 		if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			how = fmt.Sprintf("killed by signal %d, %s", int(ws.Signal()), ws.Signal())
+			switch sig := ws.Signal(); sig {
+			case syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP:
+				// Interrupted before it took the keyboard, or told to stop:
+				// no crash, nothing more to say.
+				return exitCode(128 + int(sig))
+			default:
+				how = fmt.Sprintf("killed by signal %d, %s", int(sig), sig)
+			}
 		}
 	} else if err != nil {
 		how = err.Error()

@@ -335,13 +335,21 @@ func openBolt(path string, f *os.File, opt Options) (db *DB, err error) {
 			db, err = nil, damaged(path, fmt.Errorf("%v", r))
 		}
 	}()
+	handed := false
 	b, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:      opt.LockTimeout,
 		ReadOnly:     opt.ReadOnly,
 		FreelistType: bolt.FreelistMapType,
 		// The file is already open and locked: bbolt's own flock on the
-		// same open file succeeds at once.
-		OpenFile: func(string, int, os.FileMode) (*os.File, error) { return f, nil },
+		// same open file succeeds at once. Any later open (Tx.WriteTo with
+		// a WriteFlag) gets a file of its own, which it may close.
+		OpenFile: func(name string, flag int, mode os.FileMode) (*os.File, error) {
+			if handed {
+				return os.OpenFile(name, flag, mode)
+			}
+			handed = true
+			return f, nil
+		},
 	})
 	if err != nil {
 		switch {
@@ -453,8 +461,8 @@ func (db *DB) View(fn func(*Tx) error) error {
 	if db.damage == nil {
 		return err
 	}
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return db.damage
+	if IsDamaged(err) {
+		return db.damage // what the walk found says more than the symptom
 	}
 	if !db.warned && db.opt.Warn != nil {
 		db.warned = true
