@@ -3,14 +3,19 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -37,8 +42,12 @@ func main() {
 	if errors.Is(err, flag.ErrHelp) {
 		return
 	}
+	var code exitCode
+	if errors.As(err, &code) {
+		os.Exit(int(code))
+	}
 	// One line, no stack trace: the message says what, where and how to fix.
-	fmt.Fprintln(os.Stderr, "steward: "+strings.ReplaceAll(err.Error(), "\n", "; "))
+	fmt.Fprintln(os.Stderr, "steward: "+oneLine(err.Error()))
 	var ue usageError
 	if errors.As(err, &ue) {
 		os.Exit(2)
@@ -46,11 +55,19 @@ func main() {
 	os.Exit(1)
 }
 
+// oneLine keeps a message on one line whatever it quotes.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r\n", "; ", "\n", "; ", "\r", "; ").Replace(s)
+}
+
 // globals are the flags every command accepts, before or after its name.
 type globals struct {
 	db          string
 	as          string
 	lockTimeout time.Duration
+
+	mu      sync.Mutex
+	warning *store.DamagedError // damage a successful read ran into
 }
 
 func (g *globals) register(fs *flag.FlagSet) {
@@ -61,14 +78,34 @@ func (g *globals) register(fs *flag.FlagSet) {
 
 // storeOptions creates missing folders only for the default location: a
 // mistyped --db must not quietly become a new database in a new folder.
+// A read that succeeded on a damaged file reports it through warn.
 func (g *globals) storeOptions() store.Options {
-	return store.Options{LockTimeout: g.lockTimeout, CreateDirs: g.db == defaultDB()}
+	return store.Options{LockTimeout: g.lockTimeout, CreateDirs: g.db == defaultDB(), Warn: g.warn}
+}
+
+func (g *globals) warn(d *store.DamagedError) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.warning == nil {
+		g.warning = d
+	}
+}
+
+// finish prints the one warning line of a command whose reads went through
+// on a damaged file, unless the command failed with the damage already.
+func (g *globals) finish(err error, stderr io.Writer) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.warning != nil && !store.IsDamaged(err) {
+		fmt.Fprintln(stderr, "steward: "+g.warning.Warning())
+	}
 }
 
 // needDB refuses early, with the way out, when the database file is missing.
 func (g *globals) needDB() error {
 	if _, err := os.Stat(g.db); errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("no database at %s: create one with `steward demo --db %s --no-tui` or `steward import FILE`, or pass --db", g.db, g.db)
+		p := store.QuotePath(g.db)
+		return fmt.Errorf("no database at %s: create one with `steward demo --db %s --no-tui` or `steward import FILE`, or pass --db", p, p)
 	}
 	return nil
 }
@@ -117,8 +154,9 @@ Global flags (before or after the command):
 Run 'steward COMMAND --help' for a command's flags.
 `
 
-func run(args []string, stdout, stderr io.Writer) error {
+func run(args []string, stdout, stderr io.Writer) (err error) {
 	g := &globals{db: defaultDB(), as: os.Getenv("STEWARD_USER"), lockTimeout: store.DefaultLockTimeout}
+	defer func() { g.finish(err, stderr) }()
 	top := flag.NewFlagSet("steward", flag.ContinueOnError)
 	// The flag package would print its error and the whole usage; we print
 	// one line, and the usage only when asked for.
@@ -129,7 +167,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, usage, defaultDB())
 			return err
 		}
-		return usageError{err.Error() + " (see steward --help)"}
+		return usageError{flagError(err) + " (see steward --help)"}
 	}
 	if g.lockTimeout <= 0 {
 		return usageError{"--lock-timeout must be positive, e.g. 5s"}
@@ -160,7 +198,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, usage, defaultDB())
 		return nil
 	}
-	return usageError{fmt.Sprintf("unknown command %q: run steward --help for the list", cmd)}
+	return usageError{fmt.Sprintf("unknown command %s: run steward --help for the list", store.Quote(cmd))}
 }
 
 // parse parses a command's flags, with the global flags accepted too, and
@@ -187,7 +225,7 @@ func parse(g *globals, name, synopsis string, args []string, stderr io.Writer, s
 				fs.PrintDefaults()
 				return nil, nil, err
 			}
-			return nil, nil, usageError{fmt.Sprintf("%s: %v (see steward %s --help)", name, err, name)}
+			return nil, nil, usageError{fmt.Sprintf("%s: %s (see steward %s --help)", name, flagError(err), name)}
 		}
 		if fs.NArg() == 0 {
 			break
@@ -201,9 +239,19 @@ func parse(g *globals, name, synopsis string, args []string, stderr io.Writer, s
 	return fs, pos, nil
 }
 
+// flagError is the flag package's message, which quotes the flag and its
+// value in full: a pasted document as a value is cut to its start.
+func flagError(err error) string {
+	msg := err.Error()
+	if len(msg) <= 120 {
+		return msg
+	}
+	return "bad flag " + store.Quote(msg)
+}
+
 func noArgs(pos []string, name string) error {
 	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("%s takes no arguments, got %q (see steward %s --help)", name, pos[0], name)}
+		return usageError{fmt.Sprintf("%s takes no arguments, got %s (see steward %s --help)", name, store.Quote(pos[0]), name)}
 	}
 	return nil
 }
@@ -218,6 +266,9 @@ func parseAsOf(s string, now time.Time) (metrics.Date, error) {
 	}
 	d, err := metrics.ParseDate(s)
 	if err != nil {
+		if len(s) > 10 { // no date is longer; do not echo a screenful
+			return 0, usageError{fmt.Sprintf("--as-of %s is not a date in the form YYYY-MM-DD", store.Quote(s))}
+		}
 		return 0, usageError{"--as-of: " + err.Error()}
 	}
 	return d, nil
@@ -227,7 +278,98 @@ func cmdTUI(g *globals) error {
 	if err := g.needDB(); err != nil {
 		return err
 	}
-	return tui.Run(tui.Options{Path: g.db, Store: g.storeOptions(), As: g.as})
+	return runDashboard(g, g.db)
+}
+
+// dashboardChild marks the process that runs the dashboard itself (see
+// runDashboard).
+const dashboardChild = "STEWARD_DASHBOARD_CHILD"
+
+// exitCode ends the process with a code and no message of its own: the
+// dashboard's child process has said what there was to say.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// runDashboard runs the dashboard on path in a child process of this
+// binary and waits for it. The dashboard turns every panic and fault into
+// an orderly exit itself (tui.Run), but a process cannot outlive a fatal
+// runtime error or a SIGKILL: when the child dies that way, this parent,
+// which never touched the terminal's modes, puts the terminal back as it
+// was (modes, alternate screen, cursor) and says so in one line, instead
+// of leaving a shell in raw mode. The child's one-line errors pass
+// through; a crash dump is not shown.
+func runDashboard(g *globals, path string) error {
+	tty := int(os.Stdin.Fd())
+	if os.Getenv(dashboardChild) != "" || !term.IsTerminal(tty) {
+		return tui.Run(tui.Options{Path: path, Store: g.storeOptions(), As: g.as})
+	}
+	state, err := term.GetState(tty)
+	if err != nil {
+		return tui.Run(tui.Options{Path: path, Store: g.storeOptions(), As: g.as})
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("cannot start the dashboard: %w", err)
+	}
+	args := []string{"--db", path, "--lock-timeout", g.lockTimeout.String()}
+	if g.as != "" {
+		args = append(args, "--as", g.as)
+	}
+	child := exec.Command(exe, args...)
+	child.Env = append(os.Environ(), dashboardChild+"=1")
+	child.Stdin, child.Stdout = os.Stdin, os.Stdout
+	var errs bytes.Buffer
+	child.Stderr = &errs
+	// The terminal's ctrl+c goes to the child (raw mode makes it a key);
+	// a kill meant for steward is passed on.
+	signal.Ignore(syscall.SIGINT, syscall.SIGQUIT)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	if err := child.Start(); err != nil {
+		return fmt.Errorf("cannot start the dashboard: %w", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- child.Wait() }()
+	for {
+		select {
+		case s := <-sigs:
+			_ = child.Process.Signal(s)
+			continue
+		case err = <-done:
+		}
+		break
+	}
+	st := child.ProcessState
+	dump := bytes.Contains(errs.Bytes(), []byte("goroutine ")) || bytes.HasPrefix(errs.Bytes(), []byte("fatal error"))
+	if st != nil && st.Exited() && !dump {
+		os.Stderr.Write(errs.Bytes()) // the child's own line, if any
+		if st.ExitCode() != 0 {
+			return exitCode(st.ExitCode())
+		}
+		return nil
+	}
+	// Killed, or a fatal runtime error (exit status 2, with a dump on
+	// stderr): the terminal is as the child left it.
+	_ = term.Restore(tty, state)
+	os.Stdout.WriteString("\x1b[?2004l\x1b[?1049l\x1b[?25h\r\n")
+	how := "it crashed"
+	if st != nil {
+		if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			switch sig := ws.Signal(); sig {
+			case syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP:
+				// Interrupted before it took the keyboard, or told to stop:
+				// no crash, nothing more to say.
+				return exitCode(128 + int(sig))
+			default:
+				how = fmt.Sprintf("killed by signal %d, %s", int(sig), sig)
+			}
+		}
+	} else if err != nil {
+		how = err.Error()
+	}
+	return fmt.Errorf("the dashboard stopped unexpectedly (%s); the terminal was restored, and every change saved before is kept in %s", how, store.QuotePath(path))
 }
 
 func cmdDemo(g *globals, args []string, stdout, stderr io.Writer) error {
@@ -263,10 +405,10 @@ func cmdDemo(g *globals, args []string, stdout, stderr io.Writer) error {
 	}
 	if _, err := os.Stat(path); err == nil {
 		if !force {
-			return fmt.Errorf("%s already exists: pass --force to overwrite it, or choose another --db", path)
+			return fmt.Errorf("%s already exists: pass --force to overwrite it, or choose another --db", store.QuotePath(path))
 		}
 		if err := os.Remove(path); err != nil {
-			return fmt.Errorf("cannot remove %s: %w", path, err)
+			return fmt.Errorf("cannot remove %s: %v", store.QuotePath(path), errors.Unwrap(err))
 		}
 	}
 	start := time.Now()
@@ -281,7 +423,7 @@ func cmdDemo(g *globals, args []string, stdout, stderr io.Writer) error {
 			sum.Members, sum.Accounts, sum.LedgerEntries, sum.Snapshots, sum.Escalations, time.Since(start).Round(time.Millisecond))
 		return nil
 	}
-	err = tui.Run(tui.Options{Path: path, Store: g.storeOptions(), As: g.as})
+	err = runDashboard(g, path)
 	fmt.Fprintf(stderr, "demo database: %s (reopen it with: steward --db %s)\n", path, path)
 	return err
 }
@@ -303,7 +445,7 @@ func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
 		format = "md"
 	}
 	if format != "md" && format != "csv" && format != "json" {
-		return usageError{fmt.Sprintf("--format %q: choose md, csv or json", format)}
+		return usageError{fmt.Sprintf("--format %s: choose md, csv or json", store.Quote(format))}
 	}
 	now := time.Now()
 	asOf, err := parseAsOf(asOfS, now)
@@ -409,10 +551,10 @@ func cmdCheck(g *globals, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	for _, p := range rep.Problems {
-		fmt.Fprintln(stdout, "problem: "+p)
+		fmt.Fprintln(stdout, "problem: "+oneLine(p))
 	}
 	if len(rep.Problems) > 0 {
-		return fmt.Errorf("%s has %d problem(s): restore it from a backup", g.db, len(rep.Problems))
+		return &store.DamagedError{Path: g.db, Cause: fmt.Sprintf("%d problem(s), listed above", len(rep.Problems)), Refused: "check"}
 	}
 	fmt.Fprintf(stdout, "%s: ok (schema %d; %d members, %d accounts, %d ledger entries, %d snapshots, %d activities, %d escalations, %d timeline events)\n",
 		g.db, rep.Schema, rep.Counts["members"], rep.Counts["accounts"], rep.Counts["ledger"], rep.Counts["snapshots"],
@@ -445,7 +587,7 @@ func cmdImport(g *globals, args []string, stdout, stderr io.Writer) error {
 	if kind != "" {
 		k, err := transfer.ParseKind(kind)
 		if err != nil || k == transfer.Ledger {
-			return usageError{fmt.Sprintf("--kind %q: choose accounts, members, escalations or activities", kind)}
+			return usageError{fmt.Sprintf("--kind %s: choose accounts, members, escalations or activities", store.Quote(kind))}
 		}
 		opt.Kind = k
 	}
@@ -456,7 +598,7 @@ func cmdImport(g *globals, args []string, stdout, stderr io.Writer) error {
 	case utf8.RuneCountInString(delim) == 1 && delim != `"` && delim != "\n" && delim != "\r":
 		opt.Delimiter, _ = utf8.DecodeRuneInString(delim)
 	default:
-		return usageError{fmt.Sprintf("--delimiter %q: give one character such as ; or the word tab", delim)}
+		return usageError{fmt.Sprintf("--delimiter %s: give one character such as ; or the word tab", store.Quote(delim))}
 	}
 	file := pos[0]
 	var prog *transfer.Progress
@@ -510,11 +652,11 @@ func cmdExport(g *globals, args []string, stdout, stderr io.Writer) error {
 	}
 	k, err := transfer.ParseKind(pos[0])
 	if err != nil {
-		return usageError{err.Error()}
+		return usageError{fmt.Sprintf("unknown kind %s: use accounts, members, escalations, activities or ledger", store.Quote(pos[0]))}
 	}
 	format = strings.ToLower(format)
 	if format != "csv" && format != "json" {
-		return usageError{fmt.Sprintf("--format %q: choose csv or json", format)}
+		return usageError{fmt.Sprintf("--format %s: choose csv or json", store.Quote(format))}
 	}
 	now := time.Now()
 	asOf, err := parseAsOf(asOfS, now)
@@ -528,14 +670,14 @@ func cmdExport(g *globals, args []string, stdout, stderr io.Writer) error {
 	// Write beside the target and rename, so a failed export never leaves
 	// a half-written file behind.
 	if _, err := os.Stat(out); err == nil {
-		return fmt.Errorf("%s already exists: choose a new file for --out", out)
+		return fmt.Errorf("%s already exists: choose a new file for --out", store.QuotePath(out))
 	}
 	if st, err := os.Stat(filepath.Dir(out)); err != nil || !st.IsDir() {
-		return fmt.Errorf("cannot write %s: the folder %s does not exist", out, filepath.Dir(out))
+		return fmt.Errorf("cannot write %s: the folder %s does not exist", store.QuotePath(out), store.QuotePath(filepath.Dir(out)))
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(out), ".steward-export-*")
 	if err != nil {
-		return fmt.Errorf("cannot write beside %s: %w", out, err)
+		return fmt.Errorf("cannot write beside %s: %v", store.QuotePath(out), errors.Unwrap(err))
 	}
 	defer os.Remove(tmp.Name())
 	err = transfer.Export(g.db, g.storeOptions(), tmp, eo)

@@ -46,7 +46,7 @@ func FindActor(members []Member, who string) (Actor, error) {
 			names = append(names, m.Name)
 		}
 	}
-	return Actor{}, fmt.Errorf("--as %q matches no active member (try one of: %s)", who, strings.Join(names, ", "))
+	return Actor{}, fmt.Errorf("--as %s matches no active member (try one of: %s)", Quote(who), strings.Join(names, ", "))
 }
 
 // SLADue is the SLA due instant of an escalation of severity sev raised at
@@ -82,7 +82,7 @@ func (t *Tx) CreateEscalation(n NewEscalation, by Actor, now time.Time) (Escalat
 		return Escalation{}, errors.New("title is required")
 	}
 	if !validSeverity(n.Severity) {
-		return Escalation{}, fmt.Errorf("severity %q is not one of %s", n.Severity, strings.Join(Severities, ", "))
+		return Escalation{}, fmt.Errorf("severity %s is not one of %s", Quote(n.Severity), strings.Join(Severities, ", "))
 	}
 	set, err := t.Settings()
 	if err != nil {
@@ -162,7 +162,7 @@ func (t *Tx) SetSeverity(id uint64, sev string, by Actor, now time.Time) (Escala
 	}
 	return t.changeEscalation(id, by, now, func(e *Escalation) (string, string, error) {
 		if !validSeverity(sev) {
-			return "", "", fmt.Errorf("severity %q is not one of %s", sev, strings.Join(Severities, ", "))
+			return "", "", fmt.Errorf("severity %s is not one of %s", Quote(sev), strings.Join(Severities, ", "))
 		}
 		if e.Severity == sev {
 			return "", "", fmt.Errorf("severity is already %s", sev)
@@ -182,7 +182,7 @@ var OpenStatuses = []string{StatusOpen, StatusInProgress, StatusWaitingClient, S
 func (t *Tx) SetStatus(id uint64, status string, by Actor, now time.Time) (Escalation, error) {
 	return t.changeEscalation(id, by, now, func(e *Escalation) (string, string, error) {
 		if !oneOf(status, OpenStatuses) {
-			return "", "", fmt.Errorf("status %q is not one of %s (resolve with its own action)", status, strings.Join(OpenStatuses, ", "))
+			return "", "", fmt.Errorf("status %s is not one of %s (resolve with its own action)", Quote(status), strings.Join(OpenStatuses, ", "))
 		}
 		if !e.Open() {
 			return "", "", errors.New("the escalation is resolved: reopen it first")
@@ -209,7 +209,7 @@ var DecisionText = map[string]string{
 func (t *Tx) Decide(id uint64, decision string, by Actor, now time.Time) (Escalation, error) {
 	return t.changeEscalation(id, by, now, func(e *Escalation) (string, string, error) {
 		if !oneOf(decision, Decisions) {
-			return "", "", fmt.Errorf("decision %q is not one of %s", decision, strings.Join(Decisions, ", "))
+			return "", "", fmt.Errorf("decision %s is not one of %s", Quote(decision), strings.Join(Decisions, ", "))
 		}
 		if !e.Open() {
 			return "", "", errors.New("the escalation is resolved: reopen it first")
@@ -318,7 +318,7 @@ func (t *Tx) Reopen(id uint64, reason string, by Actor, now time.Time) (Escalati
 // LogActivity logs a call, email, meeting, QBR or note on an account.
 func (t *Tx) LogActivity(accountID uint64, kind, text string, by Actor, now time.Time) (Activity, error) {
 	if !oneOf(kind, ActivityKinds) {
-		return Activity{}, fmt.Errorf("activity kind %q is not one of %s", kind, strings.Join(ActivityKinds, ", "))
+		return Activity{}, fmt.Errorf("activity kind %s is not one of %s", Quote(kind), strings.Join(ActivityKinds, ", "))
 	}
 	if strings.TrimSpace(text) == "" {
 		return Activity{}, errors.New("the activity text is empty")
@@ -335,7 +335,7 @@ func (t *Tx) SetOverride(accountID uint64, band metrics.Band, reason string, exp
 		return a, err
 	}
 	if band != metrics.Green && band != metrics.Yellow && band != metrics.Red {
-		return a, fmt.Errorf("band %q: choose green, yellow or red", band)
+		return a, fmt.Errorf("band %s: choose green, yellow or red", Quote(string(band)))
 	}
 	if strings.TrimSpace(reason) == "" {
 		return a, errors.New("a reason is required for an override")
@@ -447,7 +447,7 @@ func (t *Tx) EditAccount(edited Account, kind metrics.LedgerKind, by Actor, now 
 			kind, _ = LedgerKindFor(old.ARRCents, edited.ARRCents)
 		}
 		if !kind.Valid() {
-			return old, fmt.Errorf("ledger kind %q is not one of %v", kind, metrics.LedgerKinds)
+			return old, fmt.Errorf("ledger kind %s is not one of %v", Quote(string(kind)), metrics.LedgerKinds)
 		}
 		if kind == metrics.KindChurn && edited.ARRCents != 0 {
 			return old, errors.New("a churn sets ARR to 0")
@@ -631,10 +631,10 @@ func validateMember(t *Tx, m *Member) error {
 		return errors.New("name is required")
 	}
 	if m.Email != "" && !strings.Contains(m.Email, "@") {
-		return fmt.Errorf("email %q has no @", m.Email)
+		return fmt.Errorf("email %s has no @", Quote(m.Email))
 	}
 	if !m.Role.Valid() {
-		return fmt.Errorf("role %q is not one of manager, senior_am, account_manager, coordinator", m.Role)
+		return fmt.Errorf("role %s is not one of manager, senior_am, account_manager, coordinator", Quote(string(m.Role)))
 	}
 	if m.Capacity < 0 {
 		return errors.New("capacity cannot be negative")

@@ -30,18 +30,29 @@ func Backup(path, dest string, opt Options) error {
 		tmp.Close()
 		return err
 	}
-	err = View(path, opt, func(t *Tx) error {
-		_, err := t.tx.WriteTo(tmp)
-		return err
-	})
+	// A backup of a damaged file is a damaged backup that looks like a
+	// good one: the file is verified first and refused when it fails.
+	db, err := open(path, opt, forBackup)
+	if err == nil {
+		err = db.View(func(t *Tx) error {
+			_, err := t.tx.WriteTo(tmp)
+			return err
+		})
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+	}
 	if err == nil {
 		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
+	if IsDamaged(err) {
+		return err
+	}
 	if err != nil {
-		return fmt.Errorf("backup failed, nothing was written to %s: %w", dest, err)
+		return fmt.Errorf("backup failed, nothing was written to %s: %w", QuotePath(dest), diskFull(dest, err))
 	}
 	return os.Rename(tmpName, dest)
 }
@@ -53,55 +64,57 @@ type CheckReport struct {
 	Schema   uint32
 }
 
-// Check verifies the file page by page (bbolt's own consistency check) and
-// then decodes every record, so a damaged value is found now rather than
-// when a screen first needs it. The check is read-only, so it works on a
+// Check verifies the file page by page and record by record (verify.go and
+// records_verify.go: every page reference, key order, the freelist, every
+// record of every bucket decoded, every index entry against its record and
+// back), and only when all of that passed runs bbolt's own Tx.Check as a
+// second opinion: bbolt's check walks pages on a goroutine of its own that
+// no recover reaches, so it is safe only on a file whose every page
+// reference is known good. The check is read-only, so it works on a
 // read-only file and never commits to one it has just found damaged; only a
-// file that needs the one-time schema upgrade is opened for writing, once.
+// file that needs the one-time schema upgrade is opened for writing, once,
+// and then checked again.
 func Check(path string, opt Options) (CheckReport, error) {
-	var rep CheckReport
-	err := View(path, opt, func(*Tx) error { return nil })
-	if errors.Is(err, ErrOldSchema) {
-		db, err := Open(path, Options{LockTimeout: opt.LockTimeout})
-		if err != nil {
-			return rep, err
-		}
-		if err := db.Close(); err != nil {
-			return rep, err
-		}
-	} else if err != nil {
+	rep, err := checkOnce(path, opt)
+	if !errors.Is(err, ErrOldSchema) {
 		return rep, err
 	}
-	err = View(path, opt, func(t *Tx) error {
-		rep.Schema = schemaOf(t.tx)
-		// Walk every page on this goroutine first: bbolt's Check runs on a
-		// goroutine of its own, where a panic on a garbled page could not
-		// be recovered and would kill the process.
-		rep.Counts = t.Counts()
+	db, err := open(path, opt, forWrite)
+	if err != nil {
+		return rep, err
+	}
+	if err := db.Close(); err != nil {
+		return rep, err
+	}
+	return checkOnce(path, opt)
+}
+
+// counted are the buckets whose sizes `steward check` prints.
+var counted = [][]byte{bMembers, bAccounts, bLedger, bSnapshots, bActivities, bEscalations, bTimeline}
+
+func checkOnce(path string, opt Options) (CheckReport, error) {
+	var rep CheckReport
+	db, err := open(path, opt, forCheck)
+	var failed *checkFailed
+	if errors.As(err, &failed) {
+		rep.Problems, rep.Schema = failed.res.problems, failed.res.schema
+		return rep, nil
+	}
+	if err != nil {
+		return rep, err
+	}
+	defer db.Close()
+	rep.Schema, rep.Counts = db.checked.schema, map[string]int{}
+	for _, name := range counted {
+		rep.Counts[string(name)] = db.checked.counts[string(name)]
+	}
+	err = db.View(func(t *Tx) error {
 		// Drain the whole channel: Check's goroutine blocks until it is read.
 		for err := range t.tx.Check() {
-			if len(rep.Problems) < 50 {
-				rep.Problems = append(rep.Problems, err.Error())
+			if len(rep.Problems) < maxProblems {
+				rep.Problems = append(rep.Problems, "bbolt: "+err.Error())
 			}
 		}
-		if len(rep.Problems) > 0 {
-			return nil
-		}
-		note := func(err error) {
-			if err != nil {
-				rep.Problems = append(rep.Problems, err.Error())
-			}
-		}
-		_, err := t.Members()
-		note(err)
-		_, err = t.Accounts()
-		note(err)
-		note(t.ForEachLedger(func(*LedgerEntry) error { return nil }))
-		note(t.ForEachActivity(func(*Activity) error { return nil }))
-		_, err = t.Escalations()
-		note(err)
-		_, err = t.Settings()
-		note(err)
 		return nil
 	})
 	return rep, err

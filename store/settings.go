@@ -27,7 +27,7 @@ func intSetting(key, help string, field func(s *Settings) *int) settingKey {
 		set: func(s *Settings, v string) error {
 			n, err := strconv.Atoi(strings.TrimSpace(v))
 			if err != nil {
-				return fmt.Errorf("%s: %q is not a whole number", key, v)
+				return fmt.Errorf("%s: %s is not a whole number", key, Quote(v))
 			}
 			*field(s) = n
 			return nil
@@ -40,7 +40,7 @@ func floatSetting(key, help string, field func(s *Settings) *float64) settingKey
 		set: func(s *Settings, v string) error {
 			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-				return fmt.Errorf("%s: %q is not a number", key, v)
+				return fmt.Errorf("%s: %s is not a number", key, Quote(v))
 			}
 			*field(s) = f
 			return nil
@@ -54,7 +54,7 @@ func moneySetting(key, help string, field func(s *Settings) *int64) settingKey {
 		set: func(s *Settings, v string) error {
 			n, err := strconv.ParseInt(strings.TrimSpace(strings.ReplaceAll(v, ",", "")), 10, 64)
 			if err != nil || n < 0 || n > math.MaxInt64/100 {
-				return fmt.Errorf("%s: %q is not a whole, non-negative amount", key, v)
+				return fmt.Errorf("%s: %s is not a whole, non-negative amount", key, Quote(v))
 			}
 			*field(s) = n * 100
 			return nil
@@ -108,7 +108,7 @@ func findSetting(key string) (settingKey, error) {
 		keys[i] = k.key
 	}
 	sort.Strings(keys)
-	return settingKey{}, fmt.Errorf("unknown setting %q: the settings are %s", key, strings.Join(keys, ", "))
+	return settingKey{}, fmt.Errorf("unknown setting %s: the settings are %s", Quote(key), strings.Join(keys, ", "))
 }
 
 // GetSetting returns one setting's value.

@@ -12,7 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
+	"runtime/debug"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -47,141 +47,361 @@ type Options struct {
 	// default location wants that: a mistyped --db must not quietly become
 	// a new database in a new folder.
 	CreateDirs bool
+	// Warn hears of damage found while a read succeeded anyway (the read's
+	// result may be incomplete or wrong): the command line prints it as one
+	// line on stderr. nil: nobody is told. It is called on the goroutine of
+	// the read, at most once per open.
+	Warn func(*DamagedError)
+	// Background is for a long-lived program (the dashboard): a read walks
+	// only the tree's shape (which it needs to end safely) and leaves the
+	// full walk to VerifyInBackground, which the program starts when the
+	// screen is drawn, so nothing is added to a load or to the first frame.
+	// A damage verdict this process already holds is still a warning.
+	Background bool
 }
 
 // DB is an open database. Keep it open only for the length of an operation.
 type DB struct {
 	bolt *bolt.DB
 	path string
+	file *os.File // the file bbolt uses, opened and locked by Open
+	opt  Options
+
+	// A writer: trusted once verified (or created here) and not tainted by
+	// a fault inside a transaction, so Close can vouch for the file.
+	trusted, tainted bool
+	// A reader: the full walk running beside the read, and what it found.
+	pending chan error
+	damage  *DamagedError
+	warned  bool
+	checked *verifyResult // a check's walk, when it passed
 }
+
+// checkFailed carries a check's findings out of open.
+type checkFailed struct{ res verifyResult }
+
+func (c *checkFailed) Error() string { return c.res.problems[0] }
 
 // Path is the file the database lives in.
 func (db *DB) Path() string { return db.path }
 
+// how says what an open verifies before bbolt sees the file.
+type how int
+
+const (
+	forRead   how = iota // shape now, the rest beside the read; damage is a warning
+	forWrite             // everything now; damage refuses the open
+	forBackup            // everything now; damage refuses the copy
+	forCheck             // everything now, never from the cache; damage is a report
+)
+
 // Open opens (and, unless read-only, creates with mode 0600) the database at
 // path, waits at most opt.LockTimeout for the lock, refuses damaged files and
 // newer schemas, and migrates older ones in one transaction.
-func Open(path string, opt Options) (db *DB, err error) {
+func Open(path string, opt Options) (*DB, error) {
+	h := forWrite
+	if opt.ReadOnly {
+		h = forRead
+	}
+	return open(path, opt, h)
+}
+
+func open(path string, opt Options, h how) (*DB, error) {
 	if opt.LockTimeout <= 0 {
 		opt.LockTimeout = DefaultLockTimeout
 	}
+	opt.ReadOnly = h != forWrite
 	st, statErr := os.Stat(path)
 	switch {
 	case statErr == nil && st.IsDir():
-		return nil, fmt.Errorf("%s is a directory, not a database file", path)
-	case statErr == nil && st.Size() == 0:
-		// bbolt would quietly make a new database of it; a file that exists
-		// but is empty is far more often a lost database than a new one.
-		return nil, fmt.Errorf("%s is empty (0 bytes), not a steward database: restore it from a backup, or delete it to start afresh", path)
+		return nil, fmt.Errorf("%s is a directory, not a database file: give --db the path of a database file", QuotePath(path))
+	case statErr == nil && !st.Mode().IsRegular():
+		// Never open a device, FIFO or socket: reading a FIFO blocks, and
+		// "delete it" is no advice for /dev/null.
+		return nil, fmt.Errorf("%s is not a regular file (%s): give --db the path of a database file", QuotePath(path), fileKind(st.Mode()))
 	case statErr == nil:
-		if err := checkHeader(path, st.Size()); err != nil {
-			return nil, err
-		}
+		return openExisting(path, opt, h)
 	case errors.Is(statErr, os.ErrNotExist) && opt.ReadOnly:
-		return nil, fmt.Errorf("%w at %s: create one with `steward demo --db %s --no-tui` or `steward import`", ErrNotExist, path, path)
+		return nil, fmt.Errorf("%w at %s: create one with `steward demo --db %s --no-tui` or `steward import`", ErrNotExist, QuotePath(path), QuotePath(path))
 	case errors.Is(statErr, os.ErrNotExist):
-		dir := filepath.Dir(path)
-		if opt.CreateDirs {
-			if err := os.MkdirAll(dir, 0o700); err != nil {
-				return nil, fmt.Errorf("cannot create the folder for %s: %w", path, err)
-			}
-		} else if _, err := os.Stat(dir); err != nil {
-			return nil, fmt.Errorf("cannot create %s: the folder %s does not exist", path, dir)
-		}
-	case statErr != nil:
-		return nil, fmt.Errorf("cannot read %s: %w", path, statErr)
+		return create(path, opt)
 	}
+	return nil, fmt.Errorf("cannot read %s: %w", QuotePath(path), statErr)
+}
 
-	// Damage deep inside a file can make bbolt panic; a user must see one
-	// line, not a stack trace. bbolt has taken the file lock by then and
-	// its mmap keeps the file open, so release the lock by hand or every
-	// later open in this process would report the file as in use.
-	var file *os.File
-	defer func() {
-		if r := recover(); r != nil {
-			if file != nil {
-				_ = syscall.Flock(int(file.Fd()), syscall.LOCK_UN)
-				_ = file.Close()
-			}
-			db, err = nil, damaged(path, fmt.Errorf("%v", r))
+func fileKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a plain file"
+}
+
+// create makes a new database file. O_EXCL: if another process made the
+// file in the meantime, it is an existing file like any other.
+func create(path string, opt Options) (*DB, error) {
+	dir := filepath.Dir(path)
+	if opt.CreateDirs {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("cannot create the folder for %s: %w", QuotePath(path), err)
 		}
-	}()
-	b, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:      opt.LockTimeout,
-		ReadOnly:     opt.ReadOnly,
-		FreelistType: bolt.FreelistMapType,
-		// Read the freelist during Open even when read-only: a damaged one
-		// then panics here, where we recover, rather than later inside
-		// bbolt's Check goroutine, where nothing can.
-		PreLoadFreelist: true,
-		OpenFile: func(name string, flag int, mode os.FileMode) (*os.File, error) {
-			f, err := os.OpenFile(name, flag, mode)
-			file = f
-			return f, err
-		},
-	})
+	} else if _, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("cannot create %s: the folder %s does not exist", QuotePath(path), QuotePath(dir))
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return openExisting(path, opt, forWrite)
+	}
 	if err != nil {
-		switch {
-		case errors.Is(err, berrors.ErrTimeout):
-			return nil, fmt.Errorf("%w (%s; waited %s, see --lock-timeout)", ErrLocked, path, opt.LockTimeout)
-		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
-			return nil, damaged(path, err)
+		if errors.Is(err, os.ErrPermission) {
+			return nil, fmt.Errorf("cannot create %s: the folder is not writable by this user", QuotePath(path))
 		}
+		return nil, fmt.Errorf("cannot create %s: %w", QuotePath(path), err)
+	}
+	if err := lockFile(f, true, opt.LockTimeout); err != nil {
+		f.Close()
+		return nil, lockError(path, opt, err)
+	}
+	db, err := openBolt(path, f, opt)
+	if err == nil {
+		db.trusted = true
+		if err = db.prepare(false); err != nil {
+			db.Close()
+		}
+	}
+	if err != nil {
+		// Leave no 0-byte file behind: the next open would refuse it.
+		if st, serr := os.Stat(path); serr == nil && st.Size() == 0 {
+			os.Remove(path)
+		}
+		return nil, diskFull(path, err)
+	}
+	return db, nil
+}
+
+func lockError(path string, opt Options, err error) error {
+	if errors.Is(err, berrors.ErrTimeout) {
+		return fmt.Errorf("%w (%s; waited %s, see --lock-timeout)", ErrLocked, QuotePath(path), opt.LockTimeout)
+	}
+	return fmt.Errorf("cannot lock %s: %w", QuotePath(path), err)
+}
+
+// openExisting locks the file, checks its header and verifies it (see
+// guard.go) before bbolt maps it.
+func openExisting(path string, opt Options, h how) (*DB, error) {
+	flag := os.O_RDONLY
+	if !opt.ReadOnly {
+		flag = os.O_RDWR
+	}
+	f, err := os.OpenFile(path, flag, 0)
+	if err != nil {
 		if errors.Is(err, os.ErrPermission) {
 			if opt.ReadOnly {
-				return nil, fmt.Errorf("%s is not readable by this user: fix its permissions or use a copy", path)
+				return nil, fmt.Errorf("%s is not readable by this user: fix its permissions or use a copy", QuotePath(path))
 			}
-			return nil, fmt.Errorf("%s is not writable by this user: fix its permissions (chmod u+w) or work on a copy", path)
+			return nil, fmt.Errorf("%s is not writable by this user: fix its permissions (chmod u+w) or work on a copy", QuotePath(path))
 		}
-		return nil, fmt.Errorf("cannot open %s: %w", path, err)
+		return nil, fmt.Errorf("cannot open %s: %w", QuotePath(path), err)
 	}
-	db = &DB{bolt: b, path: path}
+	keep := false
+	defer func() {
+		if !keep {
+			f.Close() // also drops the lock
+		}
+	}()
+	if err := lockFile(f, !opt.ReadOnly, opt.LockTimeout); err != nil {
+		return nil, lockError(path, opt, err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", QuotePath(path), err)
+	}
+	if st.Size() == 0 {
+		// bbolt would quietly make a new database of it; a file that exists
+		// but is empty is far more often a lost database than a new one.
+		return nil, fmt.Errorf("%s is empty (0 bytes), not a steward database: restore it from a backup, or delete it to start afresh", QuotePath(path))
+	}
+	m, err := readHeader(f)
+	if err != nil {
+		return nil, &DamagedError{Path: path, Cause: err.Error(), Header: true}
+	}
+	id, err := identify(f, m)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", QuotePath(path), err)
+	}
+
+	var pending chan error
+	var known *DamagedError
+	var checked *verifyResult
+	v, cached := lookupVerdict(id)
+	refuse := func(err error, refused string) error {
+		e := *err.(*DamagedError)
+		e.Refused = refused
+		return &e
+	}
+	switch {
+	case h == forCheck:
+		// Never from the cache: a check looks at the file as it is.
+		res := verifyFile(f, m, verifyRecords)
+		if len(res.problems) > 0 {
+			keepVerdict(verdict{id: id, shapeOK: res.shapeOK, full: true, err: damagedBy(path, res.problems, "")})
+			return nil, &checkFailed{res}
+		}
+		keepVerdict(verdict{id: id, shapeOK: true, full: true})
+		checked = &res
+	case cached && v.full && v.err == nil:
+		// Verified by this process, and unchanged since.
+	case h == forRead:
+		switch {
+		case cached && v.full && v.shapeOK:
+			known = v.err.(*DamagedError) // readable: the read warns
+		case cached && v.full:
+			return nil, refuse(v.err, "")
+		case !cached || !v.shapeOK:
+			if res := verifyFile(f, m, verifyShape); !res.shapeOK {
+				err := damagedBy(path, res.problems, "")
+				keepVerdict(verdict{id: id, full: true, err: err})
+				return nil, err
+			}
+			keepVerdict(verdict{id: id, shapeOK: true})
+		}
+		switch {
+		case known != nil:
+		case opt.Background:
+		default:
+			pending = make(chan error, 1) // claimed once bbolt has the file
+		}
+	default: // a writer or a backup: everything, now
+		refused := "write"
+		if h == forBackup {
+			refused = "backup"
+		}
+		if cached && v.full {
+			return nil, refuse(v.err, refused)
+		}
+		res := verifyFile(f, m, verifyRecords)
+		if len(res.problems) > 0 {
+			err := damagedBy(path, res.problems, refused)
+			keepVerdict(verdict{id: id, shapeOK: res.shapeOK, full: true, err: err})
+			return nil, err
+		}
+		keepVerdict(verdict{id: id, shapeOK: true, full: true})
+	}
+
+	db, err := openBolt(path, f, opt)
+	if err != nil {
+		return nil, err
+	}
+	keep = true
+	db.trusted = !opt.ReadOnly
+	db.damage = known
+	db.checked = checked
+	if pending != nil && claimVerification(id) {
+		db.pending = pending
+		go func() { pending <- verifyInBackground(f, m, id, path) }()
+	}
 	if err := db.prepare(opt.ReadOnly); err != nil {
-		b.Close()
+		db.Close()
 		return nil, err
 	}
 	return db, nil
 }
 
-func damaged(path string, cause error) error {
-	return fmt.Errorf("%s is not a steward database or is damaged (%v): restore it from a backup (`steward backup` makes one)", path, cause)
+// verifyInBackground is a reader's full walk, run beside its read.
+func verifyInBackground(f *os.File, m *metaInfo, id fileID, path string) error {
+	res := verifyFile(f, m, verifyRecords)
+	if len(res.problems) == 0 {
+		keepVerdict(verdict{id: id, shapeOK: true, full: true})
+		return nil
+	}
+	err := damagedBy(path, res.problems, "")
+	keepVerdict(verdict{id: id, shapeOK: true, full: true, err: err})
+	return err
 }
 
-// checkHeader reads bbolt's two meta pages before bbolt maps the file: a
-// file that is not bbolt at all, or one cut short, would otherwise fail deep
-// inside bbolt (a truncated file can even SIGBUS through the mmap).
-func checkHeader(path string, size int64) error {
-	f, err := os.Open(path)
+// openBolt hands the locked file f to bbolt.
+func openBolt(path string, f *os.File, opt Options) (db *DB, err error) {
+	// Damage that slipped past the checks can still make bbolt panic, or
+	// fault through its map: a user must see one line, not a stack trace.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, damaged(path, fmt.Errorf("%v", r))
+		}
+	}()
+	handed := false
+	b, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:      opt.LockTimeout,
+		ReadOnly:     opt.ReadOnly,
+		FreelistType: bolt.FreelistMapType,
+		// The file is already open and locked: bbolt's own flock on the
+		// same open file succeeds at once. Any later open (Tx.WriteTo with
+		// a WriteFlag) gets a file of its own, which it may close.
+		OpenFile: func(name string, flag int, mode os.FileMode) (*os.File, error) {
+			if handed {
+				return os.OpenFile(name, flag, mode)
+			}
+			handed = true
+			return f, nil
+		},
+	})
 	if err != nil {
-		return fmt.Errorf("cannot read %s: %w", path, err)
+		switch {
+		case errors.Is(err, berrors.ErrTimeout):
+			return nil, lockError(path, opt, err)
+		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
+			return nil, &DamagedError{Path: path, Cause: err.Error(), Header: true}
+		}
+		return nil, fmt.Errorf("cannot open %s: %w", QuotePath(path), err)
 	}
-	defer f.Close()
+	return &DB{bolt: b, path: path, file: f, opt: opt}, nil
+}
+
+// readHeader reads bbolt's two meta pages and returns the one bbolt will
+// use (the valid one with the higher transaction id), after checking that
+// the file holds every page it counts: a file that is not bbolt at all, or
+// one cut short, would otherwise fail deep inside bbolt (a truncated file
+// can even SIGBUS through the mmap).
+func readHeader(f *os.File) (*metaInfo, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
 	buf := make([]byte, 80)
 	best := readMeta(f, 0, buf)
 	if best != nil {
-		if m := readMeta(f, int64(best.pageSize), buf); m != nil && m.txid > best.txid {
+		if m := readMeta(f, int64(best.pageSize), buf); m != nil && m.txid > best.txid && m.pageSize == best.pageSize {
 			best = m
 		}
 	} else {
 		// Page 0 is unreadable; page 1 sits one page in, at a size we must guess.
 		for _, ps := range []int64{4096, 8192, 16384, 65536} {
-			if best = readMeta(f, ps, buf); best != nil {
+			if best = readMeta(f, ps, buf); best != nil && int64(best.pageSize) == ps {
 				break
 			}
+			best = nil
 		}
 	}
 	if best == nil {
-		return damaged(path, errors.New("no valid bbolt header"))
+		return nil, errors.New("no valid bbolt header")
 	}
-	if need := int64(best.pgid) * int64(best.pageSize); size < need {
-		return damaged(path, fmt.Errorf("file is %d bytes but its header needs %d: truncated", size, need))
+	if need := int64(best.pgid) * int64(best.pageSize); best.pgid < 2 || st.Size() < need || need/int64(best.pageSize) != int64(best.pgid) {
+		return nil, fmt.Errorf("file is %d bytes but its header needs %d: truncated", st.Size(), need)
 	}
-	return nil
+	return best, nil
 }
 
 type metaInfo struct {
 	pageSize uint32
-	pgid     uint64
+	root     uint64 // the root bucket's page
+	freelist uint64 // the freelist's page (pgidNoFreelist: not stored)
+	pgid     uint64 // high-water mark: pages 0..pgid-1 are in use or free
 	txid     uint64
 }
 
@@ -207,38 +427,92 @@ func readMeta(f io.ReaderAt, off int64, buf []byte) *metaInfo {
 	if ps < 512 || ps > 1<<20 {
 		return nil
 	}
-	return &metaInfo{pageSize: ps, pgid: le.Uint64(m[40:]), txid: le.Uint64(m[48:])}
+	return &metaInfo{pageSize: ps, root: le.Uint64(m[16:]), freelist: le.Uint64(m[32:]), pgid: le.Uint64(m[40:]), txid: le.Uint64(m[48:])}
 }
 
-// Close releases the file and its lock.
-func (db *DB) Close() error { return db.bolt.Close() }
+// Close waits for a reader's background verification (it must finish
+// under the lock, or a writer's commit could look like damage), vouches
+// for a file this process wrote, and releases the file and its lock.
+func (db *DB) Close() error {
+	db.settle()
+	if db.trusted && !db.tainted {
+		trust(db.file)
+	}
+	return db.bolt.Close()
+}
 
-// View runs fn in one read transaction.
+// settle waits for the background verification, if one runs.
+func (db *DB) settle() {
+	if db.pending == nil {
+		return
+	}
+	if err := <-db.pending; err != nil {
+		db.damage = err.(*DamagedError)
+	}
+	db.pending = nil
+}
+
+// View runs fn in one read transaction. On a reader, the verification
+// running beside it decides the outcome: damage turns a failed read into
+// the damaged-file error, and a successful one into a warning (Options.Warn).
 func (db *DB) View(fn func(*Tx) error) error {
-	return db.guard(func() error { return db.bolt.View(func(t *bolt.Tx) error { return fn(&Tx{tx: t}) }) })
+	err := db.guard(func() error { return db.bolt.View(func(t *bolt.Tx) error { return fn(&Tx{tx: t}) }) })
+	db.settle()
+	if db.damage == nil {
+		return err
+	}
+	if IsDamaged(err) {
+		return db.damage // what the walk found says more than the symptom
+	}
+	if !db.warned && db.opt.Warn != nil {
+		db.warned = true
+		db.opt.Warn(db.damage)
+	}
+	return err
 }
 
-// Update runs fn in one write transaction: all of it commits or none.
+// Update runs fn in one write transaction: all of it commits or none. When
+// the commit fails (a full disk), the file is cut back to its size before
+// the transaction, so the space the failed write took is given back.
 func (db *DB) Update(fn func(*Tx) error) error {
-	return db.guard(func() error { return db.bolt.Update(func(t *bolt.Tx) error { return fn(&Tx{tx: t}) }) })
+	var before int64 = -1
+	if st, err := db.file.Stat(); err == nil {
+		before = st.Size()
+	}
+	err := db.guard(func() error { return db.bolt.Update(func(t *bolt.Tx) error { return fn(&Tx{tx: t}) }) })
+	if err != nil && before >= 0 {
+		giveBack(db.file, before)
+	}
+	if err != nil && !IsDamaged(err) {
+		err = diskFull(db.path, err)
+	}
+	return err
 }
 
-// guard turns a panic inside a transaction into an error: bbolt panics on
-// garbled pages, and the user must get one line naming the file.
+// guard turns a panic inside a transaction into an error, and a fault
+// through bbolt's map (SIGSEGV, SIGBUS on a damaged or shrunken file) into
+// such a panic first: the user gets one line naming the file, never a stack
+// trace, and the process lives on. bbolt rolls the transaction back on the
+// way out. A record that does not decode is damage too, reported the same.
 func (db *DB) guard(fn func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
+			db.tainted = true
 			err = damaged(db.path, fmt.Errorf("%v", r))
 		}
 	}()
-	return fn()
+	err = fn()
+	if errors.Is(err, errCorrupt) {
+		err = damaged(db.path, err)
+	}
+	return err
 }
 
 // View opens the file read-only, runs fn in one transaction and closes it:
 // the whole life of a read in a process that shares the file.
 func View(path string, opt Options, fn func(*Tx) error) error {
-	opt.ReadOnly = true
-	db, err := Open(path, opt)
+	db, err := open(path, opt, forRead)
 	if err != nil {
 		return err
 	}
@@ -251,8 +525,7 @@ func View(path string, opt Options, fn func(*Tx) error) error {
 
 // Update opens the file for writing, runs fn in one transaction and closes it.
 func Update(path string, opt Options, fn func(*Tx) error) error {
-	opt.ReadOnly = false
-	db, err := Open(path, opt)
+	db, err := open(path, opt, forWrite)
 	if err != nil {
 		return err
 	}

@@ -954,14 +954,16 @@ func TestDamagedFreelistPage(t *testing.T) {
 			if errors.Is(err, ErrLocked) {
 				t.Errorf("attempt %d: the file is still locked by an earlier failed open in this process: %v", i+1, err)
 			}
-			wantErrContains(t, fmt.Sprintf("read-write Open #%d", i+1), err, "is not a steward database or is damaged")
+			wantErrContains(t, fmt.Sprintf("read-write Open #%d", i+1), err, "is damaged", "freelist", "it was not modified", "restore it from a backup")
 		}()
 	}
-	_, err := Check(path, opt)
-	if errors.Is(err, ErrLocked) {
+	rep, err := Check(path, opt)
+	if err != nil {
 		t.Errorf("Check after a failed open: %v", err)
 	}
-	wantErrContains(t, "Check", err, "damaged")
+	if len(rep.Problems) == 0 || !strings.Contains(rep.Problems[0], "freelist") {
+		t.Errorf("Check should report the freelist: %q", rep.Problems)
+	}
 	// Readers do not need the freelist: they may still read the records,
 	// but must not be locked out either.
 	if err := View(path, opt, func(tx *Tx) error { _, err := tx.Accounts(); return err }); errors.Is(err, ErrLocked) {
@@ -1018,7 +1020,7 @@ func TestDamagedDataPage(t *testing.T) {
 			}
 		}()
 		err := View(path, Options{}, func(tx *Tx) error { _, err := tx.Accounts(); return err })
-		wantErrContains(t, "View of a damaged page", err, "is not a steward database or is damaged")
+		wantErrContains(t, "View of a damaged page", err, "is damaged", "restore it from a backup")
 	}()
 
 	c := startChild(t, "TestHelperCheck", envCheck+"="+path)

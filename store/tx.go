@@ -72,7 +72,7 @@ func (t *Tx) PutSettings(s Settings) error {
 		return err
 	}
 	if !isCurrencyCode(s.Currency) {
-		return fmt.Errorf("currency %q: use a three-letter ISO 4217 code such as USD", s.Currency)
+		return fmt.Errorf("currency %s: use a three-letter ISO 4217 code such as USD", Quote(s.Currency))
 	}
 	v, err := json.Marshal(s)
 	if err != nil {
@@ -100,7 +100,7 @@ func (t *Tx) PutMember(m *Member) error {
 		return errors.New("member name is required")
 	}
 	if !m.Role.Valid() {
-		return fmt.Errorf("member %q: role %q is not one of %v", m.Name, m.Role, Roles)
+		return fmt.Errorf("member %s: role %s is not one of %v", Quote(m.Name), Quote(string(m.Role)), Roles)
 	}
 	if m.ID == 0 {
 		id, err := t.nextID(bMembers)
@@ -163,7 +163,7 @@ func (t *Tx) validateAccount(a *Account) error {
 	}
 	if a.ExternalID != "" {
 		if other := t.b(bAccByExtID).Get([]byte(a.ExternalID)); other != nil && binary.BigEndian.Uint64(other) != a.ID {
-			return fmt.Errorf("external ID %q already belongs to account %d", a.ExternalID, binary.BigEndian.Uint64(other))
+			return fmt.Errorf("external ID %s already belongs to account %d", Quote(a.ExternalID), binary.BigEndian.Uint64(other))
 		}
 	}
 	return nil
@@ -174,16 +174,16 @@ func validateAccountFields(a *Account) error {
 		return errors.New("account name is required")
 	}
 	if a.ARRCents < 0 {
-		return fmt.Errorf("account %q: ARR cannot be negative", a.Name)
+		return fmt.Errorf("account %s: ARR cannot be negative", Quote(a.Name))
 	}
 	if a.Lifecycle == "" {
 		a.Lifecycle = Active
 	}
 	if !a.Lifecycle.Valid() {
-		return fmt.Errorf("account %q: lifecycle %q is not onboarding, active or churned", a.Name, a.Lifecycle)
+		return fmt.Errorf("account %s: lifecycle %s is not onboarding, active or churned", Quote(a.Name), Quote(string(a.Lifecycle)))
 	}
 	if a.Segment != "" && !a.Segment.Valid() {
-		return fmt.Errorf("account %q: segment %q is not enterprise, mid_market or smb", a.Name, a.Segment)
+		return fmt.Errorf("account %s: segment %s is not enterprise, mid_market or smb", Quote(a.Name), Quote(string(a.Segment)))
 	}
 	return nil
 }
@@ -246,10 +246,10 @@ func (t *Tx) PutAccounts(list []*Account) error {
 	sort.Slice(extPut, func(i, j int) bool { return bytes.Compare(extPut[i].key, extPut[j].key) < 0 })
 	for i, e := range extPut {
 		if i > 0 && bytes.Equal(extPut[i-1].key, e.key) {
-			return fmt.Errorf("external ID %q is given to two accounts", e.key)
+			return fmt.Errorf("external ID %s is given to two accounts", Quote(string(e.key)))
 		}
 		if other := byExt.Get(e.key); other != nil && binary.BigEndian.Uint64(other) != e.id {
-			return fmt.Errorf("external ID %q already belongs to account %d", e.key, binary.BigEndian.Uint64(other))
+			return fmt.Errorf("external ID %s already belongs to account %d", Quote(string(e.key)), binary.BigEndian.Uint64(other))
 		}
 		if err := byExt.Put(e.key, u64(e.id)); err != nil {
 			return err
@@ -323,7 +323,7 @@ func (t *Tx) indexIDs(bucket, prefix []byte) []uint64 {
 func (t *Tx) AccountByExternalID(ext string) (Account, error) {
 	v := t.b(bAccByExtID).Get([]byte(ext))
 	if v == nil {
-		return Account{}, fmt.Errorf("external ID %q: %w", ext, ErrNotFound)
+		return Account{}, fmt.Errorf("external ID %s: %w", Quote(ext), ErrNotFound)
 	}
 	return t.Account(binary.BigEndian.Uint64(v))
 }
@@ -336,7 +336,7 @@ func (t *Tx) AppendLedger(l *LedgerEntry) error {
 		return errors.New("ledger entry needs an account and a date")
 	}
 	if !l.Kind.Valid() {
-		return fmt.Errorf("ledger kind %q is not one of %v", l.Kind, metrics.LedgerKinds)
+		return fmt.Errorf("ledger kind %s is not one of %v", Quote(string(l.Kind)), metrics.LedgerKinds)
 	}
 	if l.ARRCents < 0 {
 		return errors.New("ledger ARR cannot be negative")
@@ -512,7 +512,7 @@ func (t *Tx) AppendActivity(a *Activity) error {
 		valid = valid || k == a.Kind
 	}
 	if !valid && a.Kind != "override" && a.Kind != "edit" {
-		return fmt.Errorf("activity kind %q is not one of %v", a.Kind, ActivityKinds)
+		return fmt.Errorf("activity kind %s is not one of %v", Quote(a.Kind), ActivityKinds)
 	}
 	if a.At.IsZero() {
 		a.At = time.Now().UTC()
@@ -587,17 +587,17 @@ func (t *Tx) PutEscalation(e *Escalation) error {
 		return errors.New("escalation title is required")
 	}
 	if SeverityRank(e.Severity) >= len(Severities) {
-		return fmt.Errorf("severity %q is not one of %v", e.Severity, Severities)
+		return fmt.Errorf("severity %s is not one of %v", Quote(e.Severity), Severities)
 	}
 	okStatus := false
 	for _, s := range Statuses {
 		okStatus = okStatus || s == e.Status
 	}
 	if !okStatus {
-		return fmt.Errorf("status %q is not one of %v", e.Status, Statuses)
+		return fmt.Errorf("status %s is not one of %v", Quote(e.Status), Statuses)
 	}
 	if t.b(bAccounts).Get(u64(e.AccountID)) == nil {
-		return fmt.Errorf("escalation %q: account %d: %w", e.Title, e.AccountID, ErrNotFound)
+		return fmt.Errorf("escalation %s: account %d: %w", Quote(e.Title), e.AccountID, ErrNotFound)
 	}
 	escs := t.b(bEscalations)
 	if e.ID == 0 {

@@ -38,6 +38,8 @@
 package tui
 
 import (
+	"fmt"
+	"runtime/debug"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -59,15 +61,108 @@ type Options struct {
 
 // Run opens the dashboard in the alternate screen and returns when the user
 // quits, or with the error that made the first load fail.
+//
+// Every exit path gives the terminal back. Bubble Tea restores it on a
+// quit, a signal and a panic in Update or View; it also catches a panic in
+// a command's goroutine, but prints a stack trace, and a fault in a
+// goroutine that reads the database (SIGSEGV, SIGBUS through bbolt's map)
+// is no panic at all: the process died with the terminal in raw mode on
+// the alternate screen. So every command and every Update and View runs
+// under a guard of our own (guarded below) that turns a panic, and a
+// fault (debug.SetPanicOnFault), into one line of error and an orderly
+// quit. What no process can catch in itself (a fatal runtime error, a
+// SIGKILL) the command line handles by running the dashboard in a child
+// process and restoring the terminal when the child dies (main.go,
+// runDashboard).
 func Run(opt Options) error {
 	configureTerminal()
-	m := New(opt)
-	final, err := tea.NewProgram(m, tea.WithAltScreen()).Run()
+	// Loads walk only the tree's shape; the full verification runs once a
+	// load is on screen (guarded.Update), so the first frame waits for
+	// nothing but the read (README "Sharing the file").
+	opt.Store.Background = true
+	g := &guarded{m: New(opt)}
+	g.p = tea.NewProgram(g, tea.WithAltScreen())
+	_, err := g.p.Run()
+	if g.crash != nil {
+		return g.crash
+	}
 	if err != nil {
 		return err
 	}
-	if fm, ok := final.(*Model); ok && fm.fatal != nil {
-		return fm.fatal
+	return g.m.fatal
+}
+
+// guarded wraps the root model so that nothing inside it can end the
+// process without giving the terminal back (see Run).
+type guarded struct {
+	m     *Model
+	p     *tea.Program
+	crash error
+}
+
+// crashMsg ends the program after a panic or fault caught by the guard.
+type crashMsg struct{ err error }
+
+func crashed(r any) error {
+	return fmt.Errorf("the dashboard stopped on an internal error (%v): changes saved before it are kept; please report it", r)
+}
+
+func (g *guarded) Init() tea.Cmd { return g.wrap(g.m.Init()) }
+
+func (g *guarded) Update(msg tea.Msg) (model tea.Model, cmd tea.Cmd) {
+	if c, ok := msg.(crashMsg); ok {
+		if g.crash == nil {
+			g.crash = c.err
+		}
+		return g, tea.Quit
 	}
-	return nil
+	defer func() {
+		if r := recover(); r != nil {
+			g.crash = crashed(r)
+			model, cmd = g, tea.Quit
+		}
+	}()
+	_, cmd = g.m.Update(msg)
+	if l, ok := msg.(loadedMsg); ok && l.err == nil {
+		// The file as loaded gets its full walk now, off the screen's path;
+		// a write (this week's snapshot, an edit) then finds it verified.
+		store.VerifyInBackground(g.m.opt.Path, g.m.opt.Store)
+	}
+	return g, g.wrap(cmd)
+}
+
+func (g *guarded) View() (view string) {
+	defer func() {
+		if r := recover(); r != nil {
+			err := crashed(r)
+			// View runs on the event loop, which Send would block: ask
+			// from another goroutine.
+			go g.p.Send(crashMsg{err})
+			view = ""
+		}
+	}()
+	return g.m.View()
+}
+
+// wrap runs cmd, and every command of a batch it returns, with faults
+// turned into panics and panics into a crashMsg.
+func (g *guarded) wrap(cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return func() (msg tea.Msg) {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			if r := recover(); r != nil {
+				msg = crashMsg{crashed(r)}
+			}
+		}()
+		msg = cmd()
+		if b, ok := msg.(tea.BatchMsg); ok {
+			for i := range b {
+				b[i] = g.wrap(b[i])
+			}
+		}
+		return msg
+	}
 }
