@@ -256,7 +256,8 @@ func (r *recordVerifier) acct(k, v []byte) {
 // the largest size, and their strings were most of the walk's garbage.
 func skimAccount(b []byte) (owner uint64, ext []byte, err error) {
 	d := dec{b: b}
-	if d.u8() != accountFormat {
+	format := d.u8()
+	if format != accountFormat1 && format != accountFormat {
 		return 0, nil, errCorrupt
 	}
 	name := d.raw()
@@ -290,6 +291,9 @@ func skimAccount(b []byte) (owner uint64, ext []byte, err error) {
 	}
 	d.instant()
 	d.instant()
+	if format >= 2 {
+		d.raw() // plan
+	}
 	if d.err != nil {
 		return 0, nil, d.err
 	}

@@ -530,7 +530,9 @@ func TestSkimAccountAgreesWithDecode(t *testing.T) {
 	full := fullAccount()
 	full.SuccessPlan = "short"
 	plain := Account{Name: "x", Lifecycle: Active}
-	seeds := [][]byte{encodeAccount(&full), encodeAccount(&plain), readGolden(t, "account.v1.bin")}
+	withPlan := full
+	withPlan.Plan = "Enterprise Plus" // format 2
+	seeds := [][]byte{encodeAccount(&full), encodeAccount(&plain), readGolden(t, "account.v1.bin"), encodeAccount(&withPlan)}
 	for i := 0; i < 30000; i++ {
 		b := bytes.Clone(seeds[i%len(seeds)])
 		for j := 0; j <= r.Intn(3); j++ {
