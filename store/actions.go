@@ -531,6 +531,7 @@ func (t *Tx) logRoster(memberID uint64, text string, by Actor, now time.Time) er
 	if _, err := t.tx.CreateBucketIfNotExists(bRosterLog); err != nil {
 		return err
 	}
+	t.touchMembers()
 	ch := RosterChange{At: now.UTC(), Author: by.Name, MemberID: memberID, Text: text}
 	return t.appendJSON(bRosterLog, memberID, &ch.Seq, &ch)
 }

@@ -96,6 +96,7 @@ func (r *recordVerifier) problem(format string, args ...any) {
 var sequenced = map[string]int{
 	string(bAccounts): 0, string(bMembers): 0, string(bEscalations): 0, string(bSettingsLog): 0,
 	string(bLedger): 12, string(bActivities): 8, string(bTimeline): 8, string(bRosterLog): 8,
+	string(bChanges): 0,
 }
 
 // consume runs the checks over the walk's events until the walk closes
@@ -229,6 +230,15 @@ func (r *recordVerifier) handlers() map[string]func(k, v []byte) {
 		string(bSnapshots):   r.snapshot,
 		string(bSnapByWeek):  r.weekIndex,
 		string(bTimeline):    r.event,
+		string(bChanges):     r.change,
+	}
+}
+
+// change checks one entry of the change feed.
+func (r *recordVerifier) change(k, v []byte) {
+	var ch Change
+	if err := decodeChange(k, v, &ch); err != nil {
+		r.problem("changes: entry %s: %v", showKey(k), err)
 	}
 }
 

@@ -157,6 +157,7 @@ func (t *Tx) SetSetting(key, value string, by Actor, now time.Time) (Settings, e
 	if err := t.PutSettings(s); err != nil {
 		return s, err
 	}
+	t.touchSettings()
 	log, err := t.tx.CreateBucketIfNotExists(bSettingsLog)
 	if err != nil {
 		return s, err

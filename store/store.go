@@ -479,7 +479,15 @@ func (db *DB) Update(fn func(*Tx) error) error {
 	if st, err := db.file.Stat(); err == nil {
 		before = st.Size()
 	}
-	err := db.guard(func() error { return db.bolt.Update(func(t *bolt.Tx) error { return fn(&Tx{tx: t}) }) })
+	err := db.guard(func() error {
+		return db.bolt.Update(func(t *bolt.Tx) error {
+			tx := &Tx{tx: t, ch: &changeSet{}}
+			if err := fn(tx); err != nil {
+				return err
+			}
+			return tx.logChange(time.Now())
+		})
+	})
 	if err != nil && before >= 0 {
 		giveBack(db.file, before)
 	}

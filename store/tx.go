@@ -20,6 +20,7 @@ import (
 // bbolt's memory map after the transaction ends.
 type Tx struct {
 	tx *bolt.Tx
+	ch *changeSet // what a write transaction touched (changes.go); nil when reading
 }
 
 // ErrNotFound is returned when a record with the given ID does not exist.
@@ -78,6 +79,7 @@ func (t *Tx) PutSettings(s Settings) error {
 	if err != nil {
 		return err
 	}
+	t.touchSettings()
 	return t.b(bMeta).Put(kSettings, v)
 }
 
@@ -118,6 +120,7 @@ func (t *Tx) PutMember(m *Member) error {
 	if err != nil {
 		return err
 	}
+	t.touchMembers()
 	return t.b(bMembers).Put(u64(m.ID), v)
 }
 
@@ -226,6 +229,7 @@ func (t *Tx) PutAccounts(list []*Account) error {
 			extPut = append(extPut, extEntry{[]byte(a.ExternalID), a.ID})
 		}
 		ownerPut = append(ownerPut, key(u64(a.OwnerID), u64(a.ID)))
+		t.touchAccount(a.ID)
 		if err := accts.Put(u64(a.ID), encodeAccount(a)); err != nil {
 			return err
 		}
@@ -346,6 +350,7 @@ func (t *Tx) AppendLedger(l *LedgerEntry) error {
 		return err
 	}
 	l.Seq = seq
+	t.touchAccount(l.AccountID)
 	return t.b(bLedger).Put(key(u64(l.AccountID), dateKey(l.Date), u64(seq)), encodeLedger(l))
 }
 
@@ -397,6 +402,7 @@ func (t *Tx) PutSnapshot(s *Snapshot) error {
 		return errors.New("snapshot needs an account and a week")
 	}
 	w := u32(uint32(s.Week))
+	t.touchAccount(s.AccountID)
 	if err := t.b(bSnapshots).Put(key(u64(s.AccountID), w), encodeSnapshot(s)); err != nil {
 		return err
 	}
@@ -406,6 +412,7 @@ func (t *Tx) PutSnapshot(s *Snapshot) error {
 // DeleteSnapshot removes one account's snapshot for week w, if any.
 func (t *Tx) DeleteSnapshot(accountID uint64, w metrics.Week) error {
 	wk := u32(uint32(w))
+	t.touchAccount(accountID)
 	if err := t.b(bSnapshots).Delete(key(u64(accountID), wk)); err != nil {
 		return err
 	}
@@ -517,6 +524,7 @@ func (t *Tx) AppendActivity(a *Activity) error {
 	if a.At.IsZero() {
 		a.At = time.Now().UTC()
 	}
+	t.touchAccount(a.AccountID)
 	if err := t.appendJSON(bActivities, a.AccountID, &a.ID, a); err != nil {
 		return err
 	}
@@ -624,6 +632,7 @@ func (t *Tx) PutEscalation(e *Escalation) error {
 	if err != nil {
 		return err
 	}
+	t.touchEscalation(e.ID)
 	if err := t.b(bEscByStatus).Put(statusKey(e.Status, e.ID), nil); err != nil {
 		return err
 	}
@@ -678,6 +687,7 @@ func (t *Tx) AppendEvent(ev *Event) error {
 	if ev.At.IsZero() {
 		ev.At = time.Now().UTC()
 	}
+	t.touchEscalation(ev.EscalationID)
 	return t.appendJSON(bTimeline, ev.EscalationID, &ev.Seq, ev)
 }
 
