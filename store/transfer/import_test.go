@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"os"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -408,35 +407,5 @@ func TestDateFormatOption(t *testing.T) {
 	mustImport(t, db, eu, ImportOptions{DateFormat: "dd.mm.yyyy"})
 	if got := accountsOf(t, db)[0].RenewalDate; got != day0("2027-12-31") {
 		t.Errorf("dd.mm.yyyy renewal = %v", got)
-	}
-}
-
-// A write pass lowers GOGC while it runs and puts it back after, however
-// passes overlap; a lower setting, or none (off), is left alone.
-func TestTightGCRestores(t *testing.T) {
-	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	a := tightGC()
-	if got := debug.SetGCPercent(writeGCPercent); got != writeGCPercent {
-		t.Fatalf("during a pass GOGC = %d", got)
-	}
-	b := tightGC()
-	a()
-	if got := debug.SetGCPercent(writeGCPercent); got != writeGCPercent {
-		t.Fatalf("with one pass left GOGC = %d", got)
-	}
-	b()
-	if got := debug.SetGCPercent(100); got != 100 {
-		t.Fatalf("after both GOGC = %d", got)
-	}
-	for _, low := range []int{10, -1} {
-		debug.SetGCPercent(low)
-		restore := tightGC()
-		if got := debug.SetGCPercent(low); got != low {
-			t.Errorf("GOGC %d became %d", low, got)
-		}
-		restore()
-		if got := debug.SetGCPercent(100); got != low {
-			t.Errorf("GOGC %d came back as %d", low, got)
-		}
 	}
 }

@@ -10,17 +10,16 @@ import (
 	"os"
 	"reflect"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
 	"steward/metrics"
 	"steward/store"
+	"steward/store/portfolio"
 )
 
 // Import validates the whole file first (every row, all errors collected),
@@ -28,8 +27,9 @@ import (
 // transaction. A file-level problem (unreadable, binary, empty, header-only,
 // duplicate headers, unknown kind) is returned as err with one message
 // naming the file; row problems go in ImportResult.Errors with err == nil,
-// and then nothing was written. While the write transaction runs, the
-// process's garbage collector works to writeGCPercent (see there).
+// and then nothing was written. The write transaction runs under
+// portfolio.TightGC: it holds the new accounts and bbolt's dirty nodes
+// until the commit.
 func Import(dbPath string, opt store.Options, file string, io ImportOptions) (ImportResult, error) {
 	start := time.Now()
 	im, err := newImporter(file, io)
@@ -55,7 +55,7 @@ func Import(dbPath string, opt store.Options, file string, io ImportOptions) (Im
 	im.reset()
 	im.writes = res.Created
 	runtime.GC()
-	defer tightGC()()
+	defer portfolio.TightGC()()
 	var res2 ImportResult
 	err = store.Update(dbPath, opt, func(tx *store.Tx) error {
 		st, err := loadState(tx, im.kind)
@@ -87,42 +87,6 @@ func Import(dbPath string, opt store.Options, file string, io ImportOptions) (Im
 }
 
 var errChanged = errors.New("changed between validation and import")
-
-// writeGCPercent is the collector's GOGC while a write pass runs. The pass
-// keeps what it writes until the commit (the new accounts, and bbolt's
-// dirty nodes and pages) while parsing makes short-lived garbage, so its
-// heap grows to (1 + GOGC/100) times that: at the default 100, a
-// 100,000-account import peaked at about 250 MB resident; at 33, about
-// 180 MB, in the same time (README, "Performance").
-const writeGCPercent = 33
-
-var (
-	gcMu    sync.Mutex
-	gcUsers int // write passes running
-	gcSaved int // the setting before the first of them
-)
-
-// tightGC sets writeGCPercent (unless GOGC asks for less, or for no
-// collection) and returns what puts the previous setting back; write
-// passes that overlap share it, and the last one out restores it.
-func tightGC() (restore func()) {
-	gcMu.Lock()
-	defer gcMu.Unlock()
-	if gcUsers == 0 {
-		gcSaved = debug.SetGCPercent(writeGCPercent)
-		if gcSaved < writeGCPercent {
-			debug.SetGCPercent(gcSaved)
-		}
-	}
-	gcUsers++
-	return func() {
-		gcMu.Lock()
-		defer gcMu.Unlock()
-		if gcUsers--; gcUsers == 0 {
-			debug.SetGCPercent(gcSaved)
-		}
-	}
-}
 
 // importer holds what one import knows; run may be called twice (validate,
 // then apply).
