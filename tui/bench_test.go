@@ -208,6 +208,8 @@ func BenchmarkSort(b *testing.B) {
 //     case: load, first frame, the week's snapshot (a write of 100,000
 //     records in one transaction), the reload it causes.
 //   - "reopen": the same file again, the week's snapshot taken.
+//   - "reload": reopen, then ctrl+r: a background reload builds the new
+//     portfolio while the old one is on screen.
 //
 // It samples VmRSS and VmHWM from /proc until the screen says the last
 // load is done, then for dashboardSettle more, and reports the median over
@@ -242,10 +244,11 @@ func BenchmarkDashboardRSS(b *testing.B) {
 	reopenDB := filepath.Join(dir, "reopen.db")
 	for _, c := range []struct {
 		name  string
-		until string // the status line once the last load is done
+		steps []string // keys to send (after the first load), then the status line once the last load is done
 	}{
-		{"first-open", "Reloaded: the database changed at"},
-		{"reopen", "Loaded 100000 accounts"},
+		{"first-open", []string{"Reloaded: the database changed at"}},
+		{"reopen", []string{"Loaded 100000 accounts"}},
+		{"reload", []string{"Loaded 100000 accounts", "C-r", "Reloaded 100000 accounts"}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			var peaks, settled []float64
@@ -256,11 +259,11 @@ func BenchmarkDashboardRSS(b *testing.B) {
 					db = filepath.Join(b.TempDir(), "demo.db")
 					copyDB(b, demoDB, db)
 				} else if _, err := os.Stat(db); err != nil {
-					b.Fatal("reopen runs after first-open, on a file that has this week's snapshot")
+					b.Fatal("reopen and reload run after first-open, on a file that has this week's snapshot")
 				}
 				evictFile(b, db)
 				b.StartTimer()
-				peak, end := dashboardRSS(b, tmux, bin, db, c.until)
+				peak, end := dashboardRSS(b, tmux, bin, db, c.steps)
 				peaks, settled = append(peaks, peak), append(settled, end)
 				if c.name == "first-open" && i == 0 {
 					copyDB(b, db, reopenDB)
@@ -275,11 +278,15 @@ func BenchmarkDashboardRSS(b *testing.B) {
 	}
 }
 
-// dashboardRSS runs the dashboard on db until the screen shows until, then
-// dashboardSettle more, and returns its peak and final resident set in MB.
-func dashboardRSS(b *testing.B, tmux, bin, db, until string) (peak, end float64) {
+var dashboardRuns int
+
+// dashboardRSS runs the dashboard on db through steps (screen text to wait
+// for, and between them keys to send), then dashboardSettle more, and
+// returns its peak and final resident set in MB.
+func dashboardRSS(b *testing.B, tmux, bin, db string, steps []string) (peak, end float64) {
 	b.Helper()
-	sock := fmt.Sprintf("steward-rss-%d", os.Getpid())
+	dashboardRuns++ // a server of its own: the last one may still be going away
+	sock := fmt.Sprintf("steward-rss-%d-%d", os.Getpid(), dashboardRuns)
 	tm := func(args ...string) string {
 		out, err := exec.Command(tmux, append([]string{"-L", sock}, args...)...).CombinedOutput()
 		if err != nil {
@@ -303,13 +310,19 @@ func dashboardRSS(b *testing.B, tmux, bin, db, until string) (peak, end float64)
 		}
 		peak, rss = max(peak, hwm), cur
 	}
-	deadline := time.Now().Add(2 * time.Minute)
-	for !strings.Contains(tm("capture-pane", "-p", "-t", "rss"), until) {
-		if time.Now().After(deadline) {
-			b.Fatalf("the screen never showed %q:\n%s", until, tm("capture-pane", "-p", "-t", "rss"))
+	for i, step := range steps {
+		if i%2 == 1 {
+			tm("send-keys", "-t", "rss", step)
+			continue
 		}
-		sample()
-		time.Sleep(50 * time.Millisecond)
+		deadline := time.Now().Add(2 * time.Minute)
+		for !strings.Contains(tm("capture-pane", "-p", "-t", "rss"), step) {
+			if time.Now().After(deadline) {
+				b.Fatalf("the screen never showed %q:\n%s", step, tm("capture-pane", "-p", "-t", "rss"))
+			}
+			sample()
+			time.Sleep(50 * time.Millisecond)
+		}
 	}
 	for settle := time.Now().Add(dashboardSettle); time.Now().Before(settle); {
 		sample()

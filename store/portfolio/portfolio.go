@@ -126,7 +126,6 @@ type Raw struct {
 // Load reads everything a screen needs in one read transaction and builds
 // the portfolio for day asOf, judging SLAs at now.
 func Load(path string, opt store.Options, asOf metrics.Date, now time.Time) (*Portfolio, error) {
-	defer TightGC()()
 	var raw Raw
 	err := store.View(path, opt, func(tx *store.Tx) error {
 		var err error
