@@ -110,6 +110,7 @@ type importer struct {
 	ignored map[string]bool
 	res     ImportResult
 	seen    map[string]int // duplicate keys within the file -> line
+	matched []int32        // stored account (by state index) -> line of the row that matched it
 	pending []pendingAccount
 	writes  int    // accounts the validating pass found to create
 	fake    uint64 // IDs of members planned while validating
@@ -194,7 +195,7 @@ func (im *importer) peekColumns() ([]string, error) {
 // reset drops what one run keeps.
 func (im *importer) reset() {
 	im.st, im.tx, im.src, im.rec = nil, nil, nil, nil
-	im.seen, im.pending = nil, nil
+	im.seen, im.matched, im.pending = nil, nil, nil
 }
 
 // run reads the file once: it validates every row against st and, when tx
@@ -204,7 +205,7 @@ func (im *importer) run(st *state, tx *store.Tx) (ImportResult, error) {
 	im.res = ImportResult{Kind: im.kind, DryRun: im.opt.DryRun}
 	im.cols, im.byField, im.ignored = nil, map[string][]int{}, map[string]bool{}
 	im.byNorm, im.colIdx = map[string]int{}, map[string]int{}
-	im.seen = map[string]int{}
+	im.seen, im.matched = map[string]int{}, nil
 	im.pending = nil
 	if tx != nil && im.kind == Accounts {
 		// As many new accounts as validation counted (more if the file
@@ -663,6 +664,19 @@ func (im *importer) delim() string {
 
 // dup records key for the current line and reports the line it was first
 // seen on, or 0.
+// matchedBefore is dup for stored account idx (an index of the state's
+// lookup maps): the line of an earlier row that matched it, or 0.
+func (im *importer) matchedBefore(idx int) int {
+	if im.matched == nil {
+		im.matched = make([]int32, max(len(im.st.accounts), len(im.st.ids)))
+	}
+	if l := im.matched[idx]; l > 0 {
+		return int(l)
+	}
+	im.matched[idx] = int32(im.rec.line)
+	return 0
+}
+
 func (im *importer) dup(key string) int {
 	if l, ok := im.seen[key]; ok {
 		return l
@@ -833,6 +847,18 @@ func (im *importer) accountRow() error {
 		}
 		im.fail(col, "an account needs a name (or an external ID that matches a stored account)", "")
 		return nil
+	}
+	if idx >= 0 {
+		// One row by external ID and another by name can be the same
+		// stored account.
+		if l := im.matchedBefore(idx); l > 0 {
+			col, v := extCol, ext
+			if ext == "" {
+				col, v = nameCol, name
+			}
+			im.fail(col, fmt.Sprintf("is the same stored account as %s: each account may appear once in a file", im.where(l)), v)
+			return nil
+		}
 	}
 
 	var a store.Account

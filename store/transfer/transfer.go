@@ -40,7 +40,8 @@
 // Upsert rules, by kind:
 //
 //   - accounts: matched by external ID; a row with no external ID (or a file
-//     with no ID column) is matched by exact account name. A column that is
+//     with no ID column) is matched by exact account name. Two rows that
+//     match one stored account (one by ID, one by name) are a row error. A column that is
 //     absent from the file leaves the stored value alone; a present but empty
 //     cell clears the value (NPS, CSAT, active users, tickets, dates,
 //     champion, segment back to "derived from ARR", owner back to
