@@ -198,6 +198,28 @@ func BenchmarkSort(b *testing.B) {
 	}
 }
 
+// The poll hands memory back once, and only half a second after a load
+// or the snapshot ended (BenchmarkDashboardRSS measures what it is worth).
+func TestPollReleasesMemoryAfterALoad(t *testing.T) {
+	calls := 0
+	defer func(f func()) { freeOSMemory = f }(freeOSMemory)
+	freeOSMemory = func() { calls++ }
+	path := filepath.Join(t.TempDir(), "none.db")
+	poll := func() { statCmd(path)() }
+	poll()
+	releaseSoon()
+	poll()
+	if calls != 0 {
+		t.Fatalf("released %d times right after the load", calls)
+	}
+	time.Sleep(releaseDelay + 50*time.Millisecond)
+	poll()
+	poll()
+	if calls != 1 {
+		t.Fatalf("released %d times over two polls after the delay, want 1", calls)
+	}
+}
+
 // Resident memory of the real dashboard at 100,000 accounts (SPEC section
 // 9, README "Performance"): what ps shows for the steward process while
 // it is open, not the Go heap alone. The benchmark builds steward, makes a
