@@ -49,6 +49,15 @@ var (
 	rssErr  error
 )
 
+// TestMain removes what rssSetup made once every benchmark is done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if rssDir != "" {
+		os.RemoveAll(rssDir)
+	}
+	os.Exit(code)
+}
+
 // rssSetup builds steward and the 100,000-account demo once per process.
 func rssSetup(b *testing.B) {
 	b.Helper()
