@@ -1,9 +1,13 @@
 package tui
 
 import (
+	"bufio"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,6 +15,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"golang.org/x/sys/unix"
 
 	"steward/store/demo"
 )
@@ -209,4 +214,224 @@ func BenchmarkFilterMatch(b *testing.B) {
 	}
 	v.query, v.applied = "", ""
 	v.filter()
+}
+
+// The poll hands memory back once, and only half a second after a load
+// or the snapshot ended (BenchmarkDashboardRSS measures what it is worth).
+func TestPollReleasesMemoryAfterALoad(t *testing.T) {
+	calls := 0
+	defer func(f func()) { freeOSMemory = f }(freeOSMemory)
+	freeOSMemory = func() { calls++ }
+	path := filepath.Join(t.TempDir(), "none.db")
+	poll := func() { statCmd(path)() }
+	poll()
+	releaseSoon()
+	poll()
+	if calls != 0 {
+		t.Fatalf("released %d times right after the load", calls)
+	}
+	time.Sleep(releaseDelay + 50*time.Millisecond)
+	poll()
+	poll()
+	if calls != 1 {
+		t.Fatalf("released %d times over two polls after the delay, want 1", calls)
+	}
+}
+
+// Resident memory of the real dashboard at 100,000 accounts (SPEC section
+// 9, README "Performance"): what ps shows for the steward process while
+// it is open, not the Go heap alone. The benchmark builds steward, makes a
+// demo with it (`steward demo --accounts 100000 --no-tui`, today's date,
+// as a user would) and opens the dashboard in tmux at 120x40:
+//
+//   - "first-open": on a copy without this week's snapshot, the worst
+//     case: load, first frame, the week's snapshot (a write of 100,000
+//     records in one transaction), the reload it causes.
+//   - "reopen": the same file again, the week's snapshot taken.
+//   - "reload": reopen, then ctrl+r: a background reload builds the new
+//     portfolio while the old one is on screen.
+//
+// It samples VmRSS and VmHWM from /proc until the screen says the last
+// load is done, then for dashboardSettle more, and reports the median over
+// runs of the peak (peak-RSS-MB) and of the resident set at the end
+// (settled-RSS-MB): what the dashboard sits at. A settled figure over
+// dashboardRSSTarget fails the benchmark. The file leaves the page cache
+// before each run (see evictFile).
+//
+//	go test ./tui -run '^$' -bench DashboardRSS -benchtime 3x
+const (
+	dashboardRSSTarget = 350 // MB
+	dashboardSettle    = 5 * time.Second
+)
+
+func BenchmarkDashboardRSS(b *testing.B) {
+	if runtime.GOOS != "linux" {
+		b.Skip("resident memory is read from Linux's /proc")
+	}
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		b.Skip("tmux not installed (apt-get install tmux)")
+	}
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "steward")
+	if out, err := exec.Command("go", "build", "-o", bin, "steward").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	demoDB := filepath.Join(dir, "demo.db")
+	if out, err := exec.Command(bin, "demo", "--db", demoDB, "--accounts", strconv.Itoa(benchAccounts), "--no-tui").CombinedOutput(); err != nil {
+		b.Fatalf("steward demo: %v\n%s", err, out)
+	}
+	reopenDB := filepath.Join(dir, "reopen.db")
+	for _, c := range []struct {
+		name  string
+		steps []string // keys to send (after the first load), then the status line once the last load is done
+	}{
+		{"first-open", []string{"Reloaded: the database changed at"}},
+		{"reopen", []string{"Loaded 100000 accounts"}},
+		{"reload", []string{"Loaded 100000 accounts", "C-r", "Reloaded 100000 accounts"}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var peaks, settled []float64
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				db := reopenDB
+				if c.name == "first-open" {
+					db = filepath.Join(b.TempDir(), "demo.db")
+					copyDB(b, demoDB, db)
+				} else if _, err := os.Stat(db); err != nil {
+					b.Fatal("reopen and reload run after first-open, on a file that has this week's snapshot")
+				}
+				evictFile(b, db)
+				b.StartTimer()
+				peak, end := dashboardRSS(b, tmux, bin, db, c.steps)
+				peaks, settled = append(peaks, peak), append(settled, end)
+				if c.name == "first-open" && i == 0 {
+					copyDB(b, db, reopenDB)
+				}
+			}
+			b.ReportMetric(medianOf(peaks), "peak-RSS-MB")
+			b.ReportMetric(medianOf(settled), "settled-RSS-MB")
+			if m := medianOf(settled); m > dashboardRSSTarget {
+				b.Errorf("the dashboard sits at %.0f MB resident (runs: %.0f), target < %d MB", m, settled, dashboardRSSTarget)
+			}
+		})
+	}
+}
+
+var dashboardRuns int
+
+// dashboardRSS runs the dashboard on db through steps (screen text to wait
+// for, and between them keys to send), then dashboardSettle more, and
+// returns its peak and final resident set in MB.
+func dashboardRSS(b *testing.B, tmux, bin, db string, steps []string) (peak, end float64) {
+	b.Helper()
+	dashboardRuns++ // a server of its own: the last one may still be going away
+	sock := fmt.Sprintf("steward-rss-%d-%d", os.Getpid(), dashboardRuns)
+	tm := func(args ...string) string {
+		out, err := exec.Command(tmux, append([]string{"-L", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			b.Fatalf("tmux %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	defer exec.Command(tmux, "-L", sock, "kill-server").Run()
+	stderr := filepath.Join(b.TempDir(), "stderr")
+	tm("new-session", "-d", "-x", "120", "-y", "40", "-s", "rss", fmt.Sprintf("exec %q --db %q 2>%q", bin, db, stderr))
+	pid, err := strconv.Atoi(strings.TrimSpace(tm("list-panes", "-t", "rss", "-F", "#{pane_pid}")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var rss float64
+	sample := func() {
+		hwm, cur, err := procRSS(pid)
+		if err != nil {
+			out, _ := os.ReadFile(stderr)
+			b.Fatalf("the dashboard is gone: %v\n%s", err, out)
+		}
+		peak, rss = max(peak, hwm), cur
+	}
+	for i, step := range steps {
+		if i%2 == 1 {
+			tm("send-keys", "-t", "rss", step)
+			continue
+		}
+		deadline := time.Now().Add(2 * time.Minute)
+		for !strings.Contains(tm("capture-pane", "-p", "-t", "rss"), step) {
+			if time.Now().After(deadline) {
+				b.Fatalf("the screen never showed %q:\n%s", step, tm("capture-pane", "-p", "-t", "rss"))
+			}
+			sample()
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	for settle := time.Now().Add(dashboardSettle); time.Now().Before(settle); {
+		sample()
+		time.Sleep(50 * time.Millisecond)
+	}
+	sample()
+	tm("send-keys", "-t", "rss", "q")
+	return peak, rss
+}
+
+// procRSS reads VmHWM and VmRSS of process pid, in MB.
+func procRSS(pid int) (hwm, rss float64, err error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, _ := strings.Cut(sc.Text(), ":")
+		if k != "VmHWM" && k != "VmRSS" {
+			continue
+		}
+		kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+		if err != nil {
+			return 0, 0, err
+		}
+		if k == "VmHWM" {
+			hwm = float64(kb) / 1024
+		} else {
+			rss = float64(kb) / 1024
+		}
+	}
+	return hwm, rss, sc.Err()
+}
+
+// copyDB copies a database file.
+func copyDB(b *testing.B, src, dst string) {
+	b.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(dst, data, 0o600); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// evictFile writes the file out and drops it from the page cache: Linux 6
+// maps a whole large folio (up to 2 MB) of a file written in big chunks on
+// one page fault, so a warm cache can add tens of megabytes of file pages
+// the process never touched to its resident set.
+func evictFile(b *testing.B, path string) {
+	b.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		b.Fatal(err)
+	}
+	if err := unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func medianOf(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s[len(s)/2]
 }

@@ -79,6 +79,9 @@ type SnapshotResult struct {
 // retakes the week (the cron job's `steward snapshot`).
 func TakeSnapshot(path string, opt store.Options, asOf metrics.Date, onlyIfMissing bool) (SnapshotResult, error) {
 	res := SnapshotResult{Week: metrics.WeekOf(asOf)}
+	// bbolt holds every leaf the snapshot touches (in a large book, every
+	// leaf of the snapshots) until the commit.
+	defer TightGC()()
 	err := store.Update(path, opt, func(tx *store.Tx) error {
 		if tx.HasWeek(res.Week) {
 			if onlyIfMissing {
@@ -94,21 +97,32 @@ func TakeSnapshot(path string, opt store.Options, asOf metrics.Date, onlyIfMissi
 		if err != nil {
 			return err
 		}
+		// Scored first, written after: the accounts (half a kilobyte
+		// each) are garbage before bbolt's nodes fill up.
+		snaps := make([]store.Snapshot, 0, len(accts))
+		var churned []uint64
 		for i := range accts {
 			a := &accts[i]
 			if a.Lifecycle == store.Churned {
 				// A retake must not keep the week's score of an account
 				// that has churned since.
 				if res.Replaced {
-					if err := tx.DeleteSnapshot(a.ID, res.Week); err != nil {
-						return err
-					}
+					churned = append(churned, a.ID)
 				}
 				continue
 			}
 			s := SnapshotOf(a, set.Health, asOf)
 			s.Week = res.Week
-			if err := tx.PutSnapshot(&s); err != nil {
+			snaps = append(snaps, s)
+		}
+		accts = nil
+		for _, id := range churned {
+			if err := tx.DeleteSnapshot(id, res.Week); err != nil {
+				return err
+			}
+		}
+		for i := range snaps {
+			if err := tx.PutSnapshot(&snaps[i]); err != nil {
 				return err
 			}
 			res.Accounts++

@@ -5,6 +5,7 @@
 package portfolio
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -180,7 +181,6 @@ const SettingsLogShown = 5
 
 // Build computes the portfolio from raw records. It is pure.
 func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
-	cfg := raw.Settings.Health
 	p := &Portfolio{
 		AsOf:        asOf,
 		Now:         now,
@@ -194,38 +194,14 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 		p.memberIdx[m.ID] = i
 	}
 
-	// Escalations first: the sla-breach flag needs them.
-	breachedAcct := map[uint64]bool{}
-	openByAcct := map[uint64]int{}
-	for _, e := range raw.Escalations {
-		if e.Open() {
-			openByAcct[e.AccountID]++
-			if e.Breached(now) {
-				breachedAcct[e.AccountID] = true
-			}
-		}
-	}
-
+	sc := newScorer(p, raw.Prev, raw.Escalations, asOf, now)
 	p.Accounts = make([]Account, len(raw.Accounts))
 	ownerFold := make(map[uint64]string, len(raw.Members)+1)
 	for i := range raw.Accounts {
 		a := &p.Accounts[i]
 		a.Account = raw.Accounts[i]
 		p.accountIdx[a.ID] = i
-		a.OwnerName = p.MemberName(a.OwnerID)
-		a.Segment = a.EffectiveSegment(cfg)
-		a.Live = a.Lifecycle != store.Churned
-		in := a.HealthInputs(cfg)
-		a.Health = cfg.Score(in, asOf)
-		if ws, ok := raw.Prev[a.ID]; ok {
-			a.Prev, a.HasPrev = ws, true
-		}
-		a.Trend = metrics.TrendOf(a.Health, a.Prev.Score, a.HasPrev && a.Prev.Score >= 0)
-		a.Flags = metrics.FlagsFor(in, a.Health, a.Trend, asOf, breachedAcct[a.ID])
-		if !a.RenewalDate.IsZero() {
-			a.DaysToRenewal = a.RenewalDate.Sub(asOf)
-		}
-		a.OpenEsc = openByAcct[a.ID]
+		sc.score(a)
 		name := FoldText(a.Name)
 		owner, ok := ownerFold[a.OwnerID]
 		if !ok {
@@ -250,6 +226,130 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 	p.Review = computeReview(p, raw, asOf, now)
 	return p
 }
+
+// scorer computes the per-account fields of Build: one account at a time,
+// so that a reader that streams accounts (the accounts export) computes
+// exactly what the portfolio shows without holding the portfolio.
+type scorer struct {
+	p        *Portfolio // settings and members only
+	cfg      metrics.Config
+	asOf     metrics.Date
+	prev     map[uint64]store.WeekScore
+	prevList []prevScore     // instead of prev: sorted by account, a fifth of the map's size
+	breached map[uint64]bool // accounts with an open escalation past its SLA
+	openEsc  map[uint64]int  // open escalations per account
+}
+
+// prevScore is one account's score in the comparison week; band indexes
+// metrics.Bands.
+type prevScore struct {
+	id    uint64
+	score int32
+	band  uint8
+}
+
+// prevOf is account id's score in the comparison week.
+func (s *scorer) prevOf(id uint64) (store.WeekScore, bool) {
+	if s.prevList == nil {
+		ws, ok := s.prev[id]
+		return ws, ok
+	}
+	l := s.prevList
+	i := sort.Search(len(l), func(i int) bool { return l[i].id >= id })
+	if i < len(l) && l[i].id == id {
+		return store.WeekScore{Score: int(l[i].score), Band: metrics.Bands[l[i].band]}, true
+	}
+	return store.WeekScore{}, false
+}
+
+func newScorer(p *Portfolio, prev map[uint64]store.WeekScore, escs []store.Escalation, asOf metrics.Date, now time.Time) *scorer {
+	s := &scorer{p: p, cfg: p.Settings.Health, asOf: asOf, prev: prev, breached: map[uint64]bool{}, openEsc: map[uint64]int{}}
+	for i := range escs {
+		if e := &escs[i]; e.Open() {
+			s.openEsc[e.AccountID]++
+			if e.Breached(now) {
+				s.breached[e.AccountID] = true
+			}
+		}
+	}
+	return s
+}
+
+// score fills every computed field of a but Fold and NameLen from
+// a.Account.
+func (s *scorer) score(a *Account) {
+	a.OwnerName = s.p.MemberName(a.OwnerID)
+	a.Segment = a.EffectiveSegment(s.cfg)
+	a.Live = a.Lifecycle != store.Churned
+	in := a.HealthInputs(s.cfg)
+	a.Health = s.cfg.Score(in, s.asOf)
+	a.Prev, a.HasPrev = s.prevOf(a.ID)
+	a.Trend = metrics.TrendOf(a.Health, a.Prev.Score, a.HasPrev && a.Prev.Score >= 0)
+	a.Flags = metrics.FlagsFor(in, a.Health, a.Trend, s.asOf, s.breached[a.ID])
+	a.DaysToRenewal = 0
+	if !a.RenewalDate.IsZero() {
+		a.DaysToRenewal = a.RenewalDate.Sub(s.asOf)
+	}
+	a.OpenEsc = s.openEsc[a.ID]
+}
+
+// Scorer computes one account's health, trend, risk flags and the other
+// computed fields of Account exactly as Build does, for a reader that
+// streams accounts one by one and must not hold the whole portfolio.
+type Scorer struct {
+	s *scorer
+}
+
+// ReadScorer reads, inside tx, what scoring needs besides the accounts
+// themselves: settings, members, last week's scores and the escalations.
+func ReadScorer(tx *store.Tx, asOf metrics.Date, now time.Time) (*Scorer, error) {
+	p := &Portfolio{AsOf: asOf, Now: now}
+	var err error
+	if p.Settings, err = tx.Settings(); err != nil {
+		return nil, err
+	}
+	if p.Members, err = tx.Members(); err != nil {
+		return nil, err
+	}
+	p.memberIdx = make(map[uint64]int, len(p.Members))
+	for i, m := range p.Members {
+		p.memberIdx[m.ID] = i
+	}
+	escs, err := tx.Escalations()
+	if err != nil {
+		return nil, err
+	}
+	s := newScorer(p, nil, escs, asOf, now)
+	// The week's scores are kept as a sorted list: a reader calls this
+	// before it reads the accounts, and the map is gone by the time they
+	// are all in memory.
+	s.prevList = []prevScore{}
+	if w := tx.LatestWeekBefore(metrics.WeekOf(asOf)); w != 0 {
+		prev, err := tx.WeekScores(w)
+		if err != nil {
+			return nil, err
+		}
+		s.prevList = make([]prevScore, 0, len(prev))
+		for id, ws := range prev {
+			b := slices.Index(metrics.Bands, ws.Band)
+			if b < 0 {
+				// Not a band this build knows: keep the map.
+				s.prev, s.prevList = prev, nil
+				break
+			}
+			s.prevList = append(s.prevList, prevScore{id: id, score: int32(ws.Score), band: uint8(b)})
+		}
+		sort.Slice(s.prevList, func(i, j int) bool { return s.prevList[i].id < s.prevList[j].id })
+	}
+	return &Scorer{s}, nil
+}
+
+// Score fills a's computed fields (all but Fold and NameLen) from
+// a.Account.
+func (s *Scorer) Score(a *Account) { s.s.score(a) }
+
+// Member returns member id, or nil.
+func (s *Scorer) Member(id uint64) *store.Member { return s.s.p.Member(id) }
 
 // QueueLess is the triage order of SPEC section 5: unresolved before
 // resolved; then SLA breached first, then severity, then due time, then the

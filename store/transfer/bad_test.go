@@ -62,6 +62,8 @@ func TestBadInputsAreRefusedWithoutWriting(t *testing.T) {
 			rowErrs: []string{`a.csv:2: column "Account Owner": no team member has this name or email: add them first (steward import --kind members) or pass --create-members (value "Nobody Known")`}},
 		{name: "duplicate external ID", file: "a.csv", content: "Account ID,Account Name\nA1,Acme\nA2,Beta\nA1,Acme again\n",
 			rowErrs: []string{`a.csv:4: column "Account ID": the same external ID is on line 2: each account may appear once in a file (value "A1")`}},
+		{name: "one stored account twice", file: "a.csv", content: "Account ID,Account Name,ARR\n001A,Acme Corp,1\n,Initech,2\n,Acme Corp,3\n",
+			rowErrs: []string{`a.csv:4: column "Account Name": is the same stored account as line 2: each account may appear once in a file (value "Acme Corp")`}},
 		{name: "unknown segment", file: "a.csv", content: "Account ID,Account Name,Segment\nA1,Acme,Huge\nA2,Beta,Mid-Market\nA3,Gamma,Small Business\n",
 			rowErrs: []string{`a.csv:2: column "Segment": is not a segment`}},
 		{name: "bare quote", file: "a.csv", content: "Account ID,Account Name\nA1,Acme \"The Best\" Corp\nA2,Beta\n",

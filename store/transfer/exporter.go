@@ -1,15 +1,18 @@
 package transfer
 
 import (
-	"bytes"
-	"encoding/csv"
+	"bufio"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/term"
 
 	"steward/metrics"
 	"steward/store"
@@ -104,18 +107,26 @@ var exportCols = map[Kind][]expCol{
 
 func exportColumns(k Kind) []expCol { return exportCols[k] }
 
-// jv is one exported value with its JSON type.
+// jv is one exported value with its JSON type. Values are encoded straight
+// into the output line, so a row allocates nothing.
 type jv struct {
-	s string
-	t byte // 's' text, 'n' number, 'b' boolean, 'z' null, 'r' raw JSON
+	t  byte // 's' text, 'n' number, 'm' money (cents), 'd' day, 'i' instant, 'b' boolean, 'f' flags, 'z' null, 'r' raw JSON
+	s  string
+	n  int64
+	at time.Time
 }
 
-func str(s string) jv { return jv{s: s, t: 's'} }
-func num(n int64) jv  { return jv{s: strconv.FormatInt(n, 10), t: 'n'} }
-func money(c int64) jv {
-	return jv{s: formatCents(c), t: 'n'}
+func str(s string) jv          { return jv{t: 's', s: s} }
+func num(n int64) jv           { return jv{t: 'n', n: n} }
+func money(c int64) jv         { return jv{t: 'm', n: c} }
+func flags(f metrics.Flags) jv { return jv{t: 'f', n: int64(f)} }
+func boolean(b bool) jv {
+	v := jv{t: 'b'}
+	if b {
+		v.n = 1
+	}
+	return v
 }
-func boolean(b bool) jv { return jv{s: strconv.FormatBool(b), t: 'b'} }
 func optional(o metrics.Opt) jv {
 	if !o.Set {
 		return jv{t: 'z'}
@@ -126,120 +137,224 @@ func day(d metrics.Date) jv {
 	if d.IsZero() {
 		return jv{t: 'z'}
 	}
-	return str(d.String())
+	return jv{t: 'd', n: int64(d)}
 }
 func instant(t time.Time) jv {
 	if t.IsZero() {
 		return jv{t: 'z'}
 	}
-	return str(formatInstant(t))
+	return jv{t: 'i', at: t}
 }
 
-// table collects the rows of one export in memory in their final encoding,
-// so the database is closed before anything is written to w (a slow reader
-// of the output never holds the file lock).
+// table writes the rows of one export to its output as they come: CSV
+// byte for byte as encoding/csv writes it, JSON as an array written
+// element by element. Nothing but the current line is held.
 type table struct {
 	kind  Kind
 	json  bool
 	cols  []expCol
-	buf   bytes.Buffer
-	cw    *csv.Writer
+	w     *bufio.Writer
+	line  []byte
 	rows  int
-	cells []string
+	flags [32][]byte // each set of flags, encoded once
 }
 
-func newTable(k Kind, asJSON bool) *table {
-	t := &table{kind: k, json: asJSON, cols: exportCols[k]}
+func newTable(k Kind, asJSON bool, w io.Writer) *table {
+	t := &table{kind: k, json: asJSON, cols: exportCols[k], w: bufio.NewWriterSize(w, 64<<10)}
 	if asJSON {
-		t.buf.WriteString("[")
+		t.w.WriteString("[")
 		return t
 	}
-	t.cw = csv.NewWriter(&t.buf)
-	head := make([]string, len(t.cols))
 	for i, c := range t.cols {
-		head[i] = c.csv
+		if i > 0 {
+			t.line = append(t.line, ',')
+		}
+		t.line = appendCSVField(t.line, c.csv)
 	}
-	t.cw.Write(head)
+	t.line = append(t.line, '\n')
+	t.w.Write(t.line)
 	return t
 }
 
-// add writes one row; csvOnly/jsonOnly values differ only for columns whose
-// CSV and JSON forms differ (flags, timeline).
-func (t *table) add(vals []jv) {
+// add writes one row.
+func (t *table) add(vals []jv) error {
 	t.rows++
-	if !t.json {
-		t.cells = t.cells[:0]
-		for _, v := range vals {
-			switch v.t {
-			case 's':
-				t.cells = append(t.cells, portfolio.CSVSafe(v.s))
-			case 'z':
-				t.cells = append(t.cells, "")
-			default:
-				t.cells = append(t.cells, v.s)
+	b := t.line[:0]
+	if t.json {
+		if t.rows > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, "\n  {"...)
+	}
+	for i := range vals {
+		v := &vals[i]
+		if t.json {
+			if i > 0 {
+				b = append(b, ", "...)
 			}
+			b = appendJSONString(b, t.cols[i].json)
+			b = append(b, ": "...)
+		} else if i > 0 {
+			b = append(b, ',')
 		}
-		t.cw.Write(t.cells)
-		return
-	}
-	if t.rows > 1 {
-		t.buf.WriteString(",")
-	}
-	t.buf.WriteString("\n  {")
-	for i, v := range vals {
-		if i > 0 {
-			t.buf.WriteString(", ")
-		}
-		writeJSONString(&t.buf, t.cols[i].json)
-		t.buf.WriteString(": ")
 		switch v.t {
 		case 's':
-			writeJSONString(&t.buf, v.s)
+			if t.json {
+				b = appendJSONString(b, v.s)
+			} else {
+				b = appendCSVField(b, portfolio.CSVSafe(v.s))
+			}
 		case 'z':
-			t.buf.WriteString("null")
-		default:
-			t.buf.WriteString(v.s)
+			if t.json {
+				b = append(b, "null"...)
+			}
+		case 'n':
+			b = strconv.AppendInt(b, v.n, 10)
+		case 'm':
+			b = appendCents(b, v.n)
+		case 'd', 'i':
+			// Text in JSON; in CSV a plain cell, escaped like any text
+			// should a year before 1 make it start with "-".
+			at := len(b)
+			if t.json {
+				b = append(b, '"')
+			}
+			if v.t == 'd' {
+				b = metrics.Date(v.n).Time().AppendFormat(b, "2006-01-02")
+			} else {
+				b = v.at.UTC().AppendFormat(b, time.RFC3339Nano)
+			}
+			if t.json {
+				b = append(b, '"')
+			} else if len(b) > at && portfolio.IsFormulaStart(b[at]) {
+				b = append(b[:at], portfolio.CSVSafe(string(b[at:]))...)
+			}
+		case 'b':
+			b = strconv.AppendBool(b, v.n != 0)
+		case 'f':
+			b = append(b, t.flagText(metrics.Flags(v.n))...)
+		case 'r':
+			if t.json {
+				b = append(b, v.s...)
+			} else {
+				b = appendCSVField(b, v.s)
+			}
 		}
 	}
-	t.buf.WriteString("}")
+	if t.json {
+		b = append(b, '}')
+	} else {
+		b = append(b, '\n')
+	}
+	t.line = b
+	_, err := t.w.Write(b)
+	return err
+}
+
+// flagText is a set of flags as one CSV cell (the names, space-separated,
+// as metrics.Flags.String gives them) or as a JSON array of the names.
+func (t *table) flagText(f metrics.Flags) []byte {
+	if int(f) >= len(t.flags) {
+		return t.encodeFlags(f)
+	}
+	if t.flags[f] == nil {
+		t.flags[f] = t.encodeFlags(f)
+	}
+	return t.flags[f]
+}
+
+func (t *table) encodeFlags(f metrics.Flags) []byte {
+	if !t.json {
+		return appendCSVField([]byte{}, portfolio.CSVSafe(f.String()))
+	}
+	b := []byte{'['}
+	for i, n := range f.Names() {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendJSONString(b, n)
+	}
+	return append(b, ']')
 }
 
 func (t *table) finish() error {
 	if t.json {
 		if t.rows > 0 {
-			t.buf.WriteString("\n")
+			t.w.WriteString("\n")
 		}
-		t.buf.WriteString("]\n")
-		return nil
+		t.w.WriteString("]\n")
 	}
-	t.cw.Flush()
-	return t.cw.Error()
+	return t.w.Flush()
 }
 
-// writeJSONString writes s as a JSON string, unescaped beyond what JSON
-// requires (no \u003c for <, as encoding/json would write).
-func writeJSONString(b *bytes.Buffer, s string) {
+// appendCents is formatCents without the allocation.
+func appendCents(b []byte, c int64) []byte {
+	if c < 0 {
+		b = append(b, '-')
+		c = -c
+	}
+	b = strconv.AppendInt(b, c/100, 10)
+	return append(b, '.', byte('0'+c%100/10), byte('0'+c%10))
+}
+
+// appendCSVField appends one CSV cell exactly as encoding/csv's Writer
+// (comma-separated, UseCRLF false) writes it: quoted when it holds a
+// comma, a quote, CR or LF, starts with a space, or is \. alone; quotes
+// doubled inside.
+func appendCSVField(b []byte, f string) []byte {
+	if !csvNeedsQuotes(f) {
+		return append(b, f...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(f); i++ {
+		if f[i] == '"' {
+			b = append(b, '"', '"')
+		} else {
+			b = append(b, f[i])
+		}
+	}
+	return append(b, '"')
+}
+
+func csvNeedsQuotes(f string) bool {
+	if f == "" {
+		return false
+	}
+	if f == `\.` {
+		return true
+	}
+	for i := 0; i < len(f); i++ {
+		if c := f[i]; c == '\n' || c == '\r' || c == '"' || c == ',' {
+			return true
+		}
+	}
+	r, _ := utf8.DecodeRuneInString(f)
+	return unicode.IsSpace(r)
+}
+
+// appendJSONString appends s as a JSON string, unescaped beyond what JSON
+// requires (no \u003c for <, as encoding/json would write), with U+2028
+// and U+2029 escaped for JavaScript's sake.
+func appendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
-	b.WriteByte('"')
+	b = append(b, '"')
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {
 			case c == '"' || c == '\\':
-				b.WriteByte('\\')
-				b.WriteByte(c)
+				b = append(b, '\\', c)
 			case c == '\n':
-				b.WriteString(`\n`)
+				b = append(b, `\n`...)
 			case c == '\r':
-				b.WriteString(`\r`)
+				b = append(b, `\r`...)
 			case c == '\t':
-				b.WriteString(`\t`)
+				b = append(b, `\t`...)
 			case c < 0x20:
-				b.WriteString(`\u00`)
-				b.WriteByte(hex[c>>4])
-				b.WriteByte(hex[c&0xF])
+				b = append(b, `\u00`...)
+				b = append(b, hex[c>>4], hex[c&0xF])
 			default:
-				b.WriteByte(c)
+				b = append(b, c)
 			}
 			i++
 			continue
@@ -247,15 +362,17 @@ func writeJSONString(b *bytes.Buffer, s string) {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
-			b.WriteString(`\ufffd`)
-		case r == '\u2028' || r == '\u2029':
-			fmt.Fprintf(b, `\u%04x`, r)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028':
+			b = append(b, `\u2028`...)
+		case r == '\u2029':
+			b = append(b, `\u2029`...)
 		default:
-			b.WriteString(s[i : i+size])
+			b = append(b, s[i:i+size]...)
 		}
 		i += size
 	}
-	b.WriteByte('"')
+	return append(b, '"')
 }
 
 // Export writes every record of one kind to w as CSV or JSON, reading the
@@ -263,6 +380,11 @@ func writeJSONString(b *bytes.Buffer, s string) {
 // health score, band, effective segment and risk flags as extra columns
 // (computed for eo.AsOf, SLAs judged at eo.Now); escalations carry their
 // timeline (JSON) or its length (CSV).
+//
+// Rows are encoded and written one at a time as the transaction reads
+// them, so memory does not grow with the output; only the accounts, which
+// go out in name order, are all read before the first is written. Output
+// for a pipe or a terminal goes through a temporary file (see spools).
 func Export(dbPath string, opt store.Options, w io.Writer, eo ExportOptions) error {
 	asJSON := false
 	switch strings.ToLower(eo.Format) {
@@ -281,7 +403,19 @@ func Export(dbPath string, opt store.Options, w io.Writer, eo ExportOptions) err
 	if eo.AsOf.IsZero() {
 		eo.AsOf = metrics.DateOf(eo.Now.Local())
 	}
-	t := newTable(eo.Kind, asJSON)
+	out := w
+	var spool *os.File
+	if spools(w) {
+		var err error
+		if spool, err = os.CreateTemp("", "steward-export-*"); err != nil {
+			return fmt.Errorf("cannot make a temporary file for the export: %w", err)
+		}
+		defer spool.Close()
+		// Unlinked at once: nothing is left behind, even after a kill.
+		os.Remove(spool.Name())
+		out = spool
+	}
+	t := newTable(eo.Kind, asJSON, out)
 	err := store.View(dbPath, opt, func(tx *store.Tx) error {
 		switch eo.Kind {
 		case Accounts:
@@ -296,35 +430,62 @@ func Export(dbPath string, opt store.Options, w io.Writer, eo ExportOptions) err
 			return exportLedger(tx, t)
 		}
 	})
-	if err != nil {
+	if err == nil {
+		err = t.finish()
+	}
+	if err != nil || spool == nil {
 		return err
 	}
-	if err := t.finish(); err != nil {
+	if _, err := spool.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	_, err = w.Write(t.buf.Bytes())
+	_, err = io.Copy(w, spool)
 	return err
 }
 
+// spools reports whether rows for w go through a temporary file first. An
+// export reads in one transaction, which holds the database's shared lock
+// while rows are written; a pipe into a pager, or a terminal, can stop
+// reading for as long as someone looks at the first page, and every writer
+// (the dashboard's actions, an import, the weekly snapshot) would wait for
+// the lock and then fail. A regular file, /dev/null or a writer in memory
+// takes the rows directly.
+func spools(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return true
+	}
+	m := st.Mode()
+	return m&(os.ModeNamedPipe|os.ModeSocket) != 0 || m&os.ModeCharDevice != 0 && term.IsTerminal(int(f.Fd()))
+}
+
 func exportAccounts(tx *store.Tx, t *table, eo ExportOptions) error {
-	raw, err := portfolio.ReadRaw(tx, eo.AsOf)
+	// The scorer first: the previous week's scores are read as a map
+	// and kept as a list, and the map is gone before the accounts fill
+	// memory.
+	sc, err := portfolio.ReadScorer(tx, eo.AsOf, eo.Now)
 	if err != nil {
 		return err
 	}
-	p := portfolio.Build(raw, eo.AsOf, eo.Now)
+	accts, err := tx.Accounts()
+	if err != nil {
+		return err
+	}
 	// Name order, for people; external ID and ID break ties, so the order
 	// does not depend on the IDs an import happened to assign and an
 	// export imported into an empty database exports identically.
-	order := make([]int, len(p.Accounts))
-	folded := make([]string, len(p.Accounts))
+	order := make([]int32, len(accts))
 	for i := range order {
-		order[i] = i
-		folded[i] = strings.ToLower(p.Accounts[i].Name)
+		order[i] = int32(i)
 	}
 	sort.Slice(order, func(x, y int) bool {
-		a, b := &p.Accounts[order[x]], &p.Accounts[order[y]]
-		if fa, fb := folded[order[x]], folded[order[y]]; fa != fb {
-			return fa < fb
+		a, b := &accts[order[x]], &accts[order[y]]
+		if c := compareLower(a.Name, b.Name); c != 0 {
+			return c < 0
 		}
 		if a.Name != b.Name {
 			return a.Name < b.Name
@@ -334,11 +495,15 @@ func exportAccounts(tx *store.Tx, t *table, eo ExportOptions) error {
 		}
 		return a.ID < b.ID
 	})
+	var a portfolio.Account
 	vals := make([]jv, 0, len(t.cols))
 	for _, i := range order {
-		a := &p.Accounts[i]
+		// Scored one at a time, as the portfolio scores it; a written
+		// account's strings are let go.
+		a.Account, accts[i] = accts[i], store.Account{}
+		sc.Score(&a)
 		var ownerEmail string
-		if m := p.Member(a.OwnerID); m != nil && a.OwnerID != 0 {
+		if m := sc.Member(a.OwnerID); m != nil && a.OwnerID != 0 {
 			ownerEmail = m.Email
 		}
 		var ov metrics.Override
@@ -349,20 +514,6 @@ func exportAccounts(tx *store.Tx, t *table, eo ExportOptions) error {
 		if a.Health.HasScore {
 			score = num(int64(a.Health.Score))
 		}
-		flags := str(a.Flags.String())
-		if t.json {
-			names := a.Flags.Names()
-			var b bytes.Buffer
-			b.WriteString("[")
-			for i, n := range names {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				writeJSONString(&b, n)
-			}
-			b.WriteString("]")
-			flags = jv{s: b.String(), t: 'r'}
-		}
 		vals = append(vals[:0],
 			str(a.ExternalID), str(a.Name), str(a.OwnerName), str(ownerEmail), str(string(a.Account.Segment)),
 			str(string(a.Lifecycle)), str(a.Plan), money(a.ARRCents), day(a.ContractStart), day(a.RenewalDate), num(int64(a.Seats)),
@@ -370,10 +521,43 @@ func exportAccounts(tx *store.Tx, t *table, eo ExportOptions) error {
 			str(a.ChampionEmail), boolean(a.ChampionChanged), day(a.LastTouch), day(a.LastQBR), optional(a.NPS),
 			optional(a.CSAT), money(a.PipelineCents), str(a.PipelineStage), str(a.SuccessPlan),
 			str(string(ov.Band)), str(ov.Reason), str(ov.Author), day(ov.Expires),
-			score, str(string(a.Health.Band)), str(string(a.Segment)), flags)
-		t.add(vals)
+			score, str(string(a.Health.Band)), str(string(a.Segment)), flags(a.Flags))
+		if err := t.add(vals); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// compareLower compares strings.ToLower(a) with strings.ToLower(b) without
+// making either: rune by rune, lowered (a lowered rune can leave or enter
+// ASCII: K, the Kelvin sign, lowers to k), an invalid byte as U+FFFD, which
+// is what ToLower writes for it. UTF-8 orders bytes as code points, so
+// this is the byte order of the lowered strings.
+func compareLower(a, b string) int {
+	for len(a) > 0 && len(b) > 0 {
+		ca, cb := a[0], b[0]
+		if ca < utf8.RuneSelf && cb < utf8.RuneSelf {
+			if 'A' <= ca && ca <= 'Z' {
+				ca += 'a' - 'A'
+			}
+			if 'A' <= cb && cb <= 'Z' {
+				cb += 'a' - 'A'
+			}
+			if ca != cb {
+				return int(ca) - int(cb)
+			}
+			a, b = a[1:], b[1:]
+			continue
+		}
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if ra, rb = unicode.ToLower(ra), unicode.ToLower(rb); ra != rb {
+			return int(ra) - int(rb)
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return len(a) - len(b)
 }
 
 func exportMembers(tx *store.Tx, t *table) error {
@@ -382,7 +566,9 @@ func exportMembers(tx *store.Tx, t *table) error {
 		return err
 	}
 	for _, m := range ms {
-		t.add([]jv{str(m.Name), str(m.Email), str(string(m.Role)), num(int64(m.Capacity)), day(m.LastOneOnOne), boolean(m.Active)})
+		if err := t.add([]jv{str(m.Name), str(m.Email), str(string(m.Role)), num(int64(m.Capacity)), day(m.LastOneOnOne), boolean(m.Active)}); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -417,6 +603,7 @@ func exportEscalations(tx *store.Tx, t *table, eo ExportOptions) error {
 	if err != nil {
 		return err
 	}
+	var b []byte
 	for _, e := range escs {
 		events, err := tx.Timeline(e.ID)
 		if err != nil {
@@ -424,29 +611,31 @@ func exportEscalations(tx *store.Tx, t *table, eo ExportOptions) error {
 		}
 		timeline := num(int64(len(events)))
 		if t.json {
-			var b bytes.Buffer
-			b.WriteString("[")
+			b = append(b[:0], '[')
 			for i, ev := range events {
 				if i > 0 {
-					b.WriteString(", ")
+					b = append(b, ", "...)
 				}
-				b.WriteString(`{"at": `)
-				writeJSONString(&b, formatInstant(ev.At))
-				b.WriteString(`, "author": `)
-				writeJSONString(&b, ev.Author)
-				b.WriteString(`, "kind": `)
-				writeJSONString(&b, ev.Kind)
-				b.WriteString(`, "text": `)
-				writeJSONString(&b, ev.Text)
-				b.WriteString("}")
+				b = append(b, `{"at": `...)
+				b = appendJSONString(b, formatInstant(ev.At))
+				b = append(b, `, "author": `...)
+				b = appendJSONString(b, ev.Author)
+				b = append(b, `, "kind": `...)
+				b = appendJSONString(b, ev.Kind)
+				b = append(b, `, "text": `...)
+				b = appendJSONString(b, ev.Text)
+				b = append(b, '}')
 			}
-			b.WriteString("]")
-			timeline = jv{s: b.String(), t: 'r'}
+			b = append(b, ']')
+			timeline = jv{t: 'r', s: string(b)}
 		}
 		acct := names[e.AccountID]
-		t.add([]jv{num(int64(e.ID)), str(acct[0]), str(acct[1]), str(e.Title), str(e.Description), str(e.Severity),
+		err = t.add([]jv{num(int64(e.ID)), str(acct[0]), str(acct[1]), str(e.Title), str(e.Description), str(e.Severity),
 			str(e.Status), str(member[e.OwnerID]), str(member[e.RaisedBy]), str(e.Decision), instant(e.CreatedAt),
 			instant(e.UpdatedAt), instant(e.ResolvedAt), instant(e.SLADue), boolean(e.Breached(eo.Now)), timeline})
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -458,8 +647,7 @@ func exportActivities(tx *store.Tx, t *table) error {
 	}
 	return tx.ForEachActivity(func(a *store.Activity) error {
 		acct := names[a.AccountID]
-		t.add([]jv{str(acct[0]), str(acct[1]), instant(a.At), str(a.Author), str(a.Kind), str(a.Text)})
-		return nil
+		return t.add([]jv{str(acct[0]), str(acct[1]), instant(a.At), str(a.Author), str(a.Kind), str(a.Text)})
 	})
 }
 
@@ -470,7 +658,6 @@ func exportLedger(tx *store.Tx, t *table) error {
 	}
 	return tx.ForEachLedger(func(l *store.LedgerEntry) error {
 		acct := names[l.AccountID]
-		t.add([]jv{str(acct[0]), str(acct[1]), day(l.Date), money(l.ARRCents), str(string(l.Kind)), str(l.Author), str(l.Note)})
-		return nil
+		return t.add([]jv{str(acct[0]), str(acct[1]), day(l.Date), money(l.ARRCents), str(string(l.Kind)), str(l.Author), str(l.Note)})
 	})
 }

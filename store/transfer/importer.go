@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 
 	"steward/metrics"
 	"steward/store"
+	"steward/store/portfolio"
 )
 
 // Import validates the whole file first (every row, all errors collected),
@@ -25,7 +27,9 @@ import (
 // transaction. A file-level problem (unreadable, binary, empty, header-only,
 // duplicate headers, unknown kind) is returned as err with one message
 // naming the file; row problems go in ImportResult.Errors with err == nil,
-// and then nothing was written.
+// and then nothing was written. The write transaction runs under
+// portfolio.TightGC: it holds the new accounts and bbolt's dirty nodes
+// until the commit.
 func Import(dbPath string, opt store.Options, file string, io ImportOptions) (ImportResult, error) {
 	start := time.Now()
 	im, err := newImporter(file, io)
@@ -45,11 +49,21 @@ func Import(dbPath string, opt store.Options, file string, io ImportOptions) (Im
 	}
 
 	// Pass 2: the same reading and checks inside one write transaction.
+	// What pass 1 read is let go first: the transaction reads it again,
+	// and both copies at once would double the peak.
+	st = nil
+	im.reset()
+	im.writes = res.Created
+	runtime.GC()
+	defer portfolio.TightGC()()
 	var res2 ImportResult
 	err = store.Update(dbPath, opt, func(tx *store.Tx) error {
 		st, err := loadState(tx, im.kind)
 		if err != nil {
 			return err
+		}
+		if im.kind == Accounts {
+			st.lean(tx)
 		}
 		res2, err = im.run(st, tx)
 		if err != nil {
@@ -96,7 +110,9 @@ type importer struct {
 	ignored map[string]bool
 	res     ImportResult
 	seen    map[string]int // duplicate keys within the file -> line
+	matched []int32        // stored account (by state index) -> line of the row that matched it
 	pending []pendingAccount
+	writes  int    // accounts the validating pass found to create
 	fake    uint64 // IDs of members planned while validating
 
 	// per row
@@ -176,6 +192,12 @@ func (im *importer) peekColumns() ([]string, error) {
 	return src.columns(), nil
 }
 
+// reset drops what one run keeps.
+func (im *importer) reset() {
+	im.st, im.tx, im.src, im.rec = nil, nil, nil, nil
+	im.seen, im.matched, im.pending = nil, nil, nil
+}
+
 // run reads the file once: it validates every row against st and, when tx
 // is set, writes each good row in tx.
 func (im *importer) run(st *state, tx *store.Tx) (ImportResult, error) {
@@ -183,8 +205,14 @@ func (im *importer) run(st *state, tx *store.Tx) (ImportResult, error) {
 	im.res = ImportResult{Kind: im.kind, DryRun: im.opt.DryRun}
 	im.cols, im.byField, im.ignored = nil, map[string][]int{}, map[string]bool{}
 	im.byNorm, im.colIdx = map[string]int{}, map[string]int{}
-	im.seen = map[string]int{}
+	im.seen, im.matched = map[string]int{}, nil
 	im.pending = nil
+	if tx != nil && im.kind == Accounts {
+		// As many new accounts as validation counted (more if the file
+		// or the database changed since): no doubling of a
+		// half-kilobyte-a-row slice on the way.
+		im.pending = make([]pendingAccount, 0, im.writes)
+	}
 	im.fake = math.MaxUint64
 	f, err := os.Open(im.file)
 	if err != nil {
@@ -636,6 +664,19 @@ func (im *importer) delim() string {
 
 // dup records key for the current line and reports the line it was first
 // seen on, or 0.
+// matchedBefore is dup for stored account idx (an index of the state's
+// lookup maps): the line of an earlier row that matched it, or 0.
+func (im *importer) matchedBefore(idx int) int {
+	if im.matched == nil {
+		im.matched = make([]int32, max(len(im.st.accounts), len(im.st.ids)))
+	}
+	if l := im.matched[idx]; l > 0 {
+		return int(l)
+	}
+	im.matched[idx] = int32(im.rec.line)
+	return 0
+}
+
 func (im *importer) dup(key string) int {
 	if l, ok := im.seen[key]; ok {
 		return l
@@ -807,6 +848,18 @@ func (im *importer) accountRow() error {
 		im.fail(col, "an account needs a name (or an external ID that matches a stored account)", "")
 		return nil
 	}
+	if idx >= 0 {
+		// One row by external ID and another by name can be the same
+		// stored account.
+		if l := im.matchedBefore(idx); l > 0 {
+			col, v := extCol, ext
+			if ext == "" {
+				col, v = nameCol, name
+			}
+			im.fail(col, fmt.Sprintf("is the same stored account as %s: each account may appear once in a file", im.where(l)), v)
+			return nil
+		}
+	}
 
 	var a store.Account
 	isNew := idx < 0
@@ -820,7 +873,10 @@ func (im *importer) accountRow() error {
 		}
 		a = store.Account{Name: name, ExternalID: ext, Lifecycle: store.Active, CreatedAt: im.now}
 	} else {
-		a = st.accounts[idx]
+		var err error
+		if a, err = st.account(idx); err != nil {
+			return err
+		}
 		if a.Override != nil {
 			o := *a.Override
 			a.Override = &o
@@ -904,8 +960,59 @@ func (im *importer) accountRow() error {
 	case !isNew && a.ARRCents != old.ARRCents:
 		w.ledger = []store.LedgerEntry{{Date: im.today, ARRCents: a.ARRCents, Kind: arrChangeKind(old.ARRCents, a.ARRCents)}}
 	}
+	if !isNew {
+		// An update is written at once: it replaces keys the indexes
+		// already hold, in nodes of their own size (see flushAccounts
+		// for why new accounts wait).
+		if err := im.tx.PutAccount(&w.acct); err != nil {
+			return fmt.Errorf("%s: %w", im.where(w.line), err)
+		}
+		return im.appendLedger(w.acct.ID, w.line, w.ledger)
+	}
+	detach(&w.acct)
 	im.pending = append(im.pending, w)
 	return nil
+}
+
+// appendLedger writes the ARR entries an account write implies.
+func (im *importer) appendLedger(id uint64, line int, ledger []store.LedgerEntry) error {
+	for i := range ledger {
+		e := &ledger[i]
+		e.AccountID, e.Author, e.Note = id, im.author, "imported from "+baseName(im.file)
+		if err := im.tx.AppendLedger(e); err != nil {
+			return fmt.Errorf("%s: %w", im.where(line), err)
+		}
+	}
+	return nil
+}
+
+// detach copies an account's text into one block of its own. The values
+// are cut from the record as read, and each would keep the whole record
+// (a wide CRM export's line can be kilobytes) alive until the write.
+func detach(a *store.Account) {
+	fields := [...]*string{&a.Name, &a.ExternalID, &a.ChampionName, &a.ChampionEmail, &a.PipelineStage, &a.SuccessPlan, &a.Plan, nil, nil}
+	if a.Override != nil {
+		fields[7], fields[8] = &a.Override.Reason, &a.Override.Author
+	}
+	n := 0
+	for _, f := range fields {
+		if f != nil {
+			n += len(*f)
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, f := range fields {
+		if f != nil {
+			b.WriteString(*f)
+		}
+	}
+	all := b.String()
+	for _, f := range fields {
+		if f != nil {
+			*f, all = all[:len(*f)], all[len(*f):]
+		}
+	}
 }
 
 // lifeVote is what one column of a row says of the account's lifecycle.
@@ -1071,8 +1178,9 @@ func (im *importer) lastLedgerDate(id uint64) (metrics.Date, error) {
 	return im.st.lastLedger[id], nil
 }
 
-// pendingAccount is one account write of the apply pass, held until the
-// whole file has been read so that the writes go to the store in one batch.
+// pendingAccount is one new account of the apply pass, held until the
+// whole file has been read so that the new accounts go to the store in one
+// batch.
 type pendingAccount struct {
 	acct   store.Account
 	ledger []store.LedgerEntry // the ARR entries the write implies, in order
@@ -1088,10 +1196,15 @@ type accountBatcher interface {
 	PutAccounts(accts []*store.Account) error
 }
 
-// flushAccounts writes the pending accounts, then their ledger entries.
-// Updates go first; new accounts follow in external-ID order (so the
-// external-ID index only ever appends) and get their IDs in that order;
-// ledger entries go in account order (their keys start with the account).
+// flushAccounts writes the new accounts, held until the end of the file,
+// then their ledger entries (updates were written as they were read). The
+// new accounts go in external-ID order (so the external-ID index only ever
+// appends) and get their IDs in that order, in one PutAccounts, which
+// sorts the owner index entries of all of them: written in several
+// batches, each batch's keys would land between the previous ones' in the
+// one node bbolt keeps a new bucket's keys in until commit, shifting the
+// node at every insert. Ledger entries go in account order (their keys
+// start with the account).
 func (im *importer) flushAccounts() error {
 	if im.tx == nil || len(im.pending) == 0 {
 		return nil
@@ -1122,19 +1235,26 @@ func (im *importer) flushAccounts() error {
 			}
 		}
 	}
-	sort.SliceStable(order, func(x, y int) bool { return im.pending[order[x]].acct.ID < im.pending[order[y]].acct.ID })
-	note := "imported from " + baseName(im.file)
-	for _, j := range order {
-		w := &im.pending[j]
-		for i := range w.ledger {
-			e := &w.ledger[i]
-			e.AccountID, e.Author, e.Note = w.acct.ID, im.author, note
-			if err := im.tx.AppendLedger(e); err != nil {
-				return fmt.Errorf("%s: %w", im.where(w.line), err)
-			}
+	// Only the ledger entries are left to write: keep those and let the
+	// accounts go, before bbolt's commit allocates its pages.
+	type ledgerWork struct {
+		id     uint64
+		line   int
+		ledger []store.LedgerEntry
+	}
+	work := make([]ledgerWork, 0, len(im.pending))
+	for i := range im.pending {
+		if w := &im.pending[i]; len(w.ledger) > 0 {
+			work = append(work, ledgerWork{w.acct.ID, w.line, w.ledger})
 		}
 	}
-	im.pending = nil
+	im.pending, order = nil, nil
+	sort.Slice(work, func(x, y int) bool { return work[x].id < work[y].id })
+	for _, w := range work {
+		if err := im.appendLedger(w.id, w.line, w.ledger); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -58,7 +58,7 @@ type record struct {
 
 // source yields the records of a file. next returns io.EOF at the end, a
 // *RowError for a bad record it could read past, and a *fatalError when it
-// cannot go on.
+// cannot go on; a record it returns may be reused by the next call.
 type source interface {
 	columns() []string // the column names so far (JSON adds names as it meets them)
 	next() (*record, error)
@@ -233,6 +233,7 @@ type csvSource struct {
 	header  []string
 	endLine int // line where the last record read ended
 	done    bool
+	rec     record // what next returns, valid until the next call
 }
 
 func newCSVSource(g *guard, br *bufio.Reader, delim rune) (*csvSource, error) {
@@ -319,11 +320,17 @@ func (s *csvSource) next() (*record, error) {
 	line, _ := s.cr.FieldPos(0)
 	s.endLine, _ = s.cr.FieldPos(len(fields) - 1)
 	s.g.mark = s.cr.InputOffset()
-	rec := &record{line: line, cells: make([]cell, len(fields))}
-	for i, f := range fields {
-		rec.cells[i] = cell{v: f, set: true}
+	// One record, reused: a row is done with before the next is read,
+	// and a fresh slice of cells per row was most of the garbage a big
+	// import makes.
+	if cap(s.rec.cells) < len(fields) {
+		s.rec.cells = make([]cell, len(fields))
 	}
-	return rec, nil
+	s.rec = record{line: line, cells: s.rec.cells[:len(fields)]}
+	for i, f := range fields {
+		s.rec.cells[i] = cell{v: f, set: true}
+	}
+	return &s.rec, nil
 }
 
 // ---- JSON ----

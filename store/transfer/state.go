@@ -17,10 +17,12 @@ type state struct {
 	byName        map[string]*store.Member // lower-case name
 	nameAmbiguous map[string]bool          // lower-case names several members share
 
-	accounts  []store.Account
-	accByExt  map[string]int // index into accounts
-	accByName map[string]int // exact name; -1 when several accounts share it
-	accByFold map[string]int // lower-case name; -1 when ambiguous
+	accounts  []store.Account // nil in a lean state (see lean)
+	ids       []uint64        // a lean state's account IDs, by index
+	tx        *store.Tx       // where a lean state reads an account
+	accByExt  map[string]int  // index into accounts (ids)
+	accByName map[string]int  // exact name; -1 when several accounts share it
+	accByFold map[string]int  // lower-case name; -1 when ambiguous; not for an accounts import
 
 	escByID  map[uint64]*store.Escalation
 	escByKey map[string][]uint64 // escKey with and without created-at
@@ -72,6 +74,9 @@ func loadState(tx *store.Tx, k Kind) (*state, error) {
 		} else {
 			st.accByName[a.Name] = i
 		}
+		if k == Accounts {
+			continue // only account references (escalations, activities) go by folded name
+		}
 		fold := strings.ToLower(a.Name)
 		if _, dup := st.accByFold[fold]; dup {
 			st.accByFold[fold] = -1
@@ -102,6 +107,26 @@ func loadState(tx *store.Tx, k Kind) (*state, error) {
 		}
 	}
 	return st, nil
+}
+
+// lean lets the stored accounts go, keeping their IDs: account then reads
+// one from tx when a row matches it. The write pass of an accounts import
+// holds only its lookup maps, not every account a second time beside the
+// accounts it writes.
+func (st *state) lean(tx *store.Tx) {
+	st.ids = make([]uint64, len(st.accounts))
+	for i := range st.accounts {
+		st.ids[i] = st.accounts[i].ID
+	}
+	st.accounts, st.tx = nil, tx
+}
+
+// account returns stored account i (an index from the lookup maps).
+func (st *state) account(i int) (store.Account, error) {
+	if st.accounts != nil {
+		return st.accounts[i], nil
+	}
+	return st.tx.Account(st.ids[i])
 }
 
 // loadLedgerDates reads the date of every account's latest ARR entry.

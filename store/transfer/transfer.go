@@ -23,10 +23,12 @@
 // again and applies it inside one store.Update transaction, validating once
 // more against the state inside that transaction: a SIGKILL at any moment
 // leaves the database exactly as before or exactly as after. The second
-// pass holds the account writes until the end of the file and then writes
-// updates first and new accounts in external-ID order (their IDs are
-// assigned in that order), so that bbolt's indexes grow by appending; that
-// costs about half a kilobyte of memory per account written.
+// pass writes each update as it reads it, looking the stored account up
+// in the transaction rather than keeping every account in memory; it holds
+// the new accounts until the end of the file and then writes them in
+// external-ID order (their IDs are assigned in that order), so that
+// bbolt's indexes grow by appending; that costs about half a kilobyte of
+// memory per new account.
 //
 // The kind of a file, unless given, is the one its headers give clearly the
 // most evidence for (see detectKind): imported fields and the columns such
@@ -38,7 +40,8 @@
 // Upsert rules, by kind:
 //
 //   - accounts: matched by external ID; a row with no external ID (or a file
-//     with no ID column) is matched by exact account name. A column that is
+//     with no ID column) is matched by exact account name. Two rows that
+//     match one stored account (one by ID, one by name) are a row error. A column that is
 //     absent from the file leaves the stored value alone; a present but empty
 //     cell clears the value (NPS, CSAT, active users, tickets, dates,
 //     champion, segment back to "derived from ARR", owner back to
