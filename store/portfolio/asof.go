@@ -142,7 +142,6 @@ func BuildPast(raw PastRaw, day metrics.Date) *Past {
 
 	// The KPIs read the ledger as it stood at the end of the day: a
 	// renewal booked later was not a renewal yet.
-	ledger := make(map[uint64][]metrics.LedgerEntry, len(raw.Ledger))
 	p.Accounts = make([]Account, 0, len(raw.Accounts))
 	for i := range raw.Accounts {
 		src := &raw.Accounts[i]
@@ -169,7 +168,7 @@ func BuildPast(raw PastRaw, day metrics.Date) *Past {
 		p.Accounts = append(p.Accounts, Account{Account: *src})
 		a := &p.Accounts[len(p.Accounts)-1]
 		p.accountIdx[a.ID] = len(p.Accounts) - 1
-		ledger[a.ID] = through
+		a.Ledger = through
 		a.ARRCents = arr
 		a.Live = live
 		switch {
@@ -207,6 +206,7 @@ func BuildPast(raw PastRaw, day metrics.Date) *Past {
 		// champion-changed and qbr-overdue read latest values, left out.
 		a.Flags = metrics.FlagsFor(metrics.Inputs{RenewalDate: a.RenewalDate}, a.Health, a.Trend, day, breachedAcct[a.ID])
 		a.Fold = strings.ToLower(a.Name + " " + a.OwnerName + " " + string(a.Segment))
+		a.setFigures(metrics.TrailingYear(day))
 	}
 
 	p.Escalations = make([]Escalation, len(escs))
@@ -219,8 +219,8 @@ func BuildPast(raw PastRaw, day metrics.Date) *Past {
 	}
 	sort.SliceStable(p.Escalations, func(i, j int) bool { return QueueLess(&p.Escalations[i], &p.Escalations[j]) })
 
-	p.KPIs = computeKPIs(p, ledger, day)
-	p.Team = computeTeam(p, ledger, day)
+	p.KPIs = computeKPIs(p, day)
+	p.Team = computeTeam(p, day)
 	for i := range p.Team {
 		p.Team[i].DaysSinceOneOne = -1 // only the latest 1:1 is kept
 	}

@@ -32,6 +32,20 @@ type Account struct {
 	// strings; its first NameLen bytes are the folded name.
 	Fold    string
 	NameLen int
+	// Ledger is the account's ARR ledger, oldest first; ret and ren are
+	// its share of the KPIs over the window (metrics' additive figures),
+	// computed once, so a book's KPIs are sums and one changed account is
+	// rescored alone (README, "Design notes").
+	Ledger []metrics.LedgerEntry
+	ret    metrics.RetentionSums
+	ren    metrics.Renewals
+}
+
+// setFigures computes the account's KPI figures over w from its ledger.
+func (a *Account) setFigures(w metrics.Window) {
+	ka := metrics.KPIAccount{Ledger: a.Ledger, ContractStart: a.ContractStart, RenewalDate: a.RenewalDate, Churned: !a.Live}
+	a.ret = metrics.AccountRetention(&ka, w)
+	a.ren = metrics.AccountRenewals(&ka, w)
 }
 
 // Escalation is one escalation joined with its account and people.
@@ -197,11 +211,14 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 	sc := newScorer(p, raw.Prev, raw.Escalations, asOf, now)
 	p.Accounts = make([]Account, len(raw.Accounts))
 	ownerFold := make(map[uint64]string, len(raw.Members)+1)
+	window := metrics.TrailingYear(asOf)
 	for i := range raw.Accounts {
 		a := &p.Accounts[i]
 		a.Account = raw.Accounts[i]
 		p.accountIdx[a.ID] = i
 		sc.score(a)
+		a.Ledger = raw.Ledger[a.ID]
+		a.setFigures(window)
 		name := FoldText(a.Name)
 		owner, ok := ownerFold[a.OwnerID]
 		if !ok {
@@ -221,8 +238,8 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 	}
 	sort.SliceStable(p.Escalations, func(i, j int) bool { return QueueLess(&p.Escalations[i], &p.Escalations[j]) })
 
-	p.KPIs = computeKPIs(p, raw.Ledger, asOf)
-	p.Team = computeTeam(p, raw.Ledger, asOf)
+	p.KPIs = computeKPIs(p, asOf)
+	p.Team = computeTeam(p, asOf)
 	p.Review = computeReview(p, raw, asOf, now)
 	return p
 }
@@ -412,11 +429,8 @@ func (p *Portfolio) AccountIndex(id uint64) int {
 	return -1
 }
 
-func kpiAccount(a *Account, ledger map[uint64][]metrics.LedgerEntry) metrics.KPIAccount {
-	return metrics.KPIAccount{Ledger: ledger[a.ID], ContractStart: a.ContractStart, RenewalDate: a.RenewalDate, Churned: !a.Live}
-}
-
-func computeKPIs(p *Portfolio, ledger map[uint64][]metrics.LedgerEntry, asOf metrics.Date) KPIs {
+// computeKPIs sums the accounts' figures into the portfolio's KPIs.
+func computeKPIs(p *Portfolio, asOf metrics.Date) KPIs {
 	k := KPIs{
 		Window:      metrics.TrailingYear(asOf),
 		Bands:       map[metrics.Band]int{},
@@ -428,12 +442,12 @@ func computeKPIs(p *Portfolio, ledger map[uint64][]metrics.LedgerEntry, asOf met
 	for _, s := range store.Statuses {
 		k.EscByStatus[s] = 0
 	}
-	kas := make([]metrics.KPIAccount, len(p.Accounts))
-	var nps, csat []metrics.Opt
-	var due []metrics.DueItem
+	var ret metrics.RetentionSums
+	due := make([]metrics.DueItem, 0, len(p.Accounts))
 	for i := range p.Accounts {
 		a := &p.Accounts[i]
-		kas[i] = kpiAccount(a, ledger)
+		ret.Add(a.ret)
+		k.Renewals.Add(a.ren)
 		if !a.Live {
 			continue
 		}
@@ -441,17 +455,17 @@ func computeKPIs(p *Portfolio, ledger map[uint64][]metrics.LedgerEntry, asOf met
 		k.ARRCents += a.ARRCents
 		k.Bands[a.Health.Band]++
 		k.PipelineCents += a.PipelineCents
-		nps = append(nps, a.NPS)
-		csat = append(csat, a.CSAT)
+		k.NPS.Count(a.NPS, 1)
+		k.CSAT.Count(a.CSAT, 1)
 		due = append(due, metrics.DueItem{RenewalDate: a.RenewalDate, ARRCents: a.ARRCents, Band: a.Health.Band})
 		if m := p.Member(a.OwnerID); a.OwnerID == 0 || m == nil || !m.Active {
 			k.UnassignedLive++
 		}
 	}
-	k.Retention = metrics.RetentionOf(kas, k.Window)
-	k.Renewals = metrics.RenewalsOf(kas, k.Window)
-	k.NPS = metrics.NPSOf(nps)
-	k.CSAT = metrics.CSATOf(csat)
+	k.Retention = ret.Retention()
+	k.Renewals = k.Renewals.Finish()
+	k.NPS = k.NPS.Finish()
+	k.CSAT = k.CSAT.Finish()
 	k.Due = metrics.RenewalsDue(due, asOf)
 	for _, e := range p.Escalations {
 		k.EscByStatus[e.Status]++
@@ -475,11 +489,10 @@ func (k KPIs) Due90() metrics.DueBucket {
 	return metrics.DueBucket{}
 }
 
-func computeTeam(p *Portfolio, ledger map[uint64][]metrics.LedgerEntry, asOf metrics.Date) []MemberRow {
+func computeTeam(p *Portfolio, asOf metrics.Date) []MemberRow {
 	type book struct {
-		kas       []metrics.KPIAccount
-		nps, csat []metrics.Opt
-		row       *MemberRow
+		ret metrics.RetentionSums
+		row *MemberRow
 	}
 	books := map[uint64]*book{}
 	var rows []MemberRow
@@ -517,7 +530,7 @@ func computeTeam(p *Portfolio, ledger map[uint64][]metrics.LedgerEntry, asOf met
 	for i := range p.Accounts {
 		a := &p.Accounts[i]
 		b := bookOf(a.OwnerID)
-		b.kas = append(b.kas, kpiAccount(a, ledger))
+		b.ret.Add(a.ret)
 		if !a.Live {
 			continue
 		}
@@ -528,8 +541,8 @@ func computeTeam(p *Portfolio, ledger map[uint64][]metrics.LedgerEntry, asOf met
 		r.Accounts++
 		r.ARRCents += a.ARRCents
 		r.Bands[a.Health.Band]++
-		b.nps = append(b.nps, a.NPS)
-		b.csat = append(b.csat, a.CSAT)
+		r.NPS.Count(a.NPS, 1)
+		r.CSAT.Count(a.CSAT, 1)
 		if !a.RenewalDate.IsZero() && a.DaysToRenewal >= 0 && a.DaysToRenewal <= 90 {
 			r.Due90++
 			r.Due90ARRCents += a.ARRCents
@@ -549,11 +562,10 @@ func computeTeam(p *Portfolio, ledger map[uint64][]metrics.LedgerEntry, asOf met
 		}
 		bookOf(owner).row.OpenEsc++
 	}
-	window := metrics.TrailingYear(asOf)
 	finish := func(b *book) {
-		b.row.Retention = metrics.RetentionOf(b.kas, window)
-		b.row.NPS = metrics.NPSOf(b.nps)
-		b.row.CSAT = metrics.CSATOf(b.csat)
+		b.row.Retention = b.ret.Retention()
+		b.row.NPS = b.row.NPS.Finish()
+		b.row.CSAT = b.row.CSAT.Finish()
 		b.row.OverCapacity = !b.row.Unassigned && b.row.Member.Capacity > 0 && b.row.Accounts > b.row.Member.Capacity
 	}
 	for _, b := range books {
