@@ -17,9 +17,10 @@ import (
 
 var bChanges = []byte("changes")
 
-// keptChanges is how many entries the feed keeps: a reader more than this
-// many commits behind reads everything again. (A variable for tests.)
-var keptChanges uint64 = 4096
+// KeptChanges is how many entries the feed keeps: a reader more than this
+// many commits behind reads everything again. A variable so tests can
+// make a reader fall behind in a few writes.
+var KeptChanges uint64 = 4096
 
 // maxListed bounds the IDs one entry lists; a transaction that touches
 // more (an import, this week's snapshot) says "everything" instead.
@@ -101,7 +102,7 @@ func (t *Tx) TouchAll() {
 }
 
 // logChange appends the transaction's entry (if it changed anything) and
-// trims the feed to keptChanges entries. It runs last in every write
+// trims the feed to KeptChanges entries. It runs last in every write
 // transaction, so the entry commits with what it describes.
 func (t *Tx) logChange(now time.Time) error {
 	if t.ch.empty() {
@@ -128,12 +129,12 @@ func (t *Tx) logChange(now time.Time) error {
 	if err := b.Put(u64(seq), encodeChange(&ch)); err != nil {
 		return err
 	}
-	if seq <= keptChanges {
+	if seq <= KeptChanges {
 		return nil
 	}
 	// Usually one entry falls out of the window: delete from the front.
 	c := b.Cursor()
-	for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) <= seq-keptChanges; k, _ = c.First() {
+	for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) <= seq-KeptChanges; k, _ = c.First() {
 		if err := c.Delete(); err != nil {
 			return err
 		}

@@ -61,9 +61,9 @@ func TestChangeFeedNamesWhatEachWriteTouched(t *testing.T) {
 // A bulk write says "everything"; the window keeps the newest entries and
 // a reader behind it must read everything again.
 func TestChangeFeedWindowAndBulk(t *testing.T) {
-	old := keptChanges
-	keptChanges = 5
-	defer func() { keptChanges = old }()
+	old := KeptChanges
+	KeptChanges = 5
+	defer func() { KeptChanges = old }()
 	path := filepath.Join(t.TempDir(), "s.db")
 	actUpdate(t, path, func(tx *Tx) error {
 		for i := 0; i < maxListed+1; i++ {

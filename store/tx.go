@@ -483,6 +483,16 @@ func (t *Tx) WeekScores(w metrics.Week) (map[uint64]WeekScore, error) {
 	return out, nil
 }
 
+// WeekScore is one account's score in week w, from the by-week index.
+func (t *Tx) WeekScore(accountID uint64, w metrics.Week) (WeekScore, bool, error) {
+	v := t.b(bSnapByWeek).Get(key(u32(uint32(w)), u64(accountID)))
+	if v == nil {
+		return WeekScore{}, false, nil
+	}
+	ws, err := decodeWeekScore(v)
+	return ws, err == nil, err
+}
+
 // HasWeek reports whether week w has any snapshot.
 func (t *Tx) HasWeek(w metrics.Week) bool {
 	prefix := u32(uint32(w))

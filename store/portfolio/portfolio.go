@@ -108,8 +108,11 @@ type Review struct {
 
 // Portfolio is the computed book.
 type Portfolio struct {
-	AsOf        metrics.Date
-	Now         time.Time
+	AsOf metrics.Date
+	Now  time.Time
+	// Seq is the change feed entry this portfolio is up to date with
+	// (feed.go).
+	Seq         uint64
 	Settings    store.Settings
 	Members     []store.Member
 	memberIdx   map[uint64]int
@@ -135,6 +138,7 @@ type Raw struct {
 	ThisWeekHas bool
 	Escalations []store.Escalation
 	SettingsLog []store.SettingChange
+	Seq         uint64 // the change feed's newest entry when read
 }
 
 // Load reads everything a screen needs in one read transaction and builds
@@ -158,6 +162,7 @@ func Load(path string, opt store.Options, asOf metrics.Date, now time.Time) (*Po
 func ReadRaw(tx *store.Tx, asOf metrics.Date) (Raw, error) {
 	var raw Raw
 	var err error
+	raw.Seq = tx.ChangeSeq()
 	if raw.Settings, err = tx.Settings(); err != nil {
 		return raw, err
 	}
@@ -198,6 +203,7 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 	p := &Portfolio{
 		AsOf:        asOf,
 		Now:         now,
+		Seq:         raw.Seq,
 		Settings:    raw.Settings,
 		Members:     raw.Members,
 		SettingsLog: raw.SettingsLog,
@@ -376,7 +382,10 @@ func QueueLess(a, b *Escalation) bool {
 		return a.Open()
 	}
 	if !a.Open() {
-		return a.ResolvedAt.After(b.ResolvedAt)
+		if !a.ResolvedAt.Equal(b.ResolvedAt) {
+			return a.ResolvedAt.After(b.ResolvedAt)
+		}
+		return a.ID < b.ID // a total order: the queue never depends on how it was built
 	}
 	if a.Breached != b.Breached {
 		return a.Breached

@@ -1,0 +1,173 @@
+package portfolio
+
+import (
+	"errors"
+	"slices"
+	"sort"
+	"time"
+
+	"steward/metrics"
+	"steward/store"
+)
+
+// A portfolio follows the store's change feed (README, "The change feed"):
+// ReadDelta reads, in one transaction, the records that changed since the
+// portfolio's Seq, and Apply rescores just those accounts and sums the
+// books again. A change the feed cannot list (a bulk write, the roster,
+// the settings, a new comparison week) or one older than the feed keeps
+// asks for a full Load instead.
+
+// Delta is what changed since a portfolio was read.
+type Delta struct {
+	Seq uint64
+	// Reload: read everything again (Load); the rest is empty.
+	Reload bool
+	// Accounts are the current records of every account touched, or whose
+	// escalations were; Ledger and Prev (the comparison week's score) are
+	// theirs.
+	Accounts    []store.Account
+	Ledger      map[uint64][]metrics.LedgerEntry
+	Prev        map[uint64]store.WeekScore
+	Escalations []store.Escalation
+	ThisWeekHas bool
+}
+
+// Empty reports a delta with nothing to apply.
+func (d *Delta) Empty() bool { return !d.Reload && len(d.Accounts) == 0 && len(d.Escalations) == 0 }
+
+// ReadDelta reads what changed after seq, for a portfolio as of asOf that
+// compares with prevWeek. It takes values, not the portfolio: it runs on a
+// command's goroutine while the screen keeps the portfolio.
+func ReadDelta(tx *store.Tx, seq uint64, asOf metrics.Date, prevWeek metrics.Week) (Delta, error) {
+	d := Delta{Seq: tx.ChangeSeq()}
+	changes, complete, err := tx.ChangesSince(seq)
+	if err != nil {
+		return d, err
+	}
+	thisWeek := metrics.WeekOf(asOf)
+	if !complete || tx.LatestWeekBefore(thisWeek) != prevWeek {
+		d.Reload = true
+		return d, nil
+	}
+	accounts := map[uint64]bool{}
+	escs := map[uint64]bool{}
+	for _, ch := range changes {
+		if ch.All || ch.Members || ch.Settings {
+			d.Reload = true
+			return d, nil
+		}
+		for _, id := range ch.Accounts {
+			accounts[id] = true
+		}
+		for _, id := range ch.Escalations {
+			escs[id] = true
+		}
+	}
+	for _, id := range sortedIDs(escs) {
+		e, err := tx.Escalation(id)
+		if err != nil {
+			return d, err
+		}
+		d.Escalations = append(d.Escalations, e)
+		accounts[e.AccountID] = true // its open count and sla-breach flag
+	}
+	d.Ledger = make(map[uint64][]metrics.LedgerEntry, len(accounts))
+	d.Prev = make(map[uint64]store.WeekScore, len(accounts))
+	for _, id := range sortedIDs(accounts) {
+		a, err := tx.Account(id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // touched by a transaction that did not keep it
+		}
+		if err != nil {
+			return d, err
+		}
+		d.Accounts = append(d.Accounts, a)
+		l, err := tx.Ledger(id)
+		if err != nil {
+			return d, err
+		}
+		for _, e := range l {
+			d.Ledger[id] = append(d.Ledger[id], metrics.LedgerEntry{Date: e.Date, ARRCents: e.ARRCents, Kind: e.Kind})
+		}
+		if prevWeek != 0 {
+			ws, ok, err := tx.WeekScore(id, prevWeek)
+			if err != nil {
+				return d, err
+			}
+			if ok {
+				d.Prev[id] = ws
+			}
+		}
+	}
+	d.ThisWeekHas = tx.HasWeek(thisWeek)
+	return d, nil
+}
+
+func sortedIDs(set map[uint64]bool) []uint64 {
+	out := make([]uint64, 0, len(set))
+	for id := range set {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Apply brings p up to date with d (which must not ask for a Reload),
+// judging SLAs at now: the touched accounts are rescored, the queue
+// re-sorted, the KPIs, the team and the review summed again. It returns
+// the indexes in p.Accounts of the accounts it changed or added (added
+// ones at the end, in ID order, as Build orders them).
+func (p *Portfolio) Apply(d Delta, now time.Time) []int {
+	p.Now = now
+	// Escalations first: an account's open count and flags read them.
+	pos := make(map[uint64]int, len(p.Escalations))
+	for i := range p.Escalations {
+		pos[p.Escalations[i].ID] = i
+	}
+	for _, e := range d.Escalations {
+		pe := Escalation{Escalation: e}
+		if i, ok := pos[e.ID]; ok {
+			p.Escalations[i] = pe
+		} else {
+			pos[e.ID] = len(p.Escalations)
+			p.Escalations = append(p.Escalations, pe)
+		}
+	}
+	raw := make([]store.Escalation, len(p.Escalations))
+	for i := range p.Escalations {
+		raw[i] = p.Escalations[i].Escalation
+	}
+	sc := newScorer(p, d.Prev, raw, p.AsOf, now)
+	window := metrics.TrailingYear(p.AsOf)
+	var changed []int
+	for _, src := range d.Accounts {
+		i, ok := p.accountIdx[src.ID]
+		if !ok {
+			i = len(p.Accounts)
+			p.Accounts = append(p.Accounts, Account{})
+			p.accountIdx[src.ID] = i
+		}
+		a := &p.Accounts[i]
+		*a = Account{Account: src}
+		sc.score(a)
+		a.Ledger = d.Ledger[src.ID]
+		a.setFigures(window)
+		name := FoldText(a.Name)
+		a.Fold, a.NameLen = name+" "+FoldText(a.OwnerName)+" "+string(a.Segment), len(name)
+		changed = append(changed, i)
+	}
+	for i := range p.Escalations {
+		pe := &p.Escalations[i]
+		pe.OwnerName, pe.RaisedName, pe.Breached = p.MemberName(pe.OwnerID), p.MemberName(pe.RaisedBy), pe.Escalation.Breached(now)
+		pe.AccountName, pe.AccountARR = "", 0
+		if a := p.Account(pe.AccountID); a != nil {
+			pe.AccountName, pe.AccountARR = a.Name, a.ARRCents
+		}
+	}
+	sort.SliceStable(p.Escalations, func(i, j int) bool { return QueueLess(&p.Escalations[i], &p.Escalations[j]) })
+	p.KPIs = computeKPIs(p, p.AsOf)
+	p.Team = computeTeam(p, p.AsOf)
+	p.Review = computeReview(p, Raw{PrevWeek: p.Review.ComparedWithWeek, ThisWeekHas: d.ThisWeekHas}, p.AsOf, now)
+	p.Seq = d.Seq
+	return changed
+}
