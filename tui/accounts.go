@@ -60,12 +60,13 @@ type accountsView struct {
 	// The rest of an account's text, "owner segment", is shared by many
 	// accounts: it is matched once per distinct text (groups), not once
 	// per account.
-	arena  []byte
-	offs   []uint32
-	masks  []uint64 // byteMask of each name: the filter's prefilter
-	wmasks []uint64 // byteMask of the bytes that start a word of the name
-	group  []int32  // account -> index into groups
-	groups []string // distinct folded "owner segment" texts
+	arena    []byte
+	offs     []uint32
+	masks    []uint64 // byteMask of each name: the filter's prefilter
+	wmasks   []uint64 // byteMask of the bytes that start a word of the name
+	group    []int32  // account -> index into groups
+	groups   []string // distinct folded "owner segment" texts
+	groupIDs map[string]int32
 	// mark[i] == gen: account i matched the latest pass, in group hit[i].
 	mark []uint32
 	hit  []uint8
@@ -73,6 +74,7 @@ type accountsView struct {
 	// byName is the live accounts in name order (once per load); pairs
 	// and tmp are the sort's scratch, kept between sorts.
 	byName     []int32
+	named      []bool // named[i]: account i is in byName (it was live)
 	pairs, tmp []keyed
 
 	query, applied string
@@ -109,6 +111,53 @@ func (v *accountsView) SetPortfolio(p *portfolio.Portfolio) {
 	v.selectID(keep)
 }
 
+// updated takes in the accounts the change feed changed (indexes into the
+// same, updated portfolio). Only a new, renamed, churned or revived
+// account rebuilds the arena and the name order; otherwise the shared
+// owner text is looked up again and the current sort and filter rerun:
+// a few milliseconds at 100,000 accounts, against a rebuild's tens.
+func (v *accountsView) updated(p *portfolio.Portfolio, changed []int) {
+	if v.p == nil {
+		v.SetPortfolio(p)
+		return
+	}
+	keep := v.selectedID()
+	v.p = p
+	for _, i := range changed {
+		if i >= len(v.offs)-1 || i >= len(v.named) {
+			v.byName = nil
+			v.buildArena()
+			v.resort()
+			v.tbl.invalidate()
+			v.selectID(keep)
+			return
+		}
+		a := &v.p.Accounts[i]
+		if string(v.arena[v.offs[i]:v.offs[i+1]]) != foldName(a) || a.Live != v.named[i] {
+			v.byName = nil
+			v.buildArena()
+			v.resort()
+			v.tbl.invalidate()
+			v.selectID(keep)
+			return
+		}
+	}
+	for _, i := range changed {
+		a := &v.p.Accounts[i]
+		rest := a.Fold[min(len(a.Fold), a.NameLen+1):]
+		g, ok := v.groupIDs[rest]
+		if !ok {
+			g = int32(len(v.groups))
+			v.groupIDs[rest] = g
+			v.groups = append(v.groups, rest)
+		}
+		v.group[i] = g
+	}
+	v.resort()
+	v.tbl.invalidate()
+	v.selectID(keep)
+}
+
 func (v *accountsView) buildArena() {
 	n := len(v.p.Accounts)
 	size := 0
@@ -122,6 +171,7 @@ func (v *accountsView) buildArena() {
 	v.group = slices.Grow(v.group[:0], n)[:n]
 	v.groups = v.groups[:0]
 	ids := map[string]int32{}
+	v.groupIDs = ids
 	for i := range v.p.Accounts {
 		a := &v.p.Accounts[i]
 		name := foldName(a)
@@ -184,6 +234,11 @@ func (v *accountsView) resort() {
 	accts := v.p.Accounts
 	if v.byName == nil {
 		v.byName = sortByName(accts)
+		v.named = slices.Grow(v.named[:0], len(accts))[:len(accts)]
+		clear(v.named)
+		for _, i := range v.byName {
+			v.named[i] = true
+		}
 	}
 	// Every column sorts the name order stably by the column's value, so
 	// ties read alphabetically and a press of `s` is one radix pass over

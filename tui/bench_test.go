@@ -17,6 +17,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"golang.org/x/sys/unix"
 
+	"steward/store"
 	"steward/store/demo"
 )
 
@@ -434,4 +435,39 @@ func medianOf(v []float64) float64 {
 	s := append([]float64(nil), v...)
 	sort.Float64s(s)
 	return s[len(s)/2]
+}
+
+// A change another process makes to one account, from the poll that sees
+// it to the next frame: the change feed read (one transaction), the
+// account rescored, the books summed, the accounts view re-sorted and
+// drawn. The write itself is not timed. At 100,000 accounts.
+func BenchmarkFollowOneChange(b *testing.B) {
+	src := benchDB(b)
+	path := filepath.Join(b.TempDir(), "follow.db")
+	copyDB(b, src, path)
+	m := loaded(b, path, 120, 40)
+	press(m, "3")
+	m.View()
+	ids := []uint64{m.p.Accounts[10].ID, m.p.Accounts[5000].ID, m.p.Accounts[90000].ID}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		id := ids[i%len(ids)]
+		err := store.Update(path, store.Options{}, func(tx *store.Tx) error {
+			_, err := tx.LogActivity(id, store.ActCall, "check-in", store.Actor{Name: "bench"}, fixNow)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		before := &m.p.Accounts[0]
+		b.StartTimer()
+		drive(m, m.refresh()) // what the poll starts on seeing the file change
+		_ = m.View()
+		b.StopTimer()
+		if &m.p.Accounts[0] != before {
+			b.Fatal("a full load, not the feed")
+		}
+		b.StartTimer()
+	}
 }

@@ -36,12 +36,16 @@ func statOf(path string) fileStat {
 // loadedMsg carries a portfolio; seq lets the root drop a reply that a
 // newer load has overtaken.
 type loadedMsg struct {
-	seq   int
-	p     *portfolio.Portfolio
-	stat  fileStat
-	err   error
-	first bool
-	took  time.Duration
+	// applied: the portfolio was brought up to date through the change
+	// feed (deltaMsg); changed are the account indexes it touched.
+	applied bool
+	changed []int
+	seq     int
+	p       *portfolio.Portfolio
+	stat    fileStat
+	err     error
+	first   bool
+	took    time.Duration
 }
 
 // loadCmd reads the whole portfolio. The file is stat'ed before reading,
@@ -104,6 +108,32 @@ func releaseIfDue() {
 	}
 }
 
+// deltaMsg carries what changed on disk since the portfolio was read (the
+// change feed), or asks for a full load.
+type deltaMsg struct {
+	seq  int
+	d    portfolio.Delta
+	stat fileStat
+	err  error
+	took time.Duration
+}
+
+// deltaCmd reads the changes after feedSeq for a portfolio as of asOf
+// comparing with prevWeek: values only, the portfolio stays on the UI
+// goroutine.
+func deltaCmd(seq int, path string, opt store.Options, feedSeq uint64, asOf metrics.Date, prevWeek metrics.Week) tea.Cmd {
+	return func() tea.Msg {
+		start := time.Now()
+		msg := deltaMsg{seq: seq, stat: statOf(path)}
+		msg.err = store.View(path, opt, func(tx *store.Tx) (err error) {
+			msg.d, err = portfolio.ReadDelta(tx, feedSeq, asOf, prevWeek)
+			return err
+		})
+		msg.took = time.Since(start)
+		return msg
+	}
+}
+
 type snapshotMsg struct {
 	res portfolio.SnapshotResult
 	err error
@@ -159,8 +189,9 @@ func timelineCmd(seq int, path string, opt store.Options, id uint64) tea.Cmd {
 	}
 }
 
-// pollInterval keeps change detection well inside SPEC's 2 seconds.
-const pollInterval = time.Second
+// pollInterval: a change made elsewhere shows within a few hundred
+// milliseconds. A poll is one stat of the file (microseconds).
+const pollInterval = 200 * time.Millisecond
 
 type pollMsg struct{}
 

@@ -225,7 +225,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.loading {
 			return m, nil // the poll reloads once the running load is done
 		}
-		return m, m.load(false)
+		return m, m.refresh()
+	case deltaMsg:
+		return m, m.onDelta(msg)
 	case importedMsg:
 		return m, m.onImported(msg)
 	case snapshotMsg:
@@ -255,8 +257,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case statMsg:
 		var cmd tea.Cmd
 		if !m.loading && m.p != nil && msg.stat != m.stat {
-			m.progress("Changes on disk: reloading…")
-			cmd = m.load(false)
+			cmd = m.refresh()
 		}
 		return m, tea.Batch(cmd, pollTick())
 	case tea.KeyMsg:
@@ -335,6 +336,10 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	m.stat = msg.stat
 	m.p = msg.p
 	for _, pg := range m.tabs {
+		if pg == page(m.accounts) && msg.applied {
+			m.accounts.updated(msg.p, msg.changed)
+			continue
+		}
 		pg.SetPortfolio(msg.p)
 	}
 	var cmds []tea.Cmd
@@ -391,6 +396,35 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	}
 	m.manualReload = false
 	return tea.Batch(cmds...)
+}
+
+// refresh brings the portfolio up to date after a change on disk: through
+// the change feed when it lists what changed (a few accounts rescored),
+// else by a full load (README, "The change feed").
+func (m *Model) refresh() tea.Cmd {
+	if m.p == nil {
+		return m.load(false)
+	}
+	m.seq++
+	m.loading = true
+	return deltaCmd(m.seq, m.opt.Path, m.opt.Store, m.p.Seq, m.p.AsOf, m.p.Review.ComparedWithWeek)
+}
+
+func (m *Model) onDelta(msg deltaMsg) tea.Cmd {
+	if msg.seq != m.seq {
+		return nil // overtaken
+	}
+	m.loading = false
+	switch {
+	case msg.err != nil:
+		return m.onLoaded(loadedMsg{seq: msg.seq, err: msg.err, stat: msg.stat})
+	case msg.d.Reload:
+		m.progress("Changes on disk: reloading…")
+		return m.load(false)
+	}
+	start := time.Now()
+	p, changed := m.p.Apply(msg.d, m.opt.Now())
+	return m.onLoaded(loadedMsg{seq: msg.seq, p: p, stat: msg.stat, applied: true, changed: changed, took: msg.took + time.Since(start)})
 }
 
 // reloadText says what ctrl+r did: read the file again, and whether

@@ -104,7 +104,7 @@ func TestReloadWhileLockedRetries(t *testing.T) {
 	// The next poll sees a "changed" file (the stat was forgotten) and reloads.
 	_, cmd := m.Update(statMsg{statOf(path)})
 	drive(m, cmd)
-	if m.p == before || m.statusErr {
+	if m.stat != statOf(path) || m.statusErr {
 		t.Fatalf("no retry after the lock was released: %s", m.status)
 	}
 }
@@ -134,5 +134,59 @@ func TestWriteCommandReloads(t *testing.T) {
 	mustContain(t, screen(m), "Renamed the account", "▸ Zz Renamed")
 	if m.accounts.selectedID() != id {
 		t.Fatal("cursor lost the account")
+	}
+}
+
+// A change another process makes to one account reaches the screen
+// through the change feed: the account is rescored in place (the same
+// accounts, not a new load), the header and review follow, the cursor
+// stays; a bulk write still loads everything.
+func TestChangeElsewhereAppliesThroughTheFeed(t *testing.T) {
+	m, path := triage(t)
+	press(m, "3", "j", "j")
+	id := m.accounts.selectedID()
+	before := m.p
+	err := store.Update(path, store.Options{}, func(tx *store.Tx) error {
+		a, err := tx.Account(id)
+		if err != nil {
+			return err
+		}
+		old := a.ARRCents
+		a.ARRCents = old + 7_777_700
+		kind, _ := store.LedgerKindFor(old, a.ARRCents)
+		_, err = tx.EditAccount(a, kind, store.Actor{Name: "cron"}, fixNow)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cmd := m.Update(statMsg{statOf(path)})
+	drive(m, cmd)
+	if &m.p.Accounts[0] != &before.Accounts[0] {
+		t.Fatal("the change was read with a full load, not through the feed")
+	}
+	fresh := loaded(t, path, 120, 40)
+	if m.p.KPIs.ARRCents != fresh.p.KPIs.ARRCents || m.p.Account(id).ARRCents != fresh.p.Account(id).ARRCents {
+		t.Fatalf("after the feed: ARR %d / account %d, a fresh load says %d / %d",
+			m.p.KPIs.ARRCents, m.p.Account(id).ARRCents, fresh.p.KPIs.ARRCents, fresh.p.Account(id).ARRCents)
+	}
+	if m.accounts.selectedID() != id {
+		t.Fatal("the cursor moved")
+	}
+	mustContain(t, screen(m), "Reloaded")
+
+	// A bulk write (more than the feed lists) loads everything.
+	err = store.Update(path, store.Options{}, func(tx *store.Tx) error {
+		tx.TouchAll()
+		return tx.PutAccount(&store.Account{Name: "Bulk Co"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := m.p
+	_, cmd = m.Update(statMsg{statOf(path)})
+	drive(m, cmd)
+	if &m.p.Accounts[0] == &prev.Accounts[0] || m.p.Account(m.p.Accounts[len(m.p.Accounts)-1].ID).Name != "Bulk Co" {
+		t.Fatal("a bulk write did not load everything")
 	}
 }

@@ -219,8 +219,8 @@ func BuildPast(raw PastRaw, day metrics.Date) *Past {
 	}
 	sort.SliceStable(p.Escalations, func(i, j int) bool { return QueueLess(&p.Escalations[i], &p.Escalations[j]) })
 
-	p.KPIs = computeKPIs(p, day)
-	p.Team = computeTeam(p, day)
+	p.sumBooks(day)
+	p.finishKPIs()
 	for i := range p.Team {
 		p.Team[i].DaysSinceOneOne = -1 // only the latest 1:1 is kept
 	}

@@ -1,7 +1,8 @@
 package portfolio
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"time"
 
 	"steward/metrics"
@@ -22,7 +23,7 @@ func (p *Portfolio) Retime(now time.Time) (changed bool) {
 		}
 	}
 	if changed {
-		sort.SliceStable(p.Escalations, func(i, j int) bool { return QueueLess(&p.Escalations[i], &p.Escalations[j]) })
+		sortQueue(p.Escalations)
 		breached := map[uint64]bool{}
 		p.KPIs.BreachedEsc = 0
 		for i := range p.Escalations {
@@ -59,7 +60,7 @@ func reviewEscalations(queue []Escalation, now time.Time) (fresh, breached []int
 		}
 	}
 	for _, list := range [][]int{fresh, breached} {
-		sort.SliceStable(list, func(x, y int) bool { return queue[list[x]].AccountARR > queue[list[y]].AccountARR })
+		slices.SortStableFunc(list, func(x, y int) int { return cmp.Compare(queue[y].AccountARR, queue[x].AccountARR) })
 	}
 	return fresh, breached
 }

@@ -3,7 +3,6 @@ package portfolio
 import (
 	"errors"
 	"slices"
-	"sort"
 	"time"
 
 	"steward/metrics"
@@ -112,12 +111,19 @@ func sortedIDs(set map[uint64]bool) []uint64 {
 	return out
 }
 
-// Apply brings p up to date with d (which must not ask for a Reload),
-// judging SLAs at now: the touched accounts are rescored, the queue
-// re-sorted, the KPIs, the team and the review summed again. It returns
-// the indexes in p.Accounts of the accounts it changed or added (added
-// ones at the end, in ID order, as Build orders them).
-func (p *Portfolio) Apply(d Delta, now time.Time) []int {
+// Apply returns p brought up to date with d (which must not ask for a
+// Reload), judging SLAs at now: the touched accounts are rescored, the
+// queue re-sorted, the KPIs, the team and the review summed again. It also
+// returns the indexes in Accounts of the accounts it changed or added
+// (added ones at the end, in ID order, as Build orders them).
+//
+// The result is a new Portfolio that shares the accounts with p (updated
+// in place: an account keeps its index) but not the queue, the team or the
+// review, so a screen can still read p to find what its cursor was on.
+func (old *Portfolio) Apply(d Delta, now time.Time) (*Portfolio, []int) {
+	np := *old
+	p := &np
+	p.Escalations = slices.Clone(old.Escalations)
 	p.Now = now
 	// Escalations first: an account's open count and flags read them.
 	pos := make(map[uint64]int, len(p.Escalations))
@@ -148,12 +154,16 @@ func (p *Portfolio) Apply(d Delta, now time.Time) []int {
 			p.accountIdx[src.ID] = i
 		}
 		a := &p.Accounts[i]
+		if ok {
+			p.bookAccount(a, -1) // its old figures out
+		}
 		*a = Account{Account: src}
 		sc.score(a)
 		a.Ledger = d.Ledger[src.ID]
 		a.setFigures(window)
 		name := FoldText(a.Name)
 		a.Fold, a.NameLen = name+" "+FoldText(a.OwnerName)+" "+string(a.Segment), len(name)
+		p.bookAccount(a, 1) // and its new ones in
 		changed = append(changed, i)
 	}
 	for i := range p.Escalations {
@@ -164,10 +174,10 @@ func (p *Portfolio) Apply(d Delta, now time.Time) []int {
 			pe.AccountName, pe.AccountARR = a.Name, a.ARRCents
 		}
 	}
-	sort.SliceStable(p.Escalations, func(i, j int) bool { return QueueLess(&p.Escalations[i], &p.Escalations[j]) })
-	p.KPIs = computeKPIs(p, p.AsOf)
-	p.Team = computeTeam(p, p.AsOf)
-	p.Review = computeReview(p, Raw{PrevWeek: p.Review.ComparedWithWeek, ThisWeekHas: d.ThisWeekHas}, p.AsOf, now)
+	sortQueue(p.Escalations)
+	p.finishKPIs()
+	p.finishTeam(false)
+	p.updateReview(changed, d.ThisWeekHas, now)
 	p.Seq = d.Seq
-	return changed
+	return p, changed
 }

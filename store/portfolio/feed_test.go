@@ -39,7 +39,7 @@ func follow(t *testing.T, path string, p **portfolio.Portfolio) (reloaded bool) 
 		}
 		return true
 	}
-	cur.Apply(d, feedNow)
+	*p, _ = cur.Apply(d, feedNow)
 	return false
 }
 

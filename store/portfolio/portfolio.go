@@ -5,9 +5,9 @@
 package portfolio
 
 import (
+	"cmp"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"steward/metrics"
@@ -125,6 +125,15 @@ type Portfolio struct {
 	Team        []MemberRow // managers first, then active members by name, then Unassigned when any
 	KPIs        KPIs
 	Review      Review
+
+	// The books behind KPIs and Team (books.go): the portfolio's, and one
+	// per row of teamAll (every active member, then the Unassigned pool,
+	// which Team leaves out while it is empty).
+	total       book
+	books       []book
+	teamAll     []MemberRow
+	rowOf       map[uint64]int // active member ID -> row
+	touchedRows map[int]bool   // rows whose books changed since finishTeam
 }
 
 // Raw is what Load reads from the store.
@@ -242,10 +251,10 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 		}
 		p.Escalations[i] = pe
 	}
-	sort.SliceStable(p.Escalations, func(i, j int) bool { return QueueLess(&p.Escalations[i], &p.Escalations[j]) })
+	sortQueue(p.Escalations)
 
-	p.KPIs = computeKPIs(p, asOf)
-	p.Team = computeTeam(p, asOf)
+	p.sumBooks(asOf)
+	p.finishKPIs()
 	p.Review = computeReview(p, raw, asOf, now)
 	return p
 }
@@ -374,6 +383,20 @@ func (s *Scorer) Score(a *Account) { s.s.score(a) }
 // Member returns member id, or nil.
 func (s *Scorer) Member(id uint64) *store.Member { return s.s.p.Member(id) }
 
+// sortQueue puts the escalations in triage order (QueueLess is total, so
+// any sort gives the same order).
+func sortQueue(q []Escalation) {
+	slices.SortFunc(q, func(a, b Escalation) int {
+		switch {
+		case QueueLess(&a, &b):
+			return -1
+		case QueueLess(&b, &a):
+			return 1
+		}
+		return 0
+	})
+}
+
 // QueueLess is the triage order of SPEC section 5: unresolved before
 // resolved; then SLA breached first, then severity, then due time, then the
 // account's ARR (largest first). Resolved ones follow, newest first.
@@ -438,56 +461,6 @@ func (p *Portfolio) AccountIndex(id uint64) int {
 	return -1
 }
 
-// computeKPIs sums the accounts' figures into the portfolio's KPIs.
-func computeKPIs(p *Portfolio, asOf metrics.Date) KPIs {
-	k := KPIs{
-		Window:      metrics.TrailingYear(asOf),
-		Bands:       map[metrics.Band]int{},
-		EscByStatus: map[string]int{},
-	}
-	for _, b := range metrics.Bands {
-		k.Bands[b] = 0
-	}
-	for _, s := range store.Statuses {
-		k.EscByStatus[s] = 0
-	}
-	var ret metrics.RetentionSums
-	due := make([]metrics.DueItem, 0, len(p.Accounts))
-	for i := range p.Accounts {
-		a := &p.Accounts[i]
-		ret.Add(a.ret)
-		k.Renewals.Add(a.ren)
-		if !a.Live {
-			continue
-		}
-		k.LiveAccounts++
-		k.ARRCents += a.ARRCents
-		k.Bands[a.Health.Band]++
-		k.PipelineCents += a.PipelineCents
-		k.NPS.Count(a.NPS, 1)
-		k.CSAT.Count(a.CSAT, 1)
-		due = append(due, metrics.DueItem{RenewalDate: a.RenewalDate, ARRCents: a.ARRCents, Band: a.Health.Band})
-		if m := p.Member(a.OwnerID); a.OwnerID == 0 || m == nil || !m.Active {
-			k.UnassignedLive++
-		}
-	}
-	k.Retention = ret.Retention()
-	k.Renewals = k.Renewals.Finish()
-	k.NPS = k.NPS.Finish()
-	k.CSAT = k.CSAT.Finish()
-	k.Due = metrics.RenewalsDue(due, asOf)
-	for _, e := range p.Escalations {
-		k.EscByStatus[e.Status]++
-		if e.Open() {
-			k.OpenEsc++
-			if e.Breached {
-				k.BreachedEsc++
-			}
-		}
-	}
-	return k
-}
-
 // Due90 is the 90-day renewal bucket.
 func (k KPIs) Due90() metrics.DueBucket {
 	for _, b := range k.Due {
@@ -498,95 +471,6 @@ func (k KPIs) Due90() metrics.DueBucket {
 	return metrics.DueBucket{}
 }
 
-func computeTeam(p *Portfolio, asOf metrics.Date) []MemberRow {
-	type book struct {
-		ret metrics.RetentionSums
-		row *MemberRow
-	}
-	books := map[uint64]*book{}
-	var rows []MemberRow
-	for _, m := range p.Members {
-		if !m.Active {
-			continue
-		}
-		r := MemberRow{Member: m, Bands: map[metrics.Band]int{}, DaysSinceOneOne: -1}
-		if !m.LastOneOnOne.IsZero() {
-			r.DaysSinceOneOne = asOf.Sub(m.LastOneOnOne)
-		}
-		rows = append(rows, r)
-	}
-	sort.SliceStable(rows, func(i, j int) bool {
-		ri, rj := store.Role(rows[i].Member.Role), store.Role(rows[j].Member.Role)
-		if (ri == store.RoleManager) != (rj == store.RoleManager) {
-			return ri == store.RoleManager
-		}
-		return strings.ToLower(rows[i].Member.Name) < strings.ToLower(rows[j].Member.Name)
-	})
-	unassigned := MemberRow{Member: store.Member{Name: "Unassigned"}, Unassigned: true, Bands: map[metrics.Band]int{}, DaysSinceOneOne: -1}
-	for i := range rows {
-		books[rows[i].Member.ID] = &book{row: &rows[i]}
-	}
-	ub := &book{row: &unassigned}
-	// Accounts of an inactive or unknown member have nobody looking after
-	// them, so they land in the Unassigned row until reassigned.
-	bookOf := func(owner uint64) *book {
-		if b, ok := books[owner]; ok {
-			return b
-		}
-		return ub
-	}
-	anyUnassigned := false
-	for i := range p.Accounts {
-		a := &p.Accounts[i]
-		b := bookOf(a.OwnerID)
-		b.ret.Add(a.ret)
-		if !a.Live {
-			continue
-		}
-		if b == ub {
-			anyUnassigned = true
-		}
-		r := b.row
-		r.Accounts++
-		r.ARRCents += a.ARRCents
-		r.Bands[a.Health.Band]++
-		r.NPS.Count(a.NPS, 1)
-		r.CSAT.Count(a.CSAT, 1)
-		if !a.RenewalDate.IsZero() && a.DaysToRenewal >= 0 && a.DaysToRenewal <= 90 {
-			r.Due90++
-			r.Due90ARRCents += a.ARRCents
-		}
-	}
-	for _, e := range p.Escalations {
-		if !e.Open() {
-			continue
-		}
-		// An escalation counts against its owner; an unowned one against
-		// the owner of its account.
-		owner := e.OwnerID
-		if owner == 0 {
-			if a := p.Account(e.AccountID); a != nil {
-				owner = a.OwnerID
-			}
-		}
-		bookOf(owner).row.OpenEsc++
-	}
-	finish := func(b *book) {
-		b.row.Retention = b.ret.Retention()
-		b.row.NPS = b.row.NPS.Finish()
-		b.row.CSAT = b.row.CSAT.Finish()
-		b.row.OverCapacity = !b.row.Unassigned && b.row.Member.Capacity > 0 && b.row.Accounts > b.row.Member.Capacity
-	}
-	for _, b := range books {
-		finish(b)
-	}
-	finish(ub)
-	if anyUnassigned || unassigned.OpenEsc > 0 {
-		rows = append(rows, unassigned)
-	}
-	return rows
-}
-
 // NewEscalationDays is how far back "new" escalations reach in the review.
 const NewEscalationDays = 7
 
@@ -595,37 +479,84 @@ func computeReview(p *Portfolio, raw Raw, asOf metrics.Date, now time.Time) Revi
 	if raw.PrevWeek != 0 {
 		r.Since = raw.PrevWeek.Monday()
 	}
-	cfg := p.Settings.Health
-	for i := range p.Accounts {
-		a := &p.Accounts[i]
-		if !a.Live {
-			continue
-		}
-		if a.HasPrev && (a.Health.Band.Worse(a.Prev.Band) || (a.Trend.OK && a.Trend.Delta <= metrics.DroppingDelta)) {
-			r.Worsened = append(r.Worsened, i)
-		}
-		if !a.RenewalDate.IsZero() && a.DaysToRenewal >= 0 && a.DaysToRenewal <= 90 && a.DaysToRenewal > 90-7 {
-			r.EnteredRenewal = append(r.EnteredRenewal, i)
-		}
-		if a.LastTouch.IsZero() || asOf.Sub(a.LastTouch) > cfg.Cadence.For(a.Segment) {
-			r.Untouched = append(r.Untouched, i)
-		}
-	}
-	// Every section leads with the money at stake (README, "The
-	// dashboard"): the largest ARR first; then the worst fall, the soonest
-	// renewal, the longest untouched.
-	byARR := func(list []int, then func(a, b *Account) bool) {
-		sort.SliceStable(list, func(x, y int) bool {
-			a, b := &p.Accounts[list[x]], &p.Accounts[list[y]]
-			if a.ARRCents != b.ARRCents {
-				return a.ARRCents > b.ARRCents
+	for _, sec := range p.reviewSections(&r) {
+		for i := range p.Accounts {
+			if a := &p.Accounts[i]; a.Live && sec.holds(a) {
+				*sec.list = append(*sec.list, i)
 			}
-			return then(a, b)
-		})
+		}
+		slices.SortFunc(*sec.list, sec.cmp)
 	}
-	byARR(r.Worsened, func(a, b *Account) bool { return a.Trend.Delta < b.Trend.Delta })
-	byARR(r.EnteredRenewal, func(a, b *Account) bool { return a.DaysToRenewal < b.DaysToRenewal })
-	byARR(r.Untouched, func(a, b *Account) bool { return a.LastTouch < b.LastTouch })
 	r.NewEsc, r.BreachedEsc = reviewEscalations(p.Escalations, now)
 	return r
+}
+
+// reviewSection is one account section of the review: which live accounts
+// it holds and in what order.
+type reviewSection struct {
+	list  *[]int
+	holds func(a *Account) bool
+	cmp   func(x, y int) int // on indexes into Accounts: a total order
+}
+
+// reviewSections are r's account sections. Every section leads with the
+// money at stake (README, "The dashboard"): the largest ARR first; then
+// the worst fall, the soonest renewal, the longest untouched; the index
+// breaks the last tie, so the order is total (a fast sort, and a changed
+// account finds its place by binary search).
+func (p *Portfolio) reviewSections(r *Review) []reviewSection {
+	cfg, asOf := p.Settings.Health, p.AsOf
+	byARR := func(then func(a, b *Account) int) func(x, y int) int {
+		return func(x, y int) int {
+			a, b := &p.Accounts[x], &p.Accounts[y]
+			if a.ARRCents != b.ARRCents {
+				return cmp.Compare(b.ARRCents, a.ARRCents)
+			}
+			if c := then(a, b); c != 0 {
+				return c
+			}
+			return cmp.Compare(x, y)
+		}
+	}
+	return []reviewSection{
+		{&r.Worsened, func(a *Account) bool {
+			return a.HasPrev && (a.Health.Band.Worse(a.Prev.Band) || (a.Trend.OK && a.Trend.Delta <= metrics.DroppingDelta))
+		}, byARR(func(a, b *Account) int { return cmp.Compare(a.Trend.Delta, b.Trend.Delta) })},
+		{&r.EnteredRenewal, func(a *Account) bool {
+			return !a.RenewalDate.IsZero() && a.DaysToRenewal >= 0 && a.DaysToRenewal <= 90 && a.DaysToRenewal > 90-7
+		}, byARR(func(a, b *Account) int { return cmp.Compare(a.DaysToRenewal, b.DaysToRenewal) })},
+		{&r.Untouched, func(a *Account) bool {
+			return a.LastTouch.IsZero() || asOf.Sub(a.LastTouch) > cfg.Cadence.For(a.Segment)
+		}, byARR(func(a, b *Account) int { return cmp.Compare(a.LastTouch, b.LastTouch) })},
+	}
+}
+
+// updateReview moves the changed accounts in or out of the review's
+// sections, in place of a rebuild: each section loses them and takes back
+// those it still holds, by binary search. The lists are new slices: a
+// screen may still read the old review.
+func (p *Portfolio) updateReview(changed []int, thisWeekHas bool, now time.Time) {
+	r := p.Review
+	r.CurrentWeekSnapped = thisWeekHas
+	gone := make(map[int]bool, len(changed))
+	for _, i := range changed {
+		gone[i] = true
+	}
+	for _, sec := range p.reviewSections(&r) {
+		list := make([]int, 0, len(*sec.list)+len(changed))
+		for _, i := range *sec.list {
+			if !gone[i] {
+				list = append(list, i)
+			}
+		}
+		for _, i := range changed {
+			if a := &p.Accounts[i]; a.Live && sec.holds(a) {
+				at, _ := slices.BinarySearchFunc(list, i, sec.cmp)
+				list = slices.Insert(list, at, i)
+			}
+		}
+		*sec.list = list
+	}
+	r.NewEsc, r.BreachedEsc = reviewEscalations(p.Escalations, now)
+	p.Review = r
 }

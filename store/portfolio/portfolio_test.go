@@ -626,7 +626,7 @@ func TestQueueLess(t *testing.T) {
 	for round := 0; round < 50; round++ {
 		q := append([]Escalation(nil), queue...)
 		rng.Shuffle(len(q), func(i, j int) { q[i], q[j] = q[j], q[i] })
-		sortQueue(q)
+		insertionSortQueue(q)
 		var got []uint64
 		for _, e := range q {
 			got = append(got, e.ID)
@@ -647,9 +647,9 @@ func TestQueueLess(t *testing.T) {
 	}
 }
 
-// sortQueue is an insertion sort driven only by QueueLess, so the test does
+// insertionSortQueue is an insertion sort driven only by QueueLess, so the test does
 // not depend on sort.Slice's handling of ties.
-func sortQueue(q []Escalation) {
+func insertionSortQueue(q []Escalation) {
 	for i := 1; i < len(q); i++ {
 		for j := i; j > 0 && QueueLess(&q[j], &q[j-1]); j-- {
 			q[j], q[j-1] = q[j-1], q[j]
