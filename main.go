@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,7 +36,15 @@ type usageError struct{ msg string }
 func (e usageError) Error() string { return e.msg }
 
 func main() {
+	// STEWARD_CPUPROFILE=FILE writes a CPU profile of the command, for
+	// performance work on the real process (README, "Performance").
+	if path := os.Getenv("STEWARD_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
 	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	pprof.StopCPUProfile() // os.Exit below skips the deferred stop
 	if err == nil {
 		return
 	}

@@ -240,6 +240,11 @@ func openExisting(path string, opt Options, h how) (*DB, error) {
 	var known *DamagedError
 	var checked *verifyResult
 	v, cached := lookupVerdict(id)
+	if !cached && h != forCheck && stampedClean(path, id) {
+		// Verified clean in this state by an earlier process (guard.go).
+		v, cached = verdict{id: id, shapeOK: true, full: true}, true
+		keepVerdict(v)
+	}
 	refuse := func(err error, refused string) error {
 		e := *err.(*DamagedError)
 		e.Refused = refused
@@ -254,6 +259,7 @@ func openExisting(path string, opt Options, h how) (*DB, error) {
 			return nil, &checkFailed{res}
 		}
 		keepVerdict(verdict{id: id, shapeOK: true, full: true})
+		stampClean(path, id)
 		checked = &res
 	case cached && v.full && v.err == nil:
 		// Verified by this process, and unchanged since.
@@ -292,6 +298,7 @@ func openExisting(path string, opt Options, h how) (*DB, error) {
 			return nil, err
 		}
 		keepVerdict(verdict{id: id, shapeOK: true, full: true})
+		stampClean(path, id)
 	}
 
 	db, err := openBolt(path, f, opt)
@@ -318,6 +325,7 @@ func verifyInBackground(f *os.File, m *metaInfo, id fileID, path string) error {
 	res := verifyFile(f, m, verifyRecords)
 	if len(res.problems) == 0 {
 		keepVerdict(verdict{id: id, shapeOK: true, full: true})
+		stampClean(path, id)
 		return nil
 	}
 	err := damagedBy(path, res.problems, "")

@@ -576,6 +576,7 @@ func TestVerificationOncePerFileState(t *testing.T) {
 		}
 	}
 	forgetVerdicts()
+	os.Remove(stampPath(path)) // as if no process had ever verified it
 	n0 := runs()
 	write()
 	if got := runs() - n0; got != 1 {
@@ -598,6 +599,26 @@ func TestVerificationOncePerFileState(t *testing.T) {
 	write()
 	if got := runs() - n0; got != 2 {
 		t.Fatalf("a write after another process's commit: %d verifications, want 2", got)
+	}
+	// A new process (no verdicts in memory) trusts the stamp the last one
+	// left for this state of the file...
+	forgetVerdicts()
+	write()
+	if got := runs() - n0; got != 2 {
+		t.Fatalf("a new process walked a file stamped clean in this state: %d", got)
+	}
+	// ...but check never does, and a stamp of another state is void.
+	if _, err := Check(path, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := runs() - n0; got != 3 {
+		t.Fatalf("check trusted the stamp: %d", got)
+	}
+	rawUpdate(t, path, func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put([]byte("x"), []byte("z")) })
+	forgetVerdicts()
+	write()
+	if got := runs() - n0; got != 4 {
+		t.Fatalf("a stamp of an earlier state was trusted: %d", got)
 	}
 }
 

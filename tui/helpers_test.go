@@ -15,6 +15,10 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// Verification stamps (store/guard.go) of the tests' throwaway files go
+	// to a folder of their own, not the user's cache.
+	stamps, _ := os.MkdirTemp("", "steward-stamps-")
+	os.Setenv("STEWARD_CACHE_DIR", stamps)
 	// lipgloss caches the profile at first use; fix it so output is the
 	// same in a terminal and in CI.
 	lipgloss.SetColorProfile(termenv.Ascii)
@@ -25,6 +29,7 @@ func TestMain(m *testing.M) {
 	if benchDir != "" {
 		os.RemoveAll(benchDir)
 	}
+	os.RemoveAll(stamps)
 	os.Exit(code)
 }
 

@@ -51,10 +51,15 @@ var (
 
 // TestMain removes what rssSetup made once every benchmark is done.
 func TestMain(m *testing.M) {
+	// Verification stamps (store/guard.go) of the tests' throwaway files go
+	// to a folder of their own, not the user's cache.
+	stamps, _ := os.MkdirTemp("", "steward-stamps-")
+	os.Setenv("STEWARD_CACHE_DIR", stamps)
 	code := m.Run()
 	if rssDir != "" {
 		os.RemoveAll(rssDir)
 	}
+	os.RemoveAll(stamps)
 	os.Exit(code)
 }
 
