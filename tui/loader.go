@@ -64,6 +64,9 @@ func loadCmd(seq int, path string, opt store.Options, asOf metrics.Date, now tim
 		msg := loadedMsg{seq: seq, first: first}
 		msg.stat = statOf(path)
 		msg.p, msg.err = portfolio.Load(path, opt, asOf, now)
+		if msg.err == nil {
+			msg.p.Folds() // the filters' keys, off the UI goroutine
+		}
 		msg.took = time.Since(start)
 		releaseSoon()
 		return msg

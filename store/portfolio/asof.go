@@ -205,7 +205,6 @@ func BuildPast(raw PastRaw, day metrics.Date) *Past {
 		// Renewal-risk, dropping and sla-breach can be told for a past day;
 		// champion-changed and qbr-overdue read latest values, left out.
 		a.Flags = metrics.FlagsFor(metrics.Inputs{RenewalDate: a.RenewalDate}, a.Health, a.Trend, day, breachedAcct[a.ID])
-		a.Fold = strings.ToLower(a.Name + " " + a.OwnerName + " " + string(a.Segment))
 		a.setFigures(metrics.TrailingYear(day))
 	}
 

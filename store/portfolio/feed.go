@@ -161,8 +161,9 @@ func (old *Portfolio) Apply(d Delta, now time.Time) (*Portfolio, []int) {
 		sc.score(a)
 		a.Ledger = d.Ledger[src.ID]
 		a.setFigures(window)
-		name := FoldText(a.Name)
-		a.Fold, a.NameLen = name+" "+FoldText(a.OwnerName)+" "+string(a.Segment), len(name)
+		if p.folded {
+			a.setFold(FoldText(a.OwnerName))
+		}
 		p.bookAccount(a, 1) // and its new ones in
 		changed = append(changed, i)
 	}

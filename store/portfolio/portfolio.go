@@ -29,7 +29,8 @@ type Account struct {
 	OpenEsc       int // unresolved escalations
 	// Fold is the folded (FoldText) "name owner segment" the filter
 	// matches against, prepared once so typing does not re-fold 100,000
-	// strings; its first NameLen bytes are the folded name.
+	// strings; its first NameLen bytes are the folded name. Only screens
+	// filter: Folds makes them (a report never pays for them).
 	Fold    string
 	NameLen int
 	// Ledger is the account's ARR ledger, oldest first; ret and ren are
@@ -134,6 +135,7 @@ type Portfolio struct {
 	teamAll     []MemberRow
 	rowOf       map[uint64]int // active member ID -> row
 	touchedRows map[int]bool   // rows whose books changed since finishTeam
+	folded      bool           // Folds has run
 }
 
 // Raw is what Load reads from the store.
@@ -225,7 +227,6 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 
 	sc := newScorer(p, raw.Prev, raw.Escalations, asOf, now)
 	p.Accounts = make([]Account, len(raw.Accounts))
-	ownerFold := make(map[uint64]string, len(raw.Members)+1)
 	window := metrics.TrailingYear(asOf)
 	for i := range raw.Accounts {
 		a := &p.Accounts[i]
@@ -234,13 +235,6 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 		sc.score(a)
 		a.Ledger = raw.Ledger[a.ID]
 		a.setFigures(window)
-		name := FoldText(a.Name)
-		owner, ok := ownerFold[a.OwnerID]
-		if !ok {
-			owner = FoldText(a.OwnerName)
-			ownerFold[a.OwnerID] = owner
-		}
-		a.Fold, a.NameLen = name+" "+owner+" "+string(a.Segment), len(name)
 	}
 
 	p.Escalations = make([]Escalation, len(raw.Escalations))
@@ -427,6 +421,30 @@ func QueueLess(a, b *Escalation) bool {
 		return a.AccountARR > b.AccountARR
 	}
 	return a.ID < b.ID
+}
+
+// Folds prepares every account's Fold and NameLen, once: what a screen's
+// filters and pickers match against. Apply keeps them up to date after.
+func (p *Portfolio) Folds() {
+	if p.folded {
+		return
+	}
+	owners := make(map[uint64]string, len(p.Members)+1)
+	for i := range p.Accounts {
+		a := &p.Accounts[i]
+		owner, ok := owners[a.OwnerID]
+		if !ok {
+			owner = FoldText(a.OwnerName)
+			owners[a.OwnerID] = owner
+		}
+		a.setFold(owner)
+	}
+	p.folded = true
+}
+
+func (a *Account) setFold(owner string) {
+	name := FoldText(a.Name)
+	a.Fold, a.NameLen = name+" "+owner+" "+string(a.Segment), len(name)
 }
 
 // MemberName is the name of member id, or "" for 0 or an unknown ID.

@@ -269,8 +269,15 @@ func checkFixtureAccounts(t *testing.T, p *Portfolio) {
 		if a.OpenEsc != w.openEsc {
 			t.Errorf("%s: OpenEsc = %d, want %d", name, a.OpenEsc, w.openEsc)
 		}
-		if !strings.Contains(a.Fold, strings.ToLower(name)) || !strings.Contains(a.Fold, strings.ToLower(w.owner)) {
-			t.Errorf("%s: Fold = %q, want the lower-cased name and owner", name, a.Fold)
+		if a.Fold != "" {
+			t.Errorf("%s: Fold = %q before Folds: a report must not pay for the filter keys", name, a.Fold)
+		}
+	}
+	p.Folds()
+	for _, w := range tests {
+		a := accountByID(t, p, w.id)
+		if !strings.Contains(a.Fold, strings.ToLower(a.Name)) || !strings.Contains(a.Fold, strings.ToLower(w.owner)) || a.Fold[:a.NameLen] != strings.ToLower(a.Name) {
+			t.Errorf("%s: Fold = %q (name %d bytes), want the lower-cased name and owner", a.Name, a.Fold, a.NameLen)
 		}
 	}
 	if a := accountByID(t, p, aHotel); a.Health.Override == nil || a.Health.Override.Reason != "exec sponsor left" {
