@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"time"
+	"unsafe"
 
 	"steward/metrics"
 )
@@ -51,6 +52,10 @@ func (e *enc) instant(t time.Time) {
 type dec struct {
 	b   []byte
 	err error
+	// view: b is a copy the caller keeps for the strings' lifetime (an
+	// arena), so strings are views into it instead of copies: a load of
+	// 100,000 accounts then makes no string allocations at all.
+	view bool
 }
 
 func (d *dec) fail() {
@@ -96,7 +101,14 @@ func (d *dec) str() string {
 		d.fail()
 		return ""
 	}
-	s := string(d.b[:n])
+	var s string
+	switch {
+	case n == 0:
+	case d.view:
+		s = unsafe.String(&d.b[0], int(n))
+	default:
+		s = string(d.b[:n])
+	}
 	d.b = d.b[n:]
 	return s
 }
@@ -177,6 +189,10 @@ func encodeAccount(a *Account) []byte {
 
 func decodeAccount(id uint64, b []byte, a *Account) error {
 	d := dec{b: b}
+	return decodeAccountFrom(id, &d, a)
+}
+
+func decodeAccountFrom(id uint64, d *dec, a *Account) error {
 	format := d.u8()
 	if format != accountFormat1 && format != accountFormat {
 		return errCorrupt

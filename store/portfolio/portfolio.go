@@ -183,11 +183,34 @@ func ReadRaw(tx *store.Tx, asOf metrics.Date) (Raw, error) {
 	if raw.Accounts, err = tx.Accounts(); err != nil {
 		return raw, err
 	}
+	// The ledger is keyed account‖date: one account's entries are a run.
+	// They go into one flat slice, and each account's ledger is a piece of
+	// it, instead of a slice grown per account.
 	raw.Ledger = make(map[uint64][]metrics.LedgerEntry, len(raw.Accounts))
+	flat := make([]metrics.LedgerEntry, 0, 2*len(raw.Accounts)+16)
+	var cur uint64
+	start := 0
+	cut := func() {
+		if len(flat) > start {
+			raw.Ledger[cur] = flat[start:len(flat):len(flat)]
+		}
+	}
 	err = tx.ForEachLedger(func(l *store.LedgerEntry) error {
-		raw.Ledger[l.AccountID] = append(raw.Ledger[l.AccountID], metrics.LedgerEntry{Date: l.Date, ARRCents: l.ARRCents, Kind: l.Kind})
+		if l.AccountID != cur {
+			cut()
+			cur, start = l.AccountID, len(flat)
+		}
+		if len(flat) == cap(flat) {
+			// A new block: the pieces already cut keep the old one.
+			cut()
+			next := make([]metrics.LedgerEntry, len(flat)-start, 2*cap(flat))
+			copy(next, flat[start:])
+			flat, start = next, 0
+		}
+		flat = append(flat, metrics.LedgerEntry{Date: l.Date, ARRCents: l.ARRCents, Kind: l.Kind})
 		return nil
 	})
+	cut()
 	if err != nil {
 		return raw, err
 	}
