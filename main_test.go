@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"steward/store/storetest"
 	"strings"
 	"syscall"
 	"testing"
@@ -25,10 +26,7 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
-	// Verification stamps (store/guard.go) of the tests' throwaway files go
-	// to a folder of their own, not the user's cache.
-	stamps, _ := os.MkdirTemp("", "steward-stamps-")
-	os.Setenv("STEWARD_CACHE_DIR", stamps)
+	doneStamps := storetest.IsolateStamps()
 	if path := os.Getenv("STEWARD_TEST_HOLD_LOCK"); path != "" {
 		holdLock(path)
 		return
@@ -45,7 +43,7 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
-	os.RemoveAll(stamps)
+	doneStamps()
 	os.Exit(code)
 }
 

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"steward/store/storetest"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,7 +16,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"golang.org/x/sys/unix"
 
 	"steward/store"
 	"steward/store/demo"
@@ -257,7 +257,7 @@ func TestPollReleasesMemoryAfterALoad(t *testing.T) {
 // runs of the peak (peak-RSS-MB) and of the resident set at the end
 // (settled-RSS-MB): what the dashboard sits at. A settled figure over
 // dashboardRSSTarget fails the benchmark. The file leaves the page cache
-// before each run (see evictFile).
+// before each run (see storetest.Evict).
 //
 //	go test ./tui -run '^$' -bench DashboardRSS -benchtime 3x
 const (
@@ -302,7 +302,7 @@ func BenchmarkDashboardRSS(b *testing.B) {
 				} else if _, err := os.Stat(db); err != nil {
 					b.Fatal("reopen and reload run after first-open, on a file that has this week's snapshot")
 				}
-				evictFile(b, db)
+				storetest.Evict(b, db)
 				b.StartTimer()
 				peak, end := dashboardRSS(b, tmux, bin, db, c.steps)
 				peaks, settled = append(peaks, peak), append(settled, end)
@@ -408,25 +408,6 @@ func copyDB(b *testing.B, src, dst string) {
 		b.Fatal(err)
 	}
 	if err := os.WriteFile(dst, data, 0o600); err != nil {
-		b.Fatal(err)
-	}
-}
-
-// evictFile writes the file out and drops it from the page cache: Linux 6
-// maps a whole large folio (up to 2 MB) of a file written in big chunks on
-// one page fault, so a warm cache can add tens of megabytes of file pages
-// the process never touched to its resident set.
-func evictFile(b *testing.B, path string) {
-	b.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		b.Fatal(err)
-	}
-	if err := unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
 		b.Fatal(err)
 	}
 }

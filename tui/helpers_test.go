@@ -3,6 +3,7 @@ package tui
 import (
 	"os"
 	"path/filepath"
+	"steward/store/storetest"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +16,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	// Verification stamps (store/guard.go) of the tests' throwaway files go
-	// to a folder of their own, not the user's cache.
-	stamps, _ := os.MkdirTemp("", "steward-stamps-")
-	os.Setenv("STEWARD_CACHE_DIR", stamps)
+	doneStamps := storetest.IsolateStamps()
 	// lipgloss caches the profile at first use; fix it so output is the
 	// same in a terminal and in CI.
 	lipgloss.SetColorProfile(termenv.Ascii)
@@ -29,7 +27,7 @@ func TestMain(m *testing.M) {
 	if benchDir != "" {
 		os.RemoveAll(benchDir)
 	}
-	os.RemoveAll(stamps)
+	doneStamps()
 	os.Exit(code)
 }
 

@@ -3,14 +3,13 @@ package portfolio
 import (
 	"os"
 	"testing"
+
+	"steward/store/storetest"
 )
 
-// TestMain keeps the verification stamps (store/guard.go) of the tests'
-// throwaway files in a folder of their own, not the user's cache.
 func TestMain(m *testing.M) {
-	stamps, _ := os.MkdirTemp("", "steward-stamps-")
-	os.Setenv("STEWARD_CACHE_DIR", stamps)
+	done := storetest.IsolateStamps()
 	code := m.Run()
-	os.RemoveAll(stamps)
+	done()
 	os.Exit(code)
 }

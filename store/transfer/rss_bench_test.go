@@ -10,13 +10,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"steward/store/storetest"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
-
-	"golang.org/x/sys/unix"
 )
 
 // Resident memory of the real steward binary at 100,000 accounts (SPEC
@@ -27,7 +26,7 @@ import (
 // one export or import process as peak-RSS-MB. A figure over the README's
 // target fails the benchmark.
 //
-// Before each run the database file leaves the page cache (evict), so the
+// Before each run the database file leaves the page cache (storetest.Evict), so the
 // figure counts the file pages the process touches. Otherwise it depends on
 // how the file was last written: Linux 6 keeps a file written in large
 // chunks in large folios and maps a whole folio (up to 2 MB) on one page
@@ -51,15 +50,12 @@ var (
 
 // TestMain removes what rssSetup made once every benchmark is done.
 func TestMain(m *testing.M) {
-	// Verification stamps (store/guard.go) of the tests' throwaway files go
-	// to a folder of their own, not the user's cache.
-	stamps, _ := os.MkdirTemp("", "steward-stamps-")
-	os.Setenv("STEWARD_CACHE_DIR", stamps)
+	doneStamps := storetest.IsolateStamps()
 	code := m.Run()
 	if rssDir != "" {
 		os.RemoveAll(rssDir)
 	}
-	os.RemoveAll(stamps)
+	doneStamps()
 	os.Exit(code)
 }
 
@@ -136,22 +132,6 @@ func TestRSSChild(t *testing.T) {
 	fmt.Printf("maxrss-kB %d\n", cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)
 }
 
-// evict writes the file out and drops it from the page cache.
-func evict(b *testing.B, path string) {
-	b.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		b.Fatal(err)
-	}
-	if err := unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
-		b.Fatal(err)
-	}
-}
-
 func reportRSS(b *testing.B, peaks []float64, target float64) {
 	b.Helper()
 	m := median(peaks)
@@ -180,7 +160,7 @@ func BenchmarkExportRSS(b *testing.B) {
 			var peaks []float64
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				evict(b, rssDB)
+				storetest.Evict(b, rssDB)
 				b.StartTimer()
 				peaks = append(peaks, peakRSS(b, os.DevNull, "--db", rssDB, "export", "accounts", "--format", format))
 			}
@@ -214,7 +194,7 @@ func BenchmarkImportRSS(b *testing.B) {
 			b.StopTimer()
 			db := filepath.Join(b.TempDir(), "team.db")
 			steward("--db", db, "import", members)
-			evict(b, db)
+			storetest.Evict(b, db)
 			b.StartTimer()
 			peaks = append(peaks, peakRSS(b, os.DevNull, "--db", db, "import", accounts))
 		}
@@ -229,7 +209,7 @@ func BenchmarkImportRSS(b *testing.B) {
 				b.StopTimer()
 				db := filepath.Join(b.TempDir(), "demo.db")
 				copyFile(b, rssDB, db)
-				evict(b, db)
+				storetest.Evict(b, db)
 				b.StartTimer()
 				peaks = append(peaks, peakRSS(b, os.DevNull, "--db", db, "import", file))
 			}

@@ -1,0 +1,46 @@
+// Package storetest holds what the tests of several packages need from
+// the store's surroundings: a private folder for verification stamps, and
+// a way to measure resident memory from a cold page cache.
+package storetest
+
+import (
+	"os"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// IsolateStamps points the verification stamps (store/guard.go) of a test
+// binary's throwaway files at a fresh folder, not the user's cache, and
+// returns what removes it. Call it first in TestMain.
+func IsolateStamps() (remove func()) {
+	if os.Getenv("STEWARD_CACHE_DIR") != "" {
+		// A child process of a test: it shares its parent's folder.
+		return func() {}
+	}
+	dir, err := os.MkdirTemp("", "steward-stamps-")
+	if err != nil {
+		return func() {}
+	}
+	os.Setenv("STEWARD_CACHE_DIR", dir)
+	return func() { os.RemoveAll(dir) }
+}
+
+// Evict writes the file out and drops it from the page cache: Linux maps
+// a whole large folio (up to 2 MB) of a file written in big chunks on one
+// page fault, so a warm cache can add tens of megabytes of file pages the
+// process never touched to its resident set.
+func Evict(tb testing.TB, path string) {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
+		tb.Fatal(err)
+	}
+}
