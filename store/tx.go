@@ -281,23 +281,32 @@ func (t *Tx) Account(id uint64) (Account, error) {
 }
 
 // Accounts lists every account in ID order.
-func (t *Tx) Accounts() ([]Account, error) {
+func (t *Tx) Accounts() ([]Account, error) { return t.accounts(false) }
+
+// AccountsInBlocks is Accounts for a reader that keeps them all (the read
+// model): the records are copied out of the map in large blocks and their
+// strings point into the blocks, two allocations a megabyte instead of ten
+// an account. A reader that lets accounts go one by one (an export) is
+// better served by Accounts: a block lives as long as any of its strings.
+func (t *Tx) AccountsInBlocks() ([]Account, error) { return t.accounts(true) }
+
+func (t *Tx) accounts(blocks bool) ([]Account, error) {
 	bk := t.b(bAccounts)
 	// IDs come from the bucket's sequence, so it bounds the count (walking
 	// the bucket to count it would cost a pass of its own).
 	out := make([]Account, 0, min(bk.Sequence(), 1<<24))
-	// The records are copied out of the map into large blocks, and their
-	// strings point into the blocks: two allocations a megabyte instead
-	// of ten an account.
 	var block []byte
 	err := bk.ForEach(func(k, v []byte) error {
-		if cap(block)-len(block) < len(v) {
-			block = make([]byte, 0, max(1<<20, len(v)))
-		}
-		start := len(block)
-		block = append(block, v...)
 		out = append(out, Account{})
-		d := dec{b: block[start:len(block):len(block)], view: true}
+		d := dec{b: v}
+		if blocks {
+			if cap(block)-len(block) < len(v) {
+				block = make([]byte, 0, max(1<<20, len(v)))
+			}
+			start := len(block)
+			block = append(block, v...)
+			d = dec{b: block[start:len(block):len(block)], view: true}
+		}
 		if err := decodeAccountFrom(binary.BigEndian.Uint64(k), &d, &out[len(out)-1]); err != nil {
 			return fmt.Errorf("account %d: %w", binary.BigEndian.Uint64(k), err)
 		}

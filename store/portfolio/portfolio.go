@@ -180,7 +180,7 @@ func ReadRaw(tx *store.Tx, asOf metrics.Date) (Raw, error) {
 	if raw.Members, err = tx.Members(); err != nil {
 		return raw, err
 	}
-	if raw.Accounts, err = tx.Accounts(); err != nil {
+	if raw.Accounts, err = tx.AccountsInBlocks(); err != nil {
 		return raw, err
 	}
 	// The ledger is keyed account‖date: one account's entries are a run.
