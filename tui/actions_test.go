@@ -657,6 +657,7 @@ func TestWriteWhileLocked(t *testing.T) {
 	opt := testOptions(path)
 	opt.Store.LockTimeout = 50 * time.Millisecond
 	m := New(opt)
+	quietTimers(m)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	drive(m, m.load(true))
 	press(m, "4")
@@ -717,6 +718,7 @@ func TestUnknownActorRefusesWrites(t *testing.T) {
 	opt := testOptions(path)
 	opt.As = "nobody@example.com"
 	m := New(opt)
+	quietTimers(m)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	drive(m, m.load(true))
 	mustContain(t, screen(m), "matches no active member", "as ? (unknown")
@@ -739,6 +741,7 @@ func TestUnknownActorRefusesWrites(t *testing.T) {
 
 	opt.As = "dana@example.com"
 	m = New(opt)
+	quietTimers(m)
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
 	drive(m, m.load(true))
 	mustContain(t, screen(m), "as Dana Whitfield")

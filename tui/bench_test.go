@@ -2,13 +2,13 @@ package tui
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
-	"steward/store/storetest"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +19,7 @@ import (
 
 	"steward/store"
 	"steward/store/demo"
+	"steward/store/storetest"
 )
 
 const benchAccounts = 100_000
@@ -269,19 +270,8 @@ func BenchmarkDashboardRSS(b *testing.B) {
 	if runtime.GOOS != "linux" {
 		b.Skip("resident memory is read from Linux's /proc")
 	}
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		b.Skip("tmux not installed (apt-get install tmux)")
-	}
+	tmux, bin, demoDB := realDashboard(b)
 	dir := b.TempDir()
-	bin := filepath.Join(dir, "steward")
-	if out, err := exec.Command("go", "build", "-o", bin, "steward").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
-	demoDB := filepath.Join(dir, "demo.db")
-	if out, err := exec.Command(bin, "demo", "--db", demoDB, "--accounts", strconv.Itoa(benchAccounts), "--no-tui").CombinedOutput(); err != nil {
-		b.Fatalf("steward demo: %v\n%s", err, out)
-	}
 	reopenDB := filepath.Join(dir, "reopen.db")
 	for _, c := range []struct {
 		name  string
@@ -317,6 +307,99 @@ func BenchmarkDashboardRSS(b *testing.B) {
 			}
 		})
 	}
+}
+
+// realDashboard finds tmux, builds steward and makes its 100,000-account
+// demo, for the benchmarks of the real process.
+func realDashboard(b *testing.B) (tmux, bin, demoDB string) {
+	b.Helper()
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		b.Skip("tmux not installed (apt-get install tmux)")
+	}
+	dir := b.TempDir()
+	bin = filepath.Join(dir, "steward")
+	if out, err := exec.Command("go", "build", "-o", bin, "steward").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	demoDB = filepath.Join(dir, "demo.db")
+	if out, err := exec.Command(bin, "demo", "--db", demoDB, "--accounts", strconv.Itoa(benchAccounts), "--no-tui").CombinedOutput(); err != nil {
+		b.Fatalf("steward demo: %v\n%s", err, out)
+	}
+	return tmux, bin, demoDB
+}
+
+// The dashboard at 100,000 accounts, left alone once it has loaded and
+// settled (this week's snapshot, the background check, memory handed
+// back): the CPU time the kernel charged it (utime+stime of the process
+// and its dashboard child, from /proc) over idleWindow, as a percentage
+// of one core. Target: 0.3%.
+func BenchmarkDashboardIdleCPU(b *testing.B) {
+	if runtime.GOOS != "linux" {
+		b.Skip("CPU time is read from Linux's /proc")
+	}
+	const idleWindow, target = 30 * time.Second, 0.3
+	tmux, bin, db := realDashboard(b)
+	var runs []float64
+	for i := 0; i < b.N; i++ {
+		dashboardRuns++
+		sock := fmt.Sprintf("steward-idle-%d-%d", os.Getpid(), dashboardRuns)
+		tm := func(args ...string) string {
+			out, err := exec.Command(tmux, append([]string{"-L", sock}, args...)...).CombinedOutput()
+			if err != nil {
+				b.Fatalf("tmux %v: %v\n%s", args, err, out)
+			}
+			return string(out)
+		}
+		tm("new-session", "-d", "-x", "120", "-y", "40", "-s", "idle", fmt.Sprintf("exec %q --db %q", bin, db))
+		pid, err := strconv.Atoi(strings.TrimSpace(tm("list-panes", "-t", "idle", "-F", "#{pane_pid}")))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for deadline := time.Now().Add(2 * time.Minute); !strings.Contains(tm("capture-pane", "-p", "-t", "idle"), "accounts in"); {
+			if time.Now().After(deadline) {
+				b.Fatalf("the dashboard never loaded:\n%s", tm("capture-pane", "-p", "-t", "idle"))
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		time.Sleep(10 * time.Second) // snapshot, reload, background check, release
+		before := cpuTicks(b, pid)
+		time.Sleep(idleWindow)
+		used := cpuTicks(b, pid) - before
+		tm("send-keys", "-t", "idle", "q")
+		exec.Command(tmux, "-L", sock, "kill-server").Run()
+		runs = append(runs, 100*float64(used)/100/idleWindow.Seconds()) // USER_HZ is 100
+	}
+	b.ReportMetric(medianOf(runs), "idle-%core")
+	if m := medianOf(runs); m > target {
+		b.Errorf("the idle dashboard used %.2f%% of a core (runs: %.2f), target <= %.1f%%", m, runs, target)
+	}
+}
+
+// cpuTicks is the user and system time of process pid and its children
+// that are running (the dashboard runs in a child of steward), in ticks.
+func cpuTicks(b *testing.B, pid int) int {
+	b.Helper()
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatalf("the dashboard is gone: %v", err)
+	}
+	// Fields after the command name, which is in parentheses.
+	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+2:]))
+	utime, _ := strconv.Atoi(f[11])
+	stime, _ := strconv.Atoi(f[12])
+	total := utime + stime
+	// Each thread lists the children it started.
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	for _, t := range tasks {
+		kids, _ := os.ReadFile(t)
+		for _, k := range strings.Fields(string(kids)) {
+			if c, err := strconv.Atoi(k); err == nil {
+				total += cpuTicks(b, c)
+			}
+		}
+	}
+	return total
 }
 
 var dashboardRuns int

@@ -51,12 +51,19 @@ func testOptions(path string) Options {
 	return Options{Path: path, Now: func() time.Time { return fixNow }, AsOf: fixAsOf}
 }
 
+// quietTimers stops the model's timers: tests send clockMsg and pollMsg
+// (which clears an expired status) by hand, with their own clock.
+func quietTimers(m *Model) {
+	m.clockTick = func() tea.Cmd { return nil }
+	m.expireTick = func(time.Duration) tea.Cmd { return nil }
+}
+
 // loaded builds the root model against path at w x h and runs its first
 // load synchronously (no ticker).
 func loaded(tb testing.TB, path string, w, h int) *Model {
 	tb.Helper()
 	m := New(testOptions(path))
-	m.clockTick = func() tea.Cmd { return nil } // tests send clockMsg by hand
+	quietTimers(m)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	drive(m, m.load(true))
 	if m.fatal != nil {
@@ -144,7 +151,12 @@ func typeText(m *Model, s string) {
 	}
 }
 
-func screen(m *Model) string { return m.View() }
+// screen draws m afresh: tests also change a view's state directly,
+// outside Update, which a running program never does.
+func screen(m *Model) string {
+	m.stale = true
+	return m.View()
+}
 
 func mustContain(tb testing.TB, s string, parts ...string) {
 	tb.Helper()

@@ -80,6 +80,9 @@ type Model struct {
 	// clockTick schedules the next minute tick (tests replace it and send
 	// clockMsg themselves, with their own clock in Options.Now).
 	clockTick func() tea.Cmd
+	// expireTick schedules the clearing of a status after d (tests
+	// replace it and poll by hand, which clears a status too).
+	expireTick func(d time.Duration) tea.Cmd
 
 	tab      int
 	tabs     [numTabs]page
@@ -104,6 +107,19 @@ type Model struct {
 
 	header   string
 	tabsLine string
+
+	// frame is the last View, and stale says something may have changed
+	// on screen since: every message but a poll that found the file as it
+	// was, a status raised or cleared. View hands an unstale frame back
+	// instead of drawing it again, which is most of what an idle
+	// dashboard would cost (README, "Performance").
+	frame string
+	stale bool
+	// watch wakes the poll when the file is written (watch.go); nil: the
+	// poll runs on a timer.
+	watch *fileWatch
+	quiet bool // the message being handled changed nothing on screen
+	draws int  // frames drawn (a test counts them)
 }
 
 // New builds the root model; Init starts the first load.
@@ -111,7 +127,7 @@ func New(opt Options) *Model {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	m := &Model{opt: opt, keys: DefaultKeyMap(), help: help.New(), w: 80, h: 24, clockTick: clockTick}
+	m := &Model{opt: opt, keys: DefaultKeyMap(), help: help.New(), w: 80, h: 24, clockTick: clockTick, expireTick: expireTick}
 	m.review, m.team, m.accounts, m.escs = newReviewView(), newTeamView(), newAccountsView(), newEscView()
 	m.tabs = [numTabs]page{m.review, m.team, m.accounts, m.escs}
 	m.input = textinput.New()
@@ -134,7 +150,7 @@ func (m *Model) asOf() metrics.Date {
 }
 
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.load(true), pollTick(), m.clockTick())
+	return tea.Batch(m.load(true), m.nextPoll(), m.clockTick())
 }
 
 func (m *Model) load(first bool) tea.Cmd {
@@ -178,6 +194,28 @@ func (m *Model) layout() {
 }
 
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	until := m.statusUntil
+	m.quiet = false
+	_, cmd := m.update(msg)
+	if !m.quiet {
+		m.stale = true
+	}
+	if m.statusUntil != until && !m.statusUntil.IsZero() {
+		// A status with a time to live gets a timer of its own: the
+		// poll that used to clear it now sleeps while the file is quiet.
+		cmd = tea.Batch(cmd, m.expireTick(m.statusUntil.Sub(m.opt.Now())))
+	}
+	return m, cmd
+}
+
+// expireMsg asks to clear a status whose time is up.
+type expireMsg struct{}
+
+func expireTick(d time.Duration) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return expireMsg{} })
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
@@ -249,8 +287,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.load(false)
+	case expireMsg:
+		m.quiet = !m.expireStatus()
+		return m, nil
 	case pollMsg:
-		m.expireStatus()
+		m.quiet = !m.expireStatus()
 		return m, statCmd(m.opt.Path)
 	case clockMsg:
 		return m, tea.Batch(m.onClock(), m.clockTick())
@@ -259,7 +300,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if !m.loading && m.p != nil && msg.stat != m.stat {
 			cmd = m.refresh()
 		}
-		return m, tea.Batch(cmd, pollTick())
+		m.quiet = cmd == nil
+		return m, tea.Batch(cmd, m.nextPoll())
 	case tea.KeyMsg:
 		if m.isBurst(msg) {
 			return m, m.onBurst(msg)
@@ -615,7 +657,10 @@ func (m *Model) onFilterKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 // clearStatus empties the status line after a cancelled form.
-func (m *Model) clearStatus() { m.status, m.statusErr, m.statusPage = "", false, nil }
+func (m *Model) clearStatus() {
+	m.status, m.statusErr, m.statusPage = "", false, nil
+	m.stale = true
+}
 
 // Status messages (README, "The dashboard"): say is information, shown 5
 // seconds; fail is an error, shown 10 seconds or until the next key;
@@ -631,6 +676,7 @@ func (m *Model) fail(s string)     { m.setStatus(s, true, errorShown) }
 func (m *Model) progress(s string) { m.setStatus(s, false, 0) }
 
 func (m *Model) setStatus(s string, isErr bool, shown time.Duration) {
+	m.stale = true // a status raised outside Update is drawn too
 	m.status, m.statusErr = s, isErr
 	m.statusPage = m.current()
 	m.statusUntil = time.Time{}
@@ -639,11 +685,14 @@ func (m *Model) setStatus(s string, isErr bool, shown time.Duration) {
 	}
 }
 
-// expireStatus clears a status whose time is up (checked on the poll tick).
-func (m *Model) expireStatus() {
+// expireStatus clears a status whose time is up (checked on the poll
+// tick), and reports whether it did.
+func (m *Model) expireStatus() bool {
 	if m.status != "" && !m.statusUntil.IsZero() && !m.opt.Now().Before(m.statusUntil) {
 		m.clearStatus()
+		return true
 	}
+	return false
 }
 
 // statusShown is the status as the current page sees it.
@@ -797,6 +846,15 @@ func (m *Model) buildTabs() {
 }
 
 func (m *Model) View() string {
+	if !m.stale && m.frame != "" {
+		return m.frame
+	}
+	m.frame, m.stale = m.draw(), false
+	m.draws++
+	return m.frame
+}
+
+func (m *Model) draw() string {
 	if m.tooSmall() {
 		return m.tooSmallView()
 	}

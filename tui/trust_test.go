@@ -138,7 +138,7 @@ func clocked(t *testing.T) (*Model, *time.Time) {
 	opt.Now = func() time.Time { return clock }
 	opt.AsOf = 0 // today by the clock
 	m := New(opt)
-	m.clockTick = func() tea.Cmd { return nil }
+	quietTimers(m)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	drive(m, m.load(true))
 	if m.fatal != nil {
@@ -370,7 +370,7 @@ func TestReadOnlyDashboardTakesNoSnapshot(t *testing.T) {
 	opt := testOptions(path)
 	opt.As = "nobody@example.com"
 	m := New(opt)
-	m.clockTick = func() tea.Cmd { return nil }
+	quietTimers(m)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	drive(m, m.load(true))
 	mustContain(t, screen(m), "as ? (unknown")

@@ -1,7 +1,7 @@
 // Package tui is steward's dashboard: a Bubble Tea program over the
 // portfolio read model. It holds the database only for the length of a
-// read (SPEC section 7) and polls the file so that changes made by other
-// steward processes show up within two seconds.
+// read (SPEC section 7) and watches the file, so that changes made by
+// other steward processes show up at once (watch.go).
 //
 // Design notes:
 //   - One root Model owns the terminal size, the tabs, an esc history stack
@@ -39,10 +39,14 @@ package tui
 
 import (
 	"fmt"
+	"os"
+	"os/signal"
 	"runtime/debug"
+	"syscall"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"golang.org/x/term"
 
 	"steward/metrics"
 	"steward/store"
@@ -81,8 +85,59 @@ func Run(opt Options) error {
 	// nothing but the read (README "Sharing the file").
 	opt.Store.Background = true
 	g := &guarded{m: New(opt)}
-	g.p = tea.NewProgram(g, tea.WithAltScreen())
-	_, err := g.p.Run()
+	g.m.watch = watchFile(opt.Path)
+	defer g.m.watch.Close()
+	in, out := os.Stdin, os.Stdout
+	if !term.IsTerminal(int(in.Fd())) || !term.IsTerminal(int(out.Fd())) {
+		// Not our own terminal: Bubble Tea's renderer and its ways of
+		// finding one (it opens /dev/tty for input).
+		g.p = tea.NewProgram(g, tea.WithAltScreen())
+		_, err := g.p.Run()
+		return g.result(err)
+	}
+	// Our own terminal: frames are drawn by display (display.go), so
+	// Bubble Tea gets no renderer, and what its renderer set up (raw
+	// mode, the screen's modes, the window size) is done here.
+	state, err := term.MakeRaw(int(in.Fd()))
+	if err != nil {
+		return fmt.Errorf("cannot use the terminal: %w", err)
+	}
+	defer term.Restore(int(in.Fd()), state)
+	g.display = newDisplay(out)
+	g.display.open()
+	defer g.display.close()
+	g.p = tea.NewProgram(g, tea.WithoutRenderer(), tea.WithInput(in))
+	stop := watchWindowSize(g.p, out.Fd())
+	_, err = g.p.Run()
+	stop()
+	return g.result(err)
+}
+
+// watchWindowSize sends the terminal's size now and at every SIGWINCH,
+// until stop is called.
+func watchWindowSize(p *tea.Program, fd uintptr) (stop func()) {
+	winch := make(chan os.Signal, 1)
+	signal.Notify(winch, syscall.SIGWINCH)
+	done := make(chan struct{})
+	go func() {
+		for {
+			if w, h, err := term.GetSize(int(fd)); err == nil {
+				p.Send(tea.WindowSizeMsg{Width: w, Height: h})
+			}
+			select {
+			case <-winch:
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(winch)
+		close(done)
+	}
+}
+
+func (g *guarded) result(err error) error {
 	if g.crash != nil {
 		return g.crash
 	}
@@ -95,9 +150,10 @@ func Run(opt Options) error {
 // guarded wraps the root model so that nothing inside it can end the
 // process without giving the terminal back (see Run).
 type guarded struct {
-	m     *Model
-	p     *tea.Program
-	crash error
+	m       *Model
+	p       *tea.Program
+	display *display // nil: Bubble Tea's renderer draws
+	crash   error
 }
 
 // crashMsg ends the program after a panic or fault caught by the guard.
@@ -122,6 +178,9 @@ func (g *guarded) Update(msg tea.Msg) (model tea.Model, cmd tea.Cmd) {
 			model, cmd = g, tea.Quit
 		}
 	}()
+	if ws, ok := msg.(tea.WindowSizeMsg); ok && g.display != nil {
+		g.display.resize(ws.Width, ws.Height)
+	}
 	_, cmd = g.m.Update(msg)
 	if l, ok := msg.(loadedMsg); ok && l.err == nil {
 		// The file as loaded gets its full walk now, off the screen's path;
@@ -141,7 +200,11 @@ func (g *guarded) View() (view string) {
 			view = ""
 		}
 	}()
-	return g.m.View()
+	view = g.m.View()
+	if g.display != nil {
+		g.display.draw(view)
+	}
+	return view
 }
 
 // wrap runs cmd, and every command of a batch it returns, with faults
