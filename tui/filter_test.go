@@ -1,8 +1,11 @@
 package tui
 
 import (
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"steward/store"
 )
@@ -158,5 +161,63 @@ func TestSortOrderIsRight(t *testing.T) {
 				t.Fatalf("column %s: %q before %q", accountCols[col].title, a.Name, b.Name)
 			}
 		}
+	}
+}
+
+// The filter's shortcuts (byte, word-start and pair masks, per-group
+// tiers, one letter answered by masks, pieces matched in parallel, a
+// growing query narrowing the last hits) find exactly what ranking every
+// account's folded text against the query finds, in the same order.
+func TestFilterShortcutsMatchTheRanking(t *testing.T) {
+	defer func(n int) { minPiece = n }(minPiece)
+	minPiece = 64
+	m := loaded(t, fixturePath(t, 3000), 120, 40)
+	press(m, "3")
+	v := m.accounts
+	rng := rand.New(rand.NewPCG(1, 2))
+	queries := []string{"g", "gl", "globex", "zq", "tr 1", "a", "ac", "acme", "1", "smb", "mid", "ent", "ü"}
+	for len(queries) < 400 {
+		// Pieces of real names, with letters dropped (fuzzy hits) and
+		// owners' words mixed in.
+		a := &m.p.Accounts[rng.IntN(len(m.p.Accounts))]
+		f := a.Fold
+		i := rng.IntN(len(f))
+		j := min(len(f), i+1+rng.IntN(6))
+		q := f[i:j]
+		if rng.IntN(3) == 0 && len(q) > 2 {
+			k := 1 + rng.IntN(len(q)-2)
+			q = q[:k] + q[k+1:]
+		}
+		if !utf8.ValidString(q) {
+			continue
+		}
+		queries = append(queries, q)
+	}
+	prev := ""
+	for _, q := range queries {
+		if rng.IntN(2) == 0 && prev != "" && strings.HasPrefix(q, prev) {
+			v.query, v.applied = q, prev // narrowing from the last hits
+		} else {
+			v.query, v.applied = q, ""
+		}
+		v.filter()
+		cq := compileQuery(q)
+		var want [3][]int32
+		for _, i := range v.base {
+			a := &m.p.Accounts[i]
+			name, rest := a.Fold[:a.NameLen], a.Fold[min(len(a.Fold), a.NameLen+1):]
+			worst := tierExact
+			for _, term := range cq.terms {
+				worst = max(worst, min(termTier(name, term), termTier(rest, term)))
+			}
+			if worst != tierNone {
+				want[worst.group()] = append(want[worst.group()], i)
+			}
+		}
+		all := append(append(append([]int32{}, want[0]...), want[1]...), want[2]...)
+		if !slices.Equal(v.rows, all) {
+			t.Fatalf("query %q: the filter found %d rows, the ranking %d", q, len(v.rows), len(all))
+		}
+		prev = q
 	}
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -40,7 +41,23 @@ type query struct {
 
 func compileQuery(q string) query {
 	t := strings.TrimSpace(portfolio.FoldText(q))
-	return query{text: t, terms: strings.Fields(t)}
+	terms := strings.Fields(t)
+	// Every term must match and the worst decides, so their order is
+	// free: the cheapest and most selective go first (one letter or digit,
+	// which the masks answer alone; then the longest), and a row that
+	// fails one is not read for the rest.
+	slices.SortStableFunc(terms, func(a, b string) int {
+		ea, eb := len(a) == 1 && exactBit(a[0]), len(b) == 1 && exactBit(b[0])
+		switch {
+		case ea != eb:
+			if ea {
+				return -1
+			}
+			return 1
+		}
+		return len(b) - len(a)
+	})
+	return query{text: t, terms: terms}
 }
 
 func (q *query) empty() bool { return len(q.terms) == 0 }
@@ -220,4 +237,47 @@ func filterOrder(q *query, n int, fold func(i int) string) []int {
 		}
 	}
 	return append(append(groups[0], groups[1]...), groups[2]...)
+}
+
+// pairMask is a 256-bit set of the byte pairs a name holds at most
+// maxGap+1 bytes apart: every consecutive pair of a term found in the name
+// as a substring or as a fuzzy hit is among them. A term with a pair
+// the name lacks is not in it, so the matcher skips reading the name; at
+// 100,000 accounts that spares most of the substring and subsequence
+// searches of a query of two or more letters (README, "Performance").
+type pairMask [4]uint64
+
+func pairBit(a, b byte) uint32 {
+	return (uint32(a)<<8 | uint32(b)) * 2654435761 >> 24 // Fibonacci hashing: 0-255
+}
+
+func (m *pairMask) set(a, b byte) {
+	bit := pairBit(a, b)
+	m[bit>>6] |= 1 << (bit & 63)
+}
+
+// holds reports whether m has every pair of need.
+func (m *pairMask) holds(need *pairMask) bool {
+	return m[0]&need[0] == need[0] && m[1]&need[1] == need[1] &&
+		m[2]&need[2] == need[2] && m[3]&need[3] == need[3]
+}
+
+// namePairs is the pairMask of a folded name.
+func namePairs(s string) pairMask {
+	var m pairMask
+	for i := 0; i < len(s); i++ {
+		for j := i + 1; j < len(s) && j <= i+1+maxGap; j++ {
+			m.set(s[i], s[j])
+		}
+	}
+	return m
+}
+
+// termPairs is the pairs a folded term needs: each letter with the next.
+func termPairs(t string) pairMask {
+	var m pairMask
+	for i := 0; i+1 < len(t); i++ {
+		m.set(t[i], t[i+1])
+	}
+	return m
 }
