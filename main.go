@@ -467,11 +467,10 @@ func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
 	}
 	var r portfolio.Report
 	if asOf == today {
-		p, err := portfolio.Load(g.db, g.storeOptions(), asOf, now.UTC())
-		if err != nil {
+		// The report streams the accounts: it never holds the portfolio.
+		if r, err = portfolio.LoadReport(g.db, g.storeOptions(), asOf, now.UTC()); err != nil {
 			return err
 		}
-		r = p.Report()
 	} else {
 		// A past day is rebuilt from the ledger, the snapshots and the
 		// timelines, not scored from today's records (README, "Report JSON").

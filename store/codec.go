@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -260,6 +261,30 @@ func decodeLedger(b []byte, l *LedgerEntry) error {
 	l.Author = d.str()
 	l.Note = d.str()
 	return d.err
+}
+
+// decodeLedgerFigures decodes what the KPIs read of a ledger value: ARR
+// and kind, the kind one of the known constants (no allocation) when it
+// is one.
+func decodeLedgerFigures(b []byte) (metrics.LedgerEntry, error) {
+	d := dec{b: b, view: true}
+	if d.u8() != ledgerFormat {
+		return metrics.LedgerEntry{}, errCorrupt
+	}
+	e := metrics.LedgerEntry{ARRCents: d.iv()}
+	kind := d.str()
+	for _, k := range metrics.LedgerKinds {
+		if string(k) == kind {
+			e.Kind = k
+			break
+		}
+	}
+	if e.Kind == "" && kind != "" {
+		e.Kind = metrics.LedgerKind(strings.Clone(kind))
+	}
+	d.str() // author
+	d.str() // note
+	return e, d.err
 }
 
 const snapshotFormat = 1

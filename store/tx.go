@@ -292,9 +292,7 @@ func (t *Tx) AccountsInBlocks() ([]Account, error) { return t.accounts(true) }
 
 func (t *Tx) accounts(blocks bool) ([]Account, error) {
 	bk := t.b(bAccounts)
-	// IDs come from the bucket's sequence, so it bounds the count (walking
-	// the bucket to count it would cost a pass of its own).
-	out := make([]Account, 0, min(bk.Sequence(), 1<<24))
+	out := make([]Account, 0, t.MaxAccounts())
 	var block []byte
 	err := bk.ForEach(func(k, v []byte) error {
 		out = append(out, Account{})
@@ -314,6 +312,30 @@ func (t *Tx) accounts(blocks bool) ([]Account, error) {
 	})
 	return out, err
 }
+
+// ForEachAccountView calls fn with every account in ID order, each
+// decoded into the same value without copying: its strings view the
+// database's map and are valid only while fn runs, so fn copies
+// (strings.Clone) any string it keeps. A reader that sums over every
+// account (the report) then reads a million of them holding one, with no
+// allocation per account.
+func (t *Tx) ForEachAccountView(fn func(*Account) error) error {
+	var a Account
+	return t.b(bAccounts).ForEach(func(k, v []byte) error {
+		id := binary.BigEndian.Uint64(k)
+		a = Account{}
+		d := dec{b: v, view: true}
+		if err := decodeAccountFrom(id, &d, &a); err != nil {
+			return fmt.Errorf("account %d: %w", id, err)
+		}
+		return fn(&a)
+	})
+}
+
+// MaxAccounts bounds the number of accounts: IDs come from the bucket's
+// sequence (walking the bucket to count it would cost a pass of its own).
+// A reader sizes its per-account lists with it.
+func (t *Tx) MaxAccounts() int { return int(min(t.b(bAccounts).Sequence(), 1<<24)) }
 
 // AccountIDsByOwner lists the IDs of the accounts owned by member (0: the
 // unassigned pool), through the owner index.
@@ -414,6 +436,58 @@ func (t *Tx) ForEachLedger(fn func(*LedgerEntry) error) error {
 	})
 }
 
+// LedgerRuns reads the ledger beside a walk over the accounts in ID
+// order: the ledger is keyed account‖date, so each account's entries are
+// the next run of one cursor, a merge instead of a lookup per account.
+// It gives what the KPIs read (date, ARR, kind), not the author or note.
+type LedgerRuns struct {
+	c    *bolt.Cursor
+	k, v []byte
+	last uint64
+	err  error
+}
+
+// LedgerRuns starts a merge over the ledger.
+func (t *Tx) LedgerRuns() *LedgerRuns {
+	r := &LedgerRuns{c: t.b(bLedger).Cursor()}
+	r.k, r.v = r.c.First()
+	return r
+}
+
+// Of appends account id's entries, oldest first, to buf. IDs must come in
+// increasing order; entries of accounts not asked for are passed over.
+func (r *LedgerRuns) Of(id uint64, buf []metrics.LedgerEntry) ([]metrics.LedgerEntry, error) {
+	if r.err != nil {
+		return buf, r.err
+	}
+	if id < r.last {
+		r.err = fmt.Errorf("ledger runs asked for account %d after %d", id, r.last)
+		return buf, r.err
+	}
+	r.last = id
+	for ; r.k != nil; r.k, r.v = r.c.Next() {
+		if len(r.k) != 20 {
+			r.err = fmt.Errorf("ledger key: %w", errCorrupt)
+			return buf, r.err
+		}
+		at := binary.BigEndian.Uint64(r.k)
+		if at > id {
+			break
+		}
+		if at < id {
+			continue
+		}
+		e, err := decodeLedgerFigures(r.v)
+		if err != nil {
+			r.err = fmt.Errorf("ledger entry of account %d: %w", at, err)
+			return buf, r.err
+		}
+		e.Date = keyDate(r.k[8:12])
+		buf = append(buf, e)
+	}
+	return buf, nil
+}
+
 // ---- snapshots ----
 
 // PutSnapshot stores (or replaces) one account's snapshot for its week and
@@ -489,19 +563,34 @@ func (t *Tx) LatestWeekBefore(w metrics.Week) metrics.Week {
 // WeekScores returns every account's score in week w: one range scan.
 func (t *Tx) WeekScores(w metrics.Week) (map[uint64]WeekScore, error) {
 	out := map[uint64]WeekScore{}
+	err := t.ForEachWeekScore(w, func(id uint64, ws WeekScore) error {
+		out[id] = ws
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ForEachWeekScore calls fn with every account's score in week w, in
+// account ID order (the by-week index's order).
+func (t *Tx) ForEachWeekScore(w metrics.Week, fn func(id uint64, ws WeekScore) error) error {
 	prefix := u32(uint32(w))
 	c := t.b(bSnapByWeek).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if len(k) != 12 {
-			return nil, fmt.Errorf("snapshot index key: %w", errCorrupt)
+			return fmt.Errorf("snapshot index key: %w", errCorrupt)
 		}
 		ws, err := decodeWeekScore(v)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out[binary.BigEndian.Uint64(k[4:])] = ws
+		if err := fn(binary.BigEndian.Uint64(k[4:]), ws); err != nil {
+			return err
+		}
 	}
-	return out, nil
+	return nil
 }
 
 // WeekScore is one account's score in week w, from the by-week index.

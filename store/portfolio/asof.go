@@ -116,11 +116,8 @@ func BuildPast(raw PastRaw, day metrics.Date) *Past {
 		Settings:    raw.Settings,
 		Members:     raw.Members,
 		SettingsLog: raw.SettingsLog,
-		memberIdx:   make(map[uint64]int, len(raw.Members)),
-		accountIdx:  make(map[uint64]int, len(raw.Accounts)),
-	}
-	for i, m := range raw.Members {
-		p.memberIdx[m.ID] = i
+		memberIdx:   indexMembers(raw.Members),
+		accountIdx:  newIDIndex(0, 0),
 	}
 
 	var escs []store.Escalation
@@ -167,7 +164,7 @@ func BuildPast(raw PastRaw, day metrics.Date) *Past {
 		}
 		p.Accounts = append(p.Accounts, Account{Account: *src})
 		a := &p.Accounts[len(p.Accounts)-1]
-		p.accountIdx[a.ID] = len(p.Accounts) - 1
+		p.accountIdx.set(a.ID, len(p.Accounts)-1)
 		a.Ledger = through
 		a.ARRCents = arr
 		a.Live = live

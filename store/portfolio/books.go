@@ -97,7 +97,7 @@ func (b *book) buckets() []metrics.DueBucket {
 // unassigned reports whether account a has no active owner: its figures
 // go to the Unassigned row.
 func (p *Portfolio) unassigned(a *Account) bool {
-	_, ok := p.rowOf[a.OwnerID]
+	_, ok := p.rowOf.get(a.OwnerID)
 	return !ok
 }
 
@@ -108,15 +108,24 @@ func (p *Portfolio) bookAccount(a *Account, sign int) {
 	p.total.add(a, sign, un)
 	row := len(p.books) - 1 // Unassigned
 	if !un {
-		row = p.rowOf[a.OwnerID]
+		row, _ = p.rowOf.get(a.OwnerID)
 	}
 	p.books[row].add(a, sign, un)
 	p.touchedRows[row] = true
 }
 
-// sumBooks lays out the team rows (managers first, then active members by
-// name, the Unassigned pool last) and adds every account to the books.
+// sumBooks lays out the team rows and adds every account to the books.
 func (p *Portfolio) sumBooks(asOf metrics.Date) {
+	p.layoutTeam(asOf)
+	for i := range p.Accounts {
+		p.bookAccount(&p.Accounts[i], 1)
+	}
+	p.finishTeam(true)
+}
+
+// layoutTeam lays out the team rows (managers first, then active members
+// by name, the Unassigned pool last) with empty books.
+func (p *Portfolio) layoutTeam(asOf metrics.Date) {
 	order := make([]int, 0, len(p.Members))
 	lower := make([]string, len(p.Members))
 	for i, m := range p.Members {
@@ -137,24 +146,24 @@ func (p *Portfolio) sumBooks(asOf metrics.Date) {
 		return strings.Compare(lower[x], lower[y])
 	})
 	p.teamAll = make([]MemberRow, 0, len(order)+1)
-	p.rowOf = make(map[uint64]int, len(order))
+	var maxID uint64
+	for _, i := range order {
+		maxID = max(maxID, p.Members[i].ID)
+	}
+	p.rowOf = newIDIndex(maxID, len(order))
 	for _, i := range order {
 		m := p.Members[i]
 		r := MemberRow{Member: m, DaysSinceOneOne: -1}
 		if !m.LastOneOnOne.IsZero() {
 			r.DaysSinceOneOne = asOf.Sub(m.LastOneOnOne)
 		}
-		p.rowOf[m.ID] = len(p.teamAll)
+		p.rowOf.set(m.ID, len(p.teamAll))
 		p.teamAll = append(p.teamAll, r)
 	}
 	p.teamAll = append(p.teamAll, MemberRow{Member: store.Member{Name: "Unassigned"}, Unassigned: true, DaysSinceOneOne: -1})
 	p.books = make([]book, len(p.teamAll))
 	p.total = book{}
-	p.touchedRows = map[int]bool{}
-	for i := range p.Accounts {
-		p.bookAccount(&p.Accounts[i], 1)
-	}
-	p.finishTeam(true)
+	p.touchedRows = make([]bool, len(p.teamAll))
 }
 
 // finishKPIs turns the portfolio's book and the queue into its KPIs.
@@ -222,7 +231,7 @@ func (p *Portfolio) finishTeam(all bool) {
 				owner = a.OwnerID
 			}
 		}
-		row, ok := p.rowOf[owner]
+		row, ok := p.rowOf.get(owner)
 		if !ok {
 			row = len(rows) - 1
 		}

@@ -147,11 +147,12 @@ func (old *Portfolio) Apply(d Delta, now time.Time) (*Portfolio, []int) {
 	window := metrics.TrailingYear(p.AsOf)
 	var changed []int
 	for _, src := range d.Accounts {
-		i, ok := p.accountIdx[src.ID]
+		i := p.AccountIndex(src.ID)
+		ok := i >= 0
 		if !ok {
 			i = len(p.Accounts)
 			p.Accounts = append(p.Accounts, Account{})
-			p.accountIdx[src.ID] = i
+			p.accountIdx.set(src.ID, i)
 		}
 		a := &p.Accounts[i]
 		if ok {

@@ -116,9 +116,9 @@ type Portfolio struct {
 	Seq         uint64
 	Settings    store.Settings
 	Members     []store.Member
-	memberIdx   map[uint64]int
+	memberIdx   idIndex
 	Accounts    []Account // ID order; churned ones included with Live false
-	accountIdx  map[uint64]int
+	accountIdx  idIndex
 	Escalations []Escalation // queue order (see QueueLess)
 	// SettingsLog is the latest settings changes, newest first: who tuned
 	// the health model, and when.
@@ -133,9 +133,9 @@ type Portfolio struct {
 	total       book
 	books       []book
 	teamAll     []MemberRow
-	rowOf       map[uint64]int // active member ID -> row
-	touchedRows map[int]bool   // rows whose books changed since finishTeam
-	folded      bool           // Folds has run
+	rowOf       idIndex // active member ID -> row
+	touchedRows []bool  // rows whose books changed since finishTeam
+	folded      bool    // Folds has run
 }
 
 // Raw is what Load reads from the store.
@@ -241,12 +241,13 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 		Settings:    raw.Settings,
 		Members:     raw.Members,
 		SettingsLog: raw.SettingsLog,
-		memberIdx:   make(map[uint64]int, len(raw.Members)),
-		accountIdx:  make(map[uint64]int, len(raw.Accounts)),
+		memberIdx:   indexMembers(raw.Members),
 	}
-	for i, m := range raw.Members {
-		p.memberIdx[m.ID] = i
+	var maxID uint64
+	if n := len(raw.Accounts); n > 0 {
+		maxID = raw.Accounts[n-1].ID // ID order
 	}
+	p.accountIdx = newIDIndex(maxID, len(raw.Accounts))
 
 	sc := newScorer(p, raw.Prev, raw.Escalations, asOf, now)
 	p.Accounts = make([]Account, len(raw.Accounts))
@@ -254,26 +255,31 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 	for i := range raw.Accounts {
 		a := &p.Accounts[i]
 		a.Account = raw.Accounts[i]
-		p.accountIdx[a.ID] = i
+		p.accountIdx.set(a.ID, i)
 		sc.score(a)
 		a.Ledger = raw.Ledger[a.ID]
 		a.setFigures(window)
 	}
 
-	p.Escalations = make([]Escalation, len(raw.Escalations))
-	for i, e := range raw.Escalations {
-		pe := Escalation{Escalation: e, OwnerName: p.MemberName(e.OwnerID), RaisedName: p.MemberName(e.RaisedBy), Breached: e.Breached(now)}
+	p.joinEscalations(raw.Escalations)
+	p.sumBooks(asOf)
+	p.finishKPIs()
+	p.Review = computeReview(p, raw, asOf, now)
+	return p
+}
+
+// joinEscalations sets the queue: escs joined with their accounts (those
+// in p.Accounts) and people, in triage order.
+func (p *Portfolio) joinEscalations(escs []store.Escalation) {
+	p.Escalations = make([]Escalation, len(escs))
+	for i, e := range escs {
+		pe := Escalation{Escalation: e, OwnerName: p.MemberName(e.OwnerID), RaisedName: p.MemberName(e.RaisedBy), Breached: e.Breached(p.Now)}
 		if a := p.Account(e.AccountID); a != nil {
 			pe.AccountName, pe.AccountARR = a.Name, a.ARRCents
 		}
 		p.Escalations[i] = pe
 	}
 	sortQueue(p.Escalations)
-
-	p.sumBooks(asOf)
-	p.finishKPIs()
-	p.Review = computeReview(p, raw, asOf, now)
-	return p
 }
 
 // scorer computes the per-account fields of Build: one account at a time,
@@ -360,37 +366,47 @@ func ReadScorer(tx *store.Tx, asOf metrics.Date, now time.Time) (*Scorer, error)
 	if p.Members, err = tx.Members(); err != nil {
 		return nil, err
 	}
-	p.memberIdx = make(map[uint64]int, len(p.Members))
-	for i, m := range p.Members {
-		p.memberIdx[m.ID] = i
-	}
+	p.memberIdx = indexMembers(p.Members)
 	escs, err := tx.Escalations()
 	if err != nil {
 		return nil, err
 	}
 	s := newScorer(p, nil, escs, asOf, now)
-	// The week's scores are kept as a sorted list: a reader calls this
-	// before it reads the accounts, and the map is gone by the time they
-	// are all in memory.
-	s.prevList = []prevScore{}
-	if w := tx.LatestWeekBefore(metrics.WeekOf(asOf)); w != 0 {
-		prev, err := tx.WeekScores(w)
-		if err != nil {
-			return nil, err
-		}
-		s.prevList = make([]prevScore, 0, len(prev))
-		for id, ws := range prev {
-			b := slices.Index(metrics.Bands, ws.Band)
-			if b < 0 {
-				// Not a band this build knows: keep the map.
-				s.prev, s.prevList = prev, nil
-				break
-			}
-			s.prevList = append(s.prevList, prevScore{id: id, score: int32(ws.Score), band: uint8(b)})
-		}
-		sort.Slice(s.prevList, func(i, j int) bool { return s.prevList[i].id < s.prevList[j].id })
+	if _, err := s.readPrev(tx); err != nil {
+		return nil, err
 	}
 	return &Scorer{s}, nil
+}
+
+// readPrev reads the scores of the comparison week (the latest before
+// asOf's) as a list in account order, a fifth of a map's size: a reader
+// calls it before it reads the accounts. It returns the week, 0 when
+// there is none.
+func (s *scorer) readPrev(tx *store.Tx) (metrics.Week, error) {
+	s.prevList = []prevScore{}
+	w := tx.LatestWeekBefore(metrics.WeekOf(s.asOf))
+	if w == 0 {
+		return 0, nil
+	}
+	s.prevList = make([]prevScore, 0, tx.MaxAccounts())
+	unknown := false
+	err := tx.ForEachWeekScore(w, func(id uint64, ws store.WeekScore) error {
+		b := slices.Index(metrics.Bands, ws.Band)
+		if b < 0 {
+			unknown = true // not a band this build knows: keep a map
+		}
+		s.prevList = append(s.prevList, prevScore{id: id, score: int32(ws.Score), band: uint8(max(b, 0))})
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if unknown {
+		prev, err := tx.WeekScores(w)
+		s.prev, s.prevList = prev, nil
+		return w, err
+	}
+	return w, nil
 }
 
 // Score fills a's computed fields (all but Fold and NameLen) from
@@ -472,7 +488,7 @@ func (a *Account) setFold(owner string) {
 
 // MemberName is the name of member id, or "" for 0 or an unknown ID.
 func (p *Portfolio) MemberName(id uint64) string {
-	if i, ok := p.memberIdx[id]; ok && id != 0 {
+	if i, ok := p.memberIdx.get(id); ok && id != 0 {
 		return p.Members[i].Name
 	}
 	return ""
@@ -480,7 +496,7 @@ func (p *Portfolio) MemberName(id uint64) string {
 
 // Member returns member id, or nil.
 func (p *Portfolio) Member(id uint64) *store.Member {
-	if i, ok := p.memberIdx[id]; ok {
+	if i, ok := p.memberIdx.get(id); ok {
 		return &p.Members[i]
 	}
 	return nil
@@ -488,18 +504,33 @@ func (p *Portfolio) Member(id uint64) *store.Member {
 
 // Account returns account id, or nil.
 func (p *Portfolio) Account(id uint64) *Account {
-	if i, ok := p.accountIdx[id]; ok {
+	if i := p.AccountIndex(id); i >= 0 {
 		return &p.Accounts[i]
 	}
 	return nil
 }
 
-// AccountIndex returns the index of account id in Accounts, or -1.
+// AccountIndex returns the index of account id in Accounts, or -1. (A
+// portfolio that Apply brought up to date may share its index with this
+// one; an account added there is not one of this one's.)
 func (p *Portfolio) AccountIndex(id uint64) int {
-	if i, ok := p.accountIdx[id]; ok {
+	if i, ok := p.accountIdx.get(id); ok && i < len(p.Accounts) {
 		return i
 	}
 	return -1
+}
+
+// indexMembers indexes members by ID.
+func indexMembers(members []store.Member) idIndex {
+	var maxID uint64
+	for i := range members {
+		maxID = max(maxID, members[i].ID)
+	}
+	x := newIDIndex(maxID, len(members))
+	for i := range members {
+		x.set(members[i].ID, i)
+	}
+	return x
 }
 
 // Due90 is the 90-day renewal bucket.

@@ -1,6 +1,8 @@
 package portfolio
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -181,25 +183,37 @@ func (p *Portfolio) Report() Report {
 		})
 	}
 	for i := range p.Accounts {
-		a := &p.Accounts[i]
-		if !a.Live || !a.Flags.Has(metrics.FlagRenewalRisk) {
-			continue
+		if ar, ok := p.Accounts[i].atRisk(); ok {
+			r.AtRisk = append(r.AtRisk, ar)
 		}
-		ar := AtRiskRenewal{AccountID: a.ID, Account: a.Name, ExternalID: a.ExternalID, Owner: a.OwnerName,
-			ARRCents: a.ARRCents, RenewalDate: a.RenewalDate, DaysLeft: a.DaysToRenewal, Band: a.Health.Band, Flags: a.Flags.Names()}
-		if a.Health.HasScore {
-			s := a.Health.Score
-			ar.Score = &s
-		}
-		r.AtRisk = append(r.AtRisk, ar)
 	}
-	sort.SliceStable(r.AtRisk, func(i, j int) bool {
-		if r.AtRisk[i].RenewalDate != r.AtRisk[j].RenewalDate {
-			return r.AtRisk[i].RenewalDate < r.AtRisk[j].RenewalDate
-		}
-		return r.AtRisk[i].ARRCents > r.AtRisk[j].ARRCents
-	})
+	sortAtRisk(r.AtRisk)
 	return r
+}
+
+// atRisk is a's row of the at-risk renewals, when it has one.
+func (a *Account) atRisk() (AtRiskRenewal, bool) {
+	if !a.Live || !a.Flags.Has(metrics.FlagRenewalRisk) {
+		return AtRiskRenewal{}, false
+	}
+	ar := AtRiskRenewal{AccountID: a.ID, Account: a.Name, ExternalID: a.ExternalID, Owner: a.OwnerName,
+		ARRCents: a.ARRCents, RenewalDate: a.RenewalDate, DaysLeft: a.DaysToRenewal, Band: a.Health.Band, Flags: a.Flags.Names()}
+	if a.Health.HasScore {
+		s := a.Health.Score
+		ar.Score = &s
+	}
+	return ar, true
+}
+
+// sortAtRisk orders the at-risk renewals: soonest first, then the largest
+// ARR; rows come in account ID order, which breaks the last tie.
+func sortAtRisk(rows []AtRiskRenewal) {
+	sort.SliceStable(rows, func(i, j int) bool {
+		if rows[i].RenewalDate != rows[j].RenewalDate {
+			return rows[i].RenewalDate < rows[j].RenewalDate
+		}
+		return rows[i].ARRCents > rows[j].ARRCents
+	})
 }
 
 func fullBands(m map[metrics.Band]int) map[metrics.Band]int {
@@ -210,11 +224,61 @@ func fullBands(m map[metrics.Band]int) map[metrics.Band]int {
 	return out
 }
 
-// WriteJSON writes the report as indented JSON.
+// WriteJSON writes the report as indented JSON, exactly as one
+// json.Encoder with a two-space indent would. The two long lists (members,
+// at-risk renewals: thousands of rows on a shared box) are written a row
+// at a time, so the document is never in memory twice over.
 func (r Report) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	members, atRisk := r.Members, r.AtRisk
+	// A nil list stays null, in place; a list with rows is written below.
+	if len(r.Members) > 0 {
+		r.Members = []MemberReport{}
+	}
+	if len(r.AtRisk) > 0 {
+		r.AtRisk = []AtRiskRenewal{}
+	}
+	head, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	// A string in JSON holds no raw newline, so these markers can only be
+	// the two keys themselves.
+	rest := head
+	var row rowJSON
+	for _, list := range []struct {
+		marker string
+		n      int
+		row    func(i int)
+	}{
+		{"\n  \"members\": []", len(members), func(i int) { row.member(&members[i]) }},
+		{"\n  \"at_risk_renewals\": []", len(atRisk), func(i int) { row.atRisk(&atRisk[i]) }},
+	} {
+		if list.n == 0 {
+			continue
+		}
+		at := bytes.Index(rest, []byte(list.marker))
+		if at < 0 {
+			return fmt.Errorf("report JSON: %q not found", list.marker)
+		}
+		at += len(list.marker) - 1 // before "]"
+		bw.Write(rest[:at])
+		rest = rest[at+1:] // the "]" is written after the rows
+		bw.WriteString("\n")
+		for i := 0; i < list.n; i++ {
+			row.b = append(row.b[:0], "    "...)
+			list.row(i)
+			if i < list.n-1 {
+				row.b = append(row.b, ',')
+			}
+			row.b = append(row.b, '\n')
+			bw.Write(row.b)
+		}
+		bw.WriteString("  ]")
+	}
+	bw.Write(rest)
+	bw.WriteString("\n")
+	return bw.Flush()
 }
 
 // Money formats cents as a whole amount with thousands separators: 1234567

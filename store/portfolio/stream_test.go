@@ -1,0 +1,132 @@
+package portfolio_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"steward/metrics"
+	"steward/store"
+	"steward/store/demo"
+	"steward/store/portfolio"
+)
+
+// The streamed report (steward report) must be the report of the loaded
+// portfolio, byte for byte, whatever the book holds: escalations without
+// an owner, owners who left, accounts without a ledger, days after the
+// snapshots stop.
+func TestStreamedReportEqualsTheLoadedOne(t *testing.T) {
+	today, err := metrics.ParseDate("2026-11-18")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 18, 15, 4, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name     string
+		accounts int
+		seed     int64
+		edit     func(tx *store.Tx) error
+		later    int // days after the demo's day the report is asked for
+	}{
+		{name: "default", accounts: 0, seed: 1},
+		{name: "larger", accounts: 3000, seed: 7},
+		{name: "week later", accounts: 800, seed: 2, later: 9},
+		{name: "unowned and departed", accounts: 800, seed: 3, edit: func(tx *store.Tx) error {
+			escs, err := tx.Escalations()
+			if err != nil {
+				return err
+			}
+			for i := 0; i < len(escs); i += 2 {
+				e := escs[i]
+				e.OwnerID = 0
+				if err := tx.PutEscalation(&e); err != nil {
+					return err
+				}
+			}
+			ms, err := tx.Members()
+			if err != nil {
+				return err
+			}
+			for i := 1; i < len(ms); i += 3 {
+				m := ms[i]
+				m.Active = false
+				if err := tx.PutMember(&m); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "s.db")
+			if _, err := demo.Write(path, demo.Options{Accounts: tc.accounts, Seed: tc.seed, Today: today, Now: now}); err != nil {
+				t.Fatal(err)
+			}
+			if tc.edit != nil {
+				if err := store.Update(path, store.Options{}, tc.edit); err != nil {
+					t.Fatal(err)
+				}
+			}
+			asOf, at := today.AddDays(tc.later), now.AddDate(0, 0, tc.later)
+			p, err := portfolio.Load(path, store.Options{}, asOf, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := p.Report()
+			got, err := portfolio.LoadReport(path, store.Options{}, asOf, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want.AtRisk) == 0 || len(want.Members) == 0 || want.EscalationsBreached == 0 {
+				t.Fatalf("the case proves little: %d at risk, %d members, %d breached", len(want.AtRisk), len(want.Members), want.EscalationsBreached)
+			}
+			var wb, gb bytes.Buffer
+			if err := want.WriteJSON(&wb); err != nil {
+				t.Fatal(err)
+			}
+			if err := got.WriteJSON(&gb); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(wb.Bytes(), gb.Bytes()) {
+				t.Fatalf("streamed report differs from the loaded one:\n%s", firstDiff(wb.String(), gb.String()))
+			}
+			// WriteJSON writes the long lists a row at a time; the bytes
+			// are those of one indented json.Encoder.
+			var eb bytes.Buffer
+			enc := json.NewEncoder(&eb)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(want); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(eb.Bytes(), wb.Bytes()) {
+				t.Fatalf("WriteJSON differs from json.Encoder:\n%s", firstDiff(eb.String(), wb.String()))
+			}
+			empty := portfolio.Report{Bands: want.Bands}
+			eb.Reset()
+			wb.Reset()
+			if err := enc.Encode(empty); err != nil {
+				t.Fatal(err)
+			}
+			if err := empty.WriteJSON(&wb); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(eb.Bytes(), wb.Bytes()) {
+				t.Fatalf("WriteJSON of empty lists differs from json.Encoder:\n%s", firstDiff(eb.String(), wb.String()))
+			}
+		})
+	}
+}
+
+// firstDiff shows the first line where a and b differ.
+func firstDiff(a, b string) string {
+	al, bl := bytes.Split([]byte(a), []byte("\n")), bytes.Split([]byte(b), []byte("\n"))
+	for i := 0; i < len(al) && i < len(bl); i++ {
+		if !bytes.Equal(al[i], bl[i]) {
+			return "line " + strconv.Itoa(i+1) + ": want " + string(al[i]) + "\n got " + string(bl[i])
+		}
+	}
+	return "lengths differ"
+}
