@@ -291,26 +291,44 @@ func (t *Tx) Accounts() ([]Account, error) { return t.accounts(false) }
 func (t *Tx) AccountsInBlocks() ([]Account, error) { return t.accounts(true) }
 
 func (t *Tx) accounts(blocks bool) ([]Account, error) {
-	bk := t.b(bAccounts)
 	out := make([]Account, 0, t.MaxAccounts())
-	var block []byte
-	err := bk.ForEach(func(k, v []byte) error {
+	next := func() *Account {
 		out = append(out, Account{})
-		d := dec{b: v}
-		if blocks {
-			if cap(block)-len(block) < len(v) {
-				block = make([]byte, 0, max(1<<20, len(v)))
+		return &out[len(out)-1]
+	}
+	var err error
+	if blocks {
+		err = t.AccountsInto(next)
+	} else {
+		err = t.b(bAccounts).ForEach(func(k, v []byte) error {
+			id := binary.BigEndian.Uint64(k)
+			if err := decodeAccount(id, v, next()); err != nil {
+				return fmt.Errorf("account %d: %w", id, err)
 			}
-			start := len(block)
-			block = append(block, v...)
-			d = dec{b: block[start:len(block):len(block)], view: true}
+			return nil
+		})
+	}
+	return out, err
+}
+
+// AccountsInto is AccountsInBlocks into the caller's records: each
+// account, in ID order, is decoded into the zero Account next returns (the
+// read model decodes straight into its own rows, no copy between).
+func (t *Tx) AccountsInto(next func() *Account) error {
+	var block []byte
+	return t.b(bAccounts).ForEach(func(k, v []byte) error {
+		if cap(block)-len(block) < len(v) {
+			block = make([]byte, 0, max(1<<20, len(v)))
 		}
-		if err := decodeAccountFrom(binary.BigEndian.Uint64(k), &d, &out[len(out)-1]); err != nil {
-			return fmt.Errorf("account %d: %w", binary.BigEndian.Uint64(k), err)
+		start := len(block)
+		block = append(block, v...)
+		d := dec{b: block[start:len(block):len(block)], view: true}
+		id := binary.BigEndian.Uint64(k)
+		if err := decodeAccountFrom(id, &d, next()); err != nil {
+			return fmt.Errorf("account %d: %w", id, err)
 		}
 		return nil
 	})
-	return out, err
 }
 
 // ForEachAccountView calls fn with every account in ID order, each

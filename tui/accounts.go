@@ -94,6 +94,9 @@ type accountsView struct {
 	w, h int
 	tbl  table
 	cell []cell // scratch for fetch
+
+	pending bool   // SetPortfolio's portfolio is not built in yet (ensure)
+	keep    uint64 // the account the cursor was on when it was set
 }
 
 func newAccountsView() *accountsView {
@@ -108,15 +111,32 @@ func (v *accountsView) SetSize(w, h int) {
 }
 
 // SetPortfolio installs a (re)loaded portfolio, keeping sort, filters and
-// the cursor on the same account ID.
+// the cursor on the same account ID. The filter's arena and the name
+// order are built when the view is first used (ensure), not here: the
+// first frame is the review, and at 100,000 accounts they cost 60 ms
+// (README, "Design notes", First frame).
 func (v *accountsView) SetPortfolio(p *portfolio.Portfolio) {
-	keep := v.selectedID()
+	if !v.pending {
+		v.keep = v.selectedID()
+	}
 	v.p = p
+	v.pending = true
+}
+
+// ensure builds what SetPortfolio left for the first use. Every entry
+// point that reads rows calls it; the model also calls it once the first
+// frame is on screen (warmMsg), so the first `3` is instant.
+func (v *accountsView) ensure() {
+	if !v.pending || v.p == nil {
+		return
+	}
+	v.pending = false
+	v.p.Folds()
 	v.byName = nil
 	v.buildArena()
 	v.resort()
 	v.tbl.invalidate()
-	v.selectID(keep)
+	v.selectID(v.keep)
 }
 
 // updated takes in the accounts the change feed changed (indexes into the
@@ -125,7 +145,7 @@ func (v *accountsView) SetPortfolio(p *portfolio.Portfolio) {
 // owner text is looked up again and the current sort and filter rerun:
 // a few milliseconds at 100,000 accounts, against a rebuild's tens.
 func (v *accountsView) updated(p *portfolio.Portfolio, changed []int) {
-	if v.p == nil {
+	if v.p == nil || v.pending {
 		v.SetPortfolio(p)
 		return
 	}
@@ -201,6 +221,7 @@ func (v *accountsView) buildArena() {
 }
 
 func (v *accountsView) selectedID() uint64 {
+	v.ensure()
 	if v.p == nil || v.tbl.cursor >= len(v.rows) || len(v.rows) == 0 {
 		return 0
 	}
@@ -210,6 +231,7 @@ func (v *accountsView) selectedID() uint64 {
 func (v *accountsView) selectID(id uint64) { v.selectRecord(recAccount, id) }
 
 func (v *accountsView) selectRecord(kind recordKind, id uint64) bool {
+	v.ensure()
 	if kind == recAccount && id != 0 && v.p != nil {
 		if ai := v.p.AccountIndex(id); ai >= 0 {
 			for i, r := range v.rows {
@@ -694,6 +716,7 @@ func (v *accountsView) name(i int32) string {
 }
 
 func (v *accountsView) SetQuery(q string) {
+	v.ensure()
 	if q == v.query {
 		return
 	}
@@ -710,11 +733,15 @@ func (v *accountsView) SetQuery(q string) {
 
 func (v *accountsView) Query() string { return v.query }
 
-func (v *accountsView) Matches() int { return len(v.rows) }
+func (v *accountsView) Matches() int {
+	v.ensure()
+	return len(v.rows)
+}
 
 // setMember narrows the table to one member's book (from the team view);
 // nil shows everyone again.
 func (v *accountsView) setMember(m *openMember) {
+	v.ensure()
 	v.member = m
 	v.query, v.applied = "", ""
 	if v.p != nil {
@@ -724,6 +751,7 @@ func (v *accountsView) setMember(m *openMember) {
 }
 
 func (v *accountsView) HandleKey(k *KeyMap, msg keyMsg) intent {
+	v.ensure()
 	if v.p == nil {
 		return nil
 	}
@@ -834,6 +862,7 @@ func orDash(s, dash string) string {
 }
 
 func (v *accountsView) title() string {
+	v.ensure()
 	total := len(v.sorted)
 	t := itoa(len(v.rows)) + " of " + itoa(total) + " accounts"
 	if v.member != nil {
@@ -854,6 +883,7 @@ func (v *accountsView) title() string {
 }
 
 func (v *accountsView) View() string {
+	v.ensure()
 	if v.p == nil {
 		return "Loading…"
 	}

@@ -243,6 +243,7 @@ func (m *Model) startAction(in doAction) tea.Cmd {
 // ---- option lists ----
 
 func (m *Model) accountOptions(include uint64) []option {
+	m.p.Folds()
 	out := make([]option, 0, len(m.p.Accounts))
 	for i := range m.p.Accounts {
 		a := &m.p.Accounts[i]

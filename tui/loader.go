@@ -64,8 +64,10 @@ func loadCmd(seq int, path string, opt store.Options, asOf metrics.Date, now tim
 		msg := loadedMsg{seq: seq, first: first}
 		msg.stat = statOf(path)
 		msg.p, msg.err = portfolio.Load(path, opt, asOf, now)
-		if msg.err == nil {
-			msg.p.Folds() // the filters' keys, off the UI goroutine
+		if msg.err == nil && !first {
+			// The filters' keys, off the UI goroutine. The first load
+			// leaves them for after its first frame (warmMsg).
+			msg.p.Folds()
 		}
 		msg.took = time.Since(start)
 		releaseSoon()

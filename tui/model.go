@@ -208,6 +208,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
+// warmMsg comes right after the first frame: what that frame did not
+// need is built then (accountsView.ensure).
+type warmMsg struct{}
+
+func warm() tea.Msg { return warmMsg{} }
+
 // expireMsg asks to clear a status whose time is up.
 type expireMsg struct{}
 
@@ -293,6 +299,12 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pollMsg:
 		m.quiet = !m.expireStatus()
 		return m, statCmd(m.opt.Path)
+	case warmMsg:
+		// The first frame is on screen: build what the accounts view and
+		// the filters need now, before the first key asks for them.
+		m.accounts.ensure()
+		m.quiet = true
+		return m, nil
 	case clockMsg:
 		return m, tea.Batch(m.onClock(), m.clockTick())
 	case statMsg:
@@ -404,6 +416,7 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	m.actor, m.actorErr = store.FindActor(msg.p.Members, m.opt.As)
 	m.buildHeader()
 	if msg.first {
+		cmds = append(cmds, warm)
 		m.say(fmt.Sprintf("Loaded %d accounts in %s", len(msg.p.Accounts), msg.took.Round(time.Millisecond)))
 		// A read-only dashboard (an --as that matches nobody) writes
 		// nothing, not even the weekly snapshot.

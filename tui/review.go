@@ -278,6 +278,7 @@ func (v *reviewView) foldOf(sec, i int) string {
 		e := &v.p.Escalations[i]
 		return portfolio.FoldText(e.Title + " " + e.AccountName + " " + e.OwnerName)
 	}
+	v.p.Folds() // made once per portfolio, when first needed
 	return v.p.Accounts[i].Fold
 }
 

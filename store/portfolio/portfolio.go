@@ -153,20 +153,90 @@ type Raw struct {
 }
 
 // Load reads everything a screen needs in one read transaction and builds
-// the portfolio for day asOf, judging SLAs at now.
+// the portfolio for day asOf, judging SLAs at now. It computes what
+// Build(ReadRaw(...)) does (a test holds them equal), reading straight
+// into the portfolio: accounts decoded into their rows, the ledger and
+// last week's scores merged in account order (README, "Design notes",
+// The read model).
 func Load(path string, opt store.Options, asOf metrics.Date, now time.Time) (*Portfolio, error) {
-	var raw Raw
+	var p *Portfolio
 	err := store.View(path, opt, func(tx *store.Tx) error {
 		var err error
-		if raw, err = ReadRaw(tx, asOf); err != nil {
-			return err
-		}
-		return nil
+		p, err = load(tx, asOf, now)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return Build(raw, asOf, now), nil
+	return p, nil
+}
+
+// ledgerBlock is how many ledger entries one allocation holds: accounts'
+// ledgers are pieces of a few large blocks, not a slice each.
+const ledgerBlock = 1 << 16
+
+func load(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, error) {
+	p := &Portfolio{AsOf: asOf, Now: now, Seq: tx.ChangeSeq()}
+	var err error
+	if p.Settings, err = tx.Settings(); err != nil {
+		return nil, err
+	}
+	if p.Members, err = tx.Members(); err != nil {
+		return nil, err
+	}
+	p.memberIdx = indexMembers(p.Members)
+	escs, err := tx.Escalations()
+	if err != nil {
+		return nil, err
+	}
+	if p.SettingsLog, err = tx.SettingsLog(SettingsLogShown); err != nil {
+		return nil, err
+	}
+	sc := newScorer(p, nil, escs, asOf, now)
+	prevWeek, err := sc.readPrev(tx)
+	if err != nil {
+		return nil, err
+	}
+	thisWeekHas := tx.HasWeek(metrics.WeekOf(asOf))
+
+	p.Accounts = make([]Account, 0, tx.MaxAccounts())
+	err = tx.AccountsInto(func() *store.Account {
+		p.Accounts = append(p.Accounts, Account{})
+		return &p.Accounts[len(p.Accounts)-1].Account
+	})
+	if err != nil {
+		return nil, err
+	}
+	var maxID uint64
+	if n := len(p.Accounts); n > 0 {
+		maxID = p.Accounts[n-1].ID // ID order
+	}
+	p.accountIdx = newIDIndex(maxID, len(p.Accounts))
+	window := metrics.TrailingYear(asOf)
+	runs := tx.LedgerRuns()
+	var flat []metrics.LedgerEntry
+	for i := range p.Accounts {
+		a := &p.Accounts[i]
+		p.accountIdx.set(a.ID, i)
+		sc.score(a)
+		if cap(flat)-len(flat) < 256 {
+			flat = make([]metrics.LedgerEntry, 0, ledgerBlock)
+		}
+		start := len(flat)
+		if flat, err = runs.Of(a.ID, flat); err != nil {
+			return nil, err
+		}
+		if len(flat) > start {
+			a.Ledger = flat[start:len(flat):len(flat)]
+		}
+		a.setFigures(window)
+	}
+
+	p.joinEscalations(escs)
+	p.sumBooks(asOf)
+	p.finishKPIs()
+	p.Review = computeReview(p, prevWeek, thisWeekHas, asOf, now)
+	return p, nil
 }
 
 // ReadRaw reads the records Build needs inside an open transaction.
@@ -264,7 +334,7 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 	p.joinEscalations(raw.Escalations)
 	p.sumBooks(asOf)
 	p.finishKPIs()
-	p.Review = computeReview(p, raw, asOf, now)
+	p.Review = computeReview(p, raw.PrevWeek, raw.ThisWeekHas, asOf, now)
 	return p
 }
 
@@ -546,10 +616,10 @@ func (k KPIs) Due90() metrics.DueBucket {
 // NewEscalationDays is how far back "new" escalations reach in the review.
 const NewEscalationDays = 7
 
-func computeReview(p *Portfolio, raw Raw, asOf metrics.Date, now time.Time) Review {
-	r := Review{ComparedWithWeek: raw.PrevWeek, CurrentWeekSnapped: raw.ThisWeekHas, Since: asOf.AddDays(-7)}
-	if raw.PrevWeek != 0 {
-		r.Since = raw.PrevWeek.Monday()
+func computeReview(p *Portfolio, prevWeek metrics.Week, thisWeekHas bool, asOf metrics.Date, now time.Time) Review {
+	r := Review{ComparedWithWeek: prevWeek, CurrentWeekSnapped: thisWeekHas, Since: asOf.AddDays(-7)}
+	if prevWeek != 0 {
+		r.Since = prevWeek.Monday()
 	}
 	for _, sec := range p.reviewSections(&r) {
 		for i := range p.Accounts {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"testing"
 	"time"
@@ -14,11 +15,12 @@ import (
 	"steward/store/portfolio"
 )
 
-// The streamed report (steward report) must be the report of the loaded
-// portfolio, byte for byte, whatever the book holds: escalations without
+// Load (the dashboard's read) must equal Build over ReadRaw, and the
+// streamed report (steward report) the loaded portfolio's report, byte for
+// byte, whatever the book holds: escalations without
 // an owner, owners who left, accounts without a ledger, days after the
 // snapshots stop.
-func TestStreamedReportEqualsTheLoadedOne(t *testing.T) {
+func TestLoadBuildAndStreamAgree(t *testing.T) {
 	today, err := metrics.ParseDate("2026-11-18")
 	if err != nil {
 		t.Fatal(err)
@@ -74,6 +76,24 @@ func TestStreamedReportEqualsTheLoadedOne(t *testing.T) {
 			p, err := portfolio.Load(path, store.Options{}, asOf, at)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Load reads straight into the portfolio; Build over ReadRaw is
+			// the plain form of the same computation.
+			var raw portfolio.Raw
+			if err := store.View(path, store.Options{}, func(tx *store.Tx) error {
+				var err error
+				raw, err = portfolio.ReadRaw(tx, asOf)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if built := portfolio.Build(raw, asOf, at); !reflect.DeepEqual(p, built) {
+				for i := range p.Accounts {
+					if !reflect.DeepEqual(p.Accounts[i], built.Accounts[i]) {
+						t.Fatalf("account %d: Load gives\n%+v\nBuild gives\n%+v", i, p.Accounts[i], built.Accounts[i])
+					}
+				}
+				t.Fatalf("Load and Build(ReadRaw) differ")
 			}
 			want := p.Report()
 			got, err := portfolio.LoadReport(path, store.Options{}, asOf, at)

@@ -1,0 +1,48 @@
+package tui
+
+import (
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// The first frame is the review: the accounts view's filter arena and name
+// order wait for warmMsg (right after that frame) or for the first use,
+// whichever comes first, and either way the view is the same.
+func TestFirstFrameLeavesTheAccountsViewForLater(t *testing.T) {
+	path := fixturePath(t, 300)
+	open := func() (*Model, tea.Cmd) {
+		m := New(testOptions(path))
+		quietTimers(m)
+		m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+		_, cmd := m.Update(m.load(true)())
+		if m.fatal != nil {
+			t.Fatal(m.fatal)
+		}
+		mustContain(t, screen(m), "Monday review")
+		return m, cmd
+	}
+	m, _ := open()
+	if !m.accounts.pending || len(m.accounts.arena) != 0 {
+		t.Fatalf("the first frame built the accounts view (pending %v, arena %d bytes)", m.accounts.pending, len(m.accounts.arena))
+	}
+	m.Update(warmMsg{})
+	if m.accounts.pending || len(m.accounts.arena) == 0 {
+		t.Fatal("warmMsg did not build the accounts view")
+	}
+	press(m, "3", "/")
+	typeText(m, "a")
+	warmed := screen(m)
+
+	// A key before warmMsg builds it on the spot.
+	cold, _ := open()
+	press(cold, "3", "/")
+	typeText(cold, "a")
+	if got := screen(cold); got != warmed {
+		t.Fatalf("the accounts view differs when used before warmMsg:\n%s\nwant\n%s", got, warmed)
+	}
+	cold.Update(warmMsg{}) // late: nothing left to do
+	if got := screen(cold); got != warmed {
+		t.Fatal("a late warmMsg changed the screen")
+	}
+}
