@@ -342,32 +342,13 @@ func BenchmarkDashboardIdleCPU(b *testing.B) {
 	tmux, bin, db := realDashboard(b)
 	var runs []float64
 	for i := 0; i < b.N; i++ {
-		dashboardRuns++
-		sock := fmt.Sprintf("steward-idle-%d-%d", os.Getpid(), dashboardRuns)
-		tm := func(args ...string) string {
-			out, err := exec.Command(tmux, append([]string{"-L", sock}, args...)...).CombinedOutput()
-			if err != nil {
-				b.Fatalf("tmux %v: %v\n%s", args, err, out)
-			}
-			return string(out)
-		}
-		tm("new-session", "-d", "-x", "120", "-y", "40", "-s", "idle", fmt.Sprintf("exec %q --db %q", bin, db))
-		pid, err := strconv.Atoi(strings.TrimSpace(tm("list-panes", "-t", "idle", "-F", "#{pane_pid}")))
-		if err != nil {
-			b.Fatal(err)
-		}
-		for deadline := time.Now().Add(2 * time.Minute); !strings.Contains(tm("capture-pane", "-p", "-t", "idle"), "accounts in"); {
-			if time.Now().After(deadline) {
-				b.Fatalf("the dashboard never loaded:\n%s", tm("capture-pane", "-p", "-t", "idle"))
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+		t := startDashboard(b, tmux, bin, db, "")
+		t.waitFor("accounts in", 100*time.Millisecond, nil)
 		time.Sleep(10 * time.Second) // snapshot, reload, background check, release
-		before := cpuTicks(b, pid)
+		before := cpuTicks(b, t.pid)
 		time.Sleep(idleWindow)
-		used := cpuTicks(b, pid) - before
-		tm("send-keys", "-t", "idle", "q")
-		exec.Command(tmux, "-L", sock, "kill-server").Run()
+		used := cpuTicks(b, t.pid) - before
+		t.close()
 		runs = append(runs, 100*float64(used)/100/idleWindow.Seconds()) // USER_HZ is 100
 	}
 	b.ReportMetric(medianOf(runs), "idle-%core")
@@ -402,32 +383,80 @@ func cpuTicks(b *testing.B, pid int) int {
 	return total
 }
 
+// dashboard is the real steward dashboard running in a tmux server of its
+// own (the last one may still be going away).
+type dashboard struct {
+	b          *testing.B
+	tmux, sock string
+	pid        int
+	stderr     string
+}
+
 var dashboardRuns int
+
+// startDashboard runs bin --db db in a new 120x40 tmux session; stderr
+// names a file for the dashboard's standard error ("" for none).
+func startDashboard(b *testing.B, tmux, bin, db, stderr string) *dashboard {
+	b.Helper()
+	dashboardRuns++
+	t := &dashboard{b: b, tmux: tmux, sock: fmt.Sprintf("steward-bench-%d-%d", os.Getpid(), dashboardRuns), stderr: stderr}
+	command := fmt.Sprintf("exec %q --db %q", bin, db)
+	if stderr != "" {
+		command += fmt.Sprintf(" 2>%q", stderr)
+	}
+	t.cmd("new-session", "-d", "-x", "120", "-y", "40", "-s", "bench", command)
+	pid, err := strconv.Atoi(strings.TrimSpace(t.cmd("list-panes", "-t", "bench", "-F", "#{pane_pid}")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	t.pid = pid
+	return t
+}
+
+func (t *dashboard) cmd(args ...string) string {
+	out, err := exec.Command(t.tmux, append([]string{"-L", t.sock}, args...)...).CombinedOutput()
+	if err != nil {
+		t.b.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (t *dashboard) screen() string { return t.cmd("capture-pane", "-p", "-t", "bench") }
+
+// waitFor polls the screen every interval until it shows text, calling
+// each (when set) between polls; two minutes without it fail.
+func (t *dashboard) waitFor(text string, every time.Duration, each func()) {
+	deadline := time.Now().Add(2 * time.Minute)
+	for !strings.Contains(t.screen(), text) {
+		if time.Now().After(deadline) {
+			t.b.Fatalf("the screen never showed %q:\n%s", text, t.screen())
+		}
+		if each != nil {
+			each()
+		}
+		time.Sleep(every)
+	}
+}
+
+func (t *dashboard) keys(k string) { t.cmd("send-keys", "-t", "bench", k) }
+
+// close quits the dashboard and its tmux server.
+func (t *dashboard) close() {
+	t.keys("q")
+	exec.Command(t.tmux, "-L", t.sock, "kill-server").Run()
+}
 
 // dashboardRSS runs the dashboard on db through steps (screen text to wait
 // for, and between them keys to send), then dashboardSettle more, and
 // returns its peak and final resident set in MB.
 func dashboardRSS(b *testing.B, tmux, bin, db string, steps []string) (peak, end float64) {
 	b.Helper()
-	dashboardRuns++ // a server of its own: the last one may still be going away
-	sock := fmt.Sprintf("steward-rss-%d-%d", os.Getpid(), dashboardRuns)
-	tm := func(args ...string) string {
-		out, err := exec.Command(tmux, append([]string{"-L", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			b.Fatalf("tmux %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
-	defer exec.Command(tmux, "-L", sock, "kill-server").Run()
 	stderr := filepath.Join(b.TempDir(), "stderr")
-	tm("new-session", "-d", "-x", "120", "-y", "40", "-s", "rss", fmt.Sprintf("exec %q --db %q 2>%q", bin, db, stderr))
-	pid, err := strconv.Atoi(strings.TrimSpace(tm("list-panes", "-t", "rss", "-F", "#{pane_pid}")))
-	if err != nil {
-		b.Fatal(err)
-	}
+	t := startDashboard(b, tmux, bin, db, stderr)
+	defer t.close()
 	var rss float64
 	sample := func() {
-		hwm, cur, err := procRSS(pid)
+		hwm, cur, err := procRSS(t.pid)
 		if err != nil {
 			out, _ := os.ReadFile(stderr)
 			b.Fatalf("the dashboard is gone: %v\n%s", err, out)
@@ -436,25 +465,41 @@ func dashboardRSS(b *testing.B, tmux, bin, db string, steps []string) (peak, end
 	}
 	for i, step := range steps {
 		if i%2 == 1 {
-			tm("send-keys", "-t", "rss", step)
+			t.keys(step)
 			continue
 		}
-		deadline := time.Now().Add(2 * time.Minute)
-		for !strings.Contains(tm("capture-pane", "-p", "-t", "rss"), step) {
-			if time.Now().After(deadline) {
-				b.Fatalf("the screen never showed %q:\n%s", step, tm("capture-pane", "-p", "-t", "rss"))
-			}
-			sample()
-			time.Sleep(50 * time.Millisecond)
-		}
+		t.waitFor(step, 50*time.Millisecond, sample)
 	}
 	for settle := time.Now().Add(dashboardSettle); time.Now().Before(settle); {
 		sample()
 		time.Sleep(50 * time.Millisecond)
 	}
 	sample()
-	tm("send-keys", "-t", "rss", "q")
 	return peak, rss
+}
+
+// Open to first frame in a real terminal: from starting steward in tmux
+// to the screen showing the loaded review, on a file with this week's
+// snapshot and a warm page cache. Target <= 0.4 s at 100,000 accounts.
+func BenchmarkTerminalFirstFrame(b *testing.B) {
+	const target = 0.4
+	tmux, bin, db := realDashboard(b)
+	// With this week's snapshot taken, each run is a reopen.
+	if out, err := exec.Command(bin, "--db", db, "snapshot").CombinedOutput(); err != nil {
+		b.Fatalf("steward snapshot: %v\n%s", err, out)
+	}
+	var runs []float64
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		t := startDashboard(b, tmux, bin, db, "")
+		t.waitFor("accounts in", 2*time.Millisecond, nil)
+		runs = append(runs, time.Since(start).Seconds())
+		t.close()
+	}
+	b.ReportMetric(medianOf(runs), "first-frame-s")
+	if m := medianOf(runs); m > target {
+		b.Errorf("the first frame took %.2f s (runs: %.2f), target <= %.1f s", m, runs, target)
+	}
 }
 
 // procRSS reads VmHWM and VmRSS of process pid, in MB.
