@@ -128,19 +128,27 @@ type Component struct {
 	Inputs       string // human-readable inputs, e.g. "42 of 60 seats active (70%)"
 }
 
-// Health is the computed health of one account on one day.
+// Health is the computed health of one account on one day: its Verdict
+// and the components behind it.
 type Health struct {
+	Verdict
 	Components [NumComponents]Component
+}
+
+// Verdict is what a list of accounts keeps of each one's Health: the
+// score, the bands and the override, a sixth of the size without the
+// components (a screen that explains one account scores it again).
+type Verdict struct {
 	Score      int  // rounded composite; meaningful when HasScore
 	HasScore   bool // false when no component has data
+	QBROverdue bool
 	Computed   Band // band from the score alone
 	Band       Band // band after a live override
 	Override   *Override
-	QBROverdue bool
 }
 
 // Overridden reports whether a live override set the band.
-func (h Health) Overridden() bool { return h.Override != nil }
+func (v Verdict) Overridden() bool { return v.Override != nil }
 
 // LargestDrag is the component that costs the composite the most points; ok
 // is false when nothing drags (no data, or every component at 100).
@@ -306,7 +314,7 @@ type Trend struct {
 }
 
 // TrendOf compares a score with a previous one; a missing side gives no trend.
-func TrendOf(now Health, prevScore int, prevKnown bool) Trend {
+func TrendOf(now Verdict, prevScore int, prevKnown bool) Trend {
 	if !now.HasScore || !prevKnown {
 		return Trend{}
 	}
@@ -384,7 +392,7 @@ const RiskWindowDays = 90
 const DroppingDelta = -10
 
 // FlagsFor computes the risk flags of SPEC section 3.
-func FlagsFor(in Inputs, h Health, t Trend, asOf Date, slaBreached bool) Flags {
+func FlagsFor(in Inputs, h Verdict, t Trend, asOf Date, slaBreached bool) Flags {
 	var f Flags
 	if !in.RenewalDate.IsZero() {
 		// A renewal already past its date and not yet renewed is at least

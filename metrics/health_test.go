@@ -706,10 +706,10 @@ func TestLargestDrag(t *testing.T) {
 }
 
 func TestTrend(t *testing.T) {
-	scored := Health{Score: 60, HasScore: true}
+	scored := Verdict{Score: 60, HasScore: true}
 	tests := []struct {
 		name      string
-		now       Health
+		now       Verdict
 		prev      int
 		prevKnown bool
 		want      Trend
@@ -720,7 +720,7 @@ func TestTrend(t *testing.T) {
 		{"rose 55 -> 60 = +5", scored, 55, true, Trend{5, true}, "▲", "▲+5"},
 		{"flat 60 -> 60 = 0", scored, 60, true, Trend{0, true}, "▶", "▶0"},
 		{"no previous snapshot", scored, 0, false, Trend{}, "·", "·"},
-		{"no score now", Health{Score: 0}, 50, true, Trend{}, "·", "·"},
+		{"no score now", Verdict{Score: 0}, 50, true, Trend{}, "·", "·"},
 		{"from 0 (a real previous score) to 60", scored, 0, true, Trend{60, true}, "▲", "▲+60"},
 	}
 	for _, tc := range tests {
@@ -737,18 +737,18 @@ func TestTrend(t *testing.T) {
 }
 
 func TestFlagsFor(t *testing.T) {
-	yellow := Health{Score: 55, HasScore: true, Computed: Yellow, Band: Yellow}
-	green := Health{Score: 80, HasScore: true, Computed: Green, Band: Green}
-	red := Health{Score: 20, HasScore: true, Computed: Red, Band: Red}
-	unknown := Health{Computed: Unknown, Band: Unknown}
-	overriddenGreen := Health{Score: 55, HasScore: true, Computed: Yellow, Band: Green, Override: &Override{Band: Green}}
-	qbrLate := Health{Score: 80, HasScore: true, Computed: Green, Band: Green, QBROverdue: true}
+	yellow := Verdict{Score: 55, HasScore: true, Computed: Yellow, Band: Yellow}
+	green := Verdict{Score: 80, HasScore: true, Computed: Green, Band: Green}
+	red := Verdict{Score: 20, HasScore: true, Computed: Red, Band: Red}
+	unknown := Verdict{Computed: Unknown, Band: Unknown}
+	overriddenGreen := Verdict{Score: 55, HasScore: true, Computed: Yellow, Band: Green, Override: &Override{Band: Green}}
+	qbrLate := Verdict{Score: 80, HasScore: true, Computed: Green, Band: Green, QBROverdue: true}
 	flat := Trend{0, true}
 	renewIn := func(n int) Inputs { return Inputs{RenewalDate: asOf.AddDays(n)} }
 	tests := []struct {
 		name  string
 		in    Inputs
-		h     Health
+		h     Verdict
 		t     Trend
 		sla   bool
 		want  Flags
@@ -775,7 +775,7 @@ func TestFlagsFor(t *testing.T) {
 		{
 			"everything at once, in fixed order",
 			Inputs{RenewalDate: asOf.AddDays(10), ChampionChanged: true},
-			Health{Score: 30, HasScore: true, Computed: Red, Band: Red, QBROverdue: true},
+			Verdict{Score: 30, HasScore: true, Computed: Red, Band: Red, QBROverdue: true},
 			Trend{-15, true}, true,
 			FlagRenewalRisk | FlagChampionChanged | FlagQBROverdue | FlagDropping | FlagSLABreach,
 			"renewal-risk champion-changed qbr-overdue dropping sla-breach",
@@ -798,7 +798,7 @@ func TestFlagsFor(t *testing.T) {
 
 	// End to end: an enterprise account with a QBR 100 days ago flags qbr-overdue.
 	in := fullInputs()
-	h := DefaultConfig().Score(in, asOf)
+	h := DefaultConfig().Score(in, asOf).Verdict
 	if f := FlagsFor(in, h, TrendOf(h, 0, false), asOf, false); !f.Has(FlagQBROverdue) || f.Has(FlagDropping) {
 		t.Errorf("flags %q, want qbr-overdue and no dropping", f)
 	}

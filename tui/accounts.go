@@ -840,7 +840,7 @@ func (v *accountsView) fetch(i int) (uint64, []cell) {
 
 // healthText is the score with the band's glyph and word; "*" marks a
 // manual override (the health detail explains it).
-func healthText(h metrics.Health) string {
+func healthText(h metrics.Verdict) string {
 	s := bandGlyph(h.Band) + " "
 	if h.HasScore {
 		s += itoa(h.Score) + " "

@@ -492,7 +492,7 @@ func BenchmarkTerminalFirstFrame(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
 		t := startDashboard(b, tmux, bin, db, "")
-		t.waitFor("accounts in", 2*time.Millisecond, nil)
+		t.waitFor("accounts in", 20*time.Millisecond, nil)
 		runs = append(runs, time.Since(start).Seconds())
 		t.close()
 	}

@@ -79,10 +79,7 @@ var flagMeaning = map[string]string{
 func (pg *healthPage) fullText(a *portfolio.Account) string {
 	var b strings.Builder
 	line := func(s string) { b.WriteString(s + "\n") }
-	h := a.Health
-	if pg.d != nil {
-		h = pg.d.Health
-	}
+	h := pg.health(a)
 	if o := h.Override; o != nil {
 		line("Override: " + bandLabel(o.Band) + " by " + orDash(o.Author, "—") + ", until " + orDash(o.Expires.String(), "no expiry"))
 		line("  " + orDash(o.Reason, "no reason given"))
@@ -141,10 +138,7 @@ func (pg *healthPage) rebuild() {
 		}
 		return
 	}
-	h := a.Health
-	if pg.d != nil {
-		h = pg.d.Health
-	}
+	h := pg.health(a)
 	band := bandStyle(h.Band).Render(bandLabel(h.Band))
 	d.title(sanitize(a.Name) + " · health detail")
 	score := "no data"
@@ -223,7 +217,7 @@ func (pg *healthPage) rebuild() {
 	if len(det.History) == 0 {
 		d.line(styles.Muted.Render("  No snapshots yet: the first is taken when a week opens."))
 	} else {
-		d.line("  " + historyLine(det.History, h, metrics.WeekOf(pg.p.AsOf), d.w-4))
+		d.line("  " + historyLine(det.History, h.Verdict, metrics.WeekOf(pg.p.AsOf), d.w-4))
 	}
 	d.blank()
 	d.section("Success plan")
@@ -281,7 +275,7 @@ const sparkRunes = "▁▂▃▄▅▆▇█"
 // replaced, or the point added), so the line never disagrees with the
 // header. The lowest and highest scores label the range; the newest weeks
 // are kept when space is short. The glyphs are on the 0-100 scale.
-func historyLine(hist []store.Snapshot, cur metrics.Health, thisWeek metrics.Week, w int) string {
+func historyLine(hist []store.Snapshot, cur metrics.Verdict, thisWeek metrics.Week, w int) string {
 	pts := make([]int, 0, len(hist)+1)
 	weeks := make([]metrics.Week, 0, len(hist)+1)
 	for _, s := range hist {
@@ -331,4 +325,16 @@ func settingsText(c metrics.Config, seg metrics.Segment) string {
 	w := c.Weights
 	return fmt.Sprintf("weights adoption %g support %g engagement %g sentiment %g · green >= %d, yellow >= %d · cadence %d d (%s) · QBR every %d d (`,` edits)",
 		w.Adoption, w.Support, w.Engagement, w.Sentiment, c.Green, c.Yellow, c.Cadence.For(seg), segmentShort(seg), c.QBRIntervalDays)
+}
+
+// health is the account's health with its components: the loaded detail's
+// (with each component's inputs written out), or until it comes, the
+// account scored again from the portfolio's copy (the list keeps only the
+// verdict).
+func (pg *healthPage) health(a *portfolio.Account) metrics.Health {
+	if pg.d != nil {
+		return pg.d.Health
+	}
+	cfg := pg.p.Settings.Health
+	return cfg.Score(a.HealthInputs(cfg), pg.p.AsOf)
 }

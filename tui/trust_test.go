@@ -296,7 +296,7 @@ func TestSparklineEndsWithTheCurrentScore(t *testing.T) {
 	hist := []store.Snapshot{
 		{Week: w - 2, Score: 40}, {Week: w - 1, Score: 43}, {Week: w, Score: 24},
 	}
-	got := historyLine(hist, metrics.Health{Score: 65, HasScore: true}, w, 100)
+	got := historyLine(hist, metrics.Verdict{Score: 65, HasScore: true}, w, 100)
 	mustContain(t, got, "now 65", "min 40", "max 65")
 	if strings.Contains(got, "24") {
 		t.Fatalf("the stale snapshot of this week is still drawn: %q", got)
@@ -305,7 +305,7 @@ func TestSparklineEndsWithTheCurrentScore(t *testing.T) {
 		t.Fatalf("points: %q", got)
 	}
 	// No snapshot this week yet: the current score is appended.
-	got = historyLine(hist[:2], metrics.Health{Score: 65, HasScore: true}, w, 100)
+	got = historyLine(hist[:2], metrics.Verdict{Score: 65, HasScore: true}, w, 100)
 	mustContain(t, got, "now 65", "min 40")
 
 	// In the dashboard: the header's score is the sparkline's last point.

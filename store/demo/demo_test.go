@@ -197,7 +197,8 @@ func TestDefaultShape(t *testing.T) {
 		if a.Live && a.OwnerID == 0 {
 			unassigned++
 		}
-		for _, c := range a.Health.Components {
+		cfg := p.Settings.Health
+		for _, c := range cfg.Score(a.HealthInputs(cfg), p.AsOf).Components {
 			if !c.HasData {
 				noData++
 				break

@@ -179,7 +179,7 @@ func BuildPast(raw PastRaw, day metrics.Date) *Past {
 		a.ChampionChanged, a.Override = false, nil
 		a.OwnerName = p.MemberName(a.OwnerID)
 		a.Segment = a.EffectiveSegment(cfg)
-		a.Health = metrics.Health{Band: metrics.Unknown, Computed: metrics.Unknown}
+		a.Health = metrics.Verdict{Band: metrics.Unknown, Computed: metrics.Unknown}
 		if ws, ok := raw.Prev[a.ID]; ok {
 			if ws.Band != "" {
 				a.Health.Band, a.Health.Computed = ws.Band, ws.Band
@@ -202,7 +202,6 @@ func BuildPast(raw PastRaw, day metrics.Date) *Past {
 		// Renewal-risk, dropping and sla-breach can be told for a past day;
 		// champion-changed and qbr-overdue read latest values, left out.
 		a.Flags = metrics.FlagsFor(metrics.Inputs{RenewalDate: a.RenewalDate}, a.Health, a.Trend, day, breachedAcct[a.ID])
-		a.setFigures(metrics.TrailingYear(day))
 	}
 
 	p.Escalations = make([]Escalation, len(escs))

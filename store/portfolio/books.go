@@ -36,15 +36,15 @@ func bandIndex(b metrics.Band) int {
 	return len(metrics.Bands) - 1 // unknown
 }
 
-// add adds a's figures (sign 1) or takes them out (sign -1); unassigned
+// add adds a's figures f (sign 1) or takes them out (sign -1); unassigned
 // says the account has no active owner.
-func (b *book) add(a *Account, sign int, unassigned bool) {
+func (b *book) add(a *Account, f *figures, sign int, unassigned bool) {
 	if sign > 0 {
-		b.ret.Add(a.ret)
-		b.ren.Add(a.ren)
+		b.ret.Add(f.ret)
+		b.ren.Add(f.ren)
 	} else {
-		b.ret.Sub(a.ret)
-		b.ren.Sub(a.ren)
+		b.ret.Sub(f.ret)
+		b.ren.Sub(f.ren)
 	}
 	if !a.Live {
 		return
@@ -103,14 +103,18 @@ func (p *Portfolio) unassigned(a *Account) bool {
 
 // bookAccount adds (sign 1) or takes out (sign -1) account a in the
 // portfolio's book and its owner's.
+//
+// Its KPI figures are computed from its ledger each time: an account taken
+// out still holds what it was put in with.
 func (p *Portfolio) bookAccount(a *Account, sign int) {
+	f := a.figures(metrics.TrailingYear(p.AsOf))
 	un := p.unassigned(a)
-	p.total.add(a, sign, un)
+	p.total.add(a, &f, sign, un)
 	row := len(p.books) - 1 // Unassigned
 	if !un {
 		row, _ = p.rowOf.get(a.OwnerID)
 	}
-	p.books[row].add(a, sign, un)
+	p.books[row].add(a, &f, sign, un)
 	p.touchedRows[row] = true
 }
 

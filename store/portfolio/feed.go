@@ -144,7 +144,6 @@ func (old *Portfolio) Apply(d Delta, now time.Time) (*Portfolio, []int) {
 		raw[i] = p.Escalations[i].Escalation
 	}
 	sc := newScorer(p, d.Prev, raw, p.AsOf, now)
-	window := metrics.TrailingYear(p.AsOf)
 	var changed []int
 	for _, src := range d.Accounts {
 		i := p.AccountIndex(src.ID)
@@ -161,7 +160,6 @@ func (old *Portfolio) Apply(d Delta, now time.Time) (*Portfolio, []int) {
 		*a = Account{Account: src}
 		sc.score(a)
 		a.Ledger = d.Ledger[src.ID]
-		a.setFigures(window)
 		if p.folded {
 			a.setFold(FoldText(a.OwnerName))
 		}

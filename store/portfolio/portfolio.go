@@ -20,7 +20,7 @@ type Account struct {
 	OwnerName     string // "" when unassigned
 	Segment       metrics.Segment
 	Live          bool // not churned
-	Health        metrics.Health
+	Health        metrics.Verdict // the components are left out: Detail explains one account
 	Prev          store.WeekScore // score at the comparison snapshot
 	HasPrev       bool
 	Trend         metrics.Trend
@@ -33,20 +33,22 @@ type Account struct {
 	// filter: Folds makes them (a report never pays for them).
 	Fold    string
 	NameLen int
-	// Ledger is the account's ARR ledger, oldest first; ret and ren are
-	// its share of the KPIs over the window (metrics' additive figures),
-	// computed once, so a book's KPIs are sums and one changed account is
-	// rescored alone (README, "Design notes").
+	// Ledger is the account's ARR ledger, oldest first. Its share of the
+	// KPIs (metrics' additive figures) is computed from it when the
+	// account enters or leaves a book, so a book's KPIs are sums and one
+	// changed account is rescored alone (README, "Design notes").
 	Ledger []metrics.LedgerEntry
-	ret    metrics.RetentionSums
-	ren    metrics.Renewals
 }
 
-// setFigures computes the account's KPI figures over w from its ledger.
-func (a *Account) setFigures(w metrics.Window) {
+// figures are the account's KPI figures over w, from its ledger.
+type figures struct {
+	ret metrics.RetentionSums
+	ren metrics.Renewals
+}
+
+func (a *Account) figures(w metrics.Window) figures {
 	ka := metrics.KPIAccount{Ledger: a.Ledger, ContractStart: a.ContractStart, RenewalDate: a.RenewalDate, Churned: !a.Live}
-	a.ret = metrics.AccountRetention(&ka, w)
-	a.ren = metrics.AccountRenewals(&ka, w)
+	return figures{metrics.AccountRetention(&ka, w), metrics.AccountRenewals(&ka, w)}
 }
 
 // Escalation is one escalation joined with its account and people.
@@ -212,7 +214,6 @@ func load(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, error) {
 		maxID = p.Accounts[n-1].ID // ID order
 	}
 	p.accountIdx = newIDIndex(maxID, len(p.Accounts))
-	window := metrics.TrailingYear(asOf)
 	runs := tx.LedgerRuns()
 	var flat []metrics.LedgerEntry
 	for i := range p.Accounts {
@@ -229,7 +230,6 @@ func load(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, error) {
 		if len(flat) > start {
 			a.Ledger = flat[start:len(flat):len(flat)]
 		}
-		a.setFigures(window)
 	}
 
 	p.joinEscalations(escs)
@@ -321,14 +321,12 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 
 	sc := newScorer(p, raw.Prev, raw.Escalations, asOf, now)
 	p.Accounts = make([]Account, len(raw.Accounts))
-	window := metrics.TrailingYear(asOf)
 	for i := range raw.Accounts {
 		a := &p.Accounts[i]
 		a.Account = raw.Accounts[i]
 		p.accountIdx.set(a.ID, i)
 		sc.score(a)
 		a.Ledger = raw.Ledger[a.ID]
-		a.setFigures(window)
 	}
 
 	p.joinEscalations(raw.Escalations)
@@ -407,7 +405,7 @@ func (s *scorer) score(a *Account) {
 	a.Segment = a.EffectiveSegment(s.cfg)
 	a.Live = a.Lifecycle != store.Churned
 	in := a.HealthInputs(s.cfg)
-	a.Health = s.cfg.Score(in, s.asOf)
+	a.Health = s.cfg.Score(in, s.asOf).Verdict
 	a.Prev, a.HasPrev = s.prevOf(a.ID)
 	a.Trend = metrics.TrendOf(a.Health, a.Prev.Score, a.HasPrev && a.Prev.Score >= 0)
 	a.Flags = metrics.FlagsFor(in, a.Health, a.Trend, s.asOf, s.breached[a.ID])

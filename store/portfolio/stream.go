@@ -51,7 +51,6 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 	p.Accounts = make([]Account, 0, len(named))
 	p.layoutTeam(asOf)
 
-	window := metrics.TrailingYear(asOf)
 	runs := tx.LedgerRuns()
 	var ledger []metrics.LedgerEntry
 	var atRisk []AtRiskRenewal
@@ -66,7 +65,6 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 			return err
 		}
 		a.Ledger = ledger
-		a.setFigures(window)
 		p.bookAccount(&a, 1)
 		if ar, ok := a.atRisk(); ok {
 			ar.Account, ar.ExternalID = strings.Clone(ar.Account), strings.Clone(ar.ExternalID)
