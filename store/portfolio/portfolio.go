@@ -19,7 +19,7 @@ type Account struct {
 	store.Account
 	OwnerName     string // "" when unassigned
 	Segment       metrics.Segment
-	Live          bool // not churned
+	Live          bool            // not churned
 	Health        metrics.Verdict // the components are left out: Detail explains one account
 	Prev          store.WeekScore // score at the comparison snapshot
 	HasPrev       bool
