@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/term"
 
@@ -471,36 +472,57 @@ func exportAccounts(tx *store.Tx, t *table, eo ExportOptions) error {
 	if err != nil {
 		return err
 	}
-	accts, err := tx.Accounts()
+	// Name order, for people; external ID and ID break ties, so the order
+	// does not depend on the IDs an import happened to assign and an
+	// export imported into an empty database exports identically. Only
+	// the sort keys are held (names and external IDs packed in blocks);
+	// each account is read again by ID as it is written, so memory does
+	// not hold every account at once (a million: 75 MB of keys, not 350 MB
+	// of accounts).
+	type sortKey struct {
+		name, ext string
+		id        uint64
+	}
+	keys := make([]sortKey, 0, tx.MaxAccounts())
+	var block []byte
+	keep := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		if cap(block)-len(block) < len(s) {
+			block = make([]byte, 0, max(1<<20, len(s)))
+		}
+		start := len(block)
+		block = append(block, s...)
+		return unsafe.String(&block[start], len(s))
+	}
+	err = tx.ForEachAccountView(func(a *store.Account) error {
+		keys = append(keys, sortKey{keep(a.Name), keep(a.ExternalID), a.ID})
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	// Name order, for people; external ID and ID break ties, so the order
-	// does not depend on the IDs an import happened to assign and an
-	// export imported into an empty database exports identically.
-	order := make([]int32, len(accts))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	sort.Slice(order, func(x, y int) bool {
-		a, b := &accts[order[x]], &accts[order[y]]
-		if c := compareLower(a.Name, b.Name); c != 0 {
+	sort.Slice(keys, func(x, y int) bool {
+		a, b := &keys[x], &keys[y]
+		if c := compareLower(a.name, b.name); c != 0 {
 			return c < 0
 		}
-		if a.Name != b.Name {
-			return a.Name < b.Name
+		if a.name != b.name {
+			return a.name < b.name
 		}
-		if a.ExternalID != b.ExternalID {
-			return a.ExternalID < b.ExternalID
+		if a.ext != b.ext {
+			return a.ext < b.ext
 		}
-		return a.ID < b.ID
+		return a.id < b.id
 	})
 	var a portfolio.Account
 	vals := make([]jv, 0, len(t.cols))
-	for _, i := range order {
-		// Scored one at a time, as the portfolio scores it; a written
-		// account's strings are let go.
-		a.Account, accts[i] = accts[i], store.Account{}
+	for _, k := range keys {
+		// Scored one at a time, as the portfolio scores it.
+		if a.Account, err = tx.Account(k.id); err != nil {
+			return err
+		}
 		sc.Score(&a)
 		var ownerEmail string
 		if m := sc.Member(a.OwnerID); m != nil && a.OwnerID != 0 {
