@@ -48,6 +48,8 @@ type recordVerifier struct {
 	byOwner     multiset // ... and of the owner index
 	exts        multiset // (external ID, account) of every account that has one
 	byExt       multiset
+	names       multiset // by-name index key of every account
+	byName      multiset
 	members     map[uint64]bool
 	escs        map[uint64]escRef
 	escByAcct   int
@@ -217,6 +219,7 @@ func (r *recordVerifier) handlers() map[string]func(k, v []byte) {
 	return map[string]func(k, v []byte){
 		string(bAccounts):    r.acct,
 		string(bAccByExtID):  r.acctByExt,
+		string(bAccByName):   r.acctByName,
 		string(bAccByOwner):  r.acctByOwner,
 		string(bActivities):  r.activity,
 		string(bEscalations): r.escalation,
@@ -248,7 +251,7 @@ func (r *recordVerifier) acct(k, v []byte) {
 		return
 	}
 	id := binary.BigEndian.Uint64(k)
-	owner, ext, err := skimAccount(v)
+	owner, ext, name, err := skimAccount(v)
 	if err != nil {
 		r.problem("account %d: %v", id, err)
 		return
@@ -258,19 +261,20 @@ func (r *recordVerifier) acct(k, v []byte) {
 	if len(ext) > 0 {
 		r.exts.add(ext, k, nil)
 	}
+	r.names.add(nameKey(string(name), id), nil, nil)
 }
 
 // skimAccount is decodeAccount and the checks of validateAccountFields
 // without building the record (see skimSnapshot): it returns what the
 // indexes need. An account per account is a hundred thousand records at
 // the largest size, and their strings were most of the walk's garbage.
-func skimAccount(b []byte) (owner uint64, ext []byte, err error) {
+func skimAccount(b []byte) (owner uint64, ext, name []byte, err error) {
 	d := dec{b: b}
 	format := d.u8()
 	if format != accountFormat1 && format != accountFormat {
-		return 0, nil, errCorrupt
+		return 0, nil, nil, errCorrupt
 	}
-	name := d.raw()
+	name = d.raw()
 	ext = d.raw()
 	owner = d.uv()
 	segment := d.raw()
@@ -305,21 +309,21 @@ func skimAccount(b []byte) (owner uint64, ext []byte, err error) {
 		d.raw() // plan
 	}
 	if d.err != nil {
-		return 0, nil, d.err
+		return 0, nil, nil, d.err
 	}
 	switch {
 	case len(bytes.TrimSpace(name)) == 0:
-		return 0, nil, errors.New("impossible values (no name)")
+		return 0, nil, nil, errors.New("impossible values (no name)")
 	case arr < 0:
-		return 0, nil, errors.New("impossible values (negative ARR)")
+		return 0, nil, nil, errors.New("impossible values (negative ARR)")
 	case len(lifecycle) > 0 && !oneOfBytes(lifecycle, string(Onboarding), string(Active), string(Churned)):
-		return 0, nil, fmt.Errorf("impossible values (lifecycle %s)", Quote(string(lifecycle)))
+		return 0, nil, nil, fmt.Errorf("impossible values (lifecycle %s)", Quote(string(lifecycle)))
 	case len(segment) > 0 && !oneOfBytes(segment, string(metrics.Enterprise), string(metrics.MidMarket), string(metrics.SMB)):
-		return 0, nil, fmt.Errorf("impossible values (segment %s)", Quote(string(segment)))
+		return 0, nil, nil, fmt.Errorf("impossible values (segment %s)", Quote(string(segment)))
 	case !oneOfBytes(band, string(metrics.Green), string(metrics.Yellow), string(metrics.Red), string(metrics.Unknown)):
-		return 0, nil, fmt.Errorf("impossible values (override band %s)", Quote(string(band)))
+		return 0, nil, nil, fmt.Errorf("impossible values (override band %s)", Quote(string(band)))
 	}
-	return owner, ext, nil
+	return owner, ext, name, nil
 }
 
 // oneOfBytes compares without making a string of b.
@@ -338,6 +342,15 @@ func (r *recordVerifier) acctByExt(k, v []byte) {
 		r.problem("accounts_by_external_id: entry %s does not hold an account ID", showKey(k))
 	} else if id := binary.BigEndian.Uint64(v); !r.account(id) {
 		r.problem("accounts_by_external_id: %s points at account %d, which does not exist", showKey(k), id)
+	}
+}
+
+func (r *recordVerifier) acctByName(k, v []byte) {
+	r.byName.add(k, nil, nil)
+	if len(k) < 9 || len(v) != 0 {
+		r.problem("accounts_by_name: entry %s is not name‖account", showKey(k))
+	} else if id := binary.BigEndian.Uint64(k[len(k)-8:]); !r.account(id) {
+		r.problem("accounts_by_name: lists account %d, which does not exist", id)
 	}
 }
 
@@ -640,6 +653,10 @@ func (r *recordVerifier) done() {
 	if r.schema > SchemaVersion {
 		return
 	}
+	if r.schema >= 3 && r.byName != r.names {
+		// Version 1 and 2 files have no by-name index (migrate builds it).
+		r.problem("accounts_by_name: %d entries for %d accounts, and they do not match the accounts' names", r.byName.n, r.names.n)
+	}
 	if r.schema >= 2 {
 		// Version 1 files have no by-week index (migrate builds it).
 		weeks := make([]uint32, 0, len(r.weeks))
@@ -655,7 +672,7 @@ func (r *recordVerifier) done() {
 	}
 	if r.schema >= 1 {
 		for _, name := range allBuckets {
-			if !r.seen[string(name)] && !(r.schema == 1 && bytes.Equal(name, bSnapByWeek)) {
+			if !r.seen[string(name)] && !(r.schema < 2 && bytes.Equal(name, bSnapByWeek)) && !(r.schema < 3 && bytes.Equal(name, bAccByName)) {
 				r.problem("the %s bucket is missing", name)
 			}
 		}

@@ -5,6 +5,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sort"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -20,8 +22,9 @@ import (
 )
 
 // SchemaVersion is the layout this build reads and writes. Version 1 had no
-// by-week snapshot index; version 2 adds it (see migrate).
-const SchemaVersion = 2
+// by-week snapshot index; version 2 adds it, version 3 the accounts'
+// by-name index (see migrate).
+const SchemaVersion = 3
 
 // DefaultLockTimeout bounds the wait for another process's file lock.
 const DefaultLockTimeout = 5 * time.Second
@@ -559,6 +562,7 @@ var (
 	bAccounts    = []byte("accounts")
 	bAccByOwner  = []byte("accounts_by_owner")
 	bAccByExtID  = []byte("accounts_by_external_id")
+	bAccByName   = []byte("accounts_by_name")
 	bLedger      = []byte("ledger")
 	bSnapshots   = []byte("snapshots")
 	bSnapByWeek  = []byte("snapshots_by_week")
@@ -572,7 +576,7 @@ var (
 	kSettings = []byte("settings")
 )
 
-var allBuckets = [][]byte{bMeta, bMembers, bAccounts, bAccByOwner, bAccByExtID, bLedger, bSnapshots, bSnapByWeek,
+var allBuckets = [][]byte{bMeta, bMembers, bAccounts, bAccByOwner, bAccByExtID, bAccByName, bLedger, bSnapshots, bSnapByWeek,
 	bActivities, bEscalations, bEscByStatus, bEscByAcct, bTimeline}
 
 // prepare checks the schema version and migrates an older file. A read-only
@@ -645,6 +649,32 @@ func migrate(t *bolt.Tx, from uint32) error {
 				return err
 			}
 			if err := idx.Put(key(k[8:12], k[0:8]), encodeWeekScore(&s)); err != nil {
+				return err
+			}
+		}
+	}
+	if from >= 1 && from < 3 {
+		// v3: the accounts' by-name index, built from the accounts and
+		// put in key order.
+		var keys [][]byte
+		err := t.Bucket(bAccounts).ForEach(func(k, v []byte) error {
+			var a Account
+			if len(k) != 8 {
+				return errCorrupt
+			}
+			if err := decodeAccount(binary.BigEndian.Uint64(k), v, &a); err != nil {
+				return err
+			}
+			keys = append(keys, nameKey(a.Name, a.ID))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i], keys[j]) < 0 })
+		idx := t.Bucket(bAccByName)
+		for _, k := range keys {
+			if err := idx.Put(k, nil); err != nil {
 				return err
 			}
 		}

@@ -786,6 +786,14 @@ func TestMigrateV1(t *testing.T) {
 				if len(h) != 2 || h[0].Week != 202611 || h[1].Score != 39 {
 					t.Errorf("SnapshotHistory(3) = %+v", h)
 				}
+				// v3: the by-name index, built by the migration.
+				named, err := tx.AccountsNamed("V1 Account 2")
+				if err != nil {
+					return err
+				}
+				if len(named) != 1 || named[0].ID != 2 {
+					t.Errorf("AccountsNamed after migration = %+v, want account 2", named)
+				}
 				accts, err := tx.Accounts()
 				if err != nil {
 					return err
@@ -1077,5 +1085,53 @@ func TestZeroLengthFileIsRefused(t *testing.T) {
 	}
 	if st, _ := os.Stat(path); st.Size() != 0 {
 		t.Errorf("the 0-byte file was written: now %d bytes", st.Size())
+	}
+}
+
+// The by-name index follows every write (a new account, a rename, two
+// accounts whose names differ only in case), and the check tells when it
+// does not.
+func TestAccountsByName(t *testing.T) {
+	db := newDB(t)
+	var acme, other Account
+	mustUpdate(t, db, func(tx *Tx) error {
+		acme = Account{Name: "Acme Corp", Lifecycle: Active}
+		other = Account{Name: "ACME corp", Lifecycle: Active}
+		return tx.PutAccounts([]*Account{&acme, &other, {Name: "Acme Corporation", Lifecycle: Active}})
+	})
+	names := func(q string) string {
+		var got []string
+		mustView(t, db, func(tx *Tx) error {
+			list, err := tx.AccountsNamed(q)
+			for _, a := range list {
+				got = append(got, fmt.Sprintf("%d:%s", a.ID, a.Name))
+			}
+			return err
+		})
+		return strings.Join(got, ",")
+	}
+	if got := names("acme CORP"); got != fmt.Sprintf("%d:Acme Corp,%d:ACME corp", acme.ID, other.ID) {
+		t.Fatalf("AccountsNamed(acme CORP) = %s", got)
+	}
+	acme.Name = "Zenith Ltd"
+	mustUpdate(t, db, func(tx *Tx) error { return tx.PutAccount(&acme) })
+	if got := names("acme corp"); got != fmt.Sprintf("%d:ACME corp", other.ID) {
+		t.Fatalf("after the rename AccountsNamed(acme corp) = %s", got)
+	}
+	if got := names("zenith ltd"); got != fmt.Sprintf("%d:Zenith Ltd", acme.ID) {
+		t.Fatalf("AccountsNamed(zenith ltd) = %s", got)
+	}
+	path := db.path
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := Check(path, Options{}); err != nil || len(rep.Problems) > 0 {
+		t.Fatalf("Check after writes: %v %q", err, rep.Problems)
+	}
+	// A lost index entry is damage the check names.
+	rawUpdate(t, path, func(tx *bolt.Tx) error { return tx.Bucket(bAccByName).Delete(nameKey("ACME corp", other.ID)) })
+	rep, _ := Check(path, Options{})
+	if !strings.Contains(strings.Join(rep.Problems, "\n"), "accounts_by_name") {
+		t.Fatalf("Check of a file missing a by-name entry: %q", rep.Problems)
 	}
 }

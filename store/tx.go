@@ -196,8 +196,8 @@ func validateAccountFields(a *Account) error {
 // by key, so a bulk import appends to bbolt's nodes instead of shifting
 // them on every insert.
 func (t *Tx) PutAccounts(list []*Account) error {
-	accts, byOwner, byExt := t.b(bAccounts), t.b(bAccByOwner), t.b(bAccByExtID)
-	var ownerDel, ownerPut, extDel [][]byte
+	accts, byOwner, byExt, byName := t.b(bAccounts), t.b(bAccByOwner), t.b(bAccByExtID), t.b(bAccByName)
+	var ownerDel, ownerPut, extDel, nameDel, namePut [][]byte
 	type extEntry struct {
 		key []byte
 		id  uint64
@@ -221,6 +221,7 @@ func (t *Tx) PutAccounts(list []*Account) error {
 				return fmt.Errorf("account %d: %w", a.ID, err)
 			}
 			ownerDel = append(ownerDel, key(u64(prev.OwnerID), u64(a.ID)))
+			nameDel = append(nameDel, nameKey(prev.Name, a.ID))
 			if prev.ExternalID != "" {
 				extDel = append(extDel, []byte(prev.ExternalID))
 			}
@@ -229,24 +230,40 @@ func (t *Tx) PutAccounts(list []*Account) error {
 			extPut = append(extPut, extEntry{[]byte(a.ExternalID), a.ID})
 		}
 		ownerPut = append(ownerPut, key(u64(a.OwnerID), u64(a.ID)))
+		namePut = append(namePut, nameKey(a.Name, a.ID))
 		t.touchAccount(a.ID)
 		if err := accts.Put(u64(a.ID), encodeAccount(a)); err != nil {
 			return err
 		}
 	}
-	sort.Slice(ownerDel, func(i, j int) bool { return bytes.Compare(ownerDel[i], ownerDel[j]) > 0 })
-	sort.Slice(extDel, func(i, j int) bool { return bytes.Compare(extDel[i], extDel[j]) > 0 })
-	for _, k := range ownerDel {
-		if err := byOwner.Delete(k); err != nil {
-			return err
+	for _, del := range []struct {
+		b    *bolt.Bucket
+		keys [][]byte
+	}{{byOwner, ownerDel}, {byName, nameDel}} {
+		sort.Slice(del.keys, func(i, j int) bool { return bytes.Compare(del.keys[i], del.keys[j]) > 0 })
+		for _, k := range del.keys {
+			if err := del.b.Delete(k); err != nil {
+				return err
+			}
 		}
 	}
+	sort.Slice(extDel, func(i, j int) bool { return bytes.Compare(extDel[i], extDel[j]) > 0 })
 	for _, k := range extDel {
 		if err := byExt.Delete(k); err != nil {
 			return err
 		}
 	}
-	sort.Slice(ownerPut, func(i, j int) bool { return bytes.Compare(ownerPut[i], ownerPut[j]) < 0 })
+	for _, put := range []struct {
+		b    *bolt.Bucket
+		keys [][]byte
+	}{{byOwner, ownerPut}, {byName, namePut}} {
+		sort.Slice(put.keys, func(i, j int) bool { return bytes.Compare(put.keys[i], put.keys[j]) < 0 })
+		for _, k := range put.keys {
+			if err := put.b.Put(k, nil); err != nil {
+				return err
+			}
+		}
+	}
 	sort.Slice(extPut, func(i, j int) bool { return bytes.Compare(extPut[i].key, extPut[j].key) < 0 })
 	for i, e := range extPut {
 		if i > 0 && bytes.Equal(extPut[i-1].key, e.key) {
@@ -256,11 +273,6 @@ func (t *Tx) PutAccounts(list []*Account) error {
 			return fmt.Errorf("external ID %s already belongs to account %d", Quote(string(e.key)), binary.BigEndian.Uint64(other))
 		}
 		if err := byExt.Put(e.key, u64(e.id)); err != nil {
-			return err
-		}
-	}
-	for _, k := range ownerPut {
-		if err := byOwner.Put(k, nil); err != nil {
 			return err
 		}
 	}
@@ -382,6 +394,31 @@ func (t *Tx) indexIDs(bucket, prefix []byte) []uint64 {
 		}
 	}
 	return out
+}
+
+// nameKey is an account's by-name index key: its lower-cased name, length
+// first so that no name's key is a prefix of another name's, then its ID.
+func nameKey(name string, id uint64) []byte {
+	return append(namePrefix(name), u64(id)...)
+}
+
+func namePrefix(name string) []byte {
+	fold := strings.ToLower(name)
+	return append(binary.AppendUvarint(make([]byte, 0, len(fold)+18), uint64(len(fold))), fold...)
+}
+
+// AccountsNamed returns, in ID order, the accounts whose name equals name
+// when both are lower-cased (strings.ToLower), through the by-name index.
+func (t *Tx) AccountsNamed(name string) ([]Account, error) {
+	var out []Account
+	for _, id := range t.indexIDs(bAccByName, namePrefix(name)) {
+		a, err := t.Account(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
 }
 
 // AccountByExternalID finds an account by its CRM ID.

@@ -551,7 +551,7 @@ func TestSkimAccountAgreesWithDecode(t *testing.T) {
 			life := a.Lifecycle
 			ok = validateAccountFields(&a) == nil && (life == "" || life.Valid()) && (a.Override == nil || a.Override.Band.Valid())
 		}
-		owner, ext, err := skimAccount(b)
+		owner, ext, _, err := skimAccount(b)
 		if ok != (err == nil) {
 			t.Fatalf("account %x: decode+validate ok=%v, skim %v", b, ok, err)
 		}
