@@ -37,6 +37,10 @@ func Import(dbPath string, opt store.Options, file string, io ImportOptions) (Im
 		return ImportResult{Kind: io.Kind, DryRun: io.DryRun}, err
 	}
 
+	if im.lazyFits(dbPath) {
+		return im.importSmall(dbPath, opt, start)
+	}
+
 	// Pass 1: validate against the database as it is now.
 	st, err := readState(dbPath, opt, im)
 	if err != nil {
@@ -87,6 +91,53 @@ func Import(dbPath string, opt store.Options, file string, io ImportOptions) (Im
 }
 
 var errChanged = errors.New("changed between validation and import")
+
+// importSmall imports a small accounts file (lazyFits) in one pass inside
+// one write transaction: each row finds its account through the store's
+// indexes (lazyState), is checked and written; any bad row rolls the
+// whole transaction back, and so does a file that changes nothing, so the
+// database file is left as it was. A dry run reads only. Two passes exist
+// for large files, so that the write lock is held only while writing; a
+// file of a few rows holds it for milliseconds either way (README,
+// "Import and export").
+func (im *importer) importSmall(dbPath string, opt store.Options, start time.Time) (ImportResult, error) {
+	var res ImportResult
+	pass := func(tx *store.Tx) error {
+		st, err := lazyState(tx)
+		if err != nil {
+			return err
+		}
+		write := tx
+		if im.opt.DryRun {
+			write = nil
+		}
+		if res, err = im.run(st, write); err != nil {
+			return err
+		}
+		if write != nil && !res.Written() {
+			return errNothingWritten
+		}
+		return nil
+	}
+	var err error
+	if im.opt.DryRun {
+		err = store.View(dbPath, opt, pass)
+	} else {
+		err = store.Update(dbPath, opt, pass)
+	}
+	res.Elapsed = time.Since(start)
+	if errors.Is(err, errNothingWritten) {
+		return res, nil
+	}
+	if err != nil {
+		return res, fmt.Errorf("%s: nothing was imported: %w", im.file, err)
+	}
+	return res, nil
+}
+
+// errNothingWritten rolls back a transaction whose rows were bad or
+// changed nothing.
+var errNothingWritten = errors.New("nothing to write")
 
 // importer holds what one import knows; run may be called twice (validate,
 // then apply).
@@ -175,6 +226,25 @@ func readState(dbPath string, opt store.Options, im *importer) (*state, error) {
 		return err
 	})
 	return st, err
+}
+
+// lazyFits reports whether the import reads its accounts lazily
+// (lazyState): an accounts file of at most lazyImportBytes into an
+// existing database.
+func (im *importer) lazyFits(dbPath string) bool {
+	fi, err := os.Stat(im.file)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > lazyImportBytes {
+		return false
+	}
+	if db, err := os.Stat(dbPath); err != nil || !db.Mode().IsRegular() || db.Size() == 0 {
+		return false
+	}
+	kind := im.kind
+	if kind == "" {
+		headers, _ := im.peekColumns()
+		kind, _ = detectKind(headers)
+	}
+	return kind == Accounts
 }
 
 // peekColumns reads the file's headers (for JSON, the keys of its first
@@ -667,8 +737,9 @@ func (im *importer) delim() string {
 // matchedBefore is dup for stored account idx (an index of the state's
 // lookup maps): the line of an earlier row that matched it, or 0.
 func (im *importer) matchedBefore(idx int) int {
-	if im.matched == nil {
-		im.matched = make([]int32, max(len(im.st.accounts), len(im.st.ids)))
+	if idx >= len(im.matched) {
+		// A lazy state finds accounts as rows name them.
+		im.matched = append(im.matched, make([]int32, max(len(im.st.accounts), len(im.st.ids), idx+1)-len(im.matched))...)
 	}
 	if l := im.matched[idx]; l > 0 {
 		return int(l)
@@ -825,7 +896,11 @@ func (im *importer) accountRow() error {
 			im.fail(extCol, fmt.Sprintf("the same external ID is on %s: each account may appear once in a file", im.where(l)), ext)
 			return nil
 		}
-		if i, ok := st.accByExt[ext]; ok {
+		i, ok, err := st.accountByExt(ext)
+		if err != nil {
+			return err
+		}
+		if ok {
 			idx = i
 		}
 	case name != "":
@@ -833,7 +908,11 @@ func (im *importer) accountRow() error {
 			im.fail(nameCol, fmt.Sprintf("the same account name is on %s and neither row has an external ID: each account may appear once in a file", im.where(l)), name)
 			return nil
 		}
-		if i, ok := st.accByName[name]; ok {
+		i, ok, err := st.accountByName(name)
+		if err != nil {
+			return err
+		}
+		if ok {
 			if i < 0 {
 				im.fail(nameCol, "several accounts have this name: add an external ID column (Account ID) to say which", name)
 				return nil
@@ -1168,8 +1247,12 @@ func (im *importer) churn(a, old *store.Account, isNew bool, churnDate metrics.D
 // one): read in the transaction when applying, from the state (loaded when
 // the file has a churn date column) when validating.
 func (im *importer) lastLedgerDate(id uint64) (metrics.Date, error) {
-	if im.tx != nil {
-		l, err := im.tx.Ledger(id)
+	tx := im.tx
+	if tx == nil {
+		tx = im.st.tx // a lazy state validating
+	}
+	if tx != nil {
+		l, err := tx.Ledger(id)
 		if err != nil || len(l) == 0 {
 			return 0, err
 		}

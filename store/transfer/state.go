@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"errors"
 	"strings"
 
 	"steward/metrics"
@@ -17,9 +18,10 @@ type state struct {
 	byName        map[string]*store.Member // lower-case name
 	nameAmbiguous map[string]bool          // lower-case names several members share
 
-	accounts  []store.Account // nil in a lean state (see lean)
-	ids       []uint64        // a lean state's account IDs, by index
-	tx        *store.Tx       // where a lean state reads an account
+	accounts  []store.Account // nil in a lean or lazy state (see lean, lazyState)
+	ids       []uint64        // a lean or lazy state's account IDs, by index
+	tx        *store.Tx       // where a lean or lazy state reads an account
+	lazy      map[uint64]int  // a lazy state's index of each account found so far
 	accByExt  map[string]int  // index into accounts (ids)
 	accByName map[string]int  // exact name; -1 when several accounts share it
 	accByFold map[string]int  // lower-case name; -1 when ambiguous; not for an accounts import
@@ -47,8 +49,8 @@ func emptyState() *state {
 	}
 }
 
-// loadState reads, in tx, what an import of kind k needs ("" reads all).
-func loadState(tx *store.Tx, k Kind) (*state, error) {
+// baseState reads the settings and the members.
+func baseState(tx *store.Tx) (*state, error) {
 	st := emptyState()
 	var err error
 	if st.settings, err = tx.Settings(); err != nil {
@@ -60,6 +62,34 @@ func loadState(tx *store.Tx, k Kind) (*state, error) {
 	}
 	for i := range members {
 		st.addMember(&members[i])
+	}
+	return st, nil
+}
+
+// lazyState is the state of an accounts import of a few rows (at most
+// lazyImportBytes of file): no account is read up front; a row finds its
+// stored account through the store's external-ID and by-name indexes in
+// tx, so a one-row import into 100,000 accounts reads a handful of
+// records, not all of them. The state is only good while tx is open.
+func lazyState(tx *store.Tx) (*state, error) {
+	st, err := baseState(tx)
+	if err != nil {
+		return nil, err
+	}
+	st.tx, st.lazy = tx, map[uint64]int{}
+	return st, nil
+}
+
+// lazyImportBytes is the largest accounts file imported with a lazy
+// state: about 4,000 rows, each a few index lookups; a larger file reads
+// every account once instead.
+var lazyImportBytes int64 = 1 << 20 // a var: a test imports the same files both ways
+
+// loadState reads, in tx, what an import of kind k needs ("" reads all).
+func loadState(tx *store.Tx, k Kind) (*state, error) {
+	st, err := baseState(tx)
+	if err != nil {
+		return nil, err
 	}
 	if st.accounts, err = tx.Accounts(); err != nil {
 		return nil, err
@@ -119,6 +149,58 @@ func (st *state) lean(tx *store.Tx) {
 		st.ids[i] = st.accounts[i].ID
 	}
 	st.accounts, st.tx = nil, tx
+}
+
+// accountByExt finds the stored account with external ID ext: its index.
+func (st *state) accountByExt(ext string) (int, bool, error) {
+	if st.lazy == nil {
+		i, ok := st.accByExt[ext]
+		return i, ok, nil
+	}
+	a, err := st.tx.AccountByExternalID(ext)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	return st.found(a.ID), true, nil
+}
+
+// accountByName finds the stored account named exactly name: its index, or -1
+// when several have that name.
+func (st *state) accountByName(name string) (int, bool, error) {
+	if st.lazy == nil {
+		i, ok := st.accByName[name]
+		return i, ok, nil
+	}
+	list, err := st.tx.AccountsNamed(name)
+	if err != nil {
+		return 0, false, err
+	}
+	idx, n := -1, 0
+	for i := range list {
+		if list[i].Name == name {
+			idx, n = st.found(list[i].ID), n+1
+		}
+	}
+	switch n {
+	case 0:
+		return 0, false, nil
+	case 1:
+		return idx, true, nil
+	}
+	return -1, true, nil
+}
+
+// found gives account id of a lazy state an index.
+func (st *state) found(id uint64) int {
+	if i, ok := st.lazy[id]; ok {
+		return i
+	}
+	st.lazy[id] = len(st.ids)
+	st.ids = append(st.ids, id)
+	return len(st.ids) - 1
 }
 
 // account returns stored account i (an index from the lookup maps).
