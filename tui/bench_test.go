@@ -22,7 +22,16 @@ import (
 	"steward/store/storetest"
 )
 
-const benchAccounts = 100_000
+// benchAccounts is the book the benchmarks run on: 100,000 accounts, or
+// STEWARD_BENCH_ACCOUNTS (a million: go test ./tui -run '^$' -bench
+// 'OpenToFirstFrame|CursorMove|FilterKeystroke|Sort' with
+// STEWARD_BENCH_ACCOUNTS=1000000; CI runs no benchmark).
+var benchAccounts = func() int {
+	if n, err := strconv.Atoi(os.Getenv("STEWARD_BENCH_ACCOUNTS")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
+}()
 
 var (
 	benchOnce sync.Once
@@ -122,7 +131,7 @@ func BenchmarkOpenToFirstFrame(b *testing.B) {
 		_ = m.View()
 		return m
 	}
-	b.Run("100k", func(b *testing.B) {
+	b.Run(fmt.Sprintf("%dk", benchAccounts/1000), func(b *testing.B) {
 		var m *Model
 		for i := 0; i < b.N; i++ {
 			m = nil // one portfolio alive at a time, as in the program
