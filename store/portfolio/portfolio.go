@@ -177,17 +177,27 @@ func Load(path string, opt store.Options, asOf metrics.Date, now time.Time) (*Po
 // ledgers are pieces of a few large blocks, not a slice each.
 const ledgerBlock = 1 << 16
 
-func load(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, error) {
+// begin reads what every account is scored against (settings, members,
+// escalations) into a portfolio without accounts.
+func begin(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, []store.Escalation, error) {
 	p := &Portfolio{AsOf: asOf, Now: now, Seq: tx.ChangeSeq()}
 	var err error
 	if p.Settings, err = tx.Settings(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if p.Members, err = tx.Members(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p.memberIdx = indexMembers(p.Members)
 	escs, err := tx.Escalations()
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, escs, nil
+}
+
+func load(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, error) {
+	p, escs, err := begin(tx, asOf, now)
 	if err != nil {
 		return nil, err
 	}
@@ -426,16 +436,7 @@ type Scorer struct {
 // ReadScorer reads, inside tx, what scoring needs besides the accounts
 // themselves: settings, members, last week's scores and the escalations.
 func ReadScorer(tx *store.Tx, asOf metrics.Date, now time.Time) (*Scorer, error) {
-	p := &Portfolio{AsOf: asOf, Now: now}
-	var err error
-	if p.Settings, err = tx.Settings(); err != nil {
-		return nil, err
-	}
-	if p.Members, err = tx.Members(); err != nil {
-		return nil, err
-	}
-	p.memberIdx = indexMembers(p.Members)
-	escs, err := tx.Escalations()
+	p, escs, err := begin(tx, asOf, now)
 	if err != nil {
 		return nil, err
 	}

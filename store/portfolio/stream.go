@@ -25,19 +25,11 @@ func LoadReport(path string, opt store.Options, asOf metrics.Date, now time.Time
 }
 
 func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error) {
-	p := &Portfolio{AsOf: asOf, Now: now, Seq: tx.ChangeSeq(), accountIdx: newIDIndex(0, 0)}
-	var err error
-	if p.Settings, err = tx.Settings(); err != nil {
-		return Report{}, err
-	}
-	if p.Members, err = tx.Members(); err != nil {
-		return Report{}, err
-	}
-	p.memberIdx = indexMembers(p.Members)
-	escs, err := tx.Escalations()
+	p, escs, err := begin(tx, asOf, now)
 	if err != nil {
 		return Report{}, err
 	}
+	p.accountIdx = newIDIndex(0, 0)
 	sc := newScorer(p, nil, escs, asOf, now)
 	if _, err := sc.readPrev(tx); err != nil {
 		return Report{}, err
