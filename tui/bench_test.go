@@ -43,6 +43,10 @@ var (
 // takes seconds, and every benchmark only reads it.
 func benchDB(b *testing.B) string {
 	benchOnce.Do(func() {
+		if path := os.Getenv("STEWARD_BENCH_DB"); path != "" {
+			benchPath = path // the benchmarks only read it
+			return
+		}
 		var err error
 		if benchDir, err = os.MkdirTemp("", "steward-bench-"); err != nil {
 			b.Fatal(err)
