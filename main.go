@@ -35,6 +35,20 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
+// started is when this process began, as near as Go lets us see it: the
+// dashboard's first-frame time counts from here (in the parent, which
+// passes it to the dashboard's child).
+var started = time.Now()
+
+// firstFrameEnv names a file the dashboard appends the milliseconds from
+// starting steward to its first loaded frame to (README, "Performance":
+// BenchmarkTerminalFirstFrame reads it). startedEnv passes the parent's
+// start to the dashboard's child.
+const (
+	firstFrameEnv = "STEWARD_FIRST_FRAME_LOG"
+	startedEnv    = "STEWARD_STARTED_NS"
+)
+
 func main() {
 	// STEWARD_CPUPROFILE=FILE writes a CPU profile of the command, for
 	// performance work on the real process (README, "Performance").
@@ -310,12 +324,16 @@ func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) 
 // through; a crash dump is not shown.
 func runDashboard(g *globals, path string) error {
 	tty := int(os.Stdin.Fd())
+	opt := tui.Options{Path: path, Store: g.storeOptions(), As: g.as, Started: started, FirstFrameLog: os.Getenv(firstFrameEnv)}
+	if ns, err := strconv.ParseInt(os.Getenv(startedEnv), 10, 64); err == nil {
+		opt.Started = time.Unix(0, ns)
+	}
 	if os.Getenv(dashboardChild) != "" || !term.IsTerminal(tty) {
-		return tui.Run(tui.Options{Path: path, Store: g.storeOptions(), As: g.as})
+		return tui.Run(opt)
 	}
 	state, err := term.GetState(tty)
 	if err != nil {
-		return tui.Run(tui.Options{Path: path, Store: g.storeOptions(), As: g.as})
+		return tui.Run(opt)
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -326,7 +344,7 @@ func runDashboard(g *globals, path string) error {
 		args = append(args, "--as", g.as)
 	}
 	child := exec.Command(exe, args...)
-	child.Env = append(os.Environ(), dashboardChild+"=1")
+	child.Env = append(os.Environ(), dashboardChild+"=1", fmt.Sprintf("%s=%d", startedEnv, started.UnixNano()))
 	child.Stdin, child.Stdout = os.Stdin, os.Stdout
 	var errs bytes.Buffer
 	child.Stderr = &errs

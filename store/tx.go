@@ -323,6 +323,10 @@ func (t *Tx) accounts(blocks bool) ([]Account, error) {
 	return out, err
 }
 
+// accountBlock is the size of the blocks AccountsInto copies accounts
+// into (their strings point there).
+const accountBlock = 4 << 20
+
 // AccountsInto is AccountsInBlocks into the caller's records: each
 // account, in ID order, is decoded into the zero Account next returns (the
 // read model decodes straight into its own rows, no copy between).
@@ -330,7 +334,8 @@ func (t *Tx) AccountsInto(next func() *Account) error {
 	var block []byte
 	return t.b(bAccounts).ForEach(func(k, v []byte) error {
 		if cap(block)-len(block) < len(v) {
-			block = make([]byte, 0, max(1<<20, len(v)))
+			block = make([]byte, 0, max(accountBlock, len(v)))
+			Prefault(block)
 		}
 		start := len(block)
 		block = append(block, v...)

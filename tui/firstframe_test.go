@@ -1,7 +1,12 @@
 package tui
 
 import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -44,5 +49,34 @@ func TestFirstFrameLeavesTheAccountsViewForLater(t *testing.T) {
 	cold.Update(warmMsg{}) // late: nothing left to do
 	if got := screen(cold); got != warmed {
 		t.Fatal("a late warmMsg changed the screen")
+	}
+}
+
+// STEWARD_FIRST_FRAME_LOG: the first frame drawn with a portfolio writes
+// one line, the milliseconds since Started; later frames write nothing.
+func TestFirstFrameLogIsWrittenOnce(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "first-frame")
+	opt := testOptions(fixturePath(t, 50))
+	opt.FirstFrameLog, opt.Started = log, time.Now().Add(-1500*time.Millisecond)
+	g := &guarded{m: New(opt)}
+	quietTimers(g.m)
+	g.m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	g.View() // "Loading…": no portfolio yet
+	if _, err := os.Stat(log); err == nil {
+		t.Fatal("the loading frame wrote the log")
+	}
+	g.m.Update(g.m.load(true)())
+	g.View()
+	g.View()
+	out, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Fields(string(out))
+	if len(lines) != 1 {
+		t.Fatalf("log %q, want one line", out)
+	}
+	if ms, err := strconv.Atoi(lines[0]); err != nil || ms < 1500 || ms > 60_000 {
+		t.Fatalf("log says %q ms, want the time since Started", lines[0])
 	}
 }

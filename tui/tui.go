@@ -61,6 +61,11 @@ type Options struct {
 	// As is the acting member (name or email) recorded as the author of
 	// changes by the triage and editing actions; reading needs no author.
 	As string
+	// FirstFrameLog, when set, names a file Run appends the milliseconds
+	// from Started to the first loaded frame on screen to (a line), for
+	// the benchmark of a real open (README, "Performance").
+	FirstFrameLog string
+	Started       time.Time
 }
 
 // Run opens the dashboard in the alternate screen and returns when the user
@@ -154,6 +159,8 @@ type guarded struct {
 	p       *tea.Program
 	display *display // nil: Bubble Tea's renderer draws
 	crash   error
+	// firstFrame: the first frame with a portfolio has been drawn.
+	firstFrame bool
 }
 
 // crashMsg ends the program after a panic or fault caught by the guard.
@@ -203,6 +210,15 @@ func (g *guarded) View() (view string) {
 	view = g.m.View()
 	if g.display != nil {
 		g.display.draw(view)
+	}
+	if !g.firstFrame && g.m.p != nil {
+		g.firstFrame = true
+		if log := g.m.opt.FirstFrameLog; log != "" {
+			if f, err := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
+				fmt.Fprintf(f, "%d\n", time.Since(g.m.opt.Started).Milliseconds())
+				f.Close()
+			}
+		}
 	}
 	return view
 }

@@ -212,6 +212,7 @@ func load(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, error) {
 	thisWeekHas := tx.HasWeek(metrics.WeekOf(asOf))
 
 	p.Accounts = make([]Account, 0, tx.MaxAccounts())
+	store.Prefault(p.Accounts)
 	err = tx.AccountsInto(func() *store.Account {
 		p.Accounts = append(p.Accounts, Account{})
 		return &p.Accounts[len(p.Accounts)-1].Account
@@ -232,6 +233,7 @@ func load(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, error) {
 		sc.score(a)
 		if cap(flat)-len(flat) < 256 {
 			flat = make([]metrics.LedgerEntry, 0, ledgerBlock)
+			store.Prefault(flat)
 		}
 		start := len(flat)
 		if flat, err = runs.Of(a.ID, flat); err != nil {
