@@ -1,6 +1,7 @@
 package portfolio
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -24,6 +25,26 @@ func LoadReport(path string, opt store.Options, asOf metrics.Date, now time.Time
 	return r, err
 }
 
+// streamBatch accounts go from the walk to the scoring at a time, with
+// streamBatches batches in flight.
+const (
+	streamBatch   = 256
+	streamBatches = 4
+)
+
+// guardPanic runs fn and returns a panic in it as an error: the scoring
+// goroutine is not the transaction's, where the store's guard would catch
+// it.
+func guardPanic(fn func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("scoring the accounts: %v", r)
+		}
+	}()
+	fn()
+	return nil
+}
+
 func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error) {
 	p, escs, err := begin(tx, asOf, now)
 	if err != nil {
@@ -43,35 +64,77 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 	p.Accounts = make([]Account, 0, len(named))
 	p.layoutTeam(asOf)
 
-	runs := tx.LedgerRuns()
-	var ledger []metrics.LedgerEntry
+	// Two goroutines: this one walks the accounts and the ledger (the
+	// transaction is its own), the other scores each account and adds it
+	// to the books. Batches of accounts go between them and come back to
+	// be filled again, so memory stays a few batches whatever the size.
+	// The accounts are views into the database's map, valid while the
+	// transaction is open (the scoring ends before it does); what outlives
+	// the stream is copied.
+	type batch struct {
+		accts  []Account
+		ledger []metrics.LedgerEntry
+	}
+	free, full := make(chan *batch, streamBatches), make(chan *batch, streamBatches)
+	for range streamBatches {
+		free <- &batch{accts: make([]Account, 0, streamBatch)}
+	}
 	var atRisk []AtRiskRenewal
-	var a Account
-	// The accounts are views into the database's map (valid during the
-	// call): what outlives the call is copied.
+	var failed error // a panic while scoring, as an error
+	scored := make(chan struct{})
+	go func() {
+		defer close(scored)
+		for b := range full {
+			if failed == nil {
+				failed = guardPanic(func() {
+					for i := range b.accts {
+						a := &b.accts[i]
+						sc.score(a)
+						p.bookAccount(a, 1)
+						if ar, ok := a.atRisk(); ok {
+							ar.Account, ar.ExternalID = strings.Clone(ar.Account), strings.Clone(ar.ExternalID)
+							ar.Band = metrics.Band(strings.Clone(string(ar.Band))) // an override's band is a view
+							atRisk = append(atRisk, ar)
+						}
+						if named[a.ID] {
+							// Joining the queue reads the name, the ARR and the owner.
+							p.accountIdx.set(a.ID, len(p.Accounts))
+							p.Accounts = append(p.Accounts, Account{Account: store.Account{
+								ID: a.ID, Name: strings.Clone(a.Name), OwnerID: a.OwnerID, ARRCents: a.ARRCents}})
+						}
+					}
+				})
+			}
+			clear(b.accts) // no views kept past the transaction
+			b.accts, b.ledger = b.accts[:0], b.ledger[:0]
+			free <- b
+		}
+	}()
+	runs := tx.LedgerRuns()
+	cur := <-free
 	err = tx.ForEachAccountView(func(sa *store.Account) error {
-		a = Account{Account: *sa}
-		sc.score(&a)
+		cur.accts = append(cur.accts, Account{Account: *sa})
+		a := &cur.accts[len(cur.accts)-1]
+		start := len(cur.ledger)
 		var err error
-		if ledger, err = runs.Of(a.ID, ledger[:0]); err != nil {
+		if cur.ledger, err = runs.Of(a.ID, cur.ledger); err != nil {
 			return err
 		}
-		a.Ledger = ledger
-		p.bookAccount(&a, 1)
-		if ar, ok := a.atRisk(); ok {
-			ar.Account, ar.ExternalID = strings.Clone(ar.Account), strings.Clone(ar.ExternalID)
-			ar.Band = metrics.Band(strings.Clone(string(ar.Band))) // an override's band is a view
-			atRisk = append(atRisk, ar)
-		}
-		if named[a.ID] {
-			// Joining the queue reads the name, the ARR and the owner.
-			p.accountIdx.set(a.ID, len(p.Accounts))
-			p.Accounts = append(p.Accounts, Account{Account: store.Account{
-				ID: a.ID, Name: strings.Clone(a.Name), OwnerID: a.OwnerID, ARRCents: a.ARRCents}})
+		a.Ledger = cur.ledger[start:len(cur.ledger):len(cur.ledger)]
+		if len(cur.accts) == streamBatch {
+			full <- cur
+			cur = <-free
 		}
 		return nil
 	})
-	a = Account{}
+	if len(cur.accts) > 0 {
+		full <- cur
+	}
+	close(full)
+	<-scored
+	if err == nil {
+		err = failed
+	}
 	if err != nil {
 		return Report{}, err
 	}
