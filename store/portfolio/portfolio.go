@@ -173,6 +173,14 @@ func Load(path string, opt store.Options, asOf metrics.Date, now time.Time) (*Po
 	return p, nil
 }
 
+// initialRows is the room Load makes for rows: the bucket's counter,
+// which bounds the count in a sound file (a test makes it smaller).
+var initialRows = (*store.Tx).MaxAccounts
+
+// scoreSpan is how many decoded rows Load hands to its scoring goroutine
+// at a time.
+var scoreSpan = 1024 // a var: a test makes it small
+
 // ledgerBlock is how many ledger entries one allocation holds: accounts'
 // ledgers are pieces of a few large blocks, not a slice each.
 const ledgerBlock = 1 << 16
@@ -211,12 +219,92 @@ func load(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, error) {
 	}
 	thisWeekHas := tx.HasWeek(metrics.WeekOf(asOf))
 
-	p.Accounts = make([]Account, 0, tx.MaxAccounts())
+	// Two goroutines: this one decodes the accounts into their rows and
+	// merges in their ledgers (the transaction is its own); the other
+	// scores each finished span of rows and adds it to the books. The rows
+	// do not move while the other reads them: they are sized by the
+	// bucket's counter (the largest ID), and should they fill up, growing
+	// waits until the scorer is done.
+	p.layoutTeam(asOf)
+	type span struct {
+		rows []Account
+		ack  chan struct{}
+	}
+	spans := make(chan span, 16)
+	var failed error // a panic while scoring, as an error
+	scored := make(chan struct{})
+	go func() {
+		defer close(scored)
+		for s := range spans {
+			if failed == nil {
+				failed = guardPanic(func() {
+					for i := range s.rows {
+						sc.score(&s.rows[i])
+						p.bookAccount(&s.rows[i], 1)
+					}
+				})
+			}
+			if s.ack != nil {
+				close(s.ack)
+			}
+		}
+	}()
+	p.Accounts = make([]Account, 0, initialRows(tx))
 	store.Prefault(p.Accounts)
+	runs := tx.LedgerRuns()
+	var flat []metrics.LedgerEntry
+	sent := 0
+	// finish merges in the ledger of the last row decoded.
+	finish := func() error {
+		n := len(p.Accounts)
+		if n == 0 {
+			return nil
+		}
+		a := &p.Accounts[n-1]
+		if cap(flat)-len(flat) < 256 {
+			flat = make([]metrics.LedgerEntry, 0, ledgerBlock)
+			store.Prefault(flat)
+		}
+		start := len(flat)
+		var err error
+		if flat, err = runs.Of(a.ID, flat); err != nil {
+			return err
+		}
+		if len(flat) > start {
+			a.Ledger = flat[start:len(flat):len(flat)]
+		}
+		return nil
+	}
+	var walkErr error
 	err = tx.AccountsInto(func() *store.Account {
+		if walkErr == nil {
+			walkErr = finish()
+		}
+		n := len(p.Accounts)
+		if n-sent >= scoreSpan {
+			spans <- span{rows: p.Accounts[sent:n]}
+			sent = n
+		}
+		if n == cap(p.Accounts) {
+			ack := make(chan struct{})
+			spans <- span{ack: ack}
+			<-ack // the scorer is idle: the rows may move
+		}
 		p.Accounts = append(p.Accounts, Account{})
-		return &p.Accounts[len(p.Accounts)-1].Account
+		return &p.Accounts[n].Account
 	})
+	if err == nil {
+		err = walkErr
+	}
+	if err == nil {
+		err = finish()
+	}
+	spans <- span{rows: p.Accounts[sent:]}
+	close(spans)
+	<-scored
+	if err == nil {
+		err = failed
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -225,27 +313,12 @@ func load(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, error) {
 		maxID = p.Accounts[n-1].ID // ID order
 	}
 	p.accountIdx = newIDIndex(maxID, len(p.Accounts))
-	runs := tx.LedgerRuns()
-	var flat []metrics.LedgerEntry
 	for i := range p.Accounts {
-		a := &p.Accounts[i]
-		p.accountIdx.set(a.ID, i)
-		sc.score(a)
-		if cap(flat)-len(flat) < 256 {
-			flat = make([]metrics.LedgerEntry, 0, ledgerBlock)
-			store.Prefault(flat)
-		}
-		start := len(flat)
-		if flat, err = runs.Of(a.ID, flat); err != nil {
-			return nil, err
-		}
-		if len(flat) > start {
-			a.Ledger = flat[start:len(flat):len(flat)]
-		}
+		p.accountIdx.set(p.Accounts[i].ID, i)
 	}
 
 	p.joinEscalations(escs)
-	p.sumBooks(asOf)
+	p.finishTeam(true)
 	p.finishKPIs()
 	p.Review = computeReview(p, prevWeek, thisWeekHas, asOf, now)
 	return p, nil
