@@ -542,6 +542,18 @@ func View(path string, opt Options, fn func(*Tx) error) error {
 	return err
 }
 
+// Upgrade opens the file for writing, which migrates a file of an older
+// schema (after the full check every write gets), and closes it: for a
+// program that reads with View but may change the file, such as the
+// dashboard, on ErrOldSchema.
+func Upgrade(path string, opt Options) error {
+	db, err := open(path, opt, forWrite)
+	if err != nil {
+		return err
+	}
+	return db.Close()
+}
+
 // Update opens the file for writing, runs fn in one transaction and closes it.
 func Update(path string, opt Options, fn func(*Tx) error) error {
 	db, err := open(path, opt, forWrite)

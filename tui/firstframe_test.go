@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -9,6 +10,9 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"steward/store"
+	"steward/store/storetest"
 )
 
 // The first frame is the review: the accounts view's filter arena and name
@@ -78,5 +82,30 @@ func TestFirstFrameLogIsWrittenOnce(t *testing.T) {
 	}
 	if ms, err := strconv.Atoi(lines[0]); err != nil || ms < 1500 || ms > 60_000 {
 		t.Fatalf("log says %q ms, want the time since Started", lines[0])
+	}
+}
+
+// A file from an older steward opens: the dashboard upgrades it in place,
+// says so, and shows it; the file is then of this schema.
+func TestDashboardUpgradesAnOlderFile(t *testing.T) {
+	path := fixturePath(t, 40)
+	storetest.AsSchema2(t, path)
+	if err := store.View(path, store.Options{}, func(*store.Tx) error { return nil }); !errors.Is(err, store.ErrOldSchema) {
+		t.Fatalf("the schema-2 file opened for reading: %v", err)
+	}
+	m := New(testOptions(path))
+	quietTimers(m)
+	m.Update(tea.WindowSizeMsg{Width: 140, Height: 30})
+	m.Update(m.load(true)())
+	if m.fatal != nil {
+		t.Fatal(m.fatal)
+	}
+	mustContain(t, screen(m), "Upgraded the file to this steward's format (schema 3)", "Monday review")
+	if err := store.View(path, store.Options{}, func(*store.Tx) error { return nil }); err != nil {
+		t.Fatalf("after the dashboard opened it: %v", err)
+	}
+	rep, err := store.Check(path, store.Options{})
+	if err != nil || len(rep.Problems) > 0 || rep.Schema != store.SchemaVersion {
+		t.Fatalf("check after the upgrade: %v %+v", err, rep)
 	}
 }

@@ -46,6 +46,8 @@ type loadedMsg struct {
 	err     error
 	first   bool
 	took    time.Duration
+	// upgraded: the file was migrated from an older schema first.
+	upgraded bool
 }
 
 // loadCmd reads the whole portfolio. The file is stat'ed before reading,
@@ -64,6 +66,15 @@ func loadCmd(seq int, path string, opt store.Options, asOf metrics.Date, now tim
 		msg := loadedMsg{seq: seq, first: first}
 		msg.stat = statOf(path)
 		msg.p, msg.err = portfolio.Load(path, opt, asOf, now)
+		if first && errors.Is(msg.err, store.ErrOldSchema) {
+			// A file from an older steward is upgraded in place, once, as
+			// every writing command does: the dashboard writes to it
+			// anyway (the week's snapshot, the team's changes).
+			if msg.err = store.Upgrade(path, opt); msg.err == nil {
+				msg.upgraded = true
+				msg.p, msg.err = portfolio.Load(path, opt, asOf, now)
+			}
+		}
 		if msg.err == nil && !first {
 			// The filters' keys, off the UI goroutine. The first load
 			// leaves them for after its first frame (warmMsg).

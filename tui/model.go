@@ -417,7 +417,11 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	m.buildHeader()
 	if msg.first {
 		cmds = append(cmds, warm)
-		m.say(fmt.Sprintf("Loaded %d accounts in %s", len(msg.p.Accounts), msg.took.Round(time.Millisecond)))
+		loaded := fmt.Sprintf("Loaded %d accounts in %s", len(msg.p.Accounts), msg.took.Round(time.Millisecond))
+		if msg.upgraded {
+			loaded = fmt.Sprintf("Upgraded the file to this steward's format (schema %d) · %s", store.SchemaVersion, loaded)
+		}
+		m.say(loaded)
 		// A read-only dashboard (an --as that matches nobody) writes
 		// nothing, not even the weekly snapshot.
 		if !msg.p.Review.CurrentWeekSnapped && len(msg.p.Accounts) > 0 && m.actorErr == nil {

@@ -6,6 +6,9 @@ package storetest
 import (
 	"os"
 	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"golang.org/x/sys/unix"
 )
@@ -41,6 +44,26 @@ func Evict(tb testing.TB, path string) {
 		tb.Fatal(err)
 	}
 	if err := unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// AsSchema2 rewrites the database at path as schema 2 wrote it (no
+// accounts_by_name index), for tests of the upgrade.
+func AsSchema2(tb testing.TB, path string) {
+	tb.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket([]byte("accounts_by_name")); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("schema_version"), []byte{0, 0, 0, 2})
+	})
+	if err != nil {
 		tb.Fatal(err)
 	}
 }
