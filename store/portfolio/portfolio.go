@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"steward/metrics"
@@ -249,6 +250,12 @@ func load(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, error) {
 			}
 		}
 	}()
+	// However the walk ends (a panic included, which the store's guard
+	// turns into an error), the scorer is done before the transaction
+	// and its map are.
+	var stopped sync.Once
+	stop := func() { stopped.Do(func() { close(spans); <-scored }) }
+	defer stop()
 	p.Accounts = make([]Account, 0, initialRows(tx))
 	store.Prefault(p.Accounts)
 	runs := tx.LedgerRuns()
@@ -300,8 +307,7 @@ func load(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, error) {
 		err = finish()
 	}
 	spans <- span{rows: p.Accounts[sent:]}
-	close(spans)
-	<-scored
+	stop()
 	if err == nil {
 		err = failed
 	}

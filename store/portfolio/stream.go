@@ -3,6 +3,7 @@ package portfolio
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"steward/metrics"
@@ -110,6 +111,12 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 			free <- b
 		}
 	}()
+	// However the walk ends (a panic included, which the store's guard
+	// turns into an error), the scorer is done with the views before the
+	// transaction and its map are.
+	var stopped sync.Once
+	stop := func() { stopped.Do(func() { close(full); <-scored }) }
+	defer stop()
 	runs := tx.LedgerRuns()
 	cur := <-free
 	err = tx.ForEachAccountView(func(sa *store.Account) error {
@@ -130,8 +137,7 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 	if len(cur.accts) > 0 {
 		full <- cur
 	}
-	close(full)
-	<-scored
+	stop()
 	if err == nil {
 		err = failed
 	}

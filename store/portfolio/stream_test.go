@@ -2,10 +2,13 @@ package portfolio_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +16,7 @@ import (
 	"steward/store"
 	"steward/store/demo"
 	"steward/store/portfolio"
+	"steward/store/storetest"
 )
 
 // Load (the dashboard's read) must equal Build over ReadRaw, and the
@@ -149,4 +153,31 @@ func firstDiff(a, b string) string {
 		}
 	}
 	return "lengths differ"
+}
+
+// A damaged account in the middle of the book ends Load and the streamed
+// report with an error naming it, and the second goroutine each runs is
+// gone when they return.
+func TestDamagedAccountStopsBothGoroutines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	if _, err := demo.Write(path, demo.Options{Accounts: 3000, Seed: 4}); err != nil {
+		t.Fatal(err)
+	}
+	id := make([]byte, 8)
+	binary.BigEndian.PutUint64(id, 1500)
+	storetest.PutRaw(t, path, "accounts", id, []byte{0xff, 0x01})
+	before := runtime.NumGoroutine()
+	now := time.Now().UTC()
+	if _, err := portfolio.Load(path, store.Options{}, metrics.DateOf(now), now); err == nil || !strings.Contains(err.Error(), "1500") {
+		t.Fatalf("Load of a damaged book: %v", err)
+	}
+	if _, err := portfolio.LoadReport(path, store.Options{}, metrics.DateOf(now), now); err == nil || !strings.Contains(err.Error(), "1500") {
+		t.Fatalf("report of a damaged book: %v", err)
+	}
+	for deadline := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > before; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines before, %d after", before, runtime.NumGoroutine())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -67,3 +67,17 @@ func AsSchema2(tb testing.TB, path string) {
 		tb.Fatal(err)
 	}
 }
+
+// PutRaw writes value under key in bucket of the database at path with
+// bbolt directly, past the store's checks: damage for tests.
+func PutRaw(tb testing.TB, path, bucket string, key, value []byte) {
+	tb.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(bucket)).Put(key, value) }); err != nil {
+		tb.Fatal(err)
+	}
+}
