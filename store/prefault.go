@@ -14,7 +14,7 @@ import (
 // machines (virtual ones) the first touch costs about 3 ms a megabyte
 // page by page and half that in bulk, and done beside the caller's work
 // it is mostly hidden. The read model calls it on its big allocations
-// (README, "Design notes", First frame). Kernels before 5.14, and memory
+// (README, "Design notes", Fresh memory). Kernels before 5.14, and memory
 // already mapped, make it a no-op.
 func Prefault[T any](s []T) {
 	var zero T

@@ -160,7 +160,7 @@ type Raw struct {
 // Build(ReadRaw(...)) does (a test holds them equal), reading straight
 // into the portfolio: accounts decoded into their rows, the ledger and
 // last week's scores merged in account order (README, "Design notes",
-// The read model).
+// Read model).
 func Load(path string, opt store.Options, asOf metrics.Date, now time.Time) (*Portfolio, error) {
 	var p *Portfolio
 	err := store.View(path, opt, func(tx *store.Tx) error {
