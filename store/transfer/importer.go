@@ -884,6 +884,12 @@ func (im *importer) putMember(m *store.Member) error {
 
 func (im *importer) accountRow() error {
 	st := im.st
+	if tx := im.readTx(); tx != nil && im.res.Rows%releaseRows == releaseRows-1 {
+		// Rows come in the file's order, so their accounts are read all
+		// over the file: the map's pages go back every few thousand rows
+		// (store.Tx.ReleaseMapped).
+		tx.ReleaseMapped()
+	}
 	ext, extCol, _ := im.cellOf(fExt)
 	name, nameCol, _ := im.cellOf(fName)
 	if im.rowErrs > 0 {
@@ -1243,15 +1249,27 @@ func (im *importer) churn(a, old *store.Account, isNew bool, churnDate metrics.D
 	return append(out, store.LedgerEntry{Date: day, Kind: metrics.KindChurn})
 }
 
+// releaseRows is how many account rows an import reads between handing
+// the database's mapped pages back.
+const releaseRows = 16384
+
+// readTx is the transaction rows read stored accounts in: the write
+// transaction when applying, a lazy state's when validating, else nil.
+func (im *importer) readTx() *store.Tx {
+	if im.tx != nil {
+		return im.tx
+	}
+	if im.st != nil {
+		return im.st.tx
+	}
+	return nil
+}
+
 // lastLedgerDate is the date of an account's latest ARR entry (0 without
 // one): read in the transaction when applying, from the state (loaded when
 // the file has a churn date column) when validating.
 func (im *importer) lastLedgerDate(id uint64) (metrics.Date, error) {
-	tx := im.tx
-	if tx == nil {
-		tx = im.st.tx // a lazy state validating
-	}
-	if tx != nil {
+	if tx := im.readTx(); tx != nil {
 		l, err := tx.Ledger(id)
 		if err != nil || len(l) == 0 {
 			return 0, err
