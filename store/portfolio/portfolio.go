@@ -6,6 +6,7 @@ package portfolio
 
 import (
 	"cmp"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"sync"
@@ -236,6 +237,9 @@ func load(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, error) {
 	scored := make(chan struct{})
 	go func() {
 		defer close(scored)
+		// As on the store's guarded goroutine, a fault is a panic that
+		// guardPanic turns into an error, not the end of the process.
+		debug.SetPanicOnFault(true)
 		for s := range spans {
 			if failed == nil {
 				failed = guardPanic(func() {

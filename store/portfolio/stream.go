@@ -2,6 +2,7 @@ package portfolio
 
 import (
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -85,6 +86,10 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 	scored := make(chan struct{})
 	go func() {
 		defer close(scored)
+		// The accounts may view the database's map: a fault reading it (a
+		// file cut short under us) must be a panic guardPanic turns into
+		// an error, as the store's guard does on its own goroutine.
+		debug.SetPanicOnFault(true)
 		for b := range full {
 			if failed == nil {
 				failed = guardPanic(func() {
