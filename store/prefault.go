@@ -2,6 +2,7 @@ package store
 
 import (
 	"os"
+	"runtime"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -32,6 +33,6 @@ func Prefault[T any](s []T) {
 		_, _, _ = unix.Syscall(unix.SYS_MADVISE, lo, hi-lo, unix.MADV_POPULATE_WRITE)
 		// s stays reachable until the call is done: the memory is not
 		// freed and reused under it.
-		_ = s[:1]
+		runtime.KeepAlive(s)
 	}()
 }
