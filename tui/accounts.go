@@ -85,6 +85,8 @@ type accountsView struct {
 	named      []bool // named[i]: account i is in byName (it was live)
 	pairs, tmp []keyed
 	keys       []uint64 // the sort column's key of each account, by index
+	ranks      func(owner uint64) uint64
+	ranksOf    *portfolio.Portfolio // the portfolio ranks was made for
 
 	query, applied string
 	sortCol        int
@@ -277,23 +279,39 @@ func (v *accountsView) resort() {
 	// rows, and then read in name order from the compact key slice: read
 	// in name order from the rows, each key was a cache miss (at a million
 	// accounts, most of a sort's time).
-	keyFn := sortKey(v.sortCol, v.p)
+	// Both passes run one piece per core on a large book.
+	var keyFn func(a *portfolio.Account) uint64
+	if v.sortCol == sortOwner {
+		// The owners' order is made once per portfolio (tens of
+		// thousands of names on a large team), not once per press.
+		if v.ranksOf != v.p {
+			v.ranks, v.ranksOf = ownerRanks(v.p), v.p
+		}
+		keyFn = func(a *portfolio.Account) uint64 { return v.ranks(a.OwnerID) }
+	} else {
+		keyFn = sortKey(v.sortCol, v.p)
+	}
 	v.keys = slices.Grow(v.keys[:0], len(accts))[:len(accts)]
-	for i := range accts {
-		v.keys[i] = keyFn(&accts[i])
-	}
-	v.pairs = slices.Grow(v.pairs[:0], len(v.byName))[:0]
-	for k := range v.byName {
-		i := v.byName[k]
-		if v.desc {
-			i = v.byName[len(v.byName)-1-k]
+	parallel(len(accts), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			v.keys[i] = keyFn(&accts[i])
 		}
-		key := v.keys[i]
-		if v.desc {
-			key = ^key
+	})
+	n := len(v.byName)
+	v.pairs = slices.Grow(v.pairs[:0], n)[:n]
+	parallel(n, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			i := v.byName[k]
+			if v.desc {
+				i = v.byName[n-1-k]
+			}
+			key := v.keys[i]
+			if v.desc {
+				key = ^key
+			}
+			v.pairs[k] = keyed{key, i}
 		}
-		v.pairs = append(v.pairs, keyed{key, i})
-	}
+	})
 	v.tmp = slices.Grow(v.tmp[:0], len(v.pairs))[:len(v.pairs)]
 	radixSort(v.pairs, v.tmp)
 	for _, p := range v.pairs {
@@ -413,8 +431,8 @@ func sortKey(col int, p *portfolio.Portfolio) func(a *portfolio.Account) uint64 
 	num := func(n int) uint64 { return uint64(int64(n)) ^ (1 << 63) }
 	switch col {
 	case sortOwner:
-		ranks := ownerRanks(p)
-		return func(a *portfolio.Account) uint64 { return ranks[a.OwnerID] }
+		rank := ownerRanks(p)
+		return func(a *portfolio.Account) uint64 { return rank(a.OwnerID) }
 	case sortSegment:
 		return func(a *portfolio.Account) uint64 {
 			switch a.Segment {
@@ -447,21 +465,38 @@ func sortKey(col int, p *portfolio.Portfolio) func(a *portfolio.Account) uint64 
 
 // ownerRanks orders the owners by folded name (unassigned first), once per
 // sort instead of lower-casing two names per comparison.
-func ownerRanks(p *portfolio.Portfolio) map[uint64]uint64 {
+func ownerRanks(p *portfolio.Portfolio) func(id uint64) uint64 {
 	type owner struct {
 		id   uint64
 		fold string
 	}
 	owners := []owner{{0, ""}}
+	var maxID uint64
 	for _, m := range p.Members {
 		owners = append(owners, owner{m.ID, portfolio.FoldText(p.MemberName(m.ID))})
+		maxID = max(maxID, m.ID)
 	}
 	slices.SortStableFunc(owners, func(a, b owner) int { return strings.Compare(a.fold, b.fold) })
-	ranks := make(map[uint64]uint64, len(owners))
-	for r, o := range owners {
-		ranks[o.id] = uint64(min(r, 1<<16-1))
+	rank := func(r int) uint64 { return uint64(min(r, 1<<16-1)) }
+	// Member IDs come from a counter: a slice by ID is an array read per
+	// account, where a map was a hash probe (a million of them a sort).
+	if maxID > uint64(4*len(owners)+1024) {
+		ranks := make(map[uint64]uint64, len(owners))
+		for r, o := range owners {
+			ranks[o.id] = rank(r)
+		}
+		return func(id uint64) uint64 { return ranks[id] }
 	}
-	return ranks
+	ranks := make([]uint64, maxID+1)
+	for r, o := range owners {
+		ranks[o.id] = rank(r)
+	}
+	return func(id uint64) uint64 {
+		if id < uint64(len(ranks)) {
+			return ranks[id]
+		}
+		return 0 // not a member: with the unassigned, as a map's zero value put it
+	}
 }
 
 // foldName is the name part of Fold (exact whenever lower-casing keeps
