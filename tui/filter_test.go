@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -145,21 +146,46 @@ func TestSortKeepsTheSelection(t *testing.T) {
 	t.Fatal("no band filter hid the selected account")
 }
 
-// Sorting agrees with the column and breaks ties by name.
+// Sorting agrees with the column and breaks ties by name, on one core or
+// in pieces (keys, pairs and the radix passes), either way round: exactly
+// a stable sort of the name order by the column's key.
 func TestSortOrderIsRight(t *testing.T) {
-	m, _ := triage(t)
+	m := loaded(t, fixturePath(t, 3000), 120, 40)
 	press(m, "3")
 	v := m.accounts
-	for col := 0; col < numSorts; col++ {
-		v.sortCol, v.desc = col, false
-		v.resort()
-		key := sortKey(col, m.p)
-		for k := 1; k < len(v.sorted); k++ {
-			a, b := &m.p.Accounts[v.sorted[k-1]], &m.p.Accounts[v.sorted[k]]
-			ka, kb := key(a), key(b)
-			if ka > kb || ka == kb && foldName(a) > foldName(b) {
-				t.Fatalf("column %s: %q before %q", accountCols[col].title, a.Name, b.Name)
+	defer func(n int) { minPiece = n }(minPiece)
+	for _, piece := range []int{1 << 20, 64} {
+		minPiece = piece
+		for col := 0; col < numSorts; col++ {
+			for _, desc := range []bool{false, true} {
+				v.sortCol, v.desc = col, desc
+				v.resort()
+				key := sortKey(col, m.p)
+				want := slices.Clone(v.byName)
+				if desc {
+					slices.Reverse(want)
+				}
+				slices.SortStableFunc(want, func(x, y int32) int {
+					kx, ky := key(&m.p.Accounts[x]), key(&m.p.Accounts[y])
+					if desc {
+						kx, ky = ky, kx
+					}
+					return cmp.Compare(kx, ky)
+				})
+				if !slices.Equal(v.sorted, want) {
+					t.Fatalf("column %s (desc %v, pieces of %d): the order differs from a stable sort by the key", accountCols[col].title, desc, piece)
+				}
 			}
+		}
+	}
+	// And in words: by the key, ties by name.
+	v.sortCol, v.desc, minPiece = sortARR, false, 64
+	v.resort()
+	key := sortKey(sortARR, m.p)
+	for k := 1; k < len(v.sorted); k++ {
+		a, b := &m.p.Accounts[v.sorted[k-1]], &m.p.Accounts[v.sorted[k]]
+		if ka, kb := key(a), key(b); ka > kb || ka == kb && foldName(a) > foldName(b) {
+			t.Fatalf("%q before %q", a.Name, b.Name)
 		}
 	}
 }
