@@ -280,17 +280,7 @@ func (v *accountsView) resort() {
 	// in name order from the rows, each key was a cache miss (at a million
 	// accounts, most of a sort's time).
 	// Both passes run one piece per core on a large book.
-	var keyFn func(a *portfolio.Account) uint64
-	if v.sortCol == sortOwner {
-		// The owners' order is made once per portfolio (tens of
-		// thousands of names on a large team), not once per press.
-		if v.ranksOf != v.p {
-			v.ranks, v.ranksOf = ownerRanks(v.p), v.p
-		}
-		keyFn = func(a *portfolio.Account) uint64 { return v.ranks(a.OwnerID) }
-	} else {
-		keyFn = sortKey(v.sortCol, v.p)
-	}
+	keyFn := sortKey(v.sortCol, v.p, v.ownerRanks)
 	v.keys = slices.Grow(v.keys[:0], len(accts))[:len(accts)]
 	parallel(len(accts), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
@@ -427,11 +417,23 @@ func nameBytes(s string, off, n int) uint64 {
 
 // sortKey maps an account to its key for column col; the name order
 // breaks ties. Rows without a value sort last ascending.
-func sortKey(col int, p *portfolio.Portfolio) func(a *portfolio.Account) uint64 {
+// ownerRanks is the owners' order (ownerRanks) of the view's portfolio,
+// made once per portfolio (tens of thousands of names on a large team),
+// not once per press of `s`.
+func (v *accountsView) ownerRanks() func(id uint64) uint64 {
+	if v.ranksOf != v.p {
+		v.ranks, v.ranksOf = ownerRanks(v.p), v.p
+	}
+	return v.ranks
+}
+
+// sortKey is column col's key of an account; owners gives the owners'
+// order (ownerRanks), asked once, for the owner column only.
+func sortKey(col int, p *portfolio.Portfolio, owners func() func(id uint64) uint64) func(a *portfolio.Account) uint64 {
 	num := func(n int) uint64 { return uint64(int64(n)) ^ (1 << 63) }
 	switch col {
 	case sortOwner:
-		rank := ownerRanks(p)
+		rank := owners()
 		return func(a *portfolio.Account) uint64 { return rank(a.OwnerID) }
 	case sortSegment:
 		return func(a *portfolio.Account) uint64 {

@@ -160,7 +160,7 @@ func TestSortOrderIsRight(t *testing.T) {
 			for _, desc := range []bool{false, true} {
 				v.sortCol, v.desc = col, desc
 				v.resort()
-				key := sortKey(col, m.p)
+				key := sortKey(col, m.p, func() func(uint64) uint64 { return ownerRanks(m.p) })
 				want := slices.Clone(v.byName)
 				if desc {
 					slices.Reverse(want)
@@ -181,7 +181,7 @@ func TestSortOrderIsRight(t *testing.T) {
 	// And in words: by the key, ties by name.
 	v.sortCol, v.desc, minPiece = sortARR, false, 64
 	v.resort()
-	key := sortKey(sortARR, m.p)
+	key := sortKey(sortARR, m.p, nil) // not the owner column
 	for k := 1; k < len(v.sorted); k++ {
 		a, b := &m.p.Accounts[v.sorted[k-1]], &m.p.Accounts[v.sorted[k]]
 		if ka, kb := key(a), key(b); ka > kb || ka == kb && foldName(a) > foldName(b) {

@@ -6,10 +6,8 @@ package portfolio
 
 import (
 	"cmp"
-	"runtime/debug"
 	"slices"
 	"sort"
-	"sync"
 	"time"
 
 	"steward/metrics"
@@ -232,34 +230,17 @@ func load(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, error) {
 		rows []Account
 		ack  chan struct{}
 	}
-	spans := make(chan span, 16)
-	var failed error // a panic while scoring, as an error
-	scored := make(chan struct{})
-	go func() {
-		defer close(scored)
-		// As on the store's guarded goroutine, a fault is a panic that
-		// guardPanic turns into an error, not the end of the process.
-		debug.SetPanicOnFault(true)
-		for s := range spans {
-			if failed == nil {
-				failed = guardPanic(func() {
-					for i := range s.rows {
-						sc.score(&s.rows[i])
-						p.bookAccount(&s.rows[i], 1)
-					}
-				})
-			}
-			if s.ack != nil {
-				close(s.ack)
-			}
+	scorer := startWorker(16, func(s span) {
+		for i := range s.rows {
+			sc.score(&s.rows[i])
+			p.bookAccount(&s.rows[i], 1)
 		}
-	}()
-	// However the walk ends (a panic included, which the store's guard
-	// turns into an error), the scorer is done before the transaction
-	// and its map are.
-	var stopped sync.Once
-	stop := func() { stopped.Do(func() { close(spans); <-scored }) }
-	defer stop()
+	}, func(s span) {
+		if s.ack != nil {
+			close(s.ack)
+		}
+	})
+	defer scorer.stop()
 	p.Accounts = make([]Account, 0, initialRows(tx))
 	store.Prefault(p.Accounts)
 	runs := tx.LedgerRuns()
@@ -293,12 +274,12 @@ func load(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, error) {
 		}
 		n := len(p.Accounts)
 		if n-sent >= scoreSpan {
-			spans <- span{rows: p.Accounts[sent:n]}
+			scorer.in <- span{rows: p.Accounts[sent:n]}
 			sent = n
 		}
 		if n == cap(p.Accounts) {
 			ack := make(chan struct{})
-			spans <- span{ack: ack}
+			scorer.in <- span{ack: ack}
 			<-ack // the scorer is idle: the rows may move
 		}
 		p.Accounts = append(p.Accounts, Account{})
@@ -310,9 +291,8 @@ func load(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, error) {
 	if err == nil {
 		err = finish()
 	}
-	spans <- span{rows: p.Accounts[sent:]}
-	stop()
-	if err == nil {
+	scorer.in <- span{rows: p.Accounts[sent:]}
+	if failed := scorer.stop(); err == nil {
 		err = failed
 	}
 	if err != nil {

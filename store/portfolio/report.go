@@ -134,6 +134,18 @@ func opt(r metrics.Ratio) *float64 {
 
 // Report assembles the leadership report from the portfolio.
 func (p *Portfolio) Report() Report {
+	r := p.reportHead()
+	for i := range p.Accounts {
+		if ar, ok := p.Accounts[i].atRisk(); ok {
+			r.AtRisk = append(r.AtRisk, ar)
+		}
+	}
+	sortAtRisk(r.AtRisk)
+	return r
+}
+
+// reportHead is the report without its at-risk rows (an empty list).
+func (p *Portfolio) reportHead() Report {
 	k := p.KPIs
 	r := Report{
 		AsOf:                   p.AsOf,
@@ -182,12 +194,6 @@ func (p *Portfolio) Report() Report {
 			CSAT: opt(t.CSAT.TopTwoBox), NPS: opt(t.NPS.Score),
 		})
 	}
-	for i := range p.Accounts {
-		if ar, ok := p.Accounts[i].atRisk(); ok {
-			r.AtRisk = append(r.AtRisk, ar)
-		}
-	}
-	sortAtRisk(r.AtRisk)
 	return r
 }
 

@@ -34,10 +34,35 @@ const (
 	streamBatches = 4
 )
 
-// guardPanic runs fn and returns a panic in it as an error: the scoring
-// goroutine is not the transaction's, where the store's guard would catch
-// it.
-func guardPanic(fn func()) (err error) {
+// worker is the second goroutine of a read that walks the database on
+// the transaction's goroutine and scores what it read on another: it runs
+// do on each item sent to it, and then always done (so the walk never
+// waits for an item that is not coming back). A panic in do (a fault too,
+// as on the store's guarded goroutine) becomes its error, and the items
+// after it are only done.
+type worker[T any] struct {
+	in       chan T
+	finished chan struct{}
+	once     sync.Once
+	failed   error
+}
+
+func startWorker[T any](buffer int, do, done func(T)) *worker[T] {
+	w := &worker[T]{in: make(chan T, buffer), finished: make(chan struct{})}
+	go func() {
+		defer close(w.finished)
+		debug.SetPanicOnFault(true)
+		for x := range w.in {
+			if w.failed == nil {
+				w.failed = w.guard(func() { do(x) })
+			}
+			done(x)
+		}
+	}()
+	return w
+}
+
+func (w *worker[T]) guard(fn func()) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("scoring the accounts: %v", r)
@@ -45,6 +70,17 @@ func guardPanic(fn func()) (err error) {
 	}()
 	fn()
 	return nil
+}
+
+// stop ends the worker and waits for it, however the walk ended: it reads
+// what the transaction maps, so it is done before the transaction is. It
+// returns the worker's error, if any.
+func (w *worker[T]) stop() error {
+	w.once.Do(func() {
+		close(w.in)
+		<-w.finished
+	})
+	return w.failed
 }
 
 func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error) {
@@ -77,51 +113,34 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 		accts  []Account
 		ledger []metrics.LedgerEntry
 	}
-	free, full := make(chan *batch, streamBatches), make(chan *batch, streamBatches)
+	free := make(chan *batch, streamBatches)
 	for range streamBatches {
 		free <- &batch{accts: make([]Account, 0, streamBatch)}
 	}
 	var atRisk []AtRiskRenewal
-	var failed error // a panic while scoring, as an error
-	scored := make(chan struct{})
-	go func() {
-		defer close(scored)
-		// The accounts may view the database's map: a fault reading it (a
-		// file cut short under us) must be a panic guardPanic turns into
-		// an error, as the store's guard does on its own goroutine.
-		debug.SetPanicOnFault(true)
-		for b := range full {
-			if failed == nil {
-				failed = guardPanic(func() {
-					for i := range b.accts {
-						a := &b.accts[i]
-						sc.score(a)
-						p.bookAccount(a, 1)
-						if ar, ok := a.atRisk(); ok {
-							ar.Account, ar.ExternalID = strings.Clone(ar.Account), strings.Clone(ar.ExternalID)
-							ar.Band = metrics.Band(strings.Clone(string(ar.Band))) // an override's band is a view
-							atRisk = append(atRisk, ar)
-						}
-						if named[a.ID] {
-							// Joining the queue reads the name, the ARR and the owner.
-							p.accountIdx.set(a.ID, len(p.Accounts))
-							p.Accounts = append(p.Accounts, Account{Account: store.Account{
-								ID: a.ID, Name: strings.Clone(a.Name), OwnerID: a.OwnerID, ARRCents: a.ARRCents}})
-						}
-					}
-				})
+	scorer := startWorker(streamBatches, func(b *batch) {
+		for i := range b.accts {
+			a := &b.accts[i]
+			sc.score(a)
+			p.bookAccount(a, 1)
+			if ar, ok := a.atRisk(); ok {
+				ar.Account, ar.ExternalID = strings.Clone(ar.Account), strings.Clone(ar.ExternalID)
+				ar.Band = metrics.Band(strings.Clone(string(ar.Band))) // an override's band is a view
+				atRisk = append(atRisk, ar)
 			}
-			clear(b.accts) // no views kept past the transaction
-			b.accts, b.ledger = b.accts[:0], b.ledger[:0]
-			free <- b
+			if named[a.ID] {
+				// Joining the queue reads the name, the ARR and the owner.
+				p.accountIdx.set(a.ID, len(p.Accounts))
+				p.Accounts = append(p.Accounts, Account{Account: store.Account{
+					ID: a.ID, Name: strings.Clone(a.Name), OwnerID: a.OwnerID, ARRCents: a.ARRCents}})
+			}
 		}
-	}()
-	// However the walk ends (a panic included, which the store's guard
-	// turns into an error), the scorer is done with the views before the
-	// transaction and its map are.
-	var stopped sync.Once
-	stop := func() { stopped.Do(func() { close(full); <-scored }) }
-	defer stop()
+	}, func(b *batch) {
+		clear(b.accts) // no views kept past the transaction
+		b.accts, b.ledger = b.accts[:0], b.ledger[:0]
+		free <- b
+	})
+	defer scorer.stop()
 	runs := tx.LedgerRuns()
 	cur := <-free
 	err = tx.ForEachAccountView(func(sa *store.Account) error {
@@ -134,16 +153,15 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 		}
 		a.Ledger = cur.ledger[start:len(cur.ledger):len(cur.ledger)]
 		if len(cur.accts) == streamBatch {
-			full <- cur
+			scorer.in <- cur
 			cur = <-free
 		}
 		return nil
 	})
 	if len(cur.accts) > 0 {
-		full <- cur
+		scorer.in <- cur
 	}
-	stop()
-	if err == nil {
+	if failed := scorer.stop(); err == nil {
 		err = failed
 	}
 	if err != nil {
@@ -153,10 +171,7 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 	p.finishTeam(true)
 	p.finishKPIs()
 
-	kept := p.Accounts
-	p.Accounts = nil // Report lists the at-risk rows of p.Accounts
-	r := p.Report()
-	p.Accounts = kept
+	r := p.reportHead()
 	sortAtRisk(atRisk)
 	if atRisk != nil {
 		r.AtRisk = atRisk
