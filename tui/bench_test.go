@@ -426,6 +426,8 @@ func startDashboard(b *testing.B, tmux, bin, db, stderr string, env ...string) *
 		command += fmt.Sprintf(" 2>%q", stderr)
 	}
 	t.cmd("new-session", "-d", "-x", "120", "-y", "40", "-s", "bench", command)
+	// A failed wait (b.Fatalf) must not leave the dashboard running.
+	b.Cleanup(func() { exec.Command(tmux, "-L", t.sock, "kill-server").Run() })
 	pid, err := strconv.Atoi(strings.TrimSpace(t.cmd("list-panes", "-t", "bench", "-F", "#{pane_pid}")))
 	if err != nil {
 		b.Fatal(err)
