@@ -52,11 +52,10 @@ var bandFilters = []metrics.Band{"", metrics.Red, metrics.Yellow, metrics.Green,
 // typed query), so a keystroke only redoes the last stage, and a growing
 // query narrows the previous result instead of rescanning everything.
 type accountsView struct {
-	p      *portfolio.Portfolio
-	sorted []int32
-	rank   []int32 // rank[account index] = position in sorted
-	base   []int32
-	rows   []int32
+	p    *portfolio.Portfolio
+	asc  []int32 // the live accounts by the sort column, ascending (read-only: it is orders[sortCol])
+	base []int32
+	rows []int32
 
 	// arena holds every account's folded name back to back in account
 	// order, so a full filter pass streams through 2 MB instead of chasing
@@ -74,25 +73,39 @@ type accountsView struct {
 	gmasks   []uint64   // byteMask of each group's text
 	gpairs   []pairMask
 	groupIDs map[string]int32
-	// mark[i] == gen<<2|g: account i matched the latest pass, in group g
-	// (word, substring, fuzzy); sub and fuzzy are the collection's scratch.
-	mark       []uint32
-	gen        uint32
-	sub, fuzzy []int32
-	// byName is the live accounts in name order (once per load); pairs
-	// and tmp are the sort's scratch, kept between sorts.
-	byName     []int32
-	named      []bool // named[i]: account i is in byName (it was live)
-	pairs, tmp []keyed
-	keys       []uint64 // the sort column's key of each account, by index
-	ranks      func(owner uint64) uint64
-	ranksOf    *portfolio.Portfolio // the portfolio ranks was made for
+	// mark[i] is 1 + the group (word, substring, fuzzy) of account i's hit
+	// in the latest pass, 0 for a miss: a byte each, so the collection's
+	// reads in sort order stay in the core's cache. passes are the results
+	// of the query and the queries typed on the way to it, spare the lists
+	// of dropped passes, to fill again; partGroups is the collection's
+	// scratch for each parallel piece, kept between passes.
+	mark       []uint8
+	marked     string // the query mark is for ("" when none)
+	passes     []pass
+	spare      [][]int32
+	partGroups [maxParts][3][]int32
+	// byName is the live accounts in name order (once per load).
+	byName  []int32
+	named   []bool // named[i]: account i is in byName (it was live)
+	ranks   func(owner uint64) uint64
+	ranksOf *portfolio.Portfolio // the portfolio ranks was made for
+	// orders[col] is the ascending order by column col, made on a press
+	// or ahead by maker (sortorders.go) for the accounts as of version;
+	// scratch is the presses' working memory.
+	orders  [numSorts][]int32
+	version uint64
+	maker   *orderMaker
+	scratch sortScratch
+	// bandOf and ownerOf are each account's band (bandCode) and owner,
+	// compact, for the band and member filters.
+	bandOf  []uint8
+	ownerOf []uint64
 
-	query, applied string
-	sortCol        int
-	desc           bool
-	band           metrics.Band
-	member         *openMember
+	query   string
+	sortCol int
+	desc    bool
+	band    metrics.Band
+	member  *openMember
 
 	w, h int
 	tbl  table
@@ -122,6 +135,7 @@ func (v *accountsView) SetPortfolio(p *portfolio.Portfolio) {
 	if !v.pending {
 		v.keep = v.selectedID()
 	}
+	v.changedRows() // the maker reads the portfolio being replaced
 	v.p = p
 	v.pending = true
 }
@@ -136,10 +150,12 @@ func (v *accountsView) ensure() {
 	v.pending = false
 	v.p.Folds()
 	v.byName = nil
+	v.changedRows()
 	v.buildArena()
 	v.resort()
 	v.tbl.invalidate()
 	v.selectID(v.keep)
+	v.startOrders()
 }
 
 // updated takes in the accounts the change feed changed (indexes into the
@@ -155,31 +171,29 @@ func (v *accountsView) updated(p *portfolio.Portfolio, changed []int) {
 	keep := v.selectedID()
 	v.p = p
 	for _, i := range changed {
-		if i >= len(v.offs)-1 || i >= len(v.named) {
+		if i >= len(v.offs)-1 || i >= len(v.named) ||
+			string(v.arena[v.offs[i]:v.offs[i+1]]) != foldName(&v.p.Accounts[i]) || v.p.Accounts[i].Live != v.named[i] {
 			v.byName = nil
+			v.changedRows()
 			v.buildArena()
 			v.resort()
 			v.tbl.invalidate()
 			v.selectID(keep)
-			return
-		}
-		a := &v.p.Accounts[i]
-		if string(v.arena[v.offs[i]:v.offs[i+1]]) != foldName(a) || a.Live != v.named[i] {
-			v.byName = nil
-			v.buildArena()
-			v.resort()
-			v.tbl.invalidate()
-			v.selectID(keep)
+			v.startOrders()
 			return
 		}
 	}
+	v.changedRows()
 	for _, i := range changed {
 		a := &v.p.Accounts[i]
 		v.group[i] = v.groupOf(a.Fold[min(len(a.Fold), a.NameLen+1):])
+		v.bandOf[i], v.ownerOf[i] = bandCode(a.Health.Band), a.OwnerID
 	}
+	v.forget() // an owner's or segment's text may have changed
 	v.resort()
 	v.tbl.invalidate()
 	v.selectID(keep)
+	v.startOrders()
 }
 
 // groupOf is the index of a folded "owner segment" text in groups,
@@ -208,6 +222,8 @@ func (v *accountsView) buildArena() {
 	v.wmasks = slices.Grow(v.wmasks[:0], n)[:n]
 	v.pmasks = slices.Grow(v.pmasks[:0], n)[:n]
 	v.group = slices.Grow(v.group[:0], n)[:n]
+	v.bandOf = slices.Grow(v.bandOf[:0], n)[:n]
+	v.ownerOf = slices.Grow(v.ownerOf[:0], n)[:n]
 	v.groups, v.gmasks, v.gpairs = v.groups[:0], v.gmasks[:0], v.gpairs[:0]
 	v.groupIDs = map[string]int32{}
 	for i := range v.p.Accounts {
@@ -217,10 +233,11 @@ func (v *accountsView) buildArena() {
 		v.arena = append(v.arena, name...)
 		v.masks[i], v.wmasks[i], v.pmasks[i] = byteMask(name), wordStartMask(name), namePairs(name)
 		v.group[i] = v.groupOf(a.Fold[min(len(a.Fold), a.NameLen+1):])
+		v.bandOf[i], v.ownerOf[i] = bandCode(a.Health.Band), a.OwnerID
 	}
 	v.offs = append(v.offs, uint32(len(v.arena)))
 	v.mark = slices.Grow(v.mark[:0], n)[:n]
-	clear(v.mark)
+	v.forget()
 }
 
 func (v *accountsView) selectedID() uint64 {
@@ -257,9 +274,11 @@ func (v *accountsView) keepOrTop(id uint64) {
 	}
 }
 
+// resort orders the live accounts by the sort column, from an order
+// made ahead when there is one (sortorders.go), then filters them again.
 func (v *accountsView) resort() {
-	v.sorted = v.sorted[:0]
 	if v.p == nil {
+		v.asc = nil
 		v.rebase()
 		return
 	}
@@ -272,48 +291,11 @@ func (v *accountsView) resort() {
 			v.named[i] = true
 		}
 	}
-	// Every column sorts the name order stably by the column's value, so
-	// ties read alphabetically and a press of `s` is one radix pass over
-	// compact keys, not a comparison sort chasing 100,000 pointers.
-	// The keys are made in account order, a sequential pass over the
-	// rows, and then read in name order from the compact key slice: read
-	// in name order from the rows, each key was a cache miss (at a million
-	// accounts, most of a sort's time).
-	// Both passes run one piece per core on a large book.
-	keyFn := sortKey(v.sortCol, v.p, v.ownerRanks)
-	v.keys = slices.Grow(v.keys[:0], len(accts))[:len(accts)]
-	parallel(len(accts), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			v.keys[i] = keyFn(&accts[i])
-		}
-	})
-	n := len(v.byName)
-	v.pairs = slices.Grow(v.pairs[:0], n)[:n]
-	parallel(n, func(lo, hi int) {
-		for k := lo; k < hi; k++ {
-			i := v.byName[k]
-			if v.desc {
-				i = v.byName[n-1-k]
-			}
-			key := v.keys[i]
-			if v.desc {
-				key = ^key
-			}
-			v.pairs[k] = keyed{key, i}
-		}
-	})
-	v.tmp = slices.Grow(v.tmp[:0], len(v.pairs))[:len(v.pairs)]
-	radixSort(v.pairs, v.tmp)
-	for _, p := range v.pairs {
-		v.sorted = append(v.sorted, p.i)
+	v.adopt()
+	if v.orders[v.sortCol] == nil {
+		v.orders[v.sortCol] = sortAsc(v.sortCol, accts, v.byName, v.ownerRanks, &v.scratch, parallel)
 	}
-	if cap(v.rank) < len(accts) {
-		v.rank = make([]int32, len(accts))
-	}
-	v.rank = v.rank[:len(accts)]
-	for pos, i := range v.sorted {
-		v.rank[i] = int32(pos)
-	}
+	v.asc = v.orders[v.sortCol]
 	v.rebase()
 }
 
@@ -361,13 +343,20 @@ type keyed struct {
 	i   int32
 }
 
-// radixSort sorts by key, stably (least significant byte first, skipping
-// bytes that are the same in every key).
+// radixSort sorts by key, stably (least significant byte first). The keys
+// are taken relative to the smallest, so a column of small numbers either
+// side of zero (trend, days to renewal) sorts in one or two passes
+// instead of eight, and bytes that are the same in every key are skipped.
 func radixSort(a, tmp []keyed) {
-	var and, or uint64 = ^uint64(0), 0
+	lo := ^uint64(0)
 	for _, p := range a {
-		and &= p.key
-		or |= p.key
+		lo = min(lo, p.key)
+	}
+	var and, or uint64 = ^uint64(0), 0
+	for k := range a {
+		a[k].key -= lo
+		and &= a[k].key
+		or |= a[k].key
 	}
 	src, dst := a, tmp
 	for shift := uint(0); shift < 64; shift += 8 {
@@ -429,7 +418,7 @@ func (v *accountsView) ownerRanks() func(id uint64) uint64 {
 
 // sortKey is column col's key of an account; owners gives the owners'
 // order (ownerRanks), asked once, for the owner column only.
-func sortKey(col int, p *portfolio.Portfolio, owners func() func(id uint64) uint64) func(a *portfolio.Account) uint64 {
+func sortKey(col int, owners func() func(id uint64) uint64) func(a *portfolio.Account) uint64 {
 	num := func(n int) uint64 { return uint64(int64(n)) ^ (1 << 63) }
 	switch col {
 	case sortOwner:
@@ -551,115 +540,285 @@ func flagCount(f metrics.Flags) int {
 	return n
 }
 
-// rebase applies the band and member filters, then the query from scratch.
+// rebase applies the band and member filters to the sort order, then the
+// query (the marks of the last match stay: only the order changed). It
+// reads compact copies of each account's band and owner, so a filtered
+// re-sort does not visit a million rows in sort order.
 func (v *accountsView) rebase() {
 	v.base = v.base[:0]
-	for _, i := range v.sorted {
-		a := &v.p.Accounts[i]
-		if v.band != "" && a.Health.Band != v.band {
+	n := len(v.asc)
+	if v.band == "" && v.member == nil {
+		if v.desc {
+			for k := n - 1; k >= 0; k-- {
+				v.base = append(v.base, v.asc[k])
+			}
+		} else {
+			v.base = append(v.base, v.asc...)
+		}
+		v.filter()
+		return
+	}
+	band := bandCode(v.band)
+	var inBook func(owner uint64) bool
+	if v.member != nil {
+		inBook = v.inBook()
+	}
+	for k := range n {
+		i := v.asc[k]
+		if v.desc {
+			i = v.asc[n-1-k]
+		}
+		if v.band != "" && v.bandOf[i] != band {
 			continue
 		}
-		if v.member != nil && !v.inBook(a) {
+		if inBook != nil && !inBook(v.ownerOf[i]) {
 			continue
 		}
 		v.base = append(v.base, i)
 	}
-	v.applied = ""
 	v.filter()
+}
+
+// bandCode is a band's position in bandFilters, a byte per account.
+func bandCode(b metrics.Band) uint8 {
+	return uint8(max(0, slices.Index(bandFilters, b)))
 }
 
 // inBook mirrors the team view's Unassigned row: accounts of an unknown or
 // inactive owner belong to nobody.
-func (v *accountsView) inBook(a *portfolio.Account) bool {
-	if v.member.unassigned {
-		m := v.p.Member(a.OwnerID)
-		return a.OwnerID == 0 || m == nil || !m.Active
+func (v *accountsView) inBook() func(owner uint64) bool {
+	if !v.member.unassigned {
+		id := v.member.id
+		return func(owner uint64) bool { return owner == id }
 	}
-	return a.OwnerID == v.member.id
+	active := map[uint64]bool{}
+	for _, m := range v.p.Members {
+		if m.Active {
+			active[m.ID] = true
+		}
+	}
+	return func(owner uint64) bool { return owner == 0 || !active[owner] }
 }
 
 // filter brings rows in line with the query: word and prefix hits first,
 // then substring hits, then tight subsequence hits (match.go), each group
-// in the current sort order. A query that only grew re-matches just the
-// previous rows (a hit's tier can only worsen as terms grow).
+// in the current sort order. Which accounts match does not depend on the
+// sort or the band and member filters, so those only collect the marked
+// accounts again; a query that grew re-matches just the previous hits (a
+// hit's tier can only worsen as terms grow), and one that shrank back to a
+// query typed on the way is restored from its pass.
 func (v *accountsView) filter() {
 	q := compileQuery(v.query)
 	if q.empty() {
 		v.rows = append(v.rows[:0], v.base...)
-		v.applied = ""
 		v.tbl.setRows(len(v.rows))
 		return
 	}
-	v.gen++
-	if v.gen >= 1<<30 { // wrapping: stale marks could pass for this pass's
-		clear(v.mark)
-		v.gen = 1
+	if v.marked != q.text {
+		v.matchQuery(&q)
 	}
-	// Each term's tier in each shared "owner segment" text, and the bytes
-	// a name must hold for the term to be worth reading in it.
-	mt := &matchTerms{terms: make([]matchTerm, len(q.terms)), gen: v.gen << 2}
-	for t, term := range q.terms {
-		mt.terms[t] = matchTerm{text: term, need: byteMask(term), pairs: termPairs(term), letter: len(term) == 1 && exactBit(term[0])}
-	}
-	mt.gt = make([]matchTier, len(v.groups)*len(q.terms))
-	for g, text := range v.groups {
-		for t := range mt.terms {
-			tm := &mt.terms[t]
-			tier := tierNone
-			if v.gmasks[g]&tm.need == tm.need && v.gpairs[g].holds(&tm.pairs) {
-				tier = termTier(text, tm.text)
-			}
-			mt.gt[g*len(q.terms)+t] = tier
-		}
-	}
-	if v.applied != "" && strings.HasPrefix(q.text, v.applied) {
-		rows := v.rows
-		parallel(len(rows), func(lo, hi int) {
-			for _, i := range rows[lo:hi] {
-				v.match(mt, i)
-			}
-		})
-	} else {
-		// Match in memory order, then collect in sort order.
-		parallel(len(v.masks), func(lo, hi int) {
-			if len(mt.terms) == 1 && mt.terms[0].letter {
-				v.matchLetter(mt, lo, hi)
-				return
-			}
-			for i := lo; i < hi; i++ {
-				v.match(mt, int32(i))
-			}
-		})
-	}
-	// Word hits go straight into rows; the other two groups wait in
-	// scratch kept between passes.
-	rows, sub, fuzzy := v.rows[:0], v.sub[:0], v.fuzzy[:0]
-	gen := mt.gen
-	for _, i := range v.base {
-		switch v.mark[i] {
-		case gen:
-			rows = append(rows, i)
-		case gen | 1:
-			sub = append(sub, i)
-		case gen | 2:
-			fuzzy = append(fuzzy, i)
-		}
-	}
-	v.rows = append(append(rows, sub...), fuzzy...)
-	v.sub, v.fuzzy = sub, fuzzy
-	v.applied = q.text
+	v.collect()
 	v.tbl.setRows(len(v.rows))
 }
 
-// parallel runs f over [0, n) in one piece per core when n is large
-// enough to be worth a goroutine: matching 100,000 rows takes about 2 ms
-// on one core, and a frame is 16 ms (each piece writes only its own
-// rows' marks).
-func parallel(n int, f func(lo, hi int)) {
-	pieces := min(runtime.GOMAXPROCS(0), n/minPiece)
-	if pieces < 2 {
-		f(0, n)
+// pass is the result of matching one query: its hits in account order,
+// each packed with its group (hit = index | group<<groupShift), in the
+// pieces the parallel match made them (joined, they are one list).
+type pass struct {
+	text  string
+	parts [][]int32
+}
+
+func (p *pass) len() int {
+	n := 0
+	for _, h := range p.parts {
+		n += len(h)
+	}
+	return n
+}
+
+// span calls f with the pieces of hits lo to hi of the joined list.
+func (p *pass) span(lo, hi int, f func([]int32)) {
+	for _, h := range p.parts {
+		if lo < len(h) && hi > 0 {
+			f(h[max(lo, 0):min(hi, len(h))])
+		}
+		lo, hi = lo-len(h), hi-len(h)
+	}
+}
+
+const groupShift = 29 // account indexes stay below 1<<29, so a packed hit is never negative
+
+// forget drops every pass and the marks: the accounts' text changed.
+func (v *accountsView) forget() {
+	v.dropPasses(0)
+	v.marked = ""
+}
+
+// dropPasses keeps the first k passes; the lists of the others are kept
+// for the next passes to fill: at a million accounts a fresh list of a
+// first letter's hits is 2 MB the kernel must zero, a third of a frame.
+func (v *accountsView) dropPasses(k int) {
+	for _, p := range v.passes[k:] {
+		for _, h := range p.parts {
+			v.spare = append(v.spare, h[:0])
+		}
+	}
+	clear(v.passes[k:])
+	v.passes = v.passes[:k]
+}
+
+// spareList takes the roomiest of the spare lists (nil when none is).
+func (v *accountsView) spareList() []int32 {
+	best := -1
+	for i, h := range v.spare {
+		if best < 0 || cap(h) > cap(v.spare[best]) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	h := v.spare[best]
+	last := len(v.spare) - 1
+	v.spare[best] = v.spare[last]
+	v.spare[last] = nil
+	v.spare = v.spare[:last]
+	return h
+}
+
+// matchQuery marks the accounts q matches and makes its pass the last of
+// v.passes, which keeps the queries typed on the way to it (each a prefix
+// of the next).
+func (v *accountsView) matchQuery(q *query) {
+	k := len(v.passes)
+	for k > 0 && !strings.HasPrefix(q.text, v.passes[k-1].text) {
+		k--
+	}
+	v.dropPasses(k)
+	clear(v.mark)
+	v.marked = q.text
+	if k > 0 && v.passes[k-1].text == q.text {
+		for _, hits := range v.passes[k-1].parts {
+			for _, h := range hits {
+				v.mark[h&(1<<groupShift-1)] = uint8(1 + h>>groupShift)
+			}
+		}
 		return
+	}
+	// Each term's tier in each shared "owner segment" text, and the bytes
+	// a name must hold for the term to be worth reading in it.
+	mt := &matchTerms{terms: make([]matchTerm, len(q.terms))}
+	for t, term := range q.terms {
+		mt.terms[t] = matchTerm{text: term, need: byteMask(term), pairs: termPairs(term), letter: len(term) == 1 && exactBit(term[0])}
+	}
+	// A large team has tens of thousands of owner texts: pieces too.
+	mt.gt = make([]matchTier, len(v.groups)*len(q.terms))
+	parallel(len(v.groups), func(_, lo, hi int) {
+		for g := lo; g < hi; g++ {
+			for t := range mt.terms {
+				tm := &mt.terms[t]
+				tier := tierNone
+				if v.gmasks[g]&tm.need == tm.need && v.gpairs[g].holds(&tm.pairs) {
+					tier = termTier(v.groups[g], tm.text)
+				}
+				mt.gt[g*len(q.terms)+t] = tier
+			}
+		}
+	})
+	// Match in memory order (account index): a full pass streams through
+	// the arrays, and a narrowing one reads the previous hits, kept in
+	// account order too (read in sort order, each row was a cache miss:
+	// at a million accounts, most of a keystroke).
+	var from *pass
+	n := len(v.masks)
+	if k > 0 {
+		from = &v.passes[k-1]
+		n = from.len()
+	}
+	var out [maxParts][]int32
+	for part := range out {
+		out[part] = v.spareList()
+	}
+	parts := parallel(n, func(part, lo, hi int) {
+		hits := out[part]
+		switch {
+		case from != nil:
+			from.span(lo, hi, func(prev []int32) { hits = v.matchRows(mt, prev, hits) })
+		case len(mt.terms) == 1 && mt.terms[0].letter:
+			hits = v.matchLetter(mt, lo, hi, hits)
+		default:
+			for i := lo; i < hi; i++ {
+				hits = v.match(mt, int32(i), hits)
+			}
+		}
+		out[part] = hits
+	})
+	for _, h := range out[parts:] {
+		if h != nil {
+			v.spare = append(v.spare, h)
+		}
+	}
+	v.passes = append(v.passes, pass{q.text, slices.Clone(out[:parts])})
+	// The passes kept hold at most a few times the accounts: the shortest
+	// (largest) go first; a one-letter pass is the cheapest to redo.
+	kept := 0
+	for i := range v.passes {
+		kept += v.passes[i].len()
+	}
+	drop := 0
+	for drop < len(v.passes)-1 && kept > 4*len(v.masks)+4096 {
+		kept -= v.passes[drop].len()
+		drop++
+	}
+	if drop > 0 {
+		for _, p := range v.passes[:drop] {
+			for _, h := range p.parts {
+				v.spare = append(v.spare, h[:0])
+			}
+		}
+		n := copy(v.passes, v.passes[drop:])
+		clear(v.passes[n:])
+		v.passes = v.passes[:n]
+	}
+}
+
+// collect lists the marked accounts in base order (the sort, then the
+// band and member filters), word and prefix hits first, then substring,
+// then fuzzy hits: one piece of base per core, each with its own three
+// lists, joined group by group.
+func (v *accountsView) collect() {
+	base, mark := v.base, v.mark
+	parts := parallel(len(base), func(part, lo, hi int) {
+		g := &v.partGroups[part]
+		for k := range g {
+			g[k] = g[k][:0]
+		}
+		for _, i := range base[lo:hi] {
+			if m := mark[i]; m != 0 {
+				g[m-1] = append(g[m-1], i)
+			}
+		}
+	})
+	rows := v.rows[:0]
+	for k := 0; k < 3; k++ {
+		for part := 0; part < parts; part++ {
+			rows = append(rows, v.partGroups[part][k]...)
+		}
+	}
+	v.rows = rows
+}
+
+// parallel runs f over [0, n) in one piece per core (at most maxParts)
+// when n is large enough to be worth a goroutine: matching 100,000 rows
+// takes about 2 ms on one core, and a frame is 16 ms. Each piece gets its
+// number, so it can write scratch of its own; parallel returns how many
+// pieces ran.
+func parallel(n int, f func(part, lo, hi int)) int {
+	pieces := min(runtime.GOMAXPROCS(0), n/minPiece, maxParts)
+	if pieces < 2 {
+		f(0, 0, n)
+		return 1
 	}
 	var wg sync.WaitGroup
 	var failed atomic.Value
@@ -672,15 +831,20 @@ func parallel(n int, f func(lo, hi int)) {
 					failed.Store(fmt.Sprint(r)) // raised on the caller's goroutine, which the guard watches
 				}
 			}()
-			f(p*n/pieces, (p+1)*n/pieces)
+			f(p, p*n/pieces, (p+1)*n/pieces)
 		}()
 	}
-	f(0, n/pieces)
+	f(0, 0, n/pieces)
 	wg.Wait()
 	if r := failed.Load(); r != nil {
 		panic(r)
 	}
+	return pieces
 }
+
+// maxParts bounds the pieces of a parallel pass (and the per-piece
+// scratch the accounts view keeps).
+const maxParts = 8
 
 // minPiece is the fewest rows worth a goroutine of their own (a test
 // lowers it).
@@ -690,7 +854,6 @@ var minPiece = 16 << 10
 type matchTerms struct {
 	terms []matchTerm
 	gt    []matchTier // [group*len(terms)+term]
-	gen   uint32      // the pass's mark, shifted: the low two bits hold the group
 }
 
 type matchTerm struct {
@@ -700,10 +863,11 @@ type matchTerm struct {
 	letter bool     // one letter or digit: the masks alone place it
 }
 
-// match marks account i as a hit, with its group: every term must occur
-// in the name or in the shared owner and segment text; a term's tier is
-// the better of the two, and the row's the worst of its terms.
-func (v *accountsView) match(mt *matchTerms, i int32) {
+// match marks account i when it is a hit and appends it, packed with its
+// group, to out: every term must occur in the name or in the shared owner
+// and segment text; a term's tier is the better of the two, and the row's
+// the worst of its terms.
+func (v *accountsView) match(mt *matchTerms, i int32, out []int32) []int32 {
 	gt := mt.gt[int(v.group[i])*len(mt.terms):]
 	mask := v.masks[i]
 	worst := tierExact
@@ -723,18 +887,28 @@ func (v *accountsView) match(mt *matchTerms, i int32) {
 			}
 		}
 		if best == tierNone {
-			return
+			return out
 		}
 		worst = max(worst, best)
 	}
-	v.mark[i] = mt.gen | uint32(worst.group())
+	g := worst.group()
+	v.mark[i] = 1 + g
+	return append(out, i|int32(g)<<groupShift)
+}
+
+// matchRows is match over the packed hits of an earlier pass.
+func (v *accountsView) matchRows(mt *matchTerms, from, out []int32) []int32 {
+	for _, h := range from {
+		out = v.match(mt, h&(1<<groupShift-1), out)
+	}
+	return out
 }
 
 // matchLetter is match for accounts lo to hi and a query of one letter or
 // digit, the first key of every filter: the masks answer it, so the loop
 // is a few loads a row.
-func (v *accountsView) matchLetter(mt *matchTerms, lo, hi int) {
-	need, gt, gen := mt.terms[0].need, mt.gt, mt.gen
+func (v *accountsView) matchLetter(mt *matchTerms, lo, hi int, out []int32) []int32 {
+	need, gt := mt.terms[0].need, mt.gt
 	masks, wmasks, group, mark := v.masks[lo:hi], v.wmasks[lo:hi], v.group[lo:hi], v.mark[lo:hi]
 	for i := range masks {
 		best := gt[group[i]]
@@ -746,9 +920,12 @@ func (v *accountsView) matchLetter(mt *matchTerms, lo, hi int) {
 			}
 		}
 		if best != tierNone {
-			mark[i] = gen | uint32(best.group())
+			g := best.group()
+			mark[i] = 1 + g
+			out = append(out, int32(lo+i)|int32(g)<<groupShift)
 		}
 	}
+	return out
 }
 
 // name is account i's folded name. The arena is only appended to between
@@ -789,7 +966,7 @@ func (v *accountsView) Matches() int {
 func (v *accountsView) setMember(m *openMember) {
 	v.ensure()
 	v.member = m
-	v.query, v.applied = "", ""
+	v.query = ""
 	if v.p != nil {
 		v.rebase()
 	}
@@ -909,7 +1086,7 @@ func orDash(s, dash string) string {
 
 func (v *accountsView) title() string {
 	v.ensure()
-	total := len(v.sorted)
+	total := len(v.byName)
 	t := itoa(len(v.rows)) + " of " + itoa(total) + " accounts"
 	if v.member != nil {
 		t += " · book of " + v.member.name

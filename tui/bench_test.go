@@ -17,6 +17,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"steward/metrics"
 	"steward/store"
 	"steward/store/demo"
 	"steward/store/storetest"
@@ -85,7 +86,8 @@ func BenchmarkCursorMove(b *testing.B) {
 
 // (b) One filter keystroke, from the key to the filtered rows rendered.
 // "typing" averages the keystrokes of a word (each narrows the previous
-// result); "first-char" is the worst case, a full pass over every account.
+// result), "backspace" those that take it back letter by letter;
+// "first-char" is the worst case, a full pass over every account.
 func BenchmarkFilterKeystroke(b *testing.B) {
 	m := benchModel(b)
 	b.Run("typing", func(b *testing.B) {
@@ -104,6 +106,28 @@ func BenchmarkFilterKeystroke(b *testing.B) {
 		b.StopTimer()
 		press(m, "esc")
 	})
+	b.Run("backspace", func(b *testing.B) {
+		// Each backspace of "globex 1" back to "g": the shorter queries
+		// were typed on the way, so their passes are restored.
+		word := []rune("globex 1")
+		press(m, "/")
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			j := i % (len(word) - 1)
+			if j == 0 {
+				b.StopTimer()
+				m.Update(keyOf("ctrl+u"))
+				for _, r := range word {
+					m.Update(keyOf(string(r)))
+				}
+				b.StartTimer()
+			}
+			m.Update(keyOf("backspace"))
+			_ = m.View()
+		}
+		b.StopTimer()
+		press(m, "esc")
+	})
 	b.Run("first-char", func(b *testing.B) {
 		press(m, "/")
 		b.ResetTimer()
@@ -112,6 +136,7 @@ func BenchmarkFilterKeystroke(b *testing.B) {
 			_ = m.View()
 			b.StopTimer()
 			m.Update(keyOf("backspace"))
+			m.accounts.forget() // or "g" comes back from its pass
 			b.StartTimer()
 		}
 		b.StopTimer()
@@ -194,14 +219,23 @@ func BenchmarkPickerKeystroke(b *testing.B) {
 	})
 }
 
-// One press of `s` that lands on each sort column (the sort itself, the
-// re-filter and the first View), at 100,000 accounts.
+// One press of `s` that lands on each sort column (the order, the
+// re-filter and the first View), once the orders are made ahead (their
+// making, in the background after the accounts view is first built, is
+// reported as made-ahead-ms); "band-red" is a press with a band filter
+// on; "from-scratch" a press before any order was made (a press in the
+// first moments after a load, the worst case).
 func BenchmarkSort(b *testing.B) {
 	m := benchModel(b)
+	v := m.accounts
+	v.changedRows()
+	start := time.Now()
+	v.startOrders()
+	waitOrders(v)
+	made := time.Since(start)
 	for col := 0; col < numSorts; col++ {
 		b.Run(accountCols[col].title, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				v := m.accounts
 				v.sortCol = (col + numSorts - 1) % numSorts
 				m.Update(keyOf("s"))
 				if v.sortCol != col {
@@ -209,8 +243,28 @@ func BenchmarkSort(b *testing.B) {
 				}
 				_ = m.View()
 			}
+			b.ReportMetric(float64(made.Milliseconds()), "made-ahead-ms")
 		})
 	}
+	b.Run("band-red", func(b *testing.B) {
+		v.band = metrics.Red
+		for i := 0; i < b.N; i++ {
+			m.Update(keyOf("s"))
+			_ = m.View()
+		}
+		b.StopTimer()
+		v.band = ""
+		v.rebase()
+	})
+	b.Run("from-scratch", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			v.changedRows()
+			b.StartTimer()
+			m.Update(keyOf("s"))
+			_ = m.View()
+		}
+	})
 }
 
 // The matching alone of a filter query over 100,000 accounts, from
@@ -221,13 +275,14 @@ func BenchmarkFilterMatch(b *testing.B) {
 	for _, q := range []string{"g", "gl", "globex", "zq", "tr 1"} {
 		b.Run(strconv.Itoa(len(q))+"-"+strings.ReplaceAll(q, " ", "_"), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				v.query, v.applied = q, ""
+				v.query = q
+				v.forget()
 				v.filter()
 			}
 			b.ReportMetric(float64(len(v.rows)), "hits")
 		})
 	}
-	v.query, v.applied = "", ""
+	v.query = ""
 	v.filter()
 }
 

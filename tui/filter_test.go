@@ -159,8 +159,9 @@ func TestSortOrderIsRight(t *testing.T) {
 		for col := 0; col < numSorts; col++ {
 			for _, desc := range []bool{false, true} {
 				v.sortCol, v.desc = col, desc
+				v.changedRows() // sorted now, not from an order made ahead
 				v.resort()
-				key := sortKey(col, m.p, func() func(uint64) uint64 { return ownerRanks(m.p) })
+				key := sortKey(col, func() func(uint64) uint64 { return ownerRanks(m.p) })
 				want := slices.Clone(v.byName)
 				if desc {
 					slices.Reverse(want)
@@ -172,7 +173,7 @@ func TestSortOrderIsRight(t *testing.T) {
 					}
 					return cmp.Compare(kx, ky)
 				})
-				if !slices.Equal(v.sorted, want) {
+				if !slices.Equal(sortedOrder(v), want) {
 					t.Fatalf("column %s (desc %v, pieces of %d): the order differs from a stable sort by the key", accountCols[col].title, desc, piece)
 				}
 			}
@@ -181,9 +182,10 @@ func TestSortOrderIsRight(t *testing.T) {
 	// And in words: by the key, ties by name.
 	v.sortCol, v.desc, minPiece = sortARR, false, 64
 	v.resort()
-	key := sortKey(sortARR, m.p, nil) // not the owner column
-	for k := 1; k < len(v.sorted); k++ {
-		a, b := &m.p.Accounts[v.sorted[k-1]], &m.p.Accounts[v.sorted[k]]
+	key := sortKey(sortARR, nil) // not the owner column
+	sorted := sortedOrder(v)
+	for k := 1; k < len(sorted); k++ {
+		a, b := &m.p.Accounts[sorted[k-1]], &m.p.Accounts[sorted[k]]
 		if ka, kb := key(a), key(b); ka > kb || ka == kb && foldName(a) > foldName(b) {
 			t.Fatalf("%q before %q", a.Name, b.Name)
 		}
@@ -192,7 +194,8 @@ func TestSortOrderIsRight(t *testing.T) {
 
 // The filter's shortcuts (byte, word-start and pair masks, per-group
 // tiers, one letter answered by masks, pieces matched in parallel, a
-// growing query narrowing the last hits) find exactly what ranking every
+// growing query narrowing the last hits, a shorter one restored from its
+// pass, a re-sort that only collects again) find exactly what ranking every
 // account's folded text against the query finds, in the same order.
 func TestFilterShortcutsMatchTheRanking(t *testing.T) {
 	defer func(n int) { minPiece = n }(minPiece)
@@ -219,14 +222,8 @@ func TestFilterShortcutsMatchTheRanking(t *testing.T) {
 		}
 		queries = append(queries, q)
 	}
-	prev := ""
-	for _, q := range queries {
-		if rng.IntN(2) == 0 && prev != "" && strings.HasPrefix(q, prev) {
-			v.query, v.applied = q, prev // narrowing from the last hits
-		} else {
-			v.query, v.applied = q, ""
-		}
-		v.filter()
+	check := func(q string) {
+		t.Helper()
 		cq := compileQuery(q)
 		var want [3][]int32
 		for _, i := range v.base {
@@ -244,6 +241,50 @@ func TestFilterShortcutsMatchTheRanking(t *testing.T) {
 		if !slices.Equal(v.rows, all) {
 			t.Fatalf("query %q: the filter found %d rows, the ranking %d", q, len(v.rows), len(all))
 		}
+	}
+	prev := ""
+	for n, q := range queries {
+		switch {
+		case n%5 == 4:
+			// Typed a letter at a time, then backspaced to nothing: the
+			// shorter queries come back from their passes.
+			v.forget()
+			for k := 1; k <= len(q); k++ {
+				v.query = q[:k]
+				v.filter()
+				check(q[:k])
+			}
+			for k := len(q) - 1; k > 0; k-- {
+				v.query = q[:k]
+				v.filter()
+				check(q[:k])
+			}
+			v.query = q
+		case rng.IntN(2) == 0 && prev != "" && strings.HasPrefix(q, prev):
+			v.query = q // narrowing from the last hits
+		default:
+			v.query = q
+			v.forget()
+		}
+		v.filter()
+		check(q)
+		if n%7 == 6 {
+			// A sort or a band filter collects the same hits again in a
+			// new order, without matching again.
+			v.sortCol, v.desc = rng.IntN(numSorts), rng.IntN(2) == 0
+			v.band = bandFilters[rng.IntN(len(bandFilters))]
+			v.resort()
+			check(q)
+		}
 		prev = q
 	}
+}
+
+// sortedOrder is the view's sort order, either way round.
+func sortedOrder(v *accountsView) []int32 {
+	out := slices.Clone(v.asc)
+	if v.desc {
+		slices.Reverse(out)
+	}
+	return out
 }

@@ -482,6 +482,7 @@ func (m *Model) onDelta(msg deltaMsg) tea.Cmd {
 		return m.load(false)
 	}
 	start := time.Now()
+	m.accounts.halt() // Apply changes accounts in place
 	p, changed := m.p.Apply(msg.d, m.opt.Now())
 	return m.onLoaded(loadedMsg{seq: msg.seq, p: p, stat: msg.stat, applied: true, changed: changed, took: msg.took + time.Since(start)})
 }
@@ -522,7 +523,11 @@ func (m *Model) onClock() tea.Cmd {
 func (m *Model) retime(now time.Time) {
 	escKeep := m.escs.selectedID()
 	revKeep, revOK := m.review.selectedKey()
-	m.p.Retime(now)
+	m.accounts.halt() // Retime changes accounts' flags in place
+	if m.p.Retime(now) {
+		m.accounts.changedRows()
+		m.accounts.startOrders()
+	}
 	m.escs.refresh(escKeep)
 	m.review.refresh(revKeep, revOK)
 	m.accounts.tbl.invalidate()

@@ -1,0 +1,99 @@
+package tui
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"steward/store"
+)
+
+// waitOrders builds the view if a load left it for its first use, waits
+// for its background maker, if one runs, and takes what it made.
+func waitOrders(v *accountsView) {
+	v.ensure()
+	if v.maker != nil {
+		<-v.maker.done
+		v.adopt()
+	}
+}
+
+// The orders made in the background are the orders a press would make,
+// and once they are made no press of `s` or `S` sorts anything.
+func TestOrdersMadeAheadAreThePressesOrders(t *testing.T) {
+	m := loaded(t, fixturePath(t, 3000), 120, 40)
+	press(m, "3")
+	v := m.accounts
+	waitOrders(v)
+	for col := range numSorts {
+		if v.orders[col] == nil {
+			t.Fatalf("no order made ahead for %s", accountCols[col].title)
+		}
+		var s sortScratch
+		want := sortAsc(col, m.p.Accounts, v.byName, v.ownerRanks, &s, parallel)
+		if !slices.Equal(v.orders[col], want) {
+			t.Fatalf("the order made ahead for %s differs from a press's", accountCols[col].title)
+		}
+	}
+	v.scratch = sortScratch{}
+	for range 2 * numSorts {
+		press(m, "s")
+		press(m, "S")
+		if want := sortedOrder(v); !slices.Equal(v.base, want) {
+			t.Fatalf("after s, S on %s the rows are not the column's order", accountCols[v.sortCol].title)
+		}
+	}
+	if v.scratch.keys != nil {
+		t.Fatal("a press sorted from scratch though every order was made ahead")
+	}
+}
+
+// The change feed and the clock change accounts in place: the background
+// maker is stopped first (the race detector watches), and the orders are
+// made again for the changed accounts.
+func TestOrdersFollowTheFeedAndTheClock(t *testing.T) {
+	m, path := triage(t)
+	press(m, "3")
+	v := m.accounts
+	for round := range 3 {
+		// A change through the feed while the maker may still run.
+		v.changedRows()
+		v.startOrders()
+		if round == 0 {
+			waitOrders(v) // and once after it finished
+		}
+		id := m.p.Accounts[round].ID
+		err := store.Update(path, store.Options{}, func(tx *store.Tx) error {
+			a, err := tx.Account(id)
+			if err != nil {
+				return err
+			}
+			old := a.ARRCents
+			a.ARRCents = int64(round+1) * 1_000_000_000 // larger each round
+			kind, _ := store.LedgerKindFor(old, a.ARRCents)
+			_, err = tx.EditAccount(a, kind, store.Actor{Name: "cron"}, fixNow)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, cmd := m.Update(statMsg{statOf(path)})
+		drive(m, cmd)
+		if m.p.Account(id).ARRCents < 1_000_000_000 {
+			t.Fatal("the change did not arrive")
+		}
+		waitOrders(v)
+		var s sortScratch
+		if want := sortAsc(sortARR, m.p.Accounts, v.byName, v.ownerRanks, &s, parallel); !slices.Equal(v.orders[sortARR], want) {
+			t.Fatalf("round %d: the ARR order was not made again after the change", round)
+		}
+		if last := v.orders[sortARR][len(v.orders[sortARR])-1]; m.p.Accounts[last].ID != id {
+			t.Fatalf("round %d: the largest account is %d, want the changed %d", round, m.p.Accounts[last].ID, id)
+		}
+	}
+	// The clock: a retime while the maker runs.
+	v.changedRows()
+	v.startOrders()
+	m.retime(fixNow.Add(3 * 24 * time.Hour))
+	waitOrders(v)
+}
