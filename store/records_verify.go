@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strconv"
+	"syscall"
 
 	"steward/metrics"
 )
@@ -116,8 +117,16 @@ func (r *recordVerifier) consume(data []byte, events <-chan []kvEvent) {
 			r.problems = append(r.problems, fmt.Sprintf("record-level damage (%v)", p))
 		}
 	}()
+	// The checks read the pages the walk sent, up to a few thousand
+	// behind it: they hand the mapping back as the walk does, or the
+	// pages they map stay (README, "Performance", Resident memory).
+	mapped := heldMap{budget: verifyHeld / mapPiece}
 	for batch := range events {
 		for _, e := range batch {
+			if mapped.hold(uintptr(e.koff)) {
+				_ = syscall.Madvise(data, syscall.MADV_DONTNEED)
+				mapped.reset()
+			}
 			k := data[e.koff : e.koff+uint64(e.klen)]
 			switch e.kind {
 			case evLeaf:

@@ -2,13 +2,16 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/sys/unix"
@@ -20,8 +23,9 @@ import (
 // Tx is one transaction. Values it returns are copies: nothing points into
 // bbolt's memory map after the transaction ends.
 type Tx struct {
-	tx *bolt.Tx
-	ch *changeSet // what a write transaction touched (changes.go); nil when reading
+	tx     *bolt.Tx
+	ch     *changeSet // what a write transaction touched (changes.go); nil when reading
+	mapped heldMap    // the pieces of the map long walks have read (hold)
 }
 
 // ErrNotFound is returned when a record with the given ID does not exist.
@@ -295,6 +299,7 @@ func (t *Tx) Account(id uint64) (Account, error) {
 	if v == nil {
 		return a, fmt.Errorf("account %d: %w", id, ErrNotFound)
 	}
+	t.hold(v) // a reader looking up many accounts maps pieces all over the file
 	if err := decodeAccount(id, v, &a); err != nil {
 		return a, fmt.Errorf("account %d: %w", id, err)
 	}
@@ -321,9 +326,8 @@ func (t *Tx) accounts(blocks bool) ([]Account, error) {
 	if blocks {
 		err = t.AccountsInto(next)
 	} else {
-		pace := t.pacer(t.MaxAccounts())
 		err = t.b(bAccounts).ForEach(func(k, v []byte) error {
-			pace.tick()
+			t.hold(v)
 			id := binary.BigEndian.Uint64(k)
 			if err := decodeAccount(id, v, next()); err != nil {
 				return fmt.Errorf("account %d: %w", id, err)
@@ -370,9 +374,8 @@ func (t *Tx) AccountsInto(next func() *Account) error {
 // with no allocation per account.
 func (t *Tx) ForEachAccountView(fn func(*Account) error) error {
 	var a Account
-	pace := t.pacer(t.MaxAccounts())
 	return t.b(bAccounts).ForEach(func(k, v []byte) error {
-		pace.tick()
+		t.hold(v)
 		id := binary.BigEndian.Uint64(k)
 		a = Account{}
 		d := dec{b: v, view: true}
@@ -388,38 +391,97 @@ func (t *Tx) ForEachAccountView(fn func(*Account) error) error {
 // process's resident memory, and a page read again is mapped again from
 // the cache (a minor fault). bbolt only reads through its map (it writes
 // through the file), so nothing is lost, and strings that view the map
-// stay valid. Linux maps a whole large folio of the file on one fault,
-// other buckets' pages included, so a walk over a large bucket would
-// otherwise count most of the file as its own memory (README,
-// "Performance", Resident memory).
+// stay valid. A call costs a pass over the map's page tables (under a
+// millisecond at 100,000 accounts, 7 ms at a million).
 func (t *Tx) releaseMapped() {
 	if size := t.tx.Size(); size > 0 {
 		_, _, _ = unix.Syscall(unix.SYS_MADVISE, t.tx.DB().Info().Data, uintptr(size), unix.MADV_DONTNEED)
 	}
+	t.mapped.reset()
 }
 
 // ReleaseMapped is releaseMapped for a reader outside the store that
-// walks much of the file in an order of its own (an import's rows): it
-// calls it every few thousand records.
+// reads much of the file in an order of its own (an import's rows, looked
+// up by index): it calls it every few thousand records.
 func (t *Tx) ReleaseMapped() { t.releaseMapped() }
 
-// pacer calls releaseMapped every so many records of a sequential walk:
-// about sixteen times a walk, at least 16,384 records apart. A call costs
-// a pass over the map's page tables (under a millisecond at 100,000
-// accounts, 7 ms at a million); the pages refaulted after it are only the
-// walk's next ones.
-type pacer struct {
-	t        *Tx
-	n, every int
+// Linux maps a whole large folio of the file (up to 2 MB) on one fault,
+// other buckets' pages included, and a bucket written over months has
+// its pages all over the file: at a million accounts, the first 60,000
+// accounts of a walk mapped 1.2 GB of a 2 GB file. So a long walk hands
+// back each 2 MB piece of the map it read from, a few dozen pieces at a
+// time (README, "Performance", Resident memory): what it holds stays
+// near the transaction's budget (192 MB unless LimitMapped says) whatever
+// the file's layout. A smaller budget costs time: pieces handed back are
+// read again (at a million accounts, the report takes 2.2 s holding
+// 192 MB, 2.9 s holding 96 MB, 2.0 s holding 384 MB).
+const (
+	mapPiece   = 2 << 20
+	heldPieces = 96
+)
+
+// heldMap is the pieces of a map read since they were last handed back,
+// as offsets from the map's start: a write transaction's map can move
+// when the file grows, and the offsets stay good.
+type heldMap struct {
+	base, size uintptr   // the map as last seen
+	last       uintptr   // the piece read last, plus one (0: none)
+	held       []uintptr // distinct pieces
+	budget     int       // pieces; 0: heldPieces
 }
 
-func (t *Tx) pacer(records int) pacer { return pacer{t: t, every: max(16384, records/16)} }
+// LimitMapped sets how much of the map (in bytes) this transaction's
+// walks hold before they hand it back: a reader that keeps much of its
+// own (an export's sort keys, an import's accounts) leaves less to the map.
+func (t *Tx) LimitMapped(bytes int) { t.mapped.budget = max(1, bytes/mapPiece) }
 
-func (p *pacer) tick() {
-	if p.n++; p.n >= p.every {
-		p.n = 0
-		p.t.releaseMapped()
+// hold notes that a walk read v and hands the pieces held back when they
+// are as many as the budget. A value outside the map (a write
+// transaction's changed node, on the heap) is not the map's.
+func (t *Tx) hold(v []byte) {
+	if len(v) == 0 {
+		return
 	}
+	m := &t.mapped
+	a := uintptr(unsafe.Pointer(unsafe.SliceData(v)))
+	if a < m.base || a-m.base >= m.size {
+		m.base, m.size = t.tx.DB().Info().Data, uintptr(t.tx.Size()) // first read, or the map moved
+		if a < m.base || a-m.base >= m.size {
+			return
+		}
+	}
+	if !m.hold(a - m.base) {
+		return
+	}
+	// The map as it is now: a write transaction's may have moved since
+	// the pieces were read, and only the current map may be handed back.
+	base, size := t.tx.DB().Info().Data, uintptr(t.tx.Size())
+	for _, off := range m.held {
+		if off < size {
+			_, _, _ = unix.Syscall(unix.SYS_MADVISE, base+off, min(mapPiece, size-off), unix.MADV_DONTNEED)
+		}
+	}
+	m.reset()
+}
+
+// hold notes a read at offset off and reports whether the pieces held
+// have reached the budget (the caller hands them back, then calls reset).
+func (m *heldMap) hold(off uintptr) (full bool) {
+	piece := off &^ (mapPiece - 1)
+	if piece+1 == m.last {
+		return false
+	}
+	m.last = piece + 1
+	if slices.Contains(m.held, piece) {
+		return false
+	}
+	m.held = append(m.held, piece)
+	return len(m.held) >= cmp.Or(m.budget, heldPieces)
+}
+
+func (m *heldMap) reset() {
+	m.held = m.held[:0]
+	m.last = 0
 }
 
 // MaxAccounts bounds the number of accounts: IDs come from the bucket's
@@ -543,9 +605,8 @@ func ledgerFromKV(k, v []byte, l *LedgerEntry) error {
 // ForEachLedger calls fn for every entry, grouped by account in date order.
 func (t *Tx) ForEachLedger(fn func(*LedgerEntry) error) error {
 	var l LedgerEntry
-	pace := t.pacer(int(min(t.b(bLedger).Sequence(), 1<<30)))
 	return t.b(bLedger).ForEach(func(k, v []byte) error {
-		pace.tick()
+		t.hold(v)
 		if err := ledgerFromKV(k, v, &l); err != nil {
 			return err
 		}
@@ -558,6 +619,7 @@ func (t *Tx) ForEachLedger(fn func(*LedgerEntry) error) error {
 // the next run of one cursor, a merge instead of a lookup per account.
 // It gives what the KPIs read (date, ARR, kind), not the author or note.
 type LedgerRuns struct {
+	t    *Tx
 	c    *bolt.Cursor
 	k, v []byte
 	last uint64
@@ -566,7 +628,7 @@ type LedgerRuns struct {
 
 // LedgerRuns starts a merge over the ledger.
 func (t *Tx) LedgerRuns() *LedgerRuns {
-	r := &LedgerRuns{c: t.b(bLedger).Cursor()}
+	r := &LedgerRuns{t: t, c: t.b(bLedger).Cursor()}
 	r.k, r.v = r.c.First()
 	return r
 }
@@ -587,6 +649,7 @@ func (r *LedgerRuns) Of(id uint64, buf []metrics.LedgerEntry) ([]metrics.LedgerE
 			r.err = fmt.Errorf("ledger key: %w", errCorrupt)
 			return buf, r.err
 		}
+		r.t.hold(r.v)
 		at := binary.BigEndian.Uint64(r.k)
 		if at > id {
 			break
@@ -699,6 +762,7 @@ func (t *Tx) ForEachWeekScore(w metrics.Week, fn func(id uint64, ws WeekScore) e
 		if len(k) != 12 {
 			return fmt.Errorf("snapshot index key: %w", errCorrupt)
 		}
+		t.hold(v)
 		ws, err := decodeWeekScore(v)
 		if err != nil {
 			return err

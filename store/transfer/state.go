@@ -91,6 +91,10 @@ func loadState(tx *store.Tx, k Kind) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The state holds every account on the heap: the walks leave little
+	// of the map resident (the import's target is 200 MB at 100,000
+	// accounts; README, "Performance").
+	tx.LimitMapped(32 << 20)
 	if st.accounts, err = tx.Accounts(); err != nil {
 		return nil, err
 	}
