@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 
 	"steward/metrics"
+	"steward/store"
 	"steward/store/portfolio"
 )
 
@@ -86,9 +87,9 @@ type accountsView struct {
 	partGroups [maxParts][3][]int32
 	// byName is the live accounts in name order (once per load).
 	byName  []int32
-	named   []bool // named[i]: account i is in byName (it was live)
-	ranks   func(owner uint64) uint64
-	ranksOf *portfolio.Portfolio // the portfolio ranks was made for
+	nameRank []int32 // nameRank[i]: account i's place in byName, -1 when it is not there (not live)
+	ranks    func(owner uint64) uint64
+	ranksOf  *store.Member // the roster ranks was made for (the feed never changes it: a roster change reloads)
 	// orders[col] is the ascending order by column col, made on a press
 	// or ahead by maker (sortorders.go) for the accounts as of version;
 	// scratch is the presses' working memory.
@@ -171,8 +172,8 @@ func (v *accountsView) updated(p *portfolio.Portfolio, changed []int) {
 	keep := v.selectedID()
 	v.p = p
 	for _, i := range changed {
-		if i >= len(v.offs)-1 || i >= len(v.named) ||
-			string(v.arena[v.offs[i]:v.offs[i+1]]) != foldName(&v.p.Accounts[i]) || v.p.Accounts[i].Live != v.named[i] {
+		if i >= len(v.offs)-1 || i >= len(v.nameRank) ||
+			string(v.arena[v.offs[i]:v.offs[i+1]]) != foldName(&v.p.Accounts[i]) || v.p.Accounts[i].Live != (v.nameRank[i] >= 0) {
 			v.byName = nil
 			v.changedRows()
 			v.buildArena()
@@ -183,11 +184,13 @@ func (v *accountsView) updated(p *portfolio.Portfolio, changed []int) {
 			return
 		}
 	}
-	v.changedRows()
 	for _, i := range changed {
 		a := &v.p.Accounts[i]
 		v.group[i] = v.groupOf(a.Fold[min(len(a.Fold), a.NameLen+1):])
 		v.bandOf[i], v.ownerOf[i] = bandCode(a.Health.Band), a.OwnerID
+	}
+	if !v.fixOrders(changed) {
+		v.changedRows()
 	}
 	v.forget() // an owner's or segment's text may have changed
 	v.resort()
@@ -285,10 +288,12 @@ func (v *accountsView) resort() {
 	accts := v.p.Accounts
 	if v.byName == nil {
 		v.byName = sortByName(accts)
-		v.named = slices.Grow(v.named[:0], len(accts))[:len(accts)]
-		clear(v.named)
-		for _, i := range v.byName {
-			v.named[i] = true
+		v.nameRank = slices.Grow(v.nameRank[:0], len(accts))[:len(accts)]
+		for i := range v.nameRank {
+			v.nameRank[i] = -1
+		}
+		for k, i := range v.byName {
+			v.nameRank[i] = int32(k)
 		}
 	}
 	v.adopt()
@@ -410,8 +415,8 @@ func nameBytes(s string, off, n int) uint64 {
 // made once per portfolio (tens of thousands of names on a large team),
 // not once per press of `s`.
 func (v *accountsView) ownerRanks() func(id uint64) uint64 {
-	if v.ranksOf != v.p {
-		v.ranks, v.ranksOf = ownerRanks(v.p), v.p
+	if roster := unsafe.SliceData(v.p.Members); v.ranks == nil || v.ranksOf != roster {
+		v.ranks, v.ranksOf = ownerRanks(v.p), roster
 	}
 	return v.ranks
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"slices"
 	"sync/atomic"
 
@@ -143,6 +144,47 @@ func (v *accountsView) adopt() {
 	default: // still making
 	}
 }
+
+// fixOrders moves the changed accounts (indexes into the same accounts,
+// each live before and after, under the same name) to their new places in
+// every order made, instead of sorting again: a search for where the
+// account was, and one for where it goes, by key then name order. It
+// reports false (nothing done) for more changes than are worth it.
+func (v *accountsView) fixOrders(changed []int) bool {
+	if len(changed) > maxFixed {
+		return false
+	}
+	v.halt()
+	owners := v.ownerRanks()
+	accts := v.p.Accounts
+	for col, order := range v.orders {
+		if order == nil {
+			continue
+		}
+		key := sortKey(col, func() func(uint64) uint64 { return owners })
+		for _, i := range changed {
+			from := slices.Index(order, int32(i))
+			if from < 0 {
+				return false
+			}
+			copy(order[from:], order[from+1:])
+			rest := order[:len(order)-1]
+			k, r := key(&accts[i]), v.nameRank[i]
+			to, _ := slices.BinarySearchFunc(rest, k, func(j int32, k uint64) int {
+				if c := cmp.Compare(key(&accts[j]), k); c != 0 {
+					return c
+				}
+				return cmp.Compare(v.nameRank[j], r)
+			})
+			copy(order[to+1:], order[to:len(order)-1])
+			order[to] = int32(i)
+		}
+	}
+	return true
+}
+
+// maxFixed is the most changed accounts fixOrders moves one by one.
+const maxFixed = 16
 
 // changedRows says the accounts changed: every order made is stale.
 func (v *accountsView) changedRows() {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"steward/metrics"
 	"steward/store"
 )
 
@@ -70,6 +71,7 @@ func TestOrdersFollowTheFeedAndTheClock(t *testing.T) {
 			}
 			old := a.ARRCents
 			a.ARRCents = int64(round+1) * 1_000_000_000 // larger each round
+			a.NPS, a.LastTouch = metrics.Some(round), fixAsOf.AddDays(-round) // more columns move
 			kind, _ := store.LedgerKindFor(old, a.ARRCents)
 			_, err = tx.EditAccount(a, kind, store.Actor{Name: "cron"}, fixNow)
 			return err
@@ -77,18 +79,27 @@ func TestOrdersFollowTheFeedAndTheClock(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		version := v.version
 		_, cmd := m.Update(statMsg{statOf(path)})
 		drive(m, cmd)
 		if m.p.Account(id).ARRCents < 1_000_000_000 {
 			t.Fatal("the change did not arrive")
 		}
+		if v.version != version {
+			t.Fatalf("round %d: one changed account threw the orders away instead of moving it in them", round)
+		}
 		waitOrders(v)
-		var s sortScratch
-		if want := sortAsc(sortARR, m.p.Accounts, v.byName, v.ownerRanks, &s, parallel); !slices.Equal(v.orders[sortARR], want) {
-			t.Fatalf("round %d: the ARR order was not made again after the change", round)
+		for col := range numSorts {
+			var s sortScratch
+			if want := sortAsc(col, m.p.Accounts, v.byName, v.ownerRanks, &s, parallel); !slices.Equal(v.orders[col], want) {
+				t.Fatalf("round %d: the %s order is not a fresh sort's after the change", round, accountCols[col].title)
+			}
 		}
 		if last := v.orders[sortARR][len(v.orders[sortARR])-1]; m.p.Accounts[last].ID != id {
 			t.Fatalf("round %d: the largest account is %d, want the changed %d", round, m.p.Accounts[last].ID, id)
+		}
+		if want := sortedOrder(v); !slices.Equal(v.base, want) {
+			t.Fatalf("round %d: the rows are not the sort column's order", round)
 		}
 	}
 	// The clock: a retime while the maker runs.
