@@ -86,7 +86,7 @@ type accountsView struct {
 	spare      [][]int32
 	partGroups [maxParts][3][]int32
 	// byName is the live accounts in name order (once per load).
-	byName  []int32
+	byName   []int32
 	nameRank []int32 // nameRank[i]: account i's place in byName, -1 when it is not there (not live)
 	ranks    func(owner uint64) uint64
 	ranksOf  *store.Member // the roster ranks was made for (the feed never changes it: a roster change reloads)

@@ -70,7 +70,7 @@ func TestOrdersFollowTheFeedAndTheClock(t *testing.T) {
 				return err
 			}
 			old := a.ARRCents
-			a.ARRCents = int64(round+1) * 1_000_000_000 // larger each round
+			a.ARRCents = int64(round+1) * 1_000_000_000                       // larger each round
 			a.NPS, a.LastTouch = metrics.Some(round), fixAsOf.AddDays(-round) // more columns move
 			kind, _ := store.LedgerKindFor(old, a.ARRCents)
 			_, err = tx.EditAccount(a, kind, store.Actor{Name: "cron"}, fixNow)
