@@ -78,7 +78,7 @@ func BenchmarkReportJSON(b *testing.B) {
 	path := benchPortfolioDB(b)
 	now := time.Now().UTC()
 	asOf := metrics.DateOf(now)
-	for i := 0; i < b.N; i++ {
+	report := func() {
 		r, err := portfolio.LoadReport(path, store.Options{}, asOf, now)
 		if err != nil {
 			b.Fatal(err)
@@ -86,5 +86,10 @@ func BenchmarkReportJSON(b *testing.B) {
 		if err := r.WriteJSON(io.Discard); err != nil {
 			b.Fatal(err)
 		}
+	}
+	report() // warms the page cache (and makes the database, the first time) outside the timing
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		report()
 	}
 }

@@ -272,6 +272,11 @@ func (im *importer) reset() {
 // is set, writes each good row in tx.
 func (im *importer) run(st *state, tx *store.Tx) (ImportResult, error) {
 	im.st, im.tx = st, tx
+	if tx != nil {
+		// Rows look their accounts up all over the file: little of the
+		// map is kept (README, "Performance", Resident memory).
+		tx.LimitMapped(32 << 20)
+	}
 	im.res = ImportResult{Kind: im.kind, DryRun: im.opt.DryRun}
 	im.cols, im.byField, im.ignored = nil, map[string][]int{}, map[string]bool{}
 	im.byNorm, im.colIdx = map[string]int{}, map[string]int{}
