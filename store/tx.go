@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -411,14 +410,12 @@ func (t *Tx) ReleaseMapped() { t.releaseMapped() }
 // accounts of a walk mapped 1.2 GB of a 2 GB file. So a long walk hands
 // back each 2 MB piece of the map it read from, a few dozen pieces at a
 // time (README, "Performance", Resident memory): what it holds stays
-// near the transaction's budget (192 MB unless LimitMapped says) whatever
-// the file's layout. A smaller budget costs time: pieces handed back are
-// read again (at a million accounts, the report takes 2.2 s holding
-// 192 MB, 2.9 s holding 96 MB, 2.0 s holding 384 MB).
-const (
-	mapPiece   = 2 << 20
-	heldPieces = 96
-)
+// near the transaction's budget (a quarter of the file, within 16 to
+// 384 MB, unless LimitMapped says) whatever the file's layout. A smaller
+// budget costs time: pieces handed back are read again (at a million
+// accounts, the report takes 2.9 s holding 96 MB, 2.2 s holding 192 MB,
+// 2.0 s holding 384 MB).
+const mapPiece = 2 << 20
 
 // heldMap is the pieces of a map read since they were last handed back,
 // as offsets from the map's start: a write transaction's map can move
@@ -427,7 +424,7 @@ type heldMap struct {
 	base, size uintptr   // the map as last seen
 	last       uintptr   // the piece read last, plus one (0: none)
 	held       []uintptr // distinct pieces
-	budget     int       // pieces; 0: heldPieces
+	budget     int       // pieces (a transaction sets it on its first read: see hold)
 }
 
 // LimitMapped sets how much of the map (in bytes) this transaction's
@@ -449,6 +446,12 @@ func (t *Tx) hold(v []byte) {
 		if a < m.base || a-m.base >= m.size {
 			return
 		}
+	}
+	if m.budget == 0 {
+		// A quarter of the file, within 16-384 MB: a small file's walk
+		// holds little, a large one's keeps enough that few pieces are
+		// read twice.
+		m.budget = min(max(int(m.size/4/mapPiece), 8), 192) // pieces of 2 MB
 	}
 	if !m.hold(a - m.base) {
 		return
@@ -476,7 +479,7 @@ func (m *heldMap) hold(off uintptr) (full bool) {
 		return false
 	}
 	m.held = append(m.held, piece)
-	return len(m.held) >= cmp.Or(m.budget, heldPieces)
+	return len(m.held) >= m.budget
 }
 
 func (m *heldMap) reset() {
