@@ -410,7 +410,7 @@ func (t *Tx) ReleaseMapped() { t.releaseMapped() }
 // accounts of a walk mapped 1.2 GB of a 2 GB file. So a long walk hands
 // back each 2 MB piece of the map it read from, a few dozen pieces at a
 // time (README, "Performance", Resident memory): what it holds stays
-// near the transaction's budget (a quarter of the file, within 16 to
+// near the transaction's budget (half the file, within 16 to
 // 384 MB, unless LimitMapped says) whatever the file's layout. A smaller
 // budget costs time: pieces handed back are read again (at a million
 // accounts, the report takes 2.9 s holding 96 MB, 2.2 s holding 192 MB,
@@ -448,10 +448,10 @@ func (t *Tx) hold(v []byte) {
 		}
 	}
 	if m.budget == 0 {
-		// A quarter of the file, within 16-384 MB: a small file's walk
+		// Half the file, within 16-384 MB: a small file's walk
 		// holds little, a large one's keeps enough that few pieces are
 		// read twice.
-		m.budget = min(max(int(m.size/4/mapPiece), 8), 192) // pieces of 2 MB
+		m.budget = min(max(int(m.size/2/mapPiece), 8), 192) // pieces of 2 MB
 	}
 	if !m.hold(a - m.base) {
 		return
