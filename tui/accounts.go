@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -58,22 +59,7 @@ type accountsView struct {
 	base []int32
 	rows []int32
 
-	// arena holds every account's folded name back to back in account
-	// order, so a full filter pass streams through 2 MB instead of chasing
-	// 100,000 pointers in sort order (which costs more than the matching).
-	// The rest of an account's text, "owner segment", is shared by many
-	// accounts: it is matched once per distinct text (groups), not once
-	// per account.
-	arena    []byte
-	offs     []uint32
-	masks    []uint64   // byteMask of each name: the filter's prefilter
-	wmasks   []uint64   // byteMask of the bytes that start a word of the name
-	pmasks   []pairMask // pairMask of each name: a longer term's prefilter
-	group    []int32    // account -> index into groups
-	groups   []string   // distinct folded "owner segment" texts
-	gmasks   []uint64   // byteMask of each group's text
-	gpairs   []pairMask
-	groupIDs map[string]int32
+	accountIndex
 	// mark[i] is 1 + the group (word, substring, fuzzy) of account i's hit
 	// in the latest pass, 0 for a miss: a byte each, so the collection's
 	// reads in sort order stay in the core's cache. passes are the results
@@ -85,11 +71,8 @@ type accountsView struct {
 	passes     []pass
 	spare      [][]int32
 	partGroups [maxParts][3][]int32
-	// byName is the live accounts in name order (once per load).
-	byName   []int32
-	nameRank []int32 // nameRank[i]: account i's place in byName, -1 when it is not there (not live)
-	ranks    func(owner uint64) uint64
-	ranksOf  *store.Member // the roster ranks was made for (the feed never changes it: a roster change reloads)
+	ranks      func(owner uint64) uint64
+	ranksOf    *store.Member // the roster ranks was made for (the feed never changes it: a roster change reloads)
 	// orders[col] is the ascending order by column col, made on a press
 	// or ahead by maker (sortorders.go) for the accounts as of version;
 	// scratch is the presses' working memory.
@@ -97,10 +80,7 @@ type accountsView struct {
 	version uint64
 	maker   *orderMaker
 	scratch sortScratch
-	// bandOf and ownerOf are each account's band (bandCode) and owner,
-	// compact, for the band and member filters.
-	bandOf  []uint8
-	ownerOf []uint64
+	pre     *prebuild // the index being built in the background (prebuild.go)
 
 	query   string
 	sortCol int
@@ -142,17 +122,28 @@ func (v *accountsView) SetPortfolio(p *portfolio.Portfolio) {
 }
 
 // ensure builds what SetPortfolio left for the first use. Every entry
-// point that reads rows calls it; the model also calls it once the first
-// frame is on screen (warmMsg), so the first `3` is instant.
+// point that reads rows calls it. Once the first frame is on screen
+// (warmMsg) the index is built in the background (prebuild.go); ensure
+// takes it, waiting for the rest of it if it is not done, or builds it
+// here when none was started.
 func (v *accountsView) ensure() {
 	if !v.pending || v.p == nil {
 		return
 	}
 	v.pending = false
 	v.p.Folds()
-	v.byName = nil
+	pre := v.takePrebuilt()
 	v.changedRows()
-	v.buildArena()
+	if pre != nil {
+		v.accountIndex = pre.ix
+		if pre.order != nil {
+			v.orders[pre.col] = pre.order
+		}
+	} else {
+		v.accountIndex.build(v.p.Accounts, nil)
+	}
+	v.mark = slices.Grow(v.mark[:0], len(v.masks))[:len(v.masks)]
+	v.forget()
 	v.resort()
 	v.tbl.invalidate()
 	v.selectID(v.keep)
@@ -174,9 +165,10 @@ func (v *accountsView) updated(p *portfolio.Portfolio, changed []int) {
 	for _, i := range changed {
 		if i >= len(v.offs)-1 || i >= len(v.nameRank) ||
 			string(v.arena[v.offs[i]:v.offs[i+1]]) != foldName(&v.p.Accounts[i]) || v.p.Accounts[i].Live != (v.nameRank[i] >= 0) {
-			v.byName = nil
 			v.changedRows()
-			v.buildArena()
+			v.accountIndex.build(v.p.Accounts, nil)
+			v.mark = slices.Grow(v.mark[:0], len(v.masks))[:len(v.masks)]
+			v.forget()
 			v.resort()
 			v.tbl.invalidate()
 			v.selectID(keep)
@@ -199,48 +191,100 @@ func (v *accountsView) updated(p *portfolio.Portfolio, changed []int) {
 	v.startOrders()
 }
 
+// accountIndex is what the accounts view builds once per portfolio: the
+// filter's arena and masks, the compact band and owner of each account,
+// and the name order every sort starts from. It is a function of the
+// accounts alone, so it can be built off the screen's goroutine.
+type accountIndex struct {
+	// arena holds every account's folded name back to back in account
+	// order, so a full filter pass streams through 2 MB instead of chasing
+	// 100,000 pointers in sort order (which costs more than the matching).
+	// The rest of an account's text, "owner segment", is shared by many
+	// accounts: it is matched once per distinct text (groups), not once
+	// per account.
+	arena    []byte
+	offs     []uint32
+	masks    []uint64   // byteMask of each name: the filter's prefilter
+	wmasks   []uint64   // byteMask of the bytes that start a word of the name
+	pmasks   []pairMask // pairMask of each name: a longer term's prefilter
+	group    []int32    // account -> index into groups
+	groups   []string   // distinct folded "owner segment" texts
+	gmasks   []uint64   // byteMask of each group's text
+	gpairs   []pairMask
+	groupIDs map[string]int32
+	// bandOf and ownerOf are each account's band (bandCode) and owner,
+	// compact, for the band and member filters.
+	bandOf  []uint8
+	ownerOf []uint64
+	// byName is the live accounts in name order; nameRank[i] is account
+	// i's place in it, -1 when it is not there (not live).
+	byName   []int32
+	nameRank []int32
+}
+
 // groupOf is the index of a folded "owner segment" text in groups,
 // added with its masks when it is new.
-func (v *accountsView) groupOf(rest string) int32 {
-	g, ok := v.groupIDs[rest]
+func (ix *accountIndex) groupOf(rest string) int32 {
+	g, ok := ix.groupIDs[rest]
 	if !ok {
-		g = int32(len(v.groups))
-		v.groupIDs[rest] = g
-		v.groups = append(v.groups, rest)
-		v.gmasks = append(v.gmasks, byteMask(rest))
-		v.gpairs = append(v.gpairs, namePairs(rest))
+		g = int32(len(ix.groups))
+		ix.groupIDs[rest] = g
+		ix.groups = append(ix.groups, rest)
+		ix.gmasks = append(ix.gmasks, byteMask(rest))
+		ix.gpairs = append(ix.gpairs, namePairs(rest))
 	}
 	return g
 }
 
-func (v *accountsView) buildArena() {
-	n := len(v.p.Accounts)
+// build makes the index of accts (each folded). stop, when set, is asked
+// every few thousand accounts and abandons the build (false).
+func (ix *accountIndex) build(accts []portfolio.Account, stop func() bool) bool {
+	n := len(accts)
 	size := 0
-	for i := range v.p.Accounts {
-		size += v.p.Accounts[i].NameLen
+	for i := range accts {
+		size += accts[i].NameLen
 	}
-	v.arena = slices.Grow(v.arena[:0], size)
-	v.offs = slices.Grow(v.offs[:0], n+1)
-	v.masks = slices.Grow(v.masks[:0], n)[:n]
-	v.wmasks = slices.Grow(v.wmasks[:0], n)[:n]
-	v.pmasks = slices.Grow(v.pmasks[:0], n)[:n]
-	v.group = slices.Grow(v.group[:0], n)[:n]
-	v.bandOf = slices.Grow(v.bandOf[:0], n)[:n]
-	v.ownerOf = slices.Grow(v.ownerOf[:0], n)[:n]
-	v.groups, v.gmasks, v.gpairs = v.groups[:0], v.gmasks[:0], v.gpairs[:0]
-	v.groupIDs = map[string]int32{}
-	for i := range v.p.Accounts {
-		a := &v.p.Accounts[i]
+	ix.arena = slices.Grow(ix.arena[:0], size)
+	ix.offs = slices.Grow(ix.offs[:0], n+1)
+	ix.masks = slices.Grow(ix.masks[:0], n)[:n]
+	ix.wmasks = slices.Grow(ix.wmasks[:0], n)[:n]
+	ix.pmasks = slices.Grow(ix.pmasks[:0], n)[:n]
+	ix.group = slices.Grow(ix.group[:0], n)[:n]
+	ix.bandOf = slices.Grow(ix.bandOf[:0], n)[:n]
+	ix.ownerOf = slices.Grow(ix.ownerOf[:0], n)[:n]
+	ix.groups, ix.gmasks, ix.gpairs = ix.groups[:0], ix.gmasks[:0], ix.gpairs[:0]
+	ix.groupIDs = map[string]int32{}
+	for i := range accts {
+		if stop != nil && i%4096 == 0 && stop() {
+			return false
+		}
+		a := &accts[i]
 		name := foldName(a)
-		v.offs = append(v.offs, uint32(len(v.arena)))
-		v.arena = append(v.arena, name...)
-		v.masks[i], v.wmasks[i], v.pmasks[i] = byteMask(name), wordStartMask(name), namePairs(name)
-		v.group[i] = v.groupOf(a.Fold[min(len(a.Fold), a.NameLen+1):])
-		v.bandOf[i], v.ownerOf[i] = bandCode(a.Health.Band), a.OwnerID
+		ix.offs = append(ix.offs, uint32(len(ix.arena)))
+		ix.arena = append(ix.arena, name...)
+		ix.masks[i], ix.wmasks[i], ix.pmasks[i] = byteMask(name), wordStartMask(name), namePairs(name)
+		ix.group[i] = ix.groupOf(a.Fold[min(len(a.Fold), a.NameLen+1):])
+		ix.bandOf[i], ix.ownerOf[i] = bandCode(a.Health.Band), a.OwnerID
 	}
-	v.offs = append(v.offs, uint32(len(v.arena)))
-	v.mark = slices.Grow(v.mark[:0], n)[:n]
-	v.forget()
+	ix.offs = append(ix.offs, uint32(len(ix.arena)))
+	byName, ok := sortByName(accts, stop)
+	if !ok {
+		return false
+	}
+	ix.setNameOrder(byName, n)
+	return true
+}
+
+// setNameOrder installs the name order of n accounts.
+func (ix *accountIndex) setNameOrder(byName []int32, n int) {
+	ix.byName = byName
+	ix.nameRank = slices.Grow(ix.nameRank[:0], n)[:n]
+	for i := range ix.nameRank {
+		ix.nameRank[i] = -1
+	}
+	for k, i := range byName {
+		ix.nameRank[i] = int32(k)
+	}
 }
 
 func (v *accountsView) selectedID() uint64 {
@@ -286,16 +330,6 @@ func (v *accountsView) resort() {
 		return
 	}
 	accts := v.p.Accounts
-	if v.byName == nil {
-		v.byName = sortByName(accts)
-		v.nameRank = slices.Grow(v.nameRank[:0], len(accts))[:len(accts)]
-		for i := range v.nameRank {
-			v.nameRank[i] = -1
-		}
-		for k, i := range v.byName {
-			v.nameRank[i] = int32(k)
-		}
-	}
 	v.adopt()
 	if v.orders[v.sortCol] == nil {
 		v.orders[v.sortCol] = sortAsc(v.sortCol, accts, v.byName, v.ownerRanks, &v.scratch, parallel)
@@ -306,8 +340,9 @@ func (v *accountsView) resort() {
 
 // sortByName orders the live accounts by folded name (then the rest of the
 // folded text, then index): once per load, the order every column sort
-// starts from.
-func sortByName(accts []portfolio.Account) []int32 {
+// starts from. stop, when set, is asked every few thousand comparisons
+// and abandons the sort (false).
+func sortByName(accts []portfolio.Account, stop func() bool) (order []int32, ok bool) {
 	type named struct {
 		hi, lo uint64
 		i      int32
@@ -319,7 +354,20 @@ func sortByName(accts []portfolio.Account) []int32 {
 			list = append(list, named{nameBytes(n, 0, 8), nameBytes(n, 8, 8), int32(i)})
 		}
 	}
+	// A sort cannot be left halfway but by a panic out of its comparison.
+	defer func() {
+		if r := recover(); r != nil {
+			if r != errStopSort {
+				panic(r)
+			}
+			order, ok = nil, false
+		}
+	}()
+	calls := 0
 	slices.SortFunc(list, func(x, y named) int {
+		if calls++; stop != nil && calls%8192 == 0 && stop() {
+			panic(errStopSort)
+		}
 		if x.hi != y.hi {
 			return cmpUint(x.hi, y.hi)
 		}
@@ -339,8 +387,10 @@ func sortByName(accts []portfolio.Account) []int32 {
 	for k, n := range list {
 		out[k] = n.i
 	}
-	return out
+	return out, true
 }
+
+var errStopSort = errors.New("sort stopped")
 
 // keyed is an account index with its sort key.
 type keyed struct {

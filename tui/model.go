@@ -208,8 +208,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-// warmMsg comes right after the first frame: what that frame did not
-// need is built then (accountsView.ensure).
+// warmMsg comes right after a load's frame: what that frame did not
+// need starts building then (accountsView.prebuild).
 type warmMsg struct{}
 
 func warm() tea.Msg { return warmMsg{} }
@@ -300,9 +300,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.quiet = !m.expireStatus()
 		return m, statCmd(m.opt.Path)
 	case warmMsg:
-		// The first frame is on screen: build what the accounts view and
-		// the filters need now, before the first key asks for them.
-		m.accounts.ensure()
+		// The frame is on screen: start building what the accounts view
+		// and its filter need, in the background, before a key asks.
+		m.accounts.prebuild()
 		m.quiet = true
 		return m, nil
 	case clockMsg:
@@ -415,8 +415,10 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	}
 	m.actor, m.actorErr = store.FindActor(msg.p.Members, m.opt.As)
 	m.buildHeader()
+	if msg.first || m.accounts.pending {
+		cmds = append(cmds, warm) // after this frame: see warmMsg
+	}
 	if msg.first {
-		cmds = append(cmds, warm)
 		loaded := fmt.Sprintf("Loaded %d accounts in %s", len(msg.p.Accounts), msg.took.Round(time.Millisecond))
 		if msg.upgraded {
 			loaded = fmt.Sprintf("Upgraded the file to this steward's format (schema %d) · %s", store.SchemaVersion, loaded)
@@ -733,6 +735,9 @@ func (m *Model) switchTab(t int) {
 	}
 	m.stack = m.stack[:0]
 	m.tab = t
+	if m.tabs[t] == page(m.accounts) {
+		m.accounts.ensure() // its first use takes the index built in the background (prebuild.go)
+	}
 	m.buildTabs()
 }
 

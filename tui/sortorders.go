@@ -113,9 +113,11 @@ func (v *accountsView) startOrders() {
 // at its stop flag.
 const orderPiece = 64 << 10
 
-// halt stops the background maker, if one runs, and keeps what it made.
-// Whatever changes the accounts in place calls it first.
+// halt stops the background maker, if one runs, and keeps what it made,
+// and a background build of the index (prebuild.go). Whatever changes the
+// accounts in place calls it first.
 func (v *accountsView) halt() {
+	v.stopPrebuild()
 	if v.maker == nil {
 		return
 	}
