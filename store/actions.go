@@ -78,6 +78,9 @@ type NewEscalation struct {
 // CreateEscalation opens an escalation with its SLA computed from the
 // severity and a "created" timeline event.
 func (t *Tx) CreateEscalation(n NewEscalation, by Actor, now time.Time) (Escalation, error) {
+	if err := t.allow(by, DoRaise, n.AccountID, 0); err != nil {
+		return Escalation{}, err
+	}
 	if strings.TrimSpace(n.Title) == "" {
 		return Escalation{}, errors.New("title is required")
 	}
@@ -107,9 +110,12 @@ func (t *Tx) CreateEscalation(n NewEscalation, by Actor, now time.Time) (Escalat
 // changeEscalation loads an escalation, lets mutate change it, stores it
 // and appends the event mutate describes. mutate returns the event kind and
 // text, or an error that leaves everything untouched.
-func (t *Tx) changeEscalation(id uint64, by Actor, now time.Time, mutate func(e *Escalation) (kind, text string, err error)) (Escalation, error) {
+func (t *Tx) changeEscalation(id uint64, do Action, by Actor, now time.Time, mutate func(e *Escalation) (kind, text string, err error)) (Escalation, error) {
 	e, err := t.Escalation(id)
 	if err != nil {
+		return e, err
+	}
+	if err := t.allow(by, do, e.AccountID, id); err != nil {
 		return e, err
 	}
 	kind, text, err := mutate(&e)
@@ -140,7 +146,7 @@ func (t *Tx) memberName(id uint64) (string, error) {
 
 // AssignEscalation gives an escalation to a member (0: unassign).
 func (t *Tx) AssignEscalation(id, owner uint64, by Actor, now time.Time) (Escalation, error) {
-	return t.changeEscalation(id, by, now, func(e *Escalation) (string, string, error) {
+	return t.changeEscalation(id, DoTriage, by, now, func(e *Escalation) (string, string, error) {
 		name, err := t.memberName(owner)
 		if err != nil {
 			return "", "", err
@@ -160,7 +166,7 @@ func (t *Tx) SetSeverity(id uint64, sev string, by Actor, now time.Time) (Escala
 	if err != nil {
 		return Escalation{}, err
 	}
-	return t.changeEscalation(id, by, now, func(e *Escalation) (string, string, error) {
+	return t.changeEscalation(id, DoTriage, by, now, func(e *Escalation) (string, string, error) {
 		if !validSeverity(sev) {
 			return "", "", fmt.Errorf("severity %s is not one of %s", Quote(sev), strings.Join(Severities, ", "))
 		}
@@ -180,7 +186,11 @@ var OpenStatuses = []string{StatusOpen, StatusInProgress, StatusWaitingClient, S
 
 // SetStatus moves an unresolved escalation between the open statuses.
 func (t *Tx) SetStatus(id uint64, status string, by Actor, now time.Time) (Escalation, error) {
-	return t.changeEscalation(id, by, now, func(e *Escalation) (string, string, error) {
+	do := DoStatus
+	if status == StatusWithDirector {
+		do = DoTriage // sending to the director is a triage decision
+	}
+	return t.changeEscalation(id, do, by, now, func(e *Escalation) (string, string, error) {
 		if !oneOf(status, OpenStatuses) {
 			return "", "", fmt.Errorf("status %s is not one of %s (resolve with its own action)", Quote(status), strings.Join(OpenStatuses, ", "))
 		}
@@ -207,7 +217,7 @@ var DecisionText = map[string]string{
 // takes it" makes the acting manager the owner and sets the status in
 // progress; "send to the director" sets the status with director.
 func (t *Tx) Decide(id uint64, decision string, by Actor, now time.Time) (Escalation, error) {
-	return t.changeEscalation(id, by, now, func(e *Escalation) (string, string, error) {
+	return t.changeEscalation(id, DoTriage, by, now, func(e *Escalation) (string, string, error) {
 		if !oneOf(decision, Decisions) {
 			return "", "", fmt.Errorf("decision %s is not one of %s", Quote(decision), strings.Join(Decisions, ", "))
 		}
@@ -277,7 +287,7 @@ func (t *Tx) MoveOpenEscalations(accountID, owner uint64, by Actor, now time.Tim
 
 // AddNote appends a note to the timeline.
 func (t *Tx) AddNote(id uint64, text string, by Actor, now time.Time) (Escalation, error) {
-	return t.changeEscalation(id, by, now, func(e *Escalation) (string, string, error) {
+	return t.changeEscalation(id, DoNote, by, now, func(e *Escalation) (string, string, error) {
 		if strings.TrimSpace(text) == "" {
 			return "", "", errors.New("the note is empty")
 		}
@@ -287,7 +297,7 @@ func (t *Tx) AddNote(id uint64, text string, by Actor, now time.Time) (Escalatio
 
 // Resolve closes an escalation with a required resolution note.
 func (t *Tx) Resolve(id uint64, note string, by Actor, now time.Time) (Escalation, error) {
-	return t.changeEscalation(id, by, now, func(e *Escalation) (string, string, error) {
+	return t.changeEscalation(id, DoResolve, by, now, func(e *Escalation) (string, string, error) {
 		if strings.TrimSpace(note) == "" {
 			return "", "", errors.New("a resolution note is required")
 		}
@@ -302,7 +312,7 @@ func (t *Tx) Resolve(id uint64, note string, by Actor, now time.Time) (Escalatio
 
 // Reopen puts a resolved escalation back in the queue with a reason.
 func (t *Tx) Reopen(id uint64, reason string, by Actor, now time.Time) (Escalation, error) {
-	return t.changeEscalation(id, by, now, func(e *Escalation) (string, string, error) {
+	return t.changeEscalation(id, DoStatus, by, now, func(e *Escalation) (string, string, error) {
 		if strings.TrimSpace(reason) == "" {
 			return "", "", errors.New("a reason is required")
 		}
@@ -317,6 +327,9 @@ func (t *Tx) Reopen(id uint64, reason string, by Actor, now time.Time) (Escalati
 
 // LogActivity logs a call, email, meeting, QBR or note on an account.
 func (t *Tx) LogActivity(accountID uint64, kind, text string, by Actor, now time.Time) (Activity, error) {
+	if err := t.allow(by, DoLogActivity, accountID, 0); err != nil {
+		return Activity{}, err
+	}
 	if !oneOf(kind, ActivityKinds) {
 		return Activity{}, fmt.Errorf("activity kind %s is not one of %s", Quote(kind), strings.Join(ActivityKinds, ", "))
 	}
@@ -332,6 +345,9 @@ func (t *Tx) LogActivity(accountID uint64, kind, text string, by Actor, now time
 func (t *Tx) SetOverride(accountID uint64, band metrics.Band, reason string, expires metrics.Date, by Actor, now time.Time) (Account, error) {
 	a, err := t.Account(accountID)
 	if err != nil {
+		return a, err
+	}
+	if err := t.allow(by, DoOverride, accountID, 0); err != nil {
 		return a, err
 	}
 	if band != metrics.Green && band != metrics.Yellow && band != metrics.Red {
@@ -359,6 +375,9 @@ func (t *Tx) ClearOverride(accountID uint64, by Actor, now time.Time) (Account, 
 	if err != nil {
 		return a, err
 	}
+	if err := t.allow(by, DoOverride, accountID, 0); err != nil {
+		return a, err
+	}
 	if a.Override == nil {
 		return a, errors.New("the account has no override")
 	}
@@ -376,6 +395,9 @@ func (t *Tx) ClearOverride(accountID uint64, by Actor, now time.Time) (Account, 
 func (t *Tx) ReassignAccount(accountID, owner uint64, by Actor, now time.Time) (Account, error) {
 	a, err := t.Account(accountID)
 	if err != nil {
+		return a, err
+	}
+	if err := t.allow(by, DoReassign, accountID, 0); err != nil {
 		return a, err
 	}
 	name, err := t.memberName(owner)
@@ -422,6 +444,9 @@ func LedgerKindFor(oldARR, newARR int64) (metrics.LedgerKind, bool) {
 func (t *Tx) EditAccount(edited Account, kind metrics.LedgerKind, by Actor, now time.Time) (Account, error) {
 	old, err := t.Account(edited.ID)
 	if err != nil {
+		return old, err
+	}
+	if err := t.allow(by, DoEditAccount, edited.ID, 0); err != nil {
 		return old, err
 	}
 	// Owner and override have their own actions with their own audit text.
@@ -554,6 +579,9 @@ func (t *Tx) RosterLog(memberID uint64) ([]RosterChange, error) {
 
 // AddMember adds a member to the roster, logged with its author.
 func (t *Tx) AddMember(m Member, by Actor, now time.Time) (Member, error) {
+	if err := t.allow(by, DoRoster, 0, 0); err != nil {
+		return m, err
+	}
 	m.ID = 0
 	m.Active = true
 	if err := validateMember(t, &m); err != nil {
@@ -594,6 +622,9 @@ func (t *Tx) AddFirstManager(name, email string, now time.Time) (Member, error) 
 // EditMember stores changes to a member, logged with its author. Active is
 // kept as stored: deactivating has its own checks (DeactivateMember).
 func (t *Tx) EditMember(m Member, by Actor, now time.Time) (Member, error) {
+	if err := t.allow(by, DoRoster, 0, 0); err != nil {
+		return m, err
+	}
 	old, err := t.Member(m.ID)
 	if err != nil {
 		return m, err
@@ -655,6 +686,9 @@ func validateMember(t *Tx, m *Member) error {
 // DeactivateMember takes a member off the roster; refused while they still
 // own accounts or open escalations, saying how many.
 func (t *Tx) DeactivateMember(id uint64, by Actor, now time.Time) (Member, error) {
+	if err := t.allow(by, DoRoster, 0, 0); err != nil {
+		return Member{}, err
+	}
 	m, err := t.Member(id)
 	if err != nil {
 		return m, err

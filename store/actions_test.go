@@ -347,14 +347,14 @@ func TestActAssignEscalation(t *testing.T) {
 	f := actSetup(t)
 	e := actCreate(t, f, SevHigh, actNow)
 	t1 := actNow.Add(time.Hour)
-	actUpdate(t, f.path, func(tx *Tx) error { _, err := tx.AssignEscalation(e.ID, f.alex.ID, f.bySam, t1); return err })
+	actUpdate(t, f.path, func(tx *Tx) error { _, err := tx.AssignEscalation(e.ID, f.alex.ID, f.byMia, t1); return err })
 	got, tl := actEsc(t, f.path, e.ID)
 	if got.OwnerID != f.alex.ID {
 		t.Errorf("owner = %d, want %d", got.OwnerID, f.alex.ID)
 	}
 	actUTC(t, "UpdatedAt", got.UpdatedAt, t1)
 	actUTC(t, "CreatedAt", got.CreatedAt, actNow)
-	actCheckEvent(t, "assign", tl, 2, f.sam.Name, t1, "assigned", "assigned to Alex Am")
+	actCheckEvent(t, "assign", tl, 2, f.mia.Name, t1, "assigned", "assigned to Alex Am")
 
 	t2 := actNow.Add(2 * time.Hour)
 	actUpdate(t, f.path, func(tx *Tx) error { _, err := tx.AssignEscalation(e.ID, 0, f.byMia, t2); return err })
@@ -379,7 +379,7 @@ func TestActSetSeverity(t *testing.T) {
 	created := actNow
 	e := actCreate(t, f, SevLow, created)
 	t1 := created.Add(5 * time.Hour)
-	actUpdate(t, f.path, func(tx *Tx) error { _, err := tx.SetSeverity(e.ID, SevCritical, f.bySam, t1); return err })
+	actUpdate(t, f.path, func(tx *Tx) error { _, err := tx.SetSeverity(e.ID, SevCritical, f.byMia, t1); return err })
 	got, tl := actEsc(t, f.path, e.ID)
 	if got.Severity != SevCritical {
 		t.Errorf("severity = %q", got.Severity)
@@ -387,7 +387,7 @@ func TestActSetSeverity(t *testing.T) {
 	// From the creation time, not from now: already breached.
 	actUTC(t, "SLADue after critical", got.SLADue, created.Add(4*time.Hour))
 	actUTC(t, "UpdatedAt", got.UpdatedAt, t1)
-	actCheckEvent(t, "severity", tl, 2, f.sam.Name, t1, "severity", "low → critical")
+	actCheckEvent(t, "severity", tl, 2, f.mia.Name, t1, "severity", "low → critical")
 
 	t2 := created.Add(6 * time.Hour)
 	actUpdate(t, f.path, func(tx *Tx) error { _, err := tx.SetSeverity(e.ID, SevMedium, f.byMia, t2); return err })
@@ -503,9 +503,9 @@ func TestActAddNote(t *testing.T) {
 	f := actSetup(t)
 	e := actCreate(t, f, SevMedium, actNow)
 	t1 := actNow.Add(30 * time.Minute)
-	actUpdate(t, f.path, func(tx *Tx) error { _, err := tx.AddNote(e.ID, "  called the CTO  ", f.byAlex, t1); return err })
+	actUpdate(t, f.path, func(tx *Tx) error { _, err := tx.AddNote(e.ID, "  called the CTO  ", f.bySam, t1); return err })
 	got, tl := actEsc(t, f.path, e.ID)
-	actCheckEvent(t, "note", tl, 2, f.alex.Name, t1, "note")
+	actCheckEvent(t, "note", tl, 2, f.sam.Name, t1, "note")
 	if tl[1].Text != "called the CTO" {
 		t.Errorf("note text = %q", tl[1].Text)
 	}
@@ -513,8 +513,8 @@ func TestActAddNote(t *testing.T) {
 	if got.Status != StatusOpen || got.Severity != SevMedium {
 		t.Errorf("a note changed the escalation: %+v", got)
 	}
-	actRefused(t, f.path, "empty note", func(tx *Tx) error { _, err := tx.AddNote(e.ID, " \n ", f.byAlex, t1); return err }, "empty")
-	actRefused(t, f.path, "note on an unknown escalation", func(tx *Tx) error { _, err := tx.AddNote(999, "x", f.byAlex, t1); return err }, "999")
+	actRefused(t, f.path, "empty note", func(tx *Tx) error { _, err := tx.AddNote(e.ID, " \n ", f.bySam, t1); return err }, "empty")
+	actRefused(t, f.path, "note on an unknown escalation", func(tx *Tx) error { _, err := tx.AddNote(999, "x", f.bySam, t1); return err }, "999")
 }
 
 func TestActResolveAndReopen(t *testing.T) {
@@ -580,12 +580,12 @@ func TestActLogActivity(t *testing.T) {
 	log := func(kind string, at time.Time) Account {
 		t.Helper()
 		actUpdate(t, f.path, func(tx *Tx) error {
-			_, err := tx.LogActivity(f.acme.ID, kind, "  "+kind+" text  ", f.byAlex, at)
+			_, err := tx.LogActivity(f.acme.ID, kind, "  "+kind+" text  ", f.bySam, at)
 			return err
 		})
 		n++
 		a, acts := actAccount(t, f.path, f.acme.ID)
-		actCheckActivity(t, kind, acts, n, f.alex.Name, at, kind)
+		actCheckActivity(t, kind, acts, n, f.sam.Name, at, kind)
 		if acts[0].Text != kind+" text" || acts[0].AccountID != f.acme.ID {
 			t.Errorf("%s: activity = %+v", kind, acts[0])
 		}
@@ -621,7 +621,7 @@ func TestActLogActivity(t *testing.T) {
 	refuse := func(what string, acct uint64, kind, text string, wants ...string) {
 		t.Helper()
 		actRefused(t, f.path, what, func(tx *Tx) error {
-			_, err := tx.LogActivity(acct, kind, text, f.byAlex, d1)
+			_, err := tx.LogActivity(acct, kind, text, f.bySam, d1)
 			return err
 		}, wants...)
 	}

@@ -139,6 +139,9 @@ var ErrUnchanged = errors.New("nothing changed")
 // when. Every score is computed from the stored settings, so the change
 // applies everywhere at once.
 func (t *Tx) SetSetting(key, value string, by Actor, now time.Time) (Settings, error) {
+	if err := t.allow(by, DoSettings, 0, 0); err != nil {
+		return Settings{}, err
+	}
 	k, err := findSetting(key)
 	if err != nil {
 		return Settings{}, err

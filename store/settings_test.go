@@ -79,10 +79,10 @@ func TestActSetSetting(t *testing.T) {
 	}
 	changes := []change{
 		{"weights.adoption", "40", f.byMia, "40", func(s Settings) bool { return s.Health.Weights.Adoption == 40 }},
-		{"weights.sentiment", " 12.5 ", f.bySam, "12.5", func(s Settings) bool { return s.Health.Weights.Sentiment == 12.5 }},
+		{"weights.sentiment", " 12.5 ", f.byMia, "12.5", func(s Settings) bool { return s.Health.Weights.Sentiment == 12.5 }},
 		{"bands.green", "75", f.byMia, "75", func(s Settings) bool { return s.Health.Green == 75 }},
 		{"segments.enterprise_min", "150,000", f.byMia, "150000", func(s Settings) bool { return s.Health.EnterpriseMinCents == 150_000_00 }},
-		{"segments.mid_market_min", "25000", f.byAlex, "25000", func(s Settings) bool { return s.Health.MidMarketMinCents == 25_000_00 }},
+		{"segments.mid_market_min", "25000", f.byMia, "25000", func(s Settings) bool { return s.Health.MidMarketMinCents == 25_000_00 }},
 		{"sla.critical", "2", f.byMia, "2", func(s Settings) bool { return s.Health.SLA.Critical == 2 }},
 		{"cadence.smb", "45", f.byMia, "45", func(s Settings) bool { return s.Health.Cadence.SMB == 45 }},
 		{"currency", " eur ", f.byMia, "EUR", func(s Settings) bool { return s.Currency == "EUR" }},

@@ -746,13 +746,38 @@ func TestUnknownActorRefusesWrites(t *testing.T) {
 	drive(m, m.load(true))
 	mustContain(t, screen(m), "as Dana Whitfield")
 	press(m, "4")
-	id := m.escs.selectedID()
+	dana := memberID(t, m, "Dana Whitfield")
+	var hers, other uint64
+	for _, e := range m.p.Escalations {
+		a := m.p.Account(e.AccountID)
+		switch {
+		case e.OwnerID == dana && hers == 0:
+			hers = e.ID
+		case e.OwnerID != dana && (a == nil || a.OwnerID != dana) && other == 0:
+			other = e.ID
+		}
+	}
+	if hers == 0 || other == 0 {
+		t.Fatal("the fixture needs an escalation of Dana's and one of someone else's")
+	}
+	m.escs.selectID(hers)
 	press(m, "n")
 	typeText(m, "by dana")
 	press(m, "enter")
-	_, evs := escOf(t, path, id)
-	if ev := evs[len(evs)-1]; ev.Author != "Dana Whitfield" {
-		t.Fatalf("author %q", ev.Author)
+	_, evs := escOf(t, path, hers)
+	if ev := evs[len(evs)-1]; ev.Author != "Dana Whitfield" || ev.Text != "by dana" {
+		t.Fatalf("author %q, text %q", ev.Author, ev.Text)
+	}
+	// An account manager's note on someone else's escalation is refused
+	// by the store, says why, and writes nothing.
+	_, before := escOf(t, path, other)
+	m.escs.selectID(other)
+	press(m, "n")
+	typeText(m, "not mine")
+	press(m, "enter")
+	mustContain(t, screen(m), "only the escalation's owner")
+	if _, after := escOf(t, path, other); len(after) != len(before) {
+		t.Fatal("a refused note was written")
 	}
 }
 

@@ -19,7 +19,7 @@ func otherWriter(t *testing.T, path string, fn func(tx *store.Tx, by store.Actor
 		if err != nil {
 			return err
 		}
-		by, err := store.FindActor(members, "Dana Whitfield")
+		by, err := store.FindActor(members, "Alice Moreau") // a manager: may change anything
 		if err != nil {
 			return err
 		}
