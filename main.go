@@ -164,6 +164,8 @@ Usage:
                                        accounts, members, escalations, activities or ledger
   steward settings [get KEY | set KEY VALUE]
                                        health weights, thresholds, cadences, SLA hours
+  steward members keys add MEMBER KEY | keys list [MEMBER] | keys remove MEMBER FINGERPRINT
+                                       members' SSH public keys (managers change them)
   steward snapshot [--as-of YYYY-MM-DD]
                                        take this week's health snapshot (for cron)
   steward backup FILE                  consistent copy of the live database
@@ -213,6 +215,8 @@ func run(args []string, stdout, stderr io.Writer) (err error) {
 		return cmdExport(g, rest, stdout, stderr)
 	case "settings":
 		return cmdSettings(g, rest, stdout, stderr)
+	case "members":
+		return cmdMembers(g, rest, stdout, stderr)
 	case "backup":
 		return cmdBackup(g, rest, stdout, stderr)
 	case "check":
@@ -813,4 +817,104 @@ func cmdSettings(g *globals, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	return usageError{"usage: steward settings [get [KEY] | set KEY VALUE]"}
+}
+
+const membersUsage = "usage: steward members keys add MEMBER 'ssh-ed25519 AAAA… comment' | members keys list [MEMBER] | members keys remove MEMBER FINGERPRINT"
+
+// cmdMembers manages members' SSH public keys, the identity a team
+// server signs them in by (README, "Members' SSH keys"). Adding and
+// removing are roster changes: the acting member (--as, else the first
+// active manager) must be a manager.
+func cmdMembers(g *globals, args []string, stdout, stderr io.Writer) error {
+	_, pos, err := parse(g, "members", "keys add MEMBER KEY | keys list [MEMBER] | keys remove MEMBER FINGERPRINT", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	if len(pos) < 2 || pos[0] != "keys" {
+		return usageError{membersUsage}
+	}
+	if err := g.needDB(); err != nil {
+		return err
+	}
+	verb, rest := pos[1], pos[2:]
+	switch {
+	case verb == "list" && len(rest) <= 1:
+		var keys []store.MemberKey
+		var members []store.Member
+		err := store.View(g.db, g.storeOptions(), func(tx *store.Tx) error {
+			var err error
+			if members, err = tx.Members(); err != nil {
+				return err
+			}
+			var id uint64
+			if len(rest) == 1 {
+				m, err := findMember(members, rest[0])
+				if err != nil {
+					return err
+				}
+				id = m.ID
+			}
+			keys, err = tx.MemberKeys(id)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		names := map[uint64]string{}
+		for _, m := range members {
+			names[m.ID] = m.Name
+		}
+		if len(keys) == 0 {
+			fmt.Fprintln(stdout, "no SSH keys: add one with steward members keys add MEMBER 'ssh-ed25519 AAAA… comment'")
+		}
+		for _, k := range keys {
+			fmt.Fprintf(stdout, "%-20s %s %s  added %s by %s\n", names[k.MemberID], k.Fingerprint, strings.Join(strings.Fields(k.Key)[2:], " "), k.AddedAt.Local().Format("2006-01-02"), k.AddedBy)
+		}
+		return nil
+	case (verb == "add" || verb == "remove") && len(rest) == 2:
+		var done string
+		err := store.Update(g.db, g.storeOptions(), func(tx *store.Tx) error {
+			members, err := tx.Members()
+			if err != nil {
+				return err
+			}
+			actor, err := store.FindActor(members, g.as)
+			if err != nil {
+				return err
+			}
+			m, err := findMember(members, rest[0])
+			if err != nil {
+				return err
+			}
+			if verb == "add" {
+				k, err := tx.AddMemberKey(m.ID, rest[1], actor, time.Now())
+				done = fmt.Sprintf("added key %s to %s", k.Fingerprint, m.Name)
+				return err
+			}
+			done = fmt.Sprintf("removed key %s from %s", strings.TrimSpace(rest[1]), m.Name)
+			return tx.RemoveMemberKey(m.ID, rest[1], actor, time.Now())
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, done)
+		return nil
+	}
+	return usageError{membersUsage}
+}
+
+// findMember is the member whose name or email is who (any case), active
+// or not.
+func findMember(members []store.Member, who string) (store.Member, error) {
+	who = strings.TrimSpace(who)
+	for _, m := range members {
+		if strings.EqualFold(m.Name, who) || (m.Email != "" && strings.EqualFold(m.Email, who)) {
+			return m, nil
+		}
+	}
+	var names []string
+	for _, m := range members {
+		names = append(names, m.Name)
+	}
+	return store.Member{}, fmt.Errorf("no member is named %s (the roster: %s)", store.Quote(who), strings.Join(names, ", "))
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/ssh"
 
 	"steward/metrics"
 	"steward/store"
@@ -591,5 +594,71 @@ func TestReportAsOfPastDay(t *testing.T) {
 	oneCleanLine(t, r)
 	if r.code != 2 || !strings.Contains(r.stderr, "after today") {
 		t.Errorf("--as-of tomorrow: exit %d %q, want 2 saying it is after today", r.code, r.stderr)
+	}
+}
+
+// steward members keys: a manager adds, lists and removes a member's SSH
+// public key; the fingerprint is ssh-keygen's; a duplicate, a non-key, an
+// unknown member and a non-manager are refused with exit 1 and change
+// nothing; bad usage exits 2.
+func TestMembersKeysCommand(t *testing.T) {
+	db := demoDB(t)
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k))) + " kenji@laptop"
+	fp := ssh.FingerprintSHA256(k)
+	var members []store.Member
+	if err := store.View(db, store.Options{ReadOnly: true}, func(tx *store.Tx) (err error) { members, err = tx.Members(); return err }); err != nil {
+		t.Fatal(err)
+	}
+	var am store.Member
+	for _, m := range members {
+		if m.Role != store.RoleManager && m.Active {
+			am = m
+			break
+		}
+	}
+	r := steward(t, "--db", db, "members", "keys", "add", am.Email, line)
+	if r.code != 0 || !strings.Contains(r.stdout, "added key "+fp+" to "+am.Name) {
+		t.Fatalf("add: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	list := steward(t, "--db", db, "members", "keys", "list", am.Name)
+	if list.code != 0 || !strings.Contains(list.stdout, fp) || !strings.Contains(list.stdout, "kenji@laptop") {
+		t.Fatalf("list: %d %q %q", list.code, list.stdout, list.stderr)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"members", "keys", "add", am.Name, line}, "already belongs to " + am.Name},
+		{[]string{"members", "keys", "add", am.Name, "ssh-ed25519 AAAAnotakey"}, "not an SSH public key"},
+		{[]string{"members", "keys", "add", "Nobody At All", line}, "no member is named"},
+		{[]string{"--as", am.Email, "members", "keys", "remove", am.Name, fp}, "only a manager"},
+	} {
+		r := steward(t, append([]string{"--db", db}, c.args...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 1 and %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+	if again := steward(t, "--db", db, "members", "keys", "list"); again.stdout != list.stdout {
+		t.Errorf("a refused command changed the keys:\n%s\nwas\n%s", again.stdout, list.stdout)
+	}
+	if r := steward(t, "--db", db, "members", "keys"); r.code != 2 || !strings.Contains(r.stderr, "usage") {
+		t.Errorf("bad usage: %d %q", r.code, r.stderr)
+	}
+	if r := steward(t, "--db", db, "members", "keys", "remove", am.Name, fp); r.code != 0 {
+		t.Fatalf("remove: %d %q", r.code, r.stderr)
+	}
+	if r := steward(t, "--db", db, "members", "keys", "list"); !strings.Contains(r.stdout, "no SSH keys") {
+		t.Errorf("after remove: %q", r.stdout)
+	}
+	if r := steward(t, "--db", db, "check"); r.code != 0 {
+		t.Errorf("check after the key changes: %d %q", r.code, r.stderr)
 	}
 }

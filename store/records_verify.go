@@ -29,6 +29,8 @@ type recordVerifier struct {
 	schema   uint32
 	counts   map[string]int
 
+	keyMembers []uint64 // the members SSH keys belong to (member_keys sorts before members)
+
 	cur     string // the bucket being walked
 	seqOff  int    // where its keys hold an ID from its counter, or -1
 	seq     uint64 // its ID counter
@@ -236,6 +238,7 @@ func (r *recordVerifier) handlers() map[string]func(k, v []byte) {
 		string(bEscByStatus): r.escByStat,
 		string(bLedger):      r.ledger,
 		string(bMembers):     r.member,
+		string(bMemberKeys):  r.memberKey,
 		string(bMeta):        r.meta,
 		string(bRosterLog):   r.roster,
 		string(bSettingsLog): r.settingsLog,
@@ -244,6 +247,20 @@ func (r *recordVerifier) handlers() map[string]func(k, v []byte) {
 		string(bTimeline):    r.event,
 		string(bChanges):     r.change,
 	}
+}
+
+// memberKey checks one SSH key: it parses, and is filed under its own
+// fingerprint; its member is checked once the members are read (done).
+func (r *recordVerifier) memberKey(k, v []byte) {
+	var mk MemberKey
+	if err := json.Unmarshal(v, &mk); err != nil {
+		r.problem("member key %s: %v", showKey(k), errCorrupt)
+		return
+	}
+	if _, fp, err := ParseMemberKey(mk.Key); err != nil || fp != string(k) || mk.Fingerprint != fp {
+		r.problem("member key %s: the key is not the one its fingerprint names", showKey(k))
+	}
+	r.keyMembers = append(r.keyMembers, mk.MemberID)
 }
 
 // change checks one entry of the change feed.
@@ -661,6 +678,11 @@ func (r *recordVerifier) done() {
 	r.endBucket()
 	if r.schema > SchemaVersion {
 		return
+	}
+	for _, id := range r.keyMembers {
+		if !r.members[id] {
+			r.problem("member_keys: a key belongs to member %d, who does not exist", id)
+		}
 	}
 	if r.schema >= 3 && r.byName != r.names {
 		// Version 1 and 2 files have no by-name index (migrate builds it).
