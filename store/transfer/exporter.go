@@ -70,6 +70,7 @@ var exportCols = map[Kind][]expCol{
 		{"Capacity", "capacity", fCapacity},
 		{"Last 1:1", "last_one_on_one", fOneOnOne},
 		{"Active", "active", fActive},
+		{"SSH Keys", "ssh_keys", fSSHKeys},
 	},
 	Escalations: {
 		{"Escalation ID", "escalation_id", fEscID},
@@ -753,8 +754,17 @@ func exportMembers(tx *store.Tx, t *table) error {
 	if err != nil {
 		return err
 	}
+	keys, err := tx.MemberKeys(0)
+	if err != nil {
+		return err
+	}
+	lines := map[uint64][]string{} // a member's keys, one a line, in the order they were added
+	for _, k := range keys {
+		lines[k.MemberID] = append(lines[k.MemberID], k.Key)
+	}
 	for _, m := range ms {
-		if err := t.add([]jv{str(m.Name), str(m.Email), str(string(m.Role)), num(int64(m.Capacity)), day(m.LastOneOnOne), boolean(m.Active)}); err != nil {
+		if err := t.add([]jv{str(m.Name), str(m.Email), str(string(m.Role)), num(int64(m.Capacity)), day(m.LastOneOnOne), boolean(m.Active),
+			str(strings.Join(lines[m.ID], "\n"))}); err != nil {
 			return err
 		}
 	}

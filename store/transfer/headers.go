@@ -51,6 +51,7 @@ const (
 	fCapacity = "capacity"
 	fOneOnOne = "last_one_on_one"
 	fActive   = "active"
+	fSSHKeys  = "ssh_keys"
 
 	// escalations and activities
 	fAccountExt  = "account_id"
@@ -133,6 +134,7 @@ var aliases = map[Kind]map[string]string{
 		fCapacity: {"capacity", "maxaccounts", "targetcapacity", "accountcapacity"},
 		fOneOnOne: {"last11", "lastoneonone", "last1on1", "last11date", "lastoneononedate"},
 		fActive:   {"active", "isactive", "enabled"},
+		fSSHKeys:  {"sshkeys", "sshkey", "publickeys", "publickey", "sshpublickeys", "sshpublickey"},
 	}),
 	Escalations: build(map[string][]string{
 		fEscID:       {"escalationid", "id"},
@@ -200,7 +202,7 @@ var fieldLabel = map[string]string{
 	fSince: "customer since", fSignup: "signup date", fCreated: "created date", fOvBand: "override band",
 	fOvReason: "override reason", fOvAuthor: "override author",
 	fOvExpires: "override expiry", fEmail: "email", fRole: "role", fCapacity: "capacity", fOneOnOne: "last 1:1",
-	fActive: "active", fAccountExt: "account ID", fAccountName: "account name", fEscID: "escalation ID", fTitle: "title",
+	fActive: "active", fSSHKeys: "SSH keys", fAccountExt: "account ID", fAccountName: "account name", fEscID: "escalation ID", fTitle: "title",
 	fDescription: "description", fSeverity: "severity", fStatus: "status", fRaisedBy: "raised by", fDecision: "decision",
 	fCreatedAt: "created at", fResolvedAt: "resolved at", fSLADue: "SLA due", fAt: "date/time", fAuthor: "author",
 	fKind: "kind", fText: "text",

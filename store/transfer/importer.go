@@ -1500,20 +1500,72 @@ func (im *importer) memberRow() error {
 			cur.Active = b
 		}
 	}
+	keys := im.memberKeys(m, &cur)
 	if im.rowErrs > 0 {
 		return nil
 	}
 	if !isNew {
-		if cur == old {
+		if cur == old && len(keys) == 0 {
 			im.res.Unchanged++
 			return nil
 		}
 		im.res.Updated++
-		st.removeMember(m)
+		if cur != old {
+			st.removeMember(m)
+		}
 	} else {
 		im.res.Created++
 	}
-	return im.putMember(&cur)
+	if isNew || cur != old {
+		if err := im.putMember(&cur); err != nil {
+			return err
+		}
+	}
+	for _, k := range keys {
+		if im.tx != nil {
+			if _, err := im.tx.AddMemberKey(cur.ID, k.line, store.Actor{Name: im.author}, im.now); err != nil {
+				return err
+			}
+		}
+		st.keyOwner[k.fingerprint] = cur.ID
+	}
+	return nil
+}
+
+type newKey struct{ line, fingerprint string }
+
+// memberKeys reads the row's SSH Keys cell (one public key a line) and
+// returns the keys the member does not have yet. A key is only added,
+// never taken away, by an import (steward members keys remove does that).
+func (im *importer) memberKeys(stored *store.Member, cur *store.Member) []newKey {
+	v, col, ok := im.cellOf(fSSHKeys)
+	if !ok || strings.TrimSpace(v) == "" {
+		return nil
+	}
+	var out []newKey
+	for _, line := range strings.Split(v, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		key, fp, err := store.ParseMemberKey(line)
+		if err != nil {
+			im.fail(col, err.Error(), line)
+			continue
+		}
+		owner, known := im.st.keyOwner[fp]
+		switch {
+		case known && (stored == nil || owner != stored.ID):
+			im.fail(col, "key "+fp+" already belongs to "+im.st.memberName(owner)+" (or to another row of this file)", "")
+		case known:
+		case !cur.Active:
+			im.fail(col, "only an active member gets SSH keys", "")
+			return nil
+		default:
+			im.st.keyOwner[fp] = ^uint64(0) // taken by this row: a later row may not have it
+			out = append(out, newKey{key, fp})
+		}
+	}
+	return out
 }
 
 // ---- escalations ----

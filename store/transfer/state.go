@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"steward/metrics"
@@ -31,6 +32,8 @@ type state struct {
 
 	actKeys map[[32]byte]struct{}
 
+	keyOwner map[string]uint64 // SSH key fingerprint -> member (members imports)
+
 	lastLedger map[uint64]metrics.Date // account -> date of its latest ARR entry; nil unless loaded
 }
 
@@ -38,6 +41,7 @@ func emptyState() *state {
 	return &state{
 		settings:      store.DefaultSettings(),
 		byEmail:       map[string]*store.Member{},
+		keyOwner:      map[string]uint64{},
 		byName:        map[string]*store.Member{},
 		nameAmbiguous: map[string]bool{},
 		accByExt:      map[string]int{},
@@ -62,6 +66,13 @@ func baseState(tx *store.Tx) (*state, error) {
 	}
 	for i := range members {
 		st.addMember(&members[i])
+	}
+	keys, err := tx.MemberKeys(0)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		st.keyOwner[k.Fingerprint] = k.MemberID
 	}
 	return st, nil
 }
@@ -242,4 +253,18 @@ func (st *state) removeMember(m *store.Member) {
 	if name := strings.ToLower(m.Name); st.byName[name] == m && !st.nameAmbiguous[name] {
 		delete(st.byName, name)
 	}
+}
+
+// memberName names member id for a message ("another row of this file"
+// for a key a row of the file being imported took).
+func (st *state) memberName(id uint64) string {
+	for _, m := range st.byName {
+		if m.ID == id {
+			return m.Name
+		}
+	}
+	if id == ^uint64(0) {
+		return "another row of this file"
+	}
+	return fmt.Sprintf("member %d", id)
 }
