@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -853,7 +854,15 @@ func (m *Model) memberForm(mem *store.Member) *form {
 	capacity.check, capacity.hint = intRange(0, 100000), "max accounts; blank: the role's default"
 	one := textField("Last 1:1", cur.LastOneOnOne.String(), false)
 	one.check, one.hint = m.checkDate, dateHint
-	f := newForm(title, name, email, role, capacity, one)
+	var keyLines []string
+	if mem != nil {
+		for _, k := range m.p.MemberKeys[mem.ID] {
+			keyLines = append(keyLines, k.Key)
+		}
+	}
+	keys := areaField("SSH keys", strings.Join(keyLines, "\n"))
+	keys.check, keys.hint = checkKeys, "one public key a line (the .pub file's line); managers only"
+	f := newForm(title, name, email, role, capacity, one, keys)
 	f.token = m.nextToken()
 	f.submit = func(f *form) tea.Cmd {
 		v := func(l string) string { return f.field(l).value() }
@@ -864,9 +873,18 @@ func (m *Model) memberForm(mem *store.Member) *form {
 				added.Capacity, _ = strconv.Atoi(c)
 			}
 			added.LastOneOnOne = m.dateOf(v("Last 1:1"))
+			add, _ := keyChanges("", v("SSH keys"))
 			return m.actionCmd(f.token, "Add member", func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
-				_, err := tx.AddMember(added, by, now)
-				return "Added " + short(added.Name, 40) + " to the team", 0, err
+				nm, err := tx.AddMember(added, by, now)
+				if err != nil {
+					return "", 0, err
+				}
+				for _, line := range add {
+					if _, err := tx.AddMemberKey(nm.ID, line, by, now); err != nil {
+						return "", 0, err
+					}
+				}
+				return "Added " + short(added.Name, 40) + " to the team", 0, nil
 			})
 		}
 		// As with accounts: only the fields the user changed are applied,
@@ -877,7 +895,9 @@ func (m *Model) memberForm(mem *store.Member) *form {
 		roleSet, roleV := f.field("Role").value() != f.field("Role").initial, store.Role(v("Role"))
 		capSet, capV := v("Capacity") != was("Capacity"), v("Capacity")
 		oneSet, oneV := m.dateOf(v("Last 1:1")) != m.dateOf(was("Last 1:1")), m.dateOf(v("Last 1:1"))
-		if !(nameSet || emailSet || roleSet || capSet || oneSet) {
+		addKeys, removeKeys := keyChanges(f.field("SSH keys").initial, v("SSH keys"))
+		memberSet := nameSet || emailSet || roleSet || capSet || oneSet
+		if !memberSet && len(addKeys) == 0 && len(removeKeys) == 0 {
 			f.err = "nothing changed"
 			return nil
 		}
@@ -911,8 +931,20 @@ func (m *Model) memberForm(mem *store.Member) *form {
 			if oneSet {
 				edited.LastOneOnOne = oneV
 			}
-			if _, err := tx.EditMember(edited, by, now); err != nil {
-				return "", 0, err
+			if memberSet {
+				if _, err := tx.EditMember(edited, by, now); err != nil {
+					return "", 0, err
+				}
+			}
+			for _, fp := range removeKeys {
+				if err := tx.RemoveMemberKey(id, fp, by, now); err != nil {
+					return "", 0, err
+				}
+			}
+			for _, line := range addKeys {
+				if _, err := tx.AddMemberKey(id, line, by, now); err != nil {
+					return "", 0, err
+				}
 			}
 			if nameSet {
 				label = short(nameV, 40)
@@ -921,6 +953,48 @@ func (m *Model) memberForm(mem *store.Member) *form {
 		})
 	}
 	return f
+}
+
+// checkKeys is the SSH keys field's check: every non-blank line is a
+// public key.
+func checkKeys(v string) error {
+	for _, line := range strings.Split(v, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		if _, _, err := store.ParseMemberKey(line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keyChanges compares the SSH keys field as it was and as it is: the
+// lines of keys to add, and the fingerprints of keys to remove.
+func keyChanges(was, is string) (add, remove []string) {
+	fingerprints := func(v string) map[string]string {
+		out := map[string]string{}
+		for _, line := range strings.Split(v, "\n") {
+			if _, fp, err := store.ParseMemberKey(line); err == nil {
+				out[fp] = line
+			}
+		}
+		return out
+	}
+	before, after := fingerprints(was), fingerprints(is)
+	for fp, line := range after {
+		if _, ok := before[fp]; !ok {
+			add = append(add, line)
+		}
+	}
+	for fp := range before {
+		if _, ok := after[fp]; !ok {
+			remove = append(remove, fp)
+		}
+	}
+	sort.Strings(add)
+	sort.Strings(remove)
+	return add, remove
 }
 
 func orRole(r store.Role) store.Role {

@@ -1,61 +1,73 @@
 package tui
 
 import (
-	"reflect"
-	"regexp"
+	"crypto/ed25519"
+	"crypto/rand"
 	"strings"
 	"testing"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"golang.org/x/crypto/ssh"
+
+	"steward/store"
 )
 
-// Every binding of the KeyMap is in the generated full help, with a key
-// and a description.
-func TestFullHelpHasEveryBinding(t *testing.T) {
-	k := DefaultKeyMap()
-	inHelp := map[string]bool{}
-	for _, g := range k.FullHelp() {
-		for _, b := range g {
-			inHelp[b.Help().Key+"\x00"+b.Help().Desc] = true
+// The team view's member form shows a member's SSH keys, one a line:
+// a manager adds one by pasting its line, takes one away by deleting it,
+// and a line that is no key is an inline error that saves nothing.
+func TestMemberFormEditsSSHKeys(t *testing.T) {
+	m, path := triage(t)
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k))) + " dana@laptop"
+	fp := ssh.FingerprintSHA256(k)
+	keysOf := func(id uint64) []store.MemberKey {
+		var keys []store.MemberKey
+		reread(t, path, func(tx *store.Tx) (err error) { keys, err = tx.MemberKeys(id); return err })
+		return keys
+	}
+	toKeys := func() {
+		f := openForm(t, m)
+		for f.fields[f.focus].label != "SSH keys" {
+			press(m, "tab")
 		}
 	}
-	v := reflect.ValueOf(k)
-	for i := 0; i < v.NumField(); i++ {
-		b := v.Field(i).Interface().(key.Binding)
-		name := v.Type().Field(i).Name
-		if b.Help().Key == "" || b.Help().Desc == "" {
-			t.Errorf("%s has no help text", name)
-		}
-		if !inHelp[b.Help().Key+"\x00"+b.Help().Desc] {
-			t.Errorf("%s (%s) is missing from FullHelp", name, b.Help().Key)
-		}
-	}
-}
+	press(m, "2", "g")
+	id, _ := m.team.selectedKey()
 
-// The `?` screen shows every binding at the smallest and largest sizes
-// (scrolling at the smallest).
-func TestHelpScreenAtEverySize(t *testing.T) {
-	for _, size := range [][2]int{{60, 15}, {80, 24}, {250, 70}} {
-		m := loaded(t, emptyDB(t), size[0], size[1])
-		press(m, "esc") // the "Who are you?" form of an empty roster
-		press(m, "?")
-		var seen strings.Builder
-		for i := 0; i < 80; i++ { // enough to scroll through the whole help at 60x15
-			seen.WriteString(screen(m))
-			press(m, "j")
-		}
-		for _, g := range m.keys.FullHelp() {
-			for _, b := range g {
-				re := regexp.MustCompile(regexp.QuoteMeta(b.Help().Key) + ` +` + regexp.QuoteMeta(b.Help().Desc))
-				if !re.MatchString(seen.String()) {
-					t.Fatalf("%v: help lacks %q %q", size, b.Help().Key, b.Help().Desc)
-				}
-			}
-		}
-		m.Update(tea.KeyMsg{Type: tea.KeyEsc})
-		if m.showHelp {
-			t.Fatal("esc did not close the help")
-		}
+	press(m, "e")
+	toKeys()
+	typeText(m, "ssh-ed25519 nonsense")
+	press(m, "enter")
+	mustContain(t, screen(m), "not an SSH public key")
+	if len(keysOf(id)) != 0 {
+		t.Fatal("a bad key was saved")
+	}
+	for i := 0; i < 40; i++ {
+		press(m, "backspace")
+	}
+	typeText(m, line)
+	press(m, "enter")
+	noModal(t, m)
+	if keys := keysOf(id); len(keys) != 1 || keys[0].Fingerprint != fp || keys[0].Key != line {
+		t.Fatalf("keys after adding: %+v", keys)
+	}
+
+	// The reload shows it in the form; deleting the line removes it.
+	press(m, "e")
+	toKeys()
+	mustContain(t, screen(m), "dana@laptop")
+	for i := 0; i < len(line)+5; i++ {
+		press(m, "backspace")
+	}
+	press(m, "enter")
+	noModal(t, m)
+	if keys := keysOf(id); len(keys) != 0 {
+		t.Fatalf("keys after deleting the line: %+v", keys)
 	}
 }

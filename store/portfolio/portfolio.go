@@ -115,9 +115,12 @@ type Portfolio struct {
 	Now  time.Time
 	// Seq is the change feed entry this portfolio is up to date with
 	// (feed.go).
-	Seq         uint64
-	Settings    store.Settings
-	Members     []store.Member
+	Seq      uint64
+	Settings store.Settings
+	Members  []store.Member
+	// MemberKeys is each member's SSH public keys (the team form shows
+	// them); a change to them is a roster change, which reloads.
+	MemberKeys  map[uint64][]store.MemberKey
 	memberIdx   idIndex
 	Accounts    []Account // ID order; churned ones included with Live false
 	accountIdx  idIndex
@@ -144,6 +147,7 @@ type Portfolio struct {
 type Raw struct {
 	Settings    store.Settings
 	Members     []store.Member
+	MemberKeys  map[uint64][]store.MemberKey
 	Accounts    []store.Account
 	Ledger      map[uint64][]metrics.LedgerEntry
 	Prev        map[uint64]store.WeekScore
@@ -194,6 +198,9 @@ func begin(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, []store.
 		return nil, nil, err
 	}
 	if p.Members, err = tx.Members(); err != nil {
+		return nil, nil, err
+	}
+	if p.MemberKeys, err = memberKeys(tx); err != nil {
 		return nil, nil, err
 	}
 	p.memberIdx = indexMembers(p.Members)
@@ -325,6 +332,9 @@ func ReadRaw(tx *store.Tx, asOf metrics.Date) (Raw, error) {
 	if raw.Members, err = tx.Members(); err != nil {
 		return raw, err
 	}
+	if raw.MemberKeys, err = memberKeys(tx); err != nil {
+		return raw, err
+	}
 	if raw.Accounts, err = tx.AccountsInBlocks(); err != nil {
 		return raw, err
 	}
@@ -385,6 +395,7 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 		Seq:         raw.Seq,
 		Settings:    raw.Settings,
 		Members:     raw.Members,
+		MemberKeys:  raw.MemberKeys,
 		SettingsLog: raw.SettingsLog,
 		memberIdx:   indexMembers(raw.Members),
 	}
@@ -765,4 +776,17 @@ func (p *Portfolio) updateReview(changed []int, thisWeekHas bool, now time.Time)
 	}
 	r.NewEsc, r.BreachedEsc = reviewEscalations(p.Escalations, now)
 	p.Review = r
+}
+
+// memberKeys is every member's SSH keys, by member.
+func memberKeys(tx *store.Tx) (map[uint64][]store.MemberKey, error) {
+	keys, err := tx.MemberKeys(0)
+	if err != nil {
+		return nil, err
+	}
+	out := map[uint64][]store.MemberKey{}
+	for _, k := range keys {
+		out[k.MemberID] = append(out[k.MemberID], k)
+	}
+	return out, nil
 }
