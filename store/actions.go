@@ -81,6 +81,12 @@ func (t *Tx) CreateEscalation(n NewEscalation, by Actor, now time.Time) (Escalat
 	if err := t.allow(by, DoRaise, n.AccountID, 0); err != nil {
 		return Escalation{}, err
 	}
+	if n.OwnerID != 0 && n.OwnerID != by.ID {
+		// Raising it for someone else assigns it: a triage decision.
+		if err := t.allow(by, DoTriage, n.AccountID, 0); err != nil {
+			return Escalation{}, err
+		}
+	}
 	if strings.TrimSpace(n.Title) == "" {
 		return Escalation{}, errors.New("title is required")
 	}

@@ -94,6 +94,14 @@ func TestRolesAndWhatEachMayDo(t *testing.T) {
 			_, err := tx.CreateEscalation(NewEscalation{AccountID: mine.ID, Title: "x", Severity: SevLow}, by, now)
 			return err
 		}, true},
+		{"raise on her account for Ben", func(tx *Tx, by Actor) error {
+			_, err := tx.CreateEscalation(NewEscalation{AccountID: mine.ID, Title: "x", Severity: SevLow, OwnerID: ben.ID}, by, now)
+			return err
+		}, false},
+		{"raise on her account for herself", func(tx *Tx, by Actor) error {
+			_, err := tx.CreateEscalation(NewEscalation{AccountID: mine.ID, Title: "x", Severity: SevLow, OwnerID: by.ID}, by, now)
+			return err
+		}, true},
 		{"raise on Ben's", func(tx *Tx, by Actor) error {
 			_, err := tx.CreateEscalation(NewEscalation{AccountID: theirs.ID, Title: "x", Severity: SevLow}, by, now)
 			return err

@@ -525,11 +525,11 @@ func (m *Model) onClock() tea.Cmd {
 func (m *Model) retime(now time.Time) {
 	escKeep := m.escs.selectedID()
 	revKeep, revOK := m.review.selectedKey()
-	m.accounts.halt() // Retime changes accounts' flags in place
+	m.accounts.haltForClock() // Retime changes accounts' flags in place
 	if m.p.Retime(now) {
-		m.accounts.changedRows()
-		m.accounts.startOrders()
+		m.accounts.flagsChanged()
 	}
+	m.accounts.prebuild() // again, if a build was running and the view still waits for it
 	m.escs.refresh(escKeep)
 	m.review.refresh(revKeep, revOK)
 	m.accounts.tbl.invalidate()

@@ -3,6 +3,7 @@ package tui
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"steward/store"
 )
@@ -52,5 +53,39 @@ func TestPrebuildStopsForTheFeedAndMatchesAFreshBuild(t *testing.T) {
 			t.Fatalf("round %d: the view after a build stopped by the feed differs from a fresh one's", round)
 		}
 		press(m, "1")
+	}
+}
+
+// The clock's minute tick changes only flags: a finished background build
+// of the index is kept (only a flags order it made goes), and a running
+// one, stopped for the tick, starts again.
+func TestClockKeepsTheBackgroundBuild(t *testing.T) {
+	m, _ := triage(t)
+	m.accounts.SetPortfolio(m.p)
+	m.Update(warmMsg{})
+	pre := m.accounts.pre
+	<-pre.done
+	m.retime(fixNow.Add(time.Minute))
+	if m.accounts.pre != pre {
+		t.Fatal("a minute tick threw away the finished build of the index")
+	}
+	// A later tick that breaches SLAs changes flags: the build stays,
+	// and the flags order it made does not.
+	m.accounts.pre.col, m.accounts.pre.order = sortFlags, []int32{0}
+	m.retime(fixNow.Add(30 * 24 * time.Hour))
+	if m.accounts.pre != pre || pre.order != nil {
+		t.Fatalf("after flags changed: build kept %v, flags order %v", m.accounts.pre == pre, pre.order)
+	}
+	m.accounts.SetPortfolio(m.p)
+	m.Update(warmMsg{})
+	running := m.accounts.pre
+	m.retime(fixNow.Add(2 * time.Minute))
+	if m.accounts.pre == nil || !m.accounts.pending {
+		t.Fatal("a tick during the build left no build")
+	}
+	_ = running
+	press(m, "3")
+	if len(m.accounts.rows) == 0 {
+		t.Fatal("no rows after the build")
 	}
 }

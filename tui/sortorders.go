@@ -69,7 +69,7 @@ type orderMaker struct {
 // startOrders makes, in the background, every column order the view does
 // not hold yet for its current accounts.
 func (v *accountsView) startOrders() {
-	v.halt()
+	v.haltMaker()
 	if v.p == nil || v.pending || v.byName == nil {
 		return
 	}
@@ -118,6 +118,11 @@ const orderPiece = 64 << 10
 // accounts in place calls it first.
 func (v *accountsView) halt() {
 	v.stopPrebuild()
+	v.haltMaker()
+}
+
+// haltMaker stops the background maker, if one runs, and keeps what it made.
+func (v *accountsView) haltMaker() {
 	if v.maker == nil {
 		return
 	}
@@ -149,9 +154,10 @@ func (v *accountsView) adopt() {
 
 // fixOrders moves the changed accounts (indexes into the same accounts,
 // each live before and after, under the same name) to their new places in
-// every order made, instead of sorting again: a search for where the
-// account was, and one for where it goes, by key then name order. It
-// reports false (nothing done) for more changes than are worth it.
+// every order made, instead of sorting again: one pass takes them all out
+// (the rest stays sorted), then a binary search by key and name order puts
+// each back. It reports false (nothing done) for more changes than are
+// worth it.
 func (v *accountsView) fixOrders(changed []int) bool {
 	if len(changed) > maxFixed {
 		return false
@@ -159,18 +165,25 @@ func (v *accountsView) fixOrders(changed []int) bool {
 	v.halt()
 	owners := v.ownerRanks()
 	accts := v.p.Accounts
+	moved := make([]int32, len(changed))
+	for k, i := range changed {
+		moved[k] = int32(i)
+	}
 	for col, order := range v.orders {
 		if order == nil {
 			continue
 		}
-		key := sortKey(col, func() func(uint64) uint64 { return owners })
-		for _, i := range changed {
-			from := slices.Index(order, int32(i))
-			if from < 0 {
-				return false
+		rest := order[:0]
+		for _, i := range order {
+			if !slices.Contains(moved, i) {
+				rest = append(rest, i)
 			}
-			copy(order[from:], order[from+1:])
-			rest := order[:len(order)-1]
+		}
+		if len(rest)+len(moved) != len(order) {
+			return false // a changed account was not in the order
+		}
+		key := sortKey(col, func() func(uint64) uint64 { return owners })
+		for _, i := range moved {
 			k, r := key(&accts[i]), v.nameRank[i]
 			to, _ := slices.BinarySearchFunc(rest, k, func(j int32, k uint64) int {
 				if c := cmp.Compare(key(&accts[j]), k); c != 0 {
@@ -178,15 +191,47 @@ func (v *accountsView) fixOrders(changed []int) bool {
 				}
 				return cmp.Compare(v.nameRank[j], r)
 			})
-			copy(order[to+1:], order[to:len(order)-1])
-			order[to] = int32(i)
+			rest = slices.Insert(rest, to, i) // within order's room: one was taken out for each
 		}
+		v.orders[col] = rest
 	}
 	return true
 }
 
 // maxFixed is the most changed accounts fixOrders moves one by one.
 const maxFixed = 16
+
+// flagsChanged says the clock moved some accounts' flags (Retime): only
+// the flags column's order is stale, and a finished background build of
+// the index stays good but for its order if that was the flags column.
+// The table re-sorts when it is sorted by flags.
+func (v *accountsView) flagsChanged() {
+	v.orders[sortFlags] = nil
+	if b := v.pre; b != nil && b.col == sortFlags {
+		b.order = nil
+	}
+	if !v.pending && v.p != nil && v.sortCol == sortFlags {
+		keep := v.selectedID()
+		v.resort()
+		v.tbl.invalidate()
+		v.keepOrTop(keep)
+	}
+	v.startOrders()
+}
+
+// haltForClock is halt for the clock's Retime, which only changes flags:
+// a background build of the index that finished is kept.
+func (v *accountsView) haltForClock() {
+	if b := v.pre; b != nil {
+		select {
+		case <-b.done:
+			v.pre = nil // kept below
+			defer func() { v.pre = b }()
+		default:
+		}
+	}
+	v.halt()
+}
 
 // changedRows says the accounts changed: every order made is stale.
 func (v *accountsView) changedRows() {

@@ -56,7 +56,7 @@ func TestOrdersFollowTheFeedAndTheClock(t *testing.T) {
 	m, path := triage(t)
 	press(m, "3")
 	v := m.accounts
-	for round := range 3 {
+	for round := range 4 {
 		// A change through the feed while the maker may still run.
 		v.changedRows()
 		v.startOrders()
@@ -64,17 +64,27 @@ func TestOrdersFollowTheFeedAndTheClock(t *testing.T) {
 			waitOrders(v) // and once after it finished
 		}
 		id := m.p.Accounts[round].ID
+		// Round 3 changes three accounts in one write: each moves while
+		// the others are already changed.
+		ids := []uint64{id}
+		if round == 3 {
+			ids = append(ids, m.p.Accounts[10].ID, m.p.Accounts[20].ID)
+		}
 		err := store.Update(path, store.Options{}, func(tx *store.Tx) error {
-			a, err := tx.Account(id)
-			if err != nil {
-				return err
+			for k, id := range ids {
+				a, err := tx.Account(id)
+				if err != nil {
+					return err
+				}
+				old := a.ARRCents
+				a.ARRCents = int64(round+1)*1_000_000_000 - int64(k)*7_000_000        // larger each round
+				a.NPS, a.LastTouch = metrics.Some(round+k), fixAsOf.AddDays(-round-k) // more columns move
+				kind, _ := store.LedgerKindFor(old, a.ARRCents)
+				if _, err = tx.EditAccount(a, kind, store.Actor{Name: "cron"}, fixNow); err != nil {
+					return err
+				}
 			}
-			old := a.ARRCents
-			a.ARRCents = int64(round+1) * 1_000_000_000                       // larger each round
-			a.NPS, a.LastTouch = metrics.Some(round), fixAsOf.AddDays(-round) // more columns move
-			kind, _ := store.LedgerKindFor(old, a.ARRCents)
-			_, err = tx.EditAccount(a, kind, store.Actor{Name: "cron"}, fixNow)
-			return err
+			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
