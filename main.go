@@ -775,11 +775,7 @@ func cmdSettings(g *globals, args []string, stdout, stderr io.Writer) error {
 	case len(pos) == 3 && pos[0] == "set":
 		var old, now string
 		err := store.Update(g.db, g.storeOptions(), func(tx *store.Tx) error {
-			members, err := tx.Members()
-			if err != nil {
-				return err
-			}
-			actor, err := store.FindActor(members, g.as)
+			_, actor, err := actingMember(tx, g.as)
 			if err != nil {
 				return err
 			}
@@ -874,11 +870,7 @@ func cmdMembers(g *globals, args []string, stdout, stderr io.Writer) error {
 	case (verb == "add" || verb == "remove") && len(rest) == 2:
 		var done string
 		err := store.Update(g.db, g.storeOptions(), func(tx *store.Tx) error {
-			members, err := tx.Members()
-			if err != nil {
-				return err
-			}
-			actor, err := store.FindActor(members, g.as)
+			members, actor, err := actingMember(tx, g.as)
 			if err != nil {
 				return err
 			}
@@ -901,6 +893,17 @@ func cmdMembers(g *globals, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	return usageError{membersUsage}
+}
+
+// actingMember reads the roster in tx and picks the member who acts:
+// --as, else the first active manager (store.FindActor).
+func actingMember(tx *store.Tx, as string) ([]store.Member, store.Actor, error) {
+	members, err := tx.Members()
+	if err != nil {
+		return nil, store.Actor{}, err
+	}
+	actor, err := store.FindActor(members, as)
+	return members, actor, err
 }
 
 // findMember is the member whose name or email is who (any case), active

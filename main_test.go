@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -15,8 +14,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"golang.org/x/crypto/ssh"
 
 	"steward/metrics"
 	"steward/store"
@@ -603,16 +600,7 @@ func TestReportAsOfPastDay(t *testing.T) {
 // nothing; bad usage exits 2.
 func TestMembersKeysCommand(t *testing.T) {
 	db := demoDB(t)
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k))) + " kenji@laptop"
-	fp := ssh.FingerprintSHA256(k)
+	line, fp := storetest.NewPublicKey(t, "kenji@laptop")
 	var members []store.Member
 	if err := store.View(db, store.Options{ReadOnly: true}, func(tx *store.Tx) (err error) { members, err = tx.Members(); return err }); err != nil {
 		t.Fatal(err)

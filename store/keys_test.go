@@ -1,29 +1,15 @@
 package store
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	"golang.org/x/crypto/ssh"
-)
 
-func newPublicKey(t *testing.T, comment string) (line, fingerprint string) {
-	t.Helper()
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k))) + " " + comment, ssh.FingerprintSHA256(k)
-}
+	"steward/store/storetest"
+)
 
 // Members carry SSH public keys: a manager adds and removes them (each in
 // the roster log), a key belongs to one active member, anything that is
@@ -49,8 +35,8 @@ func TestMemberKeys(t *testing.T) {
 		return err
 	})
 	by := Actor{ID: boss.ID, Name: boss.Name}
-	line, fp := newPublicKey(t, "amy@laptop")
-	line2, fp2 := newPublicKey(t, "amy@desk")
+	line, fp := storetest.NewPublicKey(t, "amy@laptop")
+	line2, fp2 := storetest.NewPublicKey(t, "amy@desk")
 	mustUpdate(t, db, func(tx *Tx) error {
 		k, err := tx.AddMemberKey(amy.ID, "  "+line+"  ", by, now)
 		if err != nil {
@@ -82,7 +68,7 @@ func TestMemberKeys(t *testing.T) {
 	}, "not an SSH public key")
 	refuse("empty", func(tx *Tx) error { _, err := tx.AddMemberKey(amy.ID, " ", by, now); return err }, "empty")
 	refuse("with options", func(tx *Tx) error { _, err := tx.AddMemberKey(amy.ID, `command="x" `+line2, by, now); return err }, "without options")
-	other, _ := newPublicKey(t, "")
+	other, _ := storetest.NewPublicKey(t, "")
 	refuse("an inactive member", func(tx *Tx) error { _, err := tx.AddMemberKey(gone.ID, other, by, now); return err }, "no longer active")
 	refuse("an account manager adding one", func(tx *Tx) error {
 		_, err := tx.AddMemberKey(amy.ID, other, Actor{ID: amy.ID, Name: amy.Name}, now)

@@ -1,14 +1,10 @@
 package tui
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
-	"strings"
 	"testing"
 
-	"golang.org/x/crypto/ssh"
-
 	"steward/store"
+	"steward/store/storetest"
 )
 
 // The team view's member form shows a member's SSH keys, one a line:
@@ -16,16 +12,7 @@ import (
 // and a line that is no key is an inline error that saves nothing.
 func TestMemberFormEditsSSHKeys(t *testing.T) {
 	m, path := triage(t)
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k))) + " dana@laptop"
-	fp := ssh.FingerprintSHA256(k)
+	line, fp := storetest.NewPublicKey(t, "dana@laptop")
 	keysOf := func(id uint64) []store.MemberKey {
 		var keys []store.MemberKey
 		reread(t, path, func(tx *store.Tx) (err error) { keys, err = tx.MemberKeys(id); return err })

@@ -4,12 +4,16 @@
 package storetest
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
+	"golang.org/x/crypto/ssh"
 	"golang.org/x/sys/unix"
 )
 
@@ -80,4 +84,23 @@ func PutRaw(tb testing.TB, path, bucket string, key, value []byte) {
 	if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(bucket)).Put(key, value) }); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// NewPublicKey makes a fresh ed25519 SSH public key: its authorized_keys
+// line (with comment, when there is one) and its SHA256 fingerprint.
+func NewPublicKey(tb testing.TB, comment string) (line, fingerprint string) {
+	tb.Helper()
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	k, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	line = strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k)))
+	if comment != "" {
+		line += " " + comment
+	}
+	return line, ssh.FingerprintSHA256(k)
 }

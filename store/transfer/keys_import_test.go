@@ -1,29 +1,13 @@
 package transfer
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"golang.org/x/crypto/ssh"
-
 	"steward/store"
+	"steward/store/storetest"
 )
-
-func publicKeyLine(t *testing.T, comment string) (line, fingerprint string) {
-	t.Helper()
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k))) + " " + comment, ssh.FingerprintSHA256(k)
-}
 
 func keysOf(t *testing.T, db string) map[string]string {
 	t.Helper()
@@ -56,9 +40,9 @@ func keysOf(t *testing.T, db string) map[string]string {
 // importing it into an empty database gives the same keys.
 func TestMembersImportSSHKeys(t *testing.T) {
 	db := fixtureDB(t)
-	a1, fa1 := publicKeyLine(t, "omar@laptop")
-	a2, fa2 := publicKeyLine(t, "omar@desk")
-	b1, fb1 := publicKeyLine(t, "nia@laptop")
+	a1, fa1 := storetest.NewPublicKey(t, "omar@laptop")
+	a2, fa2 := storetest.NewPublicKey(t, "omar@desk")
+	b1, fb1 := storetest.NewPublicKey(t, "nia@laptop")
 	csv := func(rows ...string) string {
 		return writeFile(t, "members.csv", "Name,Email,Role,SSH Keys\n"+strings.Join(rows, "\n")+"\n")
 	}
@@ -75,7 +59,7 @@ func TestMembersImportSSHKeys(t *testing.T) {
 		t.Fatalf("a second import changed %d/%d", res.Created, res.Updated)
 	}
 
-	other, _ := publicKeyLine(t, "")
+	other, _ := storetest.NewPublicKey(t, "")
 	for _, c := range []struct {
 		rows []string
 		want string
