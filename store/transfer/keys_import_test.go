@@ -87,7 +87,7 @@ func TestMembersImportSSHKeys(t *testing.T) {
 
 	// Round trip: the export carries them, one a line.
 	exported := export(t, db, Members, "csv")
-	if !strings.Contains(exported, a1+"\n"+a2) {
+	if !strings.Contains(exported, a1+"\n"+a2) && !strings.Contains(exported, a2+"\n"+a1) { // added together: by fingerprint
 		t.Fatalf("the export does not carry Omar's keys:\n%s", exported)
 	}
 	empty := filepath.Join(t.TempDir(), "empty.db")
