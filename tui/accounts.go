@@ -121,14 +121,18 @@ func (v *accountsView) SetPortfolio(p *portfolio.Portfolio) {
 	v.pending = true
 }
 
-// ensure builds what SetPortfolio left for the first use. Every entry
-// point that reads rows calls it. Once the first frame is on screen
-// (warmMsg) the index is built in the background (prebuild.go); ensure
-// takes it, waiting for the rest of it if it is not done, or builds it
-// here when none was started.
-func (v *accountsView) ensure() {
+// ensure builds what SetPortfolio left for the first use, and reports
+// whether the rows are ready. Every entry point that reads rows calls it.
+// Once a load's frame is on screen (warmMsg) the index is built in the
+// background (prebuild.go): until it is done the view is not ready (it
+// says so, and keys other than the filter's wait), and builtMsg brings
+// it in. With no build started, ensure builds the index here.
+func (v *accountsView) ensure() bool {
 	if !v.pending || v.p == nil {
-		return
+		return true
+	}
+	if b := v.pre; b != nil && b.p == v.p && !b.finished() {
+		return false
 	}
 	v.pending = false
 	v.p.Folds()
@@ -148,6 +152,7 @@ func (v *accountsView) ensure() {
 	v.tbl.invalidate()
 	v.selectID(v.keep)
 	v.startOrders()
+	return true
 }
 
 // updated takes in the accounts the change feed changed (indexes into the
@@ -288,7 +293,9 @@ func (ix *accountIndex) setNameOrder(byName []int32, n int) {
 }
 
 func (v *accountsView) selectedID() uint64 {
-	v.ensure()
+	if !v.ensure() {
+		return v.keep // the account the cursor will be on
+	}
 	if v.p == nil || v.tbl.cursor >= len(v.rows) || len(v.rows) == 0 {
 		return 0
 	}
@@ -298,7 +305,12 @@ func (v *accountsView) selectedID() uint64 {
 func (v *accountsView) selectID(id uint64) { v.selectRecord(recAccount, id) }
 
 func (v *accountsView) selectRecord(kind recordKind, id uint64) bool {
-	v.ensure()
+	if !v.ensure() {
+		if kind == recAccount {
+			v.keep = id // selected once the rows are built
+		}
+		return false
+	}
 	if kind == recAccount && id != 0 && v.p != nil {
 		if ai := v.p.AccountIndex(id); ai >= 0 {
 			for i, r := range v.rows {
@@ -994,7 +1006,10 @@ func (v *accountsView) name(i int32) string {
 }
 
 func (v *accountsView) SetQuery(q string) {
-	v.ensure()
+	if !v.ensure() {
+		v.query = q // applied once the rows are built
+		return
+	}
 	if q == v.query {
 		return
 	}
@@ -1012,25 +1027,26 @@ func (v *accountsView) SetQuery(q string) {
 func (v *accountsView) Query() string { return v.query }
 
 func (v *accountsView) Matches() int {
-	v.ensure()
+	if !v.ensure() {
+		return 0
+	}
 	return len(v.rows)
 }
 
 // setMember narrows the table to one member's book (from the team view);
 // nil shows everyone again.
 func (v *accountsView) setMember(m *openMember) {
-	v.ensure()
+	ready := v.ensure()
 	v.member = m
 	v.query = ""
-	if v.p != nil {
+	if ready && v.p != nil {
 		v.rebase()
 	}
 	v.tbl.setCursor(0)
 }
 
 func (v *accountsView) HandleKey(k *KeyMap, msg keyMsg) intent {
-	v.ensure()
-	if v.p == nil {
+	if !v.ensure() || v.p == nil {
 		return nil
 	}
 	switch {
@@ -1140,7 +1156,9 @@ func orDash(s, dash string) string {
 }
 
 func (v *accountsView) title() string {
-	v.ensure()
+	if !v.ensure() {
+		return "Accounts · sorting and indexing " + itoa(len(v.p.Accounts)) + " accounts…"
+	}
 	total := len(v.byName)
 	t := itoa(len(v.rows)) + " of " + itoa(total) + " accounts"
 	if v.member != nil {
@@ -1161,7 +1179,9 @@ func (v *accountsView) title() string {
 }
 
 func (v *accountsView) View() string {
-	v.ensure()
+	if !v.ensure() {
+		return v.title() + "\n\nThe list is being built in the background (a second or two for a million accounts); the keys you type wait for it."
+	}
 	if v.p == nil {
 		return "Loading…"
 	}

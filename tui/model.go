@@ -302,8 +302,10 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case warmMsg:
 		// The frame is on screen: start building what the accounts view
 		// and its filter need, in the background, before a key asks.
-		m.accounts.prebuild()
 		m.quiet = true
+		return m, m.accounts.prebuild()
+	case builtMsg:
+		m.accounts.built(msg.b)
 		return m, nil
 	case clockMsg:
 		return m, tea.Batch(m.onClock(), m.clockTick())
@@ -516,20 +518,20 @@ func (m *Model) onClock() tea.Cmd {
 		m.afterLoad = "A new day: scores, ages and renewals recomputed for " + portfolio.Today(now).String()
 		return m.load(false)
 	}
-	m.retime(now)
-	return nil
+	return m.retime(now)
 }
 
 // retime moves every view to now, keeping each cursor on its record: the
-// queue may re-sort when an SLA breaches.
-func (m *Model) retime(now time.Time) {
+// queue may re-sort when an SLA breaches. It returns the command of a
+// background build it started again.
+func (m *Model) retime(now time.Time) tea.Cmd {
 	escKeep := m.escs.selectedID()
 	revKeep, revOK := m.review.selectedKey()
 	m.accounts.haltForClock() // Retime changes accounts' flags in place
 	if m.p.Retime(now) {
 		m.accounts.flagsChanged()
 	}
-	m.accounts.prebuild() // again, if a build was running and the view still waits for it
+	build := m.accounts.prebuild() // again, if a build was running and the view still waits for it
 	m.escs.refresh(escKeep)
 	m.review.refresh(revKeep, revOK)
 	m.accounts.tbl.invalidate()
@@ -540,6 +542,7 @@ func (m *Model) retime(now time.Time) {
 		}
 	}
 	m.buildHeader()
+	return build
 }
 
 // refreshPage re-reads a detail page's own data after a reload.

@@ -3,6 +3,8 @@ package tui
 import (
 	"sync/atomic"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"steward/store/portfolio"
 )
 
@@ -26,20 +28,38 @@ type prebuild struct {
 	order []int32      // its ascending order, nil when not made
 }
 
+// buildHook runs as a background build starts (a test holds it back).
+var buildHook = func() {}
+
+// builtMsg says a background build finished (prebuild's command).
+type builtMsg struct{ b *prebuild }
+
+func (b *prebuild) finished() bool {
+	select {
+	case <-b.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // prebuild starts building the index of the view's portfolio, if it is
-// still to be built and no build of it runs.
-func (v *accountsView) prebuild() {
+// still to be built and no build of it runs, and returns the command
+// that reports its end (builtMsg), or nil.
+func (v *accountsView) prebuild() tea.Cmd {
 	if !v.pending || v.p == nil || (v.pre != nil && v.pre.p == v.p) {
-		return
+		return nil
 	}
 	v.stopPrebuild()
 	v.p.Folds() // writes the accounts: here, before the goroutine reads them
 	b := &prebuild{done: make(chan struct{}), p: v.p, col: v.sortCol}
 	accts, owners := v.p.Accounts, v.ownerRanks()
 	v.pre = b
+	hook := buildHook
 	go func() {
 		defer close(b.done)
 		defer func() { _ = recover() }() // a failed build is made again where it is needed
+		hook()
 		stop := b.stop.Load
 		if !b.ix.build(accts, stop) {
 			return
@@ -57,6 +77,18 @@ func (v *accountsView) prebuild() {
 		}
 		b.ok = true
 	}()
+	return func() tea.Msg {
+		<-b.done
+		return builtMsg{b}
+	}
+}
+
+// built takes in a finished background build, if it is still the one for
+// the view's portfolio.
+func (v *accountsView) built(b *prebuild) {
+	if v.pre == b && b.p == v.p {
+		v.ensure()
+	}
 }
 
 // takePrebuilt returns the finished build of the view's portfolio,

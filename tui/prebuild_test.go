@@ -2,6 +2,7 @@ package tui
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,14 +79,55 @@ func TestClockKeepsTheBackgroundBuild(t *testing.T) {
 	}
 	m.accounts.SetPortfolio(m.p)
 	m.Update(warmMsg{})
-	running := m.accounts.pre
-	m.retime(fixNow.Add(2 * time.Minute))
+	cmd := m.retime(fixNow.Add(2 * time.Minute))
 	if m.accounts.pre == nil || !m.accounts.pending {
 		t.Fatal("a tick during the build left no build")
 	}
-	_ = running
+	drive(m, cmd)
 	press(m, "3")
 	if len(m.accounts.rows) == 0 {
 		t.Fatal("no rows after the build")
+	}
+}
+
+// While the index is still being built, the accounts view opens at once
+// and says so; the filter typed meanwhile waits, and applies once the
+// build is in (builtMsg). Nothing blocks the screen's goroutine.
+func TestAccountsViewDoesNotWaitForTheBuild(t *testing.T) {
+	m, _ := triage(t)
+	release := make(chan struct{})
+	defer func(h func()) { buildHook = h }(buildHook)
+	buildHook = func() { <-release }
+	m.accounts.SetPortfolio(m.p)
+	_, wait := m.Update(warmMsg{})
+	if wait == nil {
+		t.Fatal("warmMsg started no build")
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		press(m, "3")
+		mustContain(t, screen(m), "being built")
+		press(m, "/")
+		typeText(m, "a")
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		close(release)
+		t.Fatal("the accounts view waited for the build")
+	}
+	if m.accounts.Matches() != 0 || !m.accounts.pending {
+		t.Fatal("rows before the build was in")
+	}
+	close(release)
+	drive(m, wait)
+	if !strings.Contains(screen(m), "/a") || m.accounts.Matches() == 0 {
+		t.Fatalf("the filter typed during the build did not apply:\n%s", screen(m))
+	}
+	for _, i := range m.accounts.rows {
+		if a := &m.p.Accounts[i]; !strings.Contains(strings.ToLower(a.Name+" "+a.OwnerName+" "+string(a.Segment)), "a") {
+			t.Fatalf("row %q does not match the filter", a.Name)
+		}
 	}
 }
