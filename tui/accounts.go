@@ -1180,7 +1180,7 @@ func (v *accountsView) title() string {
 
 func (v *accountsView) View() string {
 	if !v.ensure() {
-		return v.title() + "\n\nThe list is being built in the background (a second or two for a million accounts); the keys you type wait for it."
+		return v.title() + "\n\nThe list is being built in the background (a second or two for a million accounts); a filter typed now applies once it is in."
 	}
 	if v.p == nil {
 		return "Loading…"
