@@ -345,9 +345,10 @@ const accountBlock = 4 << 20
 // account, in ID order, is decoded into the zero Account next returns (the
 // read model decodes straight into its own rows, no copy between).
 func (t *Tx) AccountsInto(next func() *Account) error {
-	// Not paced (pacer): the dashboard's load is timed to its first frame,
-	// the pages refaulted after a release cost it more than it saves, and
-	// the map is gone with the load anyway.
+	// The map is not handed back as it is read (hold): the dashboard's
+	// load is timed to its first frame, the pages read again after a
+	// release cost it more than it saves, and the map is gone with the
+	// load anyway.
 	var block []byte
 	return t.b(bAccounts).ForEach(func(k, v []byte) error {
 		if cap(block)-len(block) < len(v) {

@@ -49,10 +49,11 @@ var accountCols = []column{
 var bandFilters = []metrics.Band{"", metrics.Red, metrics.Yellow, metrics.Green, metrics.Unknown}
 
 // accountsView is the sortable, filterable table of live accounts. Rows
-// are indexes into Portfolio.Accounts through three stages: sorted (every
-// live account in sort order), base (band and member filter) and rows (the
-// typed query), so a keystroke only redoes the last stage, and a growing
-// query narrows the previous result instead of rescanning everything.
+// are indexes into Portfolio.Accounts through three stages: asc (every
+// live account by the sort column, read backwards when descending), base
+// (band and member filter) and rows (the typed query), so a keystroke
+// only redoes the last stage, and a growing query narrows the previous
+// result instead of rescanning everything.
 type accountsView struct {
 	p    *portfolio.Portfolio
 	asc  []int32 // the live accounts by the sort column, ascending (read-only: it is orders[sortCol])
