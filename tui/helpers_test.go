@@ -166,3 +166,30 @@ func mustContain(tb testing.TB, s string, parts ...string) {
 		}
 	}
 }
+
+// changeElsewhere edits accounts ids as another process would (one
+// write, audited as "cron"; edit gets each account's place in ids), then
+// lets m see it: the poll's stat, and the change feed or a reload.
+func changeElsewhere(t *testing.T, m *Model, path string, edit func(k int, a *store.Account), ids ...uint64) {
+	t.Helper()
+	err := store.Update(path, store.Options{}, func(tx *store.Tx) error {
+		for k, id := range ids {
+			a, err := tx.Account(id)
+			if err != nil {
+				return err
+			}
+			old := a.ARRCents
+			edit(k, &a)
+			kind, _ := store.LedgerKindFor(old, a.ARRCents)
+			if _, err = tx.EditAccount(a, kind, store.Actor{Name: "cron"}, fixNow); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cmd := m.Update(statMsg{statOf(path)})
+	drive(m, cmd)
+}

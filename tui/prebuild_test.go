@@ -23,23 +23,7 @@ func TestPrebuildStopsForTheFeedAndMatchesAFreshBuild(t *testing.T) {
 		if round == 0 {
 			<-m.accounts.pre.done // and once after it finished
 		}
-		id := m.p.Accounts[round].ID
-		err := store.Update(path, store.Options{}, func(tx *store.Tx) error {
-			a, err := tx.Account(id)
-			if err != nil {
-				return err
-			}
-			old := a.ARRCents
-			a.ARRCents = int64(round+1) * 1_000_000_000
-			kind, _ := store.LedgerKindFor(old, a.ARRCents)
-			_, err = tx.EditAccount(a, kind, store.Actor{Name: "cron"}, fixNow)
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, cmd := m.Update(statMsg{statOf(path)})
-		drive(m, cmd)
+		changeElsewhere(t, m, path, func(_ int, a *store.Account) { a.ARRCents = int64(round+1) * 1_000_000_000 }, m.p.Accounts[round].ID)
 		press(m, "3")
 		fresh := loaded(t, path, 120, 40)
 		press(fresh, "3")

@@ -146,22 +146,7 @@ func TestChangeElsewhereAppliesThroughTheFeed(t *testing.T) {
 	press(m, "3", "j", "j")
 	id := m.accounts.selectedID()
 	before := m.p
-	err := store.Update(path, store.Options{}, func(tx *store.Tx) error {
-		a, err := tx.Account(id)
-		if err != nil {
-			return err
-		}
-		old := a.ARRCents
-		a.ARRCents = old + 7_777_700
-		kind, _ := store.LedgerKindFor(old, a.ARRCents)
-		_, err = tx.EditAccount(a, kind, store.Actor{Name: "cron"}, fixNow)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, cmd := m.Update(statMsg{statOf(path)})
-	drive(m, cmd)
+	changeElsewhere(t, m, path, func(_ int, a *store.Account) { a.ARRCents += 7_777_700 }, id)
 	if &m.p.Accounts[0] != &before.Accounts[0] {
 		t.Fatal("the change was read with a full load, not through the feed")
 	}
@@ -176,7 +161,7 @@ func TestChangeElsewhereAppliesThroughTheFeed(t *testing.T) {
 	mustContain(t, screen(m), "Reloaded")
 
 	// A bulk write (more than the feed lists) loads everything.
-	err = store.Update(path, store.Options{}, func(tx *store.Tx) error {
+	err := store.Update(path, store.Options{}, func(tx *store.Tx) error {
 		tx.TouchAll()
 		return tx.PutAccount(&store.Account{Name: "Bulk Co"})
 	})
@@ -184,7 +169,7 @@ func TestChangeElsewhereAppliesThroughTheFeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	prev := m.p
-	_, cmd = m.Update(statMsg{statOf(path)})
+	_, cmd := m.Update(statMsg{statOf(path)})
 	drive(m, cmd)
 	if &m.p.Accounts[0] == &prev.Accounts[0] || m.p.Account(m.p.Accounts[len(m.p.Accounts)-1].ID).Name != "Bulk Co" {
 		t.Fatal("a bulk write did not load everything")

@@ -70,28 +70,11 @@ func TestOrdersFollowTheFeedAndTheClock(t *testing.T) {
 		if round == 3 {
 			ids = append(ids, m.p.Accounts[10].ID, m.p.Accounts[20].ID)
 		}
-		err := store.Update(path, store.Options{}, func(tx *store.Tx) error {
-			for k, id := range ids {
-				a, err := tx.Account(id)
-				if err != nil {
-					return err
-				}
-				old := a.ARRCents
-				a.ARRCents = int64(round+1)*1_000_000_000 - int64(k)*7_000_000        // larger each round
-				a.NPS, a.LastTouch = metrics.Some(round+k), fixAsOf.AddDays(-round-k) // more columns move
-				kind, _ := store.LedgerKindFor(old, a.ARRCents)
-				if _, err = tx.EditAccount(a, kind, store.Actor{Name: "cron"}, fixNow); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
 		version := v.version
-		_, cmd := m.Update(statMsg{statOf(path)})
-		drive(m, cmd)
+		changeElsewhere(t, m, path, func(k int, a *store.Account) {
+			a.ARRCents = int64(round+1)*1_000_000_000 - int64(k)*7_000_000        // larger each round
+			a.NPS, a.LastTouch = metrics.Some(round+k), fixAsOf.AddDays(-round-k) // more columns move
+		}, ids...)
 		if m.p.Account(id).ARRCents < 1_000_000_000 {
 			t.Fatal("the change did not arrive")
 		}
