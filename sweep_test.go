@@ -19,6 +19,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"steward/metrics"
+	"steward/store"
 )
 
 // TestBadFileSweep is the bad-file sweep of issue 8 as a test: every kind
@@ -333,9 +334,9 @@ func sweepDashboard(t *testing.T, dir string, sh sweepShape, tm func(args ...str
 		b, err := os.ReadFile(codef)
 		return strings.TrimSpace(string(b)), err == nil && len(b) > 0
 	}
-	opened, quitSent := false, false
+	opened, quitSent, unseen := false, false, false
 	var openedAt time.Time
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if c, ok := code(); ok {
 			stderr, _ := os.ReadFile(errf)
@@ -345,6 +346,16 @@ func sweepDashboard(t *testing.T, dir string, sh sweepShape, tm func(args ...str
 				t.Errorf("%s: the dashboard opened, then exited %d: %s", sh.name, r.code, r.stderr)
 			}
 			sweepLine(t, sh, "dashboard", r, damaged)
+			if unseen && !damaged {
+				// The outcome on disk instead: a sound file has this
+				// week's snapshot (a damaged one is held to "unchanged"
+				// by the sha256 check).
+				week := metrics.WeekOf(metrics.DateOf(time.Now()))
+				var has bool
+				if err := store.View(sh.path, store.Options{ReadOnly: true}, func(tx *store.Tx) error { has = tx.HasWeek(week); return nil }); err != nil || !has {
+					t.Errorf("%s: the dashboard opened a sound file but took no snapshot of %s (%v)", sh.name, week, err)
+				}
+			}
 			return opened
 		}
 		screen := tm("capture-pane", "-p", "-t", session)
@@ -364,7 +375,12 @@ func sweepDashboard(t *testing.T, dir string, sh sweepShape, tm func(args ...str
 			// snapshot (a full check, then a write of every account).
 			if took || refused || time.Since(openedAt) > 15*time.Second {
 				if !took && !refused {
-					t.Errorf("%s: the dashboard opened but its automatic snapshot did not report:\n%s", sh.name, screen)
+					// Seen twice in nine CI runs, on different shapes, with
+					// every package's tests running at once: the outcome is
+					// checked on disk once the dashboard has quit instead
+					// (README, "A damaged file" says what the user sees).
+					unseen = true
+					t.Logf("%s: the automatic snapshot's status was not seen within 15 s:\n%s", sh.name, screen)
 				}
 				tm("send-keys", "-t", session, "q")
 				quitSent = true
