@@ -13,9 +13,9 @@ import (
 // accounts, 0.13 s at 100,000: built on the screen's goroutine right
 // after the first frame, they held every key pressed in that time. So
 // the first frame (and each reload) starts them on a goroutine of their
-// own; keys on other screens go through at once, and the first use of the
-// accounts view takes the index, waiting only for what is left of it
-// (README, "Design notes", First frame). Like the sort orders made ahead
+// own; keys on other screens go through at once, the accounts view says
+// it is building until builtMsg brings the index in (README, "Design
+// notes", First frame). Like the sort orders made ahead
 // (sortorders.go), the build reads the accounts, so whatever changes them
 // in place halts it first.
 type prebuild struct {
@@ -64,14 +64,8 @@ func (v *accountsView) prebuild() tea.Cmd {
 		if !b.ix.build(accts, stop) {
 			return
 		}
-		serial := func(n int, f func(part, lo, hi int)) int {
-			for lo := 0; lo < n && !stop(); lo += orderPiece {
-				f(0, lo, min(n, lo+orderPiece))
-			}
-			return 1
-		}
 		var s sortScratch
-		order := sortAsc(b.col, accts, b.ix.byName, func() func(uint64) uint64 { return owners }, &s, serial)
+		order := sortAsc(b.col, accts, b.ix.byName, func() func(uint64) uint64 { return owners }, &s, stoppable(stop))
 		if !stop() {
 			b.order = order
 		}
@@ -91,8 +85,9 @@ func (v *accountsView) built(b *prebuild) {
 	}
 }
 
-// takePrebuilt returns the finished build of the view's portfolio,
-// waiting for it if it runs, or nil (and stops a build of another).
+// takePrebuilt returns the finished build of the view's portfolio, or nil
+// (and stops a build of another portfolio). ensure calls it only once the
+// build is done, so it does not wait.
 func (v *accountsView) takePrebuilt() *prebuild {
 	b := v.pre
 	if b == nil {

@@ -90,17 +90,10 @@ func (v *accountsView) startOrders() {
 	go func() {
 		defer close(mk.done)
 		defer func() { _ = recover() }() // a failed order is made again on the press that needs it
-		// Serial pieces, so a halt waits for one piece at most and the
-		// other core stays with the screen.
-		serial := func(n int, f func(part, lo, hi int)) int {
-			for lo := 0; lo < n && !mk.stop.Load(); lo += orderPiece {
-				f(0, lo, min(n, lo+orderPiece))
-			}
-			return 1
-		}
+		run := stoppable(mk.stop.Load)
 		var s sortScratch
 		for _, col := range want {
-			order := sortAsc(col, accts, byName, func() func(uint64) uint64 { return owners }, &s, serial)
+			order := sortAsc(col, accts, byName, func() func(uint64) uint64 { return owners }, &s, run)
 			if mk.stop.Load() {
 				return // the last order may be unfinished
 			}
@@ -109,9 +102,21 @@ func (v *accountsView) startOrders() {
 	}()
 }
 
-// orderPiece is how many rows the background maker reads between looks
-// at its stop flag.
+// orderPiece is how many rows a background sort reads between looks at
+// its stop flag.
 const orderPiece = 64 << 10
+
+// stoppable is the runner of background sorts: serial pieces, so a halt
+// waits for one piece at most and the other core stays with the screen;
+// once stop says so the rest is skipped (the result is then thrown away).
+func stoppable(stop func() bool) runner {
+	return func(n int, f func(part, lo, hi int)) int {
+		for lo := 0; lo < n && !stop(); lo += orderPiece {
+			f(0, lo, min(n, lo+orderPiece))
+		}
+		return 1
+	}
+}
 
 // halt stops the background maker, if one runs, and keeps what it made,
 // and a background build of the index (prebuild.go). Whatever changes the
