@@ -16,10 +16,27 @@ import (
 // or an account activity) in the same transaction, so a change and its
 // explanation commit together or not at all.
 
-// Actor is the member recorded as the author of a change.
+// Actor is the member recorded as the author of a change. Session, when
+// set, is the SHA256 fingerprint of the SSH key the change came through
+// (steward serve); every audit entry the change writes records it.
 type Actor struct {
-	ID   uint64
-	Name string
+	ID      uint64
+	Name    string
+	Session string
+}
+
+// MemberActor is the actor of a signed-in member: the active member with
+// that ID. A member deactivated or removed since signing in acts no more.
+func MemberActor(members []Member, id uint64, session string) (Actor, error) {
+	for _, m := range members {
+		if m.ID == id {
+			if !m.Active {
+				return Actor{Name: m.Name}, fmt.Errorf("%s is no longer an active member: changes are disabled", Quote(m.Name))
+			}
+			return Actor{ID: m.ID, Name: m.Name, Session: session}, nil
+		}
+	}
+	return Actor{Name: "unknown"}, errors.New("your member record was removed from the roster: changes are disabled")
 }
 
 // FindActor picks the acting member: the active member whose name or email
@@ -110,7 +127,7 @@ func (t *Tx) CreateEscalation(n NewEscalation, by Actor, now time.Time) (Escalat
 		return Escalation{}, err
 	}
 	text := fmt.Sprintf("raised %s: %s", e.Severity, e.Title)
-	return e, t.AppendEvent(&Event{EscalationID: e.ID, At: now, Author: by.Name, Kind: "created", Text: text})
+	return e, t.AppendEvent(&Event{EscalationID: e.ID, At: now, Author: by.Name, Session: by.Session, Kind: "created", Text: text})
 }
 
 // changeEscalation loads an escalation, lets mutate change it, stores it
@@ -133,7 +150,7 @@ func (t *Tx) changeEscalation(id uint64, do Action, by Actor, now time.Time, mut
 	if err := t.PutEscalation(&e); err != nil {
 		return e, err
 	}
-	return e, t.AppendEvent(&Event{EscalationID: id, At: now, Author: by.Name, Kind: kind, Text: text})
+	return e, t.AppendEvent(&Event{EscalationID: id, At: now, Author: by.Name, Session: by.Session, Kind: kind, Text: text})
 }
 
 func (t *Tx) memberName(id uint64) (string, error) {
@@ -342,7 +359,7 @@ func (t *Tx) LogActivity(accountID uint64, kind, text string, by Actor, now time
 	if strings.TrimSpace(text) == "" {
 		return Activity{}, errors.New("the activity text is empty")
 	}
-	a := Activity{AccountID: accountID, At: now.UTC(), Author: by.Name, Kind: kind, Text: strings.TrimSpace(text)}
+	a := Activity{AccountID: accountID, At: now.UTC(), Author: by.Name, Session: by.Session, Kind: kind, Text: strings.TrimSpace(text)}
 	return a, t.AppendActivity(&a)
 }
 
@@ -372,7 +389,7 @@ func (t *Tx) SetOverride(accountID uint64, band metrics.Band, reason string, exp
 		return a, err
 	}
 	text := fmt.Sprintf("health overridden to %s until %s: %s", band, expires, a.Override.Reason)
-	return a, t.AppendActivity(&Activity{AccountID: accountID, At: now.UTC(), Author: by.Name, Kind: "override", Text: text})
+	return a, t.AppendActivity(&Activity{AccountID: accountID, At: now.UTC(), Author: by.Name, Session: by.Session, Kind: "override", Text: text})
 }
 
 // ClearOverride removes a manual band, logged as an activity.
@@ -394,7 +411,7 @@ func (t *Tx) ClearOverride(accountID uint64, by Actor, now time.Time) (Account, 
 		return a, err
 	}
 	text := fmt.Sprintf("override to %s cleared (was: %s)", old.Band, old.Reason)
-	return a, t.AppendActivity(&Activity{AccountID: accountID, At: now.UTC(), Author: by.Name, Kind: "override", Text: text})
+	return a, t.AppendActivity(&Activity{AccountID: accountID, At: now.UTC(), Author: by.Name, Session: by.Session, Kind: "override", Text: text})
 }
 
 // ReassignAccount moves an account to another member (0: unassigned).
@@ -422,7 +439,7 @@ func (t *Tx) ReassignAccount(accountID, owner uint64, by Actor, now time.Time) (
 	if err := t.PutAccount(&a); err != nil {
 		return a, err
 	}
-	return a, t.AppendActivity(&Activity{AccountID: accountID, At: now.UTC(), Author: by.Name, Kind: "edit",
+	return a, t.AppendActivity(&Activity{AccountID: accountID, At: now.UTC(), Author: by.Name, Session: by.Session, Kind: "edit",
 		Text: fmt.Sprintf("owner %s → %s", from, name)})
 }
 
@@ -494,7 +511,7 @@ func (t *Tx) EditAccount(edited Account, kind metrics.LedgerKind, by Actor, now 
 	if err := t.PutAccount(&edited); err != nil {
 		return old, err
 	}
-	return edited, t.AppendActivity(&Activity{AccountID: edited.ID, At: now.UTC(), Author: by.Name, Kind: "edit",
+	return edited, t.AppendActivity(&Activity{AccountID: edited.ID, At: now.UTC(), Author: by.Name, Session: by.Session, Kind: "edit",
 		Text: "edited " + strings.Join(changes, "; ")})
 }
 
@@ -552,6 +569,7 @@ type RosterChange struct {
 	Seq      uint64    `json:"seq"`
 	At       time.Time `json:"at"`
 	Author   string    `json:"author"`
+	Session  string    `json:"session,omitempty"` // SSH key fingerprint of the author's session
 	MemberID uint64    `json:"member_id"`
 	Text     string    `json:"text"`
 }
@@ -563,7 +581,7 @@ func (t *Tx) logRoster(memberID uint64, text string, by Actor, now time.Time) er
 		return err
 	}
 	t.touchMembers()
-	ch := RosterChange{At: now.UTC(), Author: by.Name, MemberID: memberID, Text: text}
+	ch := RosterChange{At: now.UTC(), Author: by.Name, Session: by.Session, MemberID: memberID, Text: text}
 	return t.appendJSON(bRosterLog, memberID, &ch.Seq, &ch)
 }
 

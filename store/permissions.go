@@ -103,3 +103,16 @@ func (t *Tx) allow(by Actor, do Action, accountID, escalationID uint64) error {
 	}
 	return fmt.Errorf("%w: only the account's owner or a manager can %s %s", ErrNotAllowed, actionText[do], a.Name)
 }
+
+// ImportAllowed says whether member may import a file over the team
+// server: a dry run is a read, open to every member; an import writes
+// whole files across many books at once, which only a manager may.
+func ImportAllowed(m Member, dryRun bool) error {
+	switch {
+	case !m.Active:
+		return fmt.Errorf("%w: %s is no longer active", ErrNotAllowed, m.Name)
+	case dryRun || m.Role == RoleManager:
+		return nil
+	}
+	return fmt.Errorf("%w: only a manager can import; check a file with import --dry-run", ErrNotAllowed)
+}

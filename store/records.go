@@ -174,6 +174,7 @@ type Activity struct {
 	AccountID uint64    `json:"account_id"`
 	At        time.Time `json:"at"`
 	Author    string    `json:"author"`
+	Session   string    `json:"session,omitempty"` // SSH key fingerprint of the author's session
 	Kind      string    `json:"kind"`
 	Text      string    `json:"text"`
 }
@@ -247,7 +248,8 @@ type Event struct {
 	Seq          uint64    `json:"seq"`
 	At           time.Time `json:"at"`
 	Author       string    `json:"author"`
-	Kind         string    `json:"kind"` // created, assigned, status, severity, decision, note, resolved, reopened
+	Session      string    `json:"session,omitempty"` // SSH key fingerprint of the author's session
+	Kind         string    `json:"kind"`              // created, assigned, status, severity, decision, note, resolved, reopened
 	Text         string    `json:"text"`
 }
 

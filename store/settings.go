@@ -124,9 +124,11 @@ func GetSetting(s Settings, key string) (string, error) {
 type SettingChange struct {
 	At     time.Time `json:"at"`
 	Author string    `json:"author"`
-	Key    string    `json:"key"`
-	Old    string    `json:"old"`
-	New    string    `json:"new"`
+	// Session is the key fingerprint of the SSH session, when there was one.
+	Session string `json:"session,omitempty"`
+	Key     string `json:"key"`
+	Old     string `json:"old"`
+	New     string `json:"new"`
 }
 
 var bSettingsLog = []byte("settings_log")
@@ -169,7 +171,7 @@ func (t *Tx) SetSetting(key, value string, by Actor, now time.Time) (Settings, e
 	if err != nil {
 		return s, err
 	}
-	v, err := json.Marshal(SettingChange{At: now.UTC(), Author: by.Name, Key: key, Old: old, New: k.get(&s)})
+	v, err := json.Marshal(SettingChange{At: now.UTC(), Author: by.Name, Session: by.Session, Key: key, Old: old, New: k.get(&s)})
 	if err != nil {
 		return s, err
 	}
