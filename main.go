@@ -4,10 +4,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -20,9 +22,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/charmbracelet/log"
 	"golang.org/x/term"
 
 	"steward/metrics"
+	"steward/serve"
 	"steward/store"
 	"steward/store/demo"
 	"steward/store/portfolio"
@@ -170,6 +174,9 @@ Usage:
                                        take this week's health snapshot (for cron)
   steward backup FILE                  consistent copy of the live database
   steward check                        integrity check of the database file
+  steward serve [--listen ADDR] [--host-key FILE] [--idle-timeout D] [--max-sessions N]
+                [--log-format text|json]
+                                       serve the dashboard to the team over SSH
 
 Global flags (before or after the command):
   --db PATH            database file (env STEWARD_DB; default %s)
@@ -221,6 +228,8 @@ func run(args []string, stdout, stderr io.Writer) (err error) {
 		return cmdBackup(g, rest, stdout, stderr)
 	case "check":
 		return cmdCheck(g, rest, stdout, stderr)
+	case "serve":
+		return cmdServe(g, rest, stdout, stderr)
 	case "help":
 		fmt.Fprintf(stderr, usage, defaultDB())
 		return nil
@@ -920,4 +929,80 @@ func findMember(members []store.Member, who string) (store.Member, error) {
 		names = append(names, m.Name)
 	}
 	return store.Member{}, fmt.Errorf("no member is named %s (the roster: %s)", store.Quote(who), strings.Join(names, ", "))
+}
+
+// cmdServe runs the team server until SIGTERM or SIGINT (README, "Serve
+// your team").
+func cmdServe(g *globals, args []string, stdout, stderr io.Writer) error {
+	var listen, hostKey, format string
+	var idle time.Duration
+	var maxSessions int
+	_, pos, err := parse(g, "serve", "[--listen ADDR] [--host-key FILE] [--idle-timeout D] [--max-sessions N] [--log-format text|json]", args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&listen, "listen", "127.0.0.1:2222", "address to listen on; 0.0.0.0:2222 serves every interface")
+		fs.StringVar(&hostKey, "host-key", "", "the server's private key, made once when missing (default: beside the database)")
+		fs.DurationVar(&idle, "idle-timeout", 8*time.Hour, "end a session no key was pressed in for this long (0: never)")
+		fs.IntVar(&maxSessions, "max-sessions", 64, "dashboards open at once; more are turned away with a message")
+		fs.StringVar(&format, "log-format", "text", "text (logfmt) or json")
+	})
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos, "serve"); err != nil {
+		return err
+	}
+	switch {
+	case idle < 0:
+		return usageError{"--idle-timeout must be 0 (never) or positive, e.g. 8h"}
+	case maxSessions < 1:
+		return usageError{"--max-sessions must be at least 1"}
+	case format != "text" && format != "json":
+		return usageError{fmt.Sprintf("--log-format %s: choose text or json", store.Quote(format))}
+	}
+	if err := g.needDB(); err != nil {
+		return err
+	}
+	logger := log.NewWithOptions(stderr, log.Options{ReportTimestamp: true, TimeFormat: time.RFC3339, Formatter: log.LogfmtFormatter, Prefix: "steward"})
+	if format == "json" {
+		logger.SetFormatter(log.JSONFormatter)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("cannot find the steward binary for SSH commands: %w", err)
+	}
+	// Signals are taken before anything else: an early SIGTERM must not
+	// kill the process half-started.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sigs)
+	srv, err := serve.New(serve.Config{DB: g.db, Store: g.storeOptions(), HostKey: hostKey, IdleTimeout: idle, MaxSessions: maxSessions, Exe: exe, Log: logger})
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", listen)
+	if err != nil {
+		srv.Shutdown(context.Background())
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("cannot listen on %s: the address is in use (another steward serve?): choose another with --listen", listen)
+		}
+		return fmt.Errorf("cannot listen on %s: %v", listen, errors.Unwrap(err))
+	}
+	host, port, _ := net.SplitHostPort(l.Addr().String())
+	logger.Info("listening", "addr", l.Addr().String(), "db", g.db, "accounts", srv.Hub().Accounts(), "host_key", srv.HostKeyFingerprint(),
+		"connect", "ssh -p "+port+" "+strings.Replace(host, "0.0.0.0", "HOST", 1))
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	select {
+	case err := <-served:
+		srv.Shutdown(context.Background())
+		return err
+	case sig := <-sigs:
+		logger.Info("stopping", "signal", sig.String())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4500*time.Millisecond)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		logger.Error("stopped with sessions still closing", "err", err)
+	}
+	logger.Info("stopped")
+	return nil
 }

@@ -55,6 +55,7 @@ var bandFilters = []metrics.Band{"", metrics.Red, metrics.Yellow, metrics.Green,
 // only redoes the last stage, and a growing query narrows the previous
 // result instead of rescanning everything.
 type accountsView struct {
+	th   *theme
 	p    *portfolio.Portfolio
 	asc  []int32 // the live accounts by the sort column, ascending (read-only: it is orders[sortCol])
 	base []int32
@@ -97,8 +98,8 @@ type accountsView struct {
 	keep    uint64 // the account the cursor was on when it was set
 }
 
-func newAccountsView() *accountsView {
-	v := &accountsView{tbl: newTable(accountCols), cell: make([]cell, len(accountCols))}
+func newAccountsView(th *theme) *accountsView {
+	v := &accountsView{th: th, tbl: newTable(th, accountCols), cell: make([]cell, len(accountCols))}
 	v.tbl.fetch = v.fetch
 	return v
 }
@@ -1116,7 +1117,7 @@ func (v *accountsView) fetch(i int) (uint64, []cell) {
 	c[1] = plain(orDash(a.OwnerName, "unassigned"))
 	c[2] = plain(segmentShort(a.Segment))
 	c[3] = plain(money(a.ARRCents, v.p.Settings.Currency))
-	c[4] = styledCell(healthText(a.Health), bandStyle(a.Health.Band))
+	c[4] = styledCell(healthText(a.Health), v.th.band(a.Health.Band))
 	c[5] = plain(a.Trend.String())
 	if a.RenewalDate.IsZero() {
 		c[6] = plain("—")
@@ -1126,7 +1127,7 @@ func (v *accountsView) fetch(i int) (uint64, []cell) {
 	c[7] = plain(ago(a.LastTouch, v.p.AsOf))
 	c[8] = plain(orDash(a.NPS.String(), "—"))
 	if a.Flags != 0 {
-		c[9] = styledCell(a.Flags.String(), styles.Warn)
+		c[9] = styledCell(a.Flags.String(), v.th.Warn)
 	} else {
 		c[9] = plain("")
 	}
@@ -1190,5 +1191,5 @@ func (v *accountsView) View() string {
 	if v.query != "" || v.band != "" || v.member != nil {
 		empty = "No account matches the filter (esc clears it)."
 	}
-	return styles.Title.Render(fit(v.title(), v.w, false)) + "\n" + v.tbl.view(empty)
+	return v.th.Title.Render(fit(v.title(), v.w, false)) + "\n" + v.tbl.view(empty)
 }

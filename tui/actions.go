@@ -68,8 +68,15 @@ type writeFn func(tx *store.Tx, by store.Actor, now time.Time) (what string, foc
 // actionCmd runs fn in one write transaction as the acting member. label
 // names the action when it fails.
 func (m *Model) actionCmd(token int, label string, fn writeFn) tea.Cmd {
-	path, opt, as, now := m.opt.Path, m.opt.Store, m.opt.As, m.opt.Now()
+	path, opt, o, now := m.opt.Path, m.opt.Store, m.opt, m.opt.Now()
+	done := func() {}
+	if m.hub != nil {
+		// A server that stops lets this write commit first (Hub.Drain).
+		m.hub.writes.Add(1)
+		done = m.hub.writes.Done
+	}
 	return func() tea.Msg {
+		defer done()
 		var what string
 		var focus uint64
 		err := store.Update(path, opt, func(tx *store.Tx) error {
@@ -77,7 +84,7 @@ func (m *Model) actionCmd(token int, label string, fn writeFn) tea.Cmd {
 			if err != nil {
 				return err
 			}
-			by, err := store.FindActor(members, as)
+			by, err := o.findActor(members)
 			if err != nil {
 				return err
 			}
@@ -188,7 +195,7 @@ func (m *Model) startAction(in doAction) tea.Cmd {
 			}
 			id, name := a.ID, a.Name
 			tok := m.nextToken()
-			m.openModal(newConfirm("Clear the health override of "+short(name, 40),
+			m.openModal(newConfirm(m.th, "Clear the health override of "+short(name, 40),
 				"Clear the "+string(a.Override.Band)+" override and go back to the computed band?", tok,
 				func() tea.Cmd {
 					return m.actionCmd(tok, "Clear override", func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
@@ -200,6 +207,9 @@ func (m *Model) startAction(in doAction) tea.Cmd {
 		}
 		m.openModal(m.accountForm(in.act, a))
 	case actImport:
+		if m.hub != nil {
+			return m.refuse("a file on the server is not yours to import: send it with ssh … import < FILE")
+		}
 		m.openModal(m.importForm())
 	case actAddMember:
 		m.openModal(m.memberForm(nil))
@@ -231,7 +241,7 @@ func (m *Model) startAction(in doAction) tea.Cmd {
 			return m.refuse(fmt.Sprintf("%s still owns %d account(s) and %d open escalation(s): reassign them first", name, owned, open))
 		}
 		tok := m.nextToken()
-		m.openModal(newConfirm("Deactivate "+short(name, 40), "Take "+short(name, 40)+" off the roster?", tok, func() tea.Cmd {
+		m.openModal(newConfirm(m.th, "Deactivate "+short(name, 40), "Take "+short(name, 40)+" off the roster?", tok, func() tea.Cmd {
 			return m.actionCmd(tok, "Deactivate "+name, func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
 				_, err := tx.DeactivateMember(id, by, now)
 				return "Deactivated " + short(name, 40), 0, err
@@ -302,7 +312,7 @@ func (m *Model) createEscForm(accountID uint64) *form {
 	}
 	owner := pickField("Owner", m.memberOptions(true), ownerOf(accountID))
 	owner.hint = "default: the account's owner"
-	f := newForm("New escalation", acct, title, desc, sev, owner)
+	f := newForm(m.th, "New escalation", acct, title, desc, sev, owner)
 	sla := m.p.Settings.Health.SLA
 	forAccount := accountID
 	f.onChange = func(f *form) {
@@ -337,7 +347,7 @@ func (m *Model) escForm(act action, pe *portfolio.Escalation) *form {
 	var f *form
 	switch act {
 	case actAssign:
-		f = newForm("Assign "+label, pickField("Owner", m.memberOptions(true), strconv.FormatUint(e.OwnerID, 10)))
+		f = newForm(m.th, "Assign "+label, pickField("Owner", m.memberOptions(true), strconv.FormatUint(e.OwnerID, 10)))
 		f.submit = func(f *form) tea.Cmd {
 			owner, name := f.fields[0].optID(), f.fields[0].value()
 			if o, ok := f.fields[0].pick.selected(); ok {
@@ -349,7 +359,7 @@ func (m *Model) escForm(act action, pe *portfolio.Escalation) *form {
 			})
 		}
 	case actSeverity:
-		f = newForm("Severity of "+label, pickField("Severity", enumOptions(store.Severities...), e.Severity))
+		f = newForm(m.th, "Severity of "+label, pickField("Severity", enumOptions(store.Severities...), e.Severity))
 		f.intro = []string{"The SLA due time is recomputed from the creation time (" + fmtInstant(e.CreatedAt) + ")."}
 		f.submit = func(f *form) tea.Cmd {
 			sev := f.fields[0].value()
@@ -359,7 +369,7 @@ func (m *Model) escForm(act action, pe *portfolio.Escalation) *form {
 			})
 		}
 	case actStatus:
-		f = newForm("Status of "+label, pickField("Status", enumOptions(store.OpenStatuses...), e.Status))
+		f = newForm(m.th, "Status of "+label, pickField("Status", enumOptions(store.OpenStatuses...), e.Status))
 		f.submit = func(f *form) tea.Cmd {
 			st := f.fields[0].value()
 			return m.actionCmd(f.token, "Change status of "+label, func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
@@ -372,7 +382,7 @@ func (m *Model) escForm(act action, pe *portfolio.Escalation) *form {
 		for _, d := range store.Decisions {
 			opts = append(opts, option{label: store.DecisionText[d], value: d, code: d})
 		}
-		f = newForm("Triage decision on "+label, pickField("Decision", opts, e.Decision))
+		f = newForm(m.th, "Triage decision on "+label, pickField("Decision", opts, e.Decision))
 		f.intro = []string{"Sending to the director also sets the status with director."}
 		f.submit = func(f *form) tea.Cmd {
 			d := f.fields[0].value()
@@ -382,7 +392,7 @@ func (m *Model) escForm(act action, pe *portfolio.Escalation) *form {
 			})
 		}
 	case actNote:
-		f = newForm("Note on "+label, textField("Note", "", true))
+		f = newForm(m.th, "Note on "+label, textField("Note", "", true))
 		f.submit = func(f *form) tea.Cmd {
 			text := f.fields[0].value()
 			return m.actionCmd(f.token, "Add note to "+label, func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
@@ -391,7 +401,7 @@ func (m *Model) escForm(act action, pe *portfolio.Escalation) *form {
 			})
 		}
 	case actResolve:
-		f = newForm("Resolve "+label, textField("Resolution", "", true))
+		f = newForm(m.th, "Resolve "+label, textField("Resolution", "", true))
 		f.intro = []string{"A resolution note is required; the escalation leaves the open queue (f shows resolved ones)."}
 		f.confirm = func(*form) string { return "Resolve " + label + "?" }
 		f.submit = func(f *form) tea.Cmd {
@@ -402,7 +412,7 @@ func (m *Model) escForm(act action, pe *portfolio.Escalation) *form {
 			})
 		}
 	case actReopen:
-		f = newForm("Reopen "+label, textField("Reason", "", true))
+		f = newForm(m.th, "Reopen "+label, textField("Reason", "", true))
 		f.confirm = func(*form) string { return "Reopen " + label + "?" }
 		f.submit = func(f *form) tea.Cmd {
 			reason := f.fields[0].value()
@@ -423,7 +433,7 @@ func (m *Model) accountForm(act action, a *portfolio.Account) *form {
 	var f *form
 	switch act {
 	case actLog:
-		f = newForm("Log activity on "+name, pickField("Kind", enumOptions(store.ActivityKinds...), store.ActCall), textField("Text", "", true))
+		f = newForm(m.th, "Log activity on "+name, pickField("Kind", enumOptions(store.ActivityKinds...), store.ActCall), textField("Text", "", true))
 		f.intro = []string{"A call, email, meeting or QBR moves the last touch; a QBR also moves the last QBR."}
 		f.submit = func(f *form) tea.Cmd {
 			kind, text := f.field("Kind").value(), f.field("Text").value()
@@ -445,7 +455,7 @@ func (m *Model) accountForm(act action, a *portfolio.Account) *form {
 			}
 			return err
 		}
-		f = newForm("Override the health of "+name, band, reason, exp)
+		f = newForm(m.th, "Override the health of "+name, band, reason, exp)
 		f.intro = []string{"Computed: " + healthText(a.Health) + ". The override replaces the band until it expires."}
 		f.submit = func(f *form) tea.Cmd {
 			b, r := metrics.Band(f.field("Band").value()), f.field("Reason").value()
@@ -476,7 +486,7 @@ func (m *Model) accountForm(act action, a *portfolio.Account) *form {
 			move.hint = fmt.Sprintf("%d open on this account", a.OpenEsc)
 			fields = append(fields, move)
 		}
-		f = newForm("Reassign "+name, fields...)
+		f = newForm(m.th, "Reassign "+name, fields...)
 		f.submit = func(f *form) tea.Cmd {
 			owner := f.fields[0].optID()
 			o, _ := f.fields[0].pick.selected()
@@ -627,7 +637,7 @@ func (m *Model) editAccountForm(a *portfolio.Account) *form {
 	tier.hint = "the plan or tier the contract names"
 	plan := areaField("Success plan", a.SuccessPlan)
 
-	f := newForm("Edit "+short(a.Name, 40), arr, kind, renew, seats, users, tickets, nps, csat, champ, tier, segment, life, pipe, stage, plan)
+	f := newForm(m.th, "Edit "+short(a.Name, 40), arr, kind, renew, seats, users, tickets, nps, csat, champ, tier, segment, life, pipe, stage, plan)
 	oldARR := a.ARRCents
 	dir := 0
 	f.onChange = func(f *form) {
@@ -760,10 +770,10 @@ func (m *Model) editAccountForm(a *portfolio.Account) *form {
 func (m *Model) importForm() *form {
 	file := textField("File", "", true)
 	file.hint = "CSV or JSON path"
-	f := newForm("Import a file", file)
+	f := newForm(m.th, "Import a file", file)
 	f.intro = []string{"Accounts, members, escalations or activities; the kind is read from the headers.",
 		"With any bad row nothing is written (same checks as `steward import`)."}
-	f.extra = &document{}
+	f.extra = &document{th: f.th}
 	f.token = m.nextToken()
 	// enter runs a dry run; its summary is asked about (y/N) and only a
 	// yes runs the real import (onImported asks, f.confirmed answers).
@@ -862,7 +872,7 @@ func (m *Model) memberForm(mem *store.Member) *form {
 	}
 	keys := areaField("SSH keys", strings.Join(keyLines, "\n"))
 	keys.check, keys.hint = checkKeys, "one public key a line (the .pub file's line); managers only"
-	f := newForm(title, name, email, role, capacity, one, keys)
+	f := newForm(m.th, title, name, email, role, capacity, one, keys)
 	f.token = m.nextToken()
 	f.submit = func(f *form) tea.Cmd {
 		v := func(l string) string { return f.field(l).value() }

@@ -16,6 +16,7 @@ import (
 // explained health, history, activities and escalations arrive by a
 // LoadDetail command.
 type healthPage struct {
+	th     *theme
 	id     uint64
 	seq    int
 	p      *portfolio.Portfolio
@@ -25,8 +26,8 @@ type healthPage struct {
 	loaded bool
 }
 
-func newHealthPage(id uint64, seq int, p *portfolio.Portfolio) *healthPage {
-	pg := &healthPage{id: id, seq: seq, p: p}
+func newHealthPage(th *theme, id uint64, seq int, p *portfolio.Portfolio) *healthPage {
+	pg := &healthPage{th: th, id: id, seq: seq, p: p, doc: document{th: th}}
 	pg.rebuild()
 	return pg
 }
@@ -139,13 +140,13 @@ func (pg *healthPage) rebuild() {
 		return
 	}
 	h := pg.health(a)
-	band := bandStyle(h.Band).Render(bandLabel(h.Band))
+	band := pg.th.band(h.Band).Render(bandLabel(h.Band))
 	d.title(sanitize(a.Name) + " · health detail")
 	score := "no data"
 	if h.HasScore {
 		score = itoa(h.Score) + "/100"
 	}
-	d.line(styles.Label.Render(fit("Health", 14, false)) + " " + band + "  score " + score + "  trend " + a.Trend.String() + sinceText(pg.p))
+	d.line(pg.th.Label.Render(fit("Health", 14, false)) + " " + band + "  score " + score + "  trend " + a.Trend.String() + sinceText(pg.p))
 	if h.Override != nil {
 		o := h.Override
 		exp := "no expiry"
@@ -172,7 +173,7 @@ func (pg *healthPage) rebuild() {
 	}
 	flags := "none"
 	if a.Flags != 0 {
-		flags = styles.Warn.Render("⚑ " + strings.Join(a.Flags.Names(), ", "))
+		flags = pg.th.Warn.Render("⚑ " + strings.Join(a.Flags.Names(), ", "))
 	}
 	d.kv("Risk flags", flags)
 	champ := orDash(a.ChampionName, "no champion recorded")
@@ -181,7 +182,7 @@ func (pg *healthPage) rebuild() {
 	}
 	champ = sanitize(champ)
 	if a.ChampionChanged {
-		champ += styles.Warn.Render("  (changed)")
+		champ += pg.th.Warn.Render("  (changed)")
 	}
 	d.kv("Champion", champ)
 	d.kv("Touch", "last "+orDash(a.LastTouch.String(), "never")+" ("+ago(a.LastTouch, pg.p.AsOf)+") · last QBR "+orDash(a.LastQBR.String(), "never"))
@@ -189,7 +190,7 @@ func (pg *healthPage) rebuild() {
 
 	d.blank()
 	d.section("Components")
-	d.line(styles.ColHead.Render(fmt.Sprintf("  %-11s %6s %6s %6s  %s", "component", "score", "weight", "points", "inputs")))
+	d.line(pg.th.ColHead.Render(fmt.Sprintf("  %-11s %6s %6s %6s  %s", "component", "score", "weight", "points", "inputs")))
 	for _, id := range components {
 		c := h.Components[id]
 		inputs := c.Inputs
@@ -206,23 +207,23 @@ func (pg *healthPage) rebuild() {
 	d.blank()
 	switch {
 	case pg.err != nil:
-		d.line(styles.Error.Render("error: ") + pg.err.Error())
+		d.line(pg.th.Error.Render("error: ") + pg.err.Error())
 		return
 	case pg.d == nil:
-		d.line(styles.Muted.Render("Loading history, escalations and activities…"))
+		d.line(pg.th.Muted.Render("Loading history, escalations and activities…"))
 		return
 	}
 	det := pg.d
 	d.section("Weekly score (" + itoa(len(det.History)) + " weeks)")
 	if len(det.History) == 0 {
-		d.line(styles.Muted.Render("  No snapshots yet: the first is taken when a week opens."))
+		d.line(pg.th.Muted.Render("  No snapshots yet: the first is taken when a week opens."))
 	} else {
 		d.line("  " + historyLine(det.History, h.Verdict, metrics.WeekOf(pg.p.AsOf), d.w-4))
 	}
 	d.blank()
 	d.section("Success plan")
 	if strings.TrimSpace(a.SuccessPlan) == "" {
-		d.line(styles.Muted.Render("  No success plan written."))
+		d.line(pg.th.Muted.Render("  No success plan written."))
 	} else {
 		d.wrap(a.SuccessPlan)
 	}
@@ -235,19 +236,19 @@ func (pg *healthPage) rebuild() {
 	}
 	d.section("Open escalations (" + itoa(len(open)) + ")")
 	if len(open) == 0 {
-		d.line(styles.Muted.Render("  None."))
+		d.line(pg.th.Muted.Render("  None."))
 	}
 	for _, e := range open {
 		sla := slaText(true, e.SLADue, pg.p.Now)
 		if e.Breached(pg.p.Now) {
-			sla = styles.Error.Render("⚠ " + sla)
+			sla = pg.th.Error.Render("⚠ " + sla)
 		}
-		d.line("  " + severityCell(e.Severity).render() + " · " + humanize(e.Status) + " · " + sla + " · " + sanitize(e.Title))
+		d.line("  " + severityCell(pg.th, e.Severity).render() + " · " + humanize(e.Status) + " · " + sla + " · " + sanitize(e.Title))
 	}
 	d.blank()
 	d.section("Latest activities (" + itoa(len(det.Activities)) + ")")
 	if len(det.Activities) == 0 {
-		d.line(styles.Muted.Render("  No activity logged."))
+		d.line(pg.th.Muted.Render("  No activity logged."))
 	}
 	for _, act := range det.Activities {
 		d.line("  " + fmtInstant(act.At) + "  " + fit(act.Kind, 7, false) + " " + sanitize(orDash(act.Author, "—")+": "+act.Text))

@@ -10,6 +10,7 @@ import (
 // screens: lines are built when data or width change, and View only slices
 // the visible window.
 type document struct {
+	th     *theme
 	w, h   int
 	lines  []string
 	offset int
@@ -32,12 +33,12 @@ func (d *document) line(s string) {
 
 func (d *document) blank() { d.lines = append(d.lines, "") }
 
-func (d *document) title(s string) { d.line(styles.Title.Render(truncLine(s, d.w))) }
+func (d *document) title(s string) { d.line(d.th.Title.Render(truncLine(s, d.w))) }
 
-func (d *document) section(s string) { d.line(styles.Section.Render(truncLine(s, d.w))) }
+func (d *document) section(s string) { d.line(d.th.Section.Render(truncLine(s, d.w))) }
 
 func (d *document) kv(k, v string) {
-	d.line(styles.Label.Render(fit(k, 14, false)) + " " + v)
+	d.line(d.th.Label.Render(fit(k, 14, false)) + " " + v)
 }
 
 // wrap word-wraps free text (success plans, descriptions) to the width.

@@ -29,6 +29,7 @@ var severityFilters = append([]string{""}, store.Severities...)
 
 // escView is the triage queue, already in SPEC order in the portfolio.
 type escView struct {
+	th       *theme
 	p        *portfolio.Portfolio
 	rows     []int
 	fold     []string
@@ -40,8 +41,8 @@ type escView struct {
 	cell     []cell
 }
 
-func newEscView() *escView {
-	v := &escView{tbl: newTable(escCols), cell: make([]cell, len(escCols))}
+func newEscView(th *theme) *escView {
+	v := &escView{th: th, tbl: newTable(th, escCols), cell: make([]cell, len(escCols))}
 	v.tbl.fetch = v.fetch
 	return v
 }
@@ -194,20 +195,20 @@ func (v *escView) Hints(k *KeyMap) []key.Binding {
 	return []key.Binding{k.Open, k.EscCreate, k.EscAssign, k.EscDecide, k.EscNote, k.EscResolve, k.Status, k.Filter, k.Help, k.Quit}
 }
 
-func severityCell(sev string) cell {
+func severityCell(th *theme, sev string) cell {
 	switch sev {
 	case store.SevCritical:
-		return styledCell("!! "+sev, styles.Error)
+		return styledCell("!! "+sev, th.Error)
 	case store.SevHigh:
-		return styledCell("! "+sev, styles.Warn)
+		return styledCell("! "+sev, th.Warn)
 	}
 	return plain(sev)
 }
 
-func slaCell(e *portfolio.Escalation, now time.Time) cell {
+func slaCell(th *theme, e *portfolio.Escalation, now time.Time) cell {
 	t := slaText(e.Open(), e.SLADue, now)
 	if e.Breached {
-		return styledCell("⚠ "+t, styles.Error)
+		return styledCell("⚠ "+t, th.Error)
 	}
 	return plain(t)
 }
@@ -215,8 +216,8 @@ func slaCell(e *portfolio.Escalation, now time.Time) cell {
 func (v *escView) fetch(i int) (uint64, []cell) {
 	e := &v.p.Escalations[v.rows[i]]
 	c := v.cell
-	c[0] = slaCell(e, v.p.Now)
-	c[1] = severityCell(e.Severity)
+	c[0] = slaCell(v.th, e, v.p.Now)
+	c[1] = severityCell(v.th, e.Severity)
 	c[2] = plain(humanize(e.Status))
 	c[3] = plain(e.Title)
 	c[4] = plain(e.AccountName)
@@ -244,11 +245,12 @@ func (v *escView) View() string {
 	if len(v.p.Escalations) == 0 {
 		empty = "No escalations: nothing to triage."
 	}
-	return styles.Title.Render(fit(t, v.w, false)) + "\n" + v.tbl.view(empty)
+	return v.th.Title.Render(fit(t, v.w, false)) + "\n" + v.tbl.view(empty)
 }
 
 // escPage is one escalation with its timeline; enter opens its account.
 type escPage struct {
+	th     *theme
 	id     uint64
 	seq    int
 	p      *portfolio.Portfolio
@@ -256,10 +258,13 @@ type escPage struct {
 	events []store.Event
 	err    error
 	doc    document
+	// others is who else on the team server has this escalation open, so
+	// two leads do not triage one case at once.
+	others []string
 }
 
-func newEscPage(id uint64, seq int, p *portfolio.Portfolio) *escPage {
-	pg := &escPage{id: id, seq: seq, p: p}
+func newEscPage(th *theme, id uint64, seq int, p *portfolio.Portfolio) *escPage {
+	pg := &escPage{th: th, id: id, seq: seq, p: p, doc: document{th: th}}
 	pg.rebuild()
 	return pg
 }
@@ -346,7 +351,7 @@ func (pg *escPage) rebuild() {
 	if e == nil {
 		d.title("Escalation")
 		if pg.err != nil {
-			d.line(styles.Error.Render("error: ") + pg.err.Error())
+			d.line(pg.th.Error.Render("error: ") + pg.err.Error())
 		} else {
 			d.line("Loading…")
 		}
@@ -364,12 +369,15 @@ func (pg *escPage) rebuild() {
 		breached = e.Breached(now)
 	}
 	d.title("Escalation #" + itoa(int(e.ID)) + ": " + sanitize(e.Title))
+	if len(pg.others) > 0 {
+		d.line(pg.th.Warn.Render("◆ also open by " + sanitize(strings.Join(pg.others, ", ")) + ": agree who triages it"))
+	}
 	sla := slaText(e.Open(), e.SLADue, now)
 	if breached {
-		sla = styles.Error.Render("⚠ SLA breached, " + sla)
+		sla = pg.th.Error.Render("⚠ SLA breached, " + sla)
 	}
 	d.kv("Account", sanitize(orDash(acct, "—"))+"  (enter opens its health)")
-	d.kv("Severity", severityCell(e.Severity).render())
+	d.kv("Severity", severityCell(pg.th, e.Severity).render())
 	d.kv("Status", humanize(e.Status))
 	d.kv("SLA", sla+"  due "+fmtInstant(e.SLADue))
 	d.kv("Owner", sanitize(orDash(owner, "unassigned")))
@@ -387,11 +395,11 @@ func (pg *escPage) rebuild() {
 	d.section("Timeline (" + itoa(len(pg.events)) + ")")
 	switch {
 	case pg.err != nil:
-		d.line(styles.Error.Render("error: ") + pg.err.Error())
+		d.line(pg.th.Error.Render("error: ") + pg.err.Error())
 	case pg.e == nil:
-		d.line(styles.Muted.Render("Loading the timeline…"))
+		d.line(pg.th.Muted.Render("Loading the timeline…"))
 	case len(pg.events) == 0:
-		d.line(styles.Muted.Render("No events recorded."))
+		d.line(pg.th.Muted.Render("No events recorded."))
 	}
 	for _, ev := range pg.events {
 		d.line(fmtInstant(ev.At) + "  " + fit(ev.Kind, 9, false) + " " + sanitize(orDash(ev.Author, "—")+": "+ev.Text))

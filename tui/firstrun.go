@@ -29,7 +29,7 @@ func (m *Model) whoAreYouForm() *form {
 		}
 		return nil
 	}
-	f := newForm("Who are you?", nameF, emailF)
+	f := newForm(m.th, "Who are you?", nameF, emailF)
 	f.intro = []string{
 		"Nobody is on this database's roster yet, so nobody can make changes.",
 		"You will be its first manager; add your team from the Team view (2, then c).",

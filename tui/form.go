@@ -324,8 +324,8 @@ func (p *prompt) answer(msg tea.KeyMsg) bool {
 	return msg.Type == tea.KeyRunes && len(msg.Runes) == 1 && (msg.Runes[0] == 'y' || msg.Runes[0] == 'Y')
 }
 
-func (p *prompt) view() string {
-	return styles.Warn.Render(p.question + " (y/N)")
+func (p *prompt) view(th *theme) string {
+	return th.Warn.Render(p.question + " (y/N)")
 }
 
 // formResult is what a submitting form hands the root: the write to run.
@@ -333,6 +333,7 @@ type submitFunc func(f *form) tea.Cmd
 
 // form is a modal of fields.
 type form struct {
+	th      *theme
 	title   string
 	intro   []string // lines above the fields (what is being changed)
 	fields  []*field
@@ -364,8 +365,16 @@ type form struct {
 	extra *document
 }
 
-func newForm(title string, fields ...*field) *form {
-	f := &form{title: title, fields: fields}
+// newForm paints the fields with th: they were made before the form and
+// know no renderer.
+func newForm(th *theme, title string, fields ...*field) *form {
+	f := &form{th: th, title: title, fields: fields}
+	for _, fl := range fields {
+		th.input(&fl.in)
+		if fl.area != nil {
+			th.area(fl.area)
+		}
+	}
 	f.focusField(0)
 	return f
 }
@@ -647,7 +656,7 @@ func (f *form) Token() int { return f.token }
 func (f *form) View() string {
 	w := max(20, f.w)
 	var head, body, foot []string
-	head = append(head, styles.Title.Render(truncLine(sanitize(f.title), w)))
+	head = append(head, f.th.Title.Render(truncLine(sanitize(f.title), w)))
 	for _, l := range f.intro {
 		head = append(head, truncLine(sanitize(l), w))
 	}
@@ -692,25 +701,25 @@ func (f *form) View() string {
 			lines := strings.Split(fl.value(), "\n")
 			val = sanitize(lines[0])
 			if len(lines) > 1 {
-				val += styles.Muted.Render(fmt.Sprintf("  (+%d lines)", len(lines)-1))
+				val += f.th.Muted.Render(fmt.Sprintf("  (+%d lines)", len(lines)-1))
 			}
 		} else if i == f.focus && fl.selected {
 			// The selection reads without colour too: the hint says it.
-			val = styles.Selected.Render(sanitize(fl.in.Value())) + styles.Muted.Render("  (selected: typing replaces)")
+			val = f.th.Selected.Render(sanitize(fl.in.Value())) + f.th.Muted.Render("  (selected: typing replaces)")
 		} else if i == f.focus {
 			val = fl.in.View()
 		} else {
 			val = sanitize(fl.in.Value())
 		}
-		line := mark + styles.Label.Render(label) + " " + val
+		line := mark + f.th.Label.Render(label) + " " + val
 		if fl.hint != "" {
-			line += "  " + styles.Muted.Render(fl.hint)
+			line += "  " + f.th.Muted.Render(fl.hint)
 		}
 		for _, l := range strings.Split(line, "\n") {
 			body = append(body, truncLine(l, w))
 		}
 		if fl.err != "" {
-			body = append(body, truncLine(strings.Repeat(" ", 21)+styles.Error.Render("✗ "+fl.err), w))
+			body = append(body, truncLine(strings.Repeat(" ", 21)+f.th.Error.Render("✗ "+fl.err), w))
 		}
 		if fl.pick != nil && i == f.focus {
 			body = append(body, f.pickList(fl.pick, w)...)
@@ -722,21 +731,21 @@ func (f *form) View() string {
 	foot = append(foot, "")
 	switch {
 	case f.discard.active:
-		foot = append(foot, f.discard.view())
+		foot = append(foot, f.discard.view(f.th))
 	case f.sure.active:
 		if f.sureInfo != "" {
 			foot = append(foot, truncLine(sanitize(f.sureInfo), w))
 		}
-		foot = append(foot, truncLine(f.sure.view(), w))
+		foot = append(foot, truncLine(f.sure.view(f.th), w))
 	case f.pending:
-		foot = append(foot, styles.Muted.Render("Saving…"))
+		foot = append(foot, f.th.Muted.Render("Saving…"))
 	case f.err != "":
-		foot = append(foot, styles.Error.Render(truncLine("✗ "+f.err, w)))
+		foot = append(foot, f.th.Error.Render(truncLine("✗ "+f.err, w)))
 	default:
-		foot = append(foot, styles.Muted.Render("enter saves · tab/shift+tab move · esc cancels"))
+		foot = append(foot, f.th.Muted.Render("enter saves · tab/shift+tab move · esc cancels"))
 	}
 	if f.warn != "" {
-		foot = append(foot, styles.Warn.Render(truncLine("⚠ "+f.warn, w)))
+		foot = append(foot, f.th.Warn.Render(truncLine("⚠ "+f.warn, w)))
 	}
 	if f.extra != nil && len(f.extra.lines) > 0 {
 		foot = append(foot, f.extra.view())
@@ -762,14 +771,14 @@ func (f *form) pickList(p *picker, w int) []string {
 		o := p.opts[p.matches[j]]
 		line := strings.Repeat(" ", 21)
 		if j == p.sel {
-			line += styles.Selected.Render("› " + sanitize(o.label))
+			line += f.th.Selected.Render("› " + sanitize(o.label))
 		} else {
 			line += "  " + sanitize(o.label)
 		}
 		out = append(out, truncLine(line, w))
 	}
 	if n > hi-lo {
-		out = append(out, strings.Repeat(" ", 23)+styles.Muted.Render(itoa(n)+" choices · ↑/↓ move · type to filter"))
+		out = append(out, strings.Repeat(" ", 23)+f.th.Muted.Render(itoa(n)+" choices · ↑/↓ move · type to filter"))
 	}
 	return out
 }
@@ -780,6 +789,7 @@ func (f *form) Hints(k *KeyMap) []key.Binding {
 
 // confirmModal is a standalone y/N question (clear override, deactivate).
 type confirmModal struct {
+	th    *theme
 	title string
 	p     prompt
 	token int
@@ -789,8 +799,8 @@ type confirmModal struct {
 	pend  bool
 }
 
-func newConfirm(title, question string, token int, yes func() tea.Cmd) *confirmModal {
-	c := &confirmModal{title: title, token: token, yes: yes}
+func newConfirm(th *theme, title, question string, token int, yes func() tea.Cmd) *confirmModal {
+	c := &confirmModal{th: th, title: title, token: token, yes: yes}
 	c.p.ask(question)
 	return c
 }
@@ -825,14 +835,14 @@ func (c *confirmModal) written(err error) bool {
 func (c *confirmModal) Token() int { return c.token }
 
 func (c *confirmModal) View() string {
-	s := styles.Title.Render(truncLine(sanitize(c.title), c.w)) + "\n\n"
+	s := c.th.Title.Render(truncLine(sanitize(c.title), c.w)) + "\n\n"
 	switch {
 	case c.pend:
-		s += styles.Muted.Render("Saving…")
+		s += c.th.Muted.Render("Saving…")
 	case c.err != "":
-		s += styles.Error.Render(truncLine("✗ "+c.err, c.w)) + "\n\n" + styles.Muted.Render("any key closes")
+		s += c.th.Error.Render(truncLine("✗ "+c.err, c.w)) + "\n\n" + c.th.Muted.Render("any key closes")
 	default:
-		s += c.p.view()
+		s += c.p.view(c.th)
 	}
 	return s
 }

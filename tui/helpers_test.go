@@ -62,14 +62,21 @@ func quietTimers(m *Model) {
 // load synchronously (no ticker).
 func loaded(tb testing.TB, path string, w, h int) *Model {
 	tb.Helper()
-	m := New(testOptions(path))
+	m, err := openLoaded(testOptions(path), w, h)
+	if err != nil {
+		tb.Fatalf("first load: %v", err)
+	}
+	return m
+}
+
+// openLoaded is loaded for any options; it returns the error instead of
+// failing the test, so that other goroutines than the test's can call it.
+func openLoaded(opt Options, w, h int) (*Model, error) {
+	m := New(opt)
 	quietTimers(m)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	drive(m, m.load(true))
-	if m.fatal != nil {
-		tb.Fatalf("first load: %v", m.fatal)
-	}
-	return m
+	return m, m.fatal
 }
 
 // drive runs a command and feeds its messages back, the way the runtime

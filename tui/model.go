@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"steward/metrics"
@@ -56,6 +57,7 @@ type modal interface {
 // then the filter input, then global keys, then the active page.
 type Model struct {
 	opt  Options
+	th   *theme // every style, from this Model's renderer (styles.go)
 	keys KeyMap
 	help help.Model
 	w, h int
@@ -118,6 +120,10 @@ type Model struct {
 	// watch wakes the poll when the file is written (watch.go); nil: the
 	// poll runs on a timer.
 	watch *fileWatch
+	// hub is the team server's shared read model (shared.go) and sess
+	// this model's session on it; nil for a dashboard of its own.
+	hub   *Hub
+	sess  *Session
 	quiet bool // the message being handled changed nothing on screen
 	draws int  // frames drawn (a test counts them)
 }
@@ -127,10 +133,17 @@ func New(opt Options) *Model {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	m := &Model{opt: opt, keys: DefaultKeyMap(), help: help.New(), w: 80, h: 24, clockTick: clockTick, expireTick: expireTick}
-	m.review, m.team, m.accounts, m.escs = newReviewView(), newTeamView(), newAccountsView(), newEscView()
+	r := opt.Renderer
+	if r == nil {
+		r = lipgloss.DefaultRenderer()
+	}
+	th := newTheme(r)
+	m := &Model{opt: opt, th: th, keys: DefaultKeyMap(), help: th.help(), w: 80, h: 24, clockTick: clockTick, expireTick: expireTick}
+	m.review, m.team, m.accounts, m.escs = newReviewView(th), newTeamView(th), newAccountsView(th), newEscView(th)
 	m.tabs = [numTabs]page{m.review, m.team, m.accounts, m.escs}
+	m.helpDoc.th = th
 	m.input = textinput.New()
+	th.input(&m.input)
 	m.input.Prompt = "/"
 	m.input.Placeholder = "type to filter: name, owner, segment"
 	m.input.Cursor.SetMode(cursor.CursorStatic) // no blink ticker while idle
@@ -154,6 +167,10 @@ func (m *Model) Init() tea.Cmd {
 }
 
 func (m *Model) load(first bool) tea.Cmd {
+	if m.hub != nil {
+		m.hub.poke(true) // one reload for every session
+		return nil
+	}
 	m.seq++
 	m.loading = true
 	return loadCmd(m.seq, m.opt.Path, m.opt.Store, m.asOf(), m.opt.Now(), first)
@@ -262,6 +279,14 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.say(msg.what)
+		if m.hub != nil {
+			// The hub may have brought the change in already: select a
+			// new escalation now if it is there, else when it lands.
+			if msg.focus != 0 && !m.escs.selectRecord(recEscalation, msg.focus) {
+				m.focusEsc = msg.focus
+			}
+			return m, m.refresh()
+		}
 		m.afterLoad = msg.what
 		if msg.focus != 0 {
 			m.focusEsc = msg.focus
@@ -415,12 +440,23 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 		m.escs.selectID(m.focusEsc)
 		m.focusEsc = 0
 	}
-	m.actor, m.actorErr = store.FindActor(msg.p.Members, m.opt.As)
+	m.actor, m.actorErr = m.opt.findActor(msg.p.Members)
 	m.buildHeader()
-	if msg.first || m.accounts.pending {
-		cmds = append(cmds, warm) // after this frame: see warmMsg
+	if m.hub == nil && (msg.first || m.accounts.pending) {
+		// After this frame: see warmMsg. A team server's session builds
+		// the accounts index when the view is first opened instead: thirty
+		// sessions that never open it cost nothing (README, "Serve your
+		// team").
+		cmds = append(cmds, warm)
 	}
-	if msg.first {
+	if msg.first && m.hub != nil {
+		// A team server's session: the hub took the week's snapshot, and
+		// the member signed in with a key of theirs.
+		m.say(fmt.Sprintf("Signed in as %s · %d accounts", m.actorName(), len(msg.p.Accounts)))
+		if m.actorErr != nil {
+			m.fail(m.actorErr.Error())
+		}
+	} else if msg.first {
 		loaded := fmt.Sprintf("Loaded %d accounts in %s", len(msg.p.Accounts), msg.took.Round(time.Millisecond))
 		if msg.upgraded {
 			loaded = fmt.Sprintf("Upgraded the file to this steward's format (schema %d) · %s", store.SchemaVersion, loaded)
@@ -449,6 +485,9 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	}
 	switch {
 	case msg.first:
+	case m.hub != nil && m.afterLoad == "" && !m.manualReload:
+		// Changes land all day on a team server: each one is in the
+		// frame, without a status line of its own.
 	case m.afterLoad != "":
 		m.say(m.afterLoad)
 		m.afterLoad = ""
@@ -465,6 +504,10 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 // the change feed when it lists what changed (a few accounts rescored),
 // else by a full load (README, "The change feed").
 func (m *Model) refresh() tea.Cmd {
+	if m.hub != nil {
+		m.hub.poke(false) // the hub reads the change once, for every session
+		return nil
+	}
 	if m.p == nil {
 		return m.load(false)
 	}
@@ -525,15 +568,36 @@ func (m *Model) onClock() tea.Cmd {
 // queue may re-sort when an SLA breaches. It returns the command of a
 // background build it started again.
 func (m *Model) retime(now time.Time) tea.Cmd {
-	escKeep := m.escs.selectedID()
-	revKeep, revOK := m.review.selectedKey()
-	m.accounts.haltForClock() // Retime changes accounts' flags in place
-	if m.p.Retime(now) {
+	k := m.beforeRetime()
+	return m.afterRetime(k, m.p.Retime(now))
+}
+
+// retimeKeep is what each cursor was on before the clock moved.
+type retimeKeep struct {
+	esc    uint64
+	rev    uint64
+	revSet bool
+}
+
+// beforeRetime notes the cursors and stops what reads the accounts: the
+// portfolio's Retime changes their flags in place (a team server's hub
+// runs it once for every session between the two halves).
+func (m *Model) beforeRetime() retimeKeep {
+	k := retimeKeep{esc: m.escs.selectedID()}
+	k.rev, k.revSet = m.review.selectedKey()
+	m.accounts.haltForClock()
+	return k
+}
+
+// afterRetime redraws every view for the moved clock; changed is what
+// Retime reported.
+func (m *Model) afterRetime(k retimeKeep, changed bool) tea.Cmd {
+	if changed {
 		m.accounts.flagsChanged()
 	}
 	build := m.accounts.prebuild() // again, if a build was running and the view still waits for it
-	m.escs.refresh(escKeep)
-	m.review.refresh(revKeep, revOK)
+	m.escs.refresh(k.esc)
+	m.review.refresh(k.rev, k.revSet)
 	m.accounts.tbl.invalidate()
 	m.team.tbl.invalidate()
 	for _, f := range m.stack {
@@ -781,18 +845,18 @@ func (m *Model) act(in intent) tea.Cmd {
 	switch in := in.(type) {
 	case openAccount:
 		m.pageSeq++
-		pg := newHealthPage(in.id, m.pageSeq, m.p)
+		pg := newHealthPage(m.th, in.id, m.pageSeq, m.p)
 		pg.SetSize(m.w, m.bodyHeight())
 		m.stack = append(m.stack, frame{page: pg})
 		return detailCmd(pg.seq, m.opt.Path, m.opt.Store, in.id, m.p.AsOf)
 	case openPager:
-		pg := newPagerPage(in.title, in.text)
+		pg := newPagerPage(m.th, in.title, in.text)
 		pg.SetSize(m.w, m.bodyHeight())
 		m.stack = append(m.stack, frame{page: pg})
 		return nil
 	case openEscalation:
 		m.pageSeq++
-		pg := newEscPage(in.id, m.pageSeq, m.p)
+		pg := newEscPage(m.th, in.id, m.pageSeq, m.p)
 		pg.SetSize(m.w, m.bodyHeight())
 		m.stack = append(m.stack, frame{page: pg})
 		return timelineCmd(pg.seq, m.opt.Path, m.opt.Store, in.id)
@@ -812,7 +876,7 @@ func (m *Model) act(in intent) tea.Cmd {
 
 func (m *Model) buildHeader() {
 	if m.p == nil {
-		m.header = styles.Header.Render(fit("steward", m.w, false))
+		m.header = m.th.Header.Render(fit("steward", m.w, false))
 		return
 	}
 	k := &m.p.KPIs
@@ -844,17 +908,26 @@ func (m *Model) buildHeader() {
 				plainW++
 			}
 			plainW += ansi.StringWidth(label)
-			b.WriteString(bandStyle(band).Render(label))
+			b.WriteString(m.th.band(band).Render(label))
 		}
 		tail := sep + "renewals 90d " + money(due.ARRCents, cur) + " (" + itoa(due.Count) + ")"
 		if compact {
 			tail = sep + "due90 " + money(due.ARRCents, cur) + "/" + itoa(due.Count)
 		}
 		tail += sep + "as " + sanitize(m.actorName())
+		if m.hub != nil {
+			if others := m.hub.others(m.sess); len(others) > 0 {
+				here := "also here: " + strings.Join(others, ", ")
+				if compact {
+					here = "+" + itoa(len(others)) + " here"
+				}
+				tail += sep + sanitize(here)
+			}
+		}
 		b.WriteString(tail)
 		plainW += ansi.StringWidth(tail)
 		if plainW <= m.w || compact {
-			m.header = styles.Header.Render(truncLine(b.String(), m.w))
+			m.header = m.th.Header.Render(truncLine(b.String(), m.w))
 			return
 		}
 	}
@@ -866,9 +939,9 @@ func (m *Model) buildTabs() {
 		label := itoa(i+1) + " " + name
 		if i == m.tab {
 			// Brackets mark the active tab without relying on colour.
-			b.WriteString(styles.TabActive.Render("[" + label + "]"))
+			b.WriteString(m.th.TabActive.Render("[" + label + "]"))
 		} else {
-			b.WriteString(styles.Tab.Render(" " + label + " "))
+			b.WriteString(m.th.Tab.Render(" " + label + " "))
 		}
 		b.WriteString(" ")
 	}
@@ -907,9 +980,9 @@ func (m *Model) draw() string {
 		status = truncLine(m.filterLine(), m.w)
 	default:
 		if text, isErr := m.statusShown(); isErr {
-			status = styles.Error.Render(truncLine("error: "+statusText(text), m.w))
+			status = m.th.Error.Render(truncLine("error: "+statusText(text), m.w))
 		} else {
-			status = styles.Status.Render(truncLine(statusText(text), m.w))
+			status = m.th.Status.Render(truncLine(statusText(text), m.w))
 		}
 	}
 	return m.header + "\n" + m.tabsLine + "\n" + body + "\n" + status + "\n" + m.hintLine()
@@ -920,7 +993,7 @@ func (m *Model) draw() string {
 func (m *Model) filterLine() string {
 	in := m.input.View()
 	if m.filterSelected {
-		in = "/" + styles.Selected.Render(sanitize(m.input.Value())) + styles.Muted.Render("  (selected: typing replaces)")
+		in = "/" + m.th.Selected.Render(sanitize(m.input.Value())) + m.th.Muted.Render("  (selected: typing replaces)")
 	}
 	if f, ok := m.current().(filterable); ok && m.input.Value() != "" {
 		n := f.Matches()
@@ -928,7 +1001,7 @@ func (m *Model) filterLine() string {
 		if n == 1 {
 			word = " match"
 		}
-		in += styles.Muted.Render("  · " + itoa(n) + word)
+		in += m.th.Muted.Render("  · " + itoa(n) + word)
 	}
 	return in
 }
@@ -1048,6 +1121,9 @@ func padLines(s string, n int) string {
 
 // actorName is who the header says is acting.
 func (m *Model) actorName() string {
+	if m.actorErr != nil && m.hub != nil {
+		return m.actor.Name + " (read-only)"
+	}
 	if m.actorErr != nil {
 		return "? (unknown --as: read-only)"
 	}

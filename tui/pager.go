@@ -17,6 +17,7 @@ import (
 // escaped by sanitize, so the page needs no styles of its own beyond the
 // title.
 type pagerPage struct {
+	th    *theme
 	title string
 	text  string
 	vp    viewport.Model
@@ -26,8 +27,8 @@ type pagerPage struct {
 // openPager is the intent a detail page returns for `v`.
 type openPager struct{ title, text string }
 
-func newPagerPage(title, text string) *pagerPage {
-	return &pagerPage{title: title, text: text, vp: viewport.New(0, 0)}
+func newPagerPage(th *theme, title, text string) *pagerPage {
+	return &pagerPage{th: th, title: title, text: text, vp: viewport.New(0, 0)}
 }
 
 func (pg *pagerPage) SetSize(w, h int) {
@@ -84,5 +85,5 @@ func (pg *pagerPage) View() string {
 	if n := pg.vp.TotalLineCount(); n > pg.vp.Height {
 		pos = " · " + itoa(pg.vp.YOffset+1) + "-" + itoa(min(n, pg.vp.YOffset+pg.vp.Height)) + " of " + itoa(n) + " lines"
 	}
-	return styles.Title.Render(truncLine(sanitize(pg.title)+pos, pg.w)) + "\n" + pg.vp.View()
+	return pg.th.Title.Render(truncLine(sanitize(pg.title)+pos, pg.w)) + "\n" + pg.vp.View()
 }

@@ -81,6 +81,7 @@ func (v *reviewView) reviewCap() int {
 }
 
 type reviewView struct {
+	th       *theme
 	p        *portfolio.Portfolio
 	lines    []reviewLine
 	items    []int // line numbers of the items, in order
@@ -94,10 +95,10 @@ type reviewView struct {
 	cache    map[rowKey]string
 }
 
-func newReviewView() *reviewView {
-	v := &reviewView{cache: map[rowKey]string{}}
+func newReviewView(th *theme) *reviewView {
+	v := &reviewView{th: th, cache: map[rowKey]string{}}
 	for s := range v.tbls {
-		v.tbls[s] = newTable(reviewCols[s])
+		v.tbls[s] = newTable(th, reviewCols[s])
 	}
 	return v
 }
@@ -336,11 +337,11 @@ func (v *reviewView) cells(l reviewLine) []cell {
 	switch l.sec {
 	case secBreached, secNewEsc:
 		e := &p.Escalations[l.idx]
-		return []cell{slaCell(e, p.Now), severityCell(e.Severity), plain(e.Title), plain(e.AccountName), plain(orDash(e.OwnerName, "unassigned"))}
+		return []cell{slaCell(v.th, e, p.Now), severityCell(v.th, e.Severity), plain(e.Title), plain(e.AccountName), plain(orDash(e.OwnerName, "unassigned"))}
 	}
 	a := &p.Accounts[l.idx]
 	owner := plain(orDash(a.OwnerName, "unassigned"))
-	health := styledCell(healthText(a.Health), bandStyle(a.Health.Band))
+	health := styledCell(healthText(a.Health), v.th.band(a.Health.Band))
 	switch l.sec {
 	case secWorsened:
 		prev := "—"
@@ -352,7 +353,7 @@ func (v *reviewView) cells(l reviewLine) []cell {
 			now = itoa(a.Health.Score)
 		}
 		band := bandLabel(a.Prev.Band) + " → " + bandLabel(a.Health.Band)
-		return []cell{plain(a.Name), owner, styledCell(band, bandStyle(a.Health.Band)), plain(prev + " → " + now), plain(a.Trend.String()), plain(money(a.ARRCents, p.Settings.Currency))}
+		return []cell{plain(a.Name), owner, styledCell(band, v.th.band(a.Health.Band)), plain(prev + " → " + now), plain(a.Trend.String()), plain(money(a.ARRCents, p.Settings.Currency))}
 	case secRenewal:
 		return []cell{plain(a.Name), owner, plain(a.RenewalDate.String()), plain(daysLeft(a.DaysToRenewal)), plain(money(a.ARRCents, p.Settings.Currency)), health}
 	default:
@@ -377,7 +378,7 @@ func (v *reviewView) View() string {
 		title += " · /" + v.query
 	}
 	var b strings.Builder
-	b.WriteString(styles.Title.Render(fit(title, v.w, false)))
+	b.WriteString(v.th.Title.Render(fit(title, v.w, false)))
 	h := max(1, v.h-1)
 	sel := -1
 	if len(v.items) > 0 {
@@ -402,9 +403,9 @@ func (v *reviewView) renderLine(i int, sel bool) string {
 	var s string
 	switch l.kind {
 	case lineHeading:
-		s = styles.Section.Render(fit("▌"+l.text, v.w, false))
+		s = v.th.Section.Render(fit("▌"+l.text, v.w, false))
 	case lineNote:
-		s = styles.Muted.Render(fit("  "+l.text, v.w, false))
+		s = v.th.Muted.Render(fit("  "+l.text, v.w, false))
 	case lineColumns:
 		s = v.tbls[l.sec].header
 	case lineMore:
@@ -412,9 +413,9 @@ func (v *reviewView) renderLine(i int, sel bool) string {
 		if sel {
 			mark = "▸ "
 		}
-		st := styles.Muted
+		st := v.th.Muted
 		if sel {
-			st = styles.Selected
+			st = v.th.Selected
 		}
 		s = st.Render(fit(mark+l.text, v.w, false))
 	default:

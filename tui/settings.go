@@ -95,7 +95,7 @@ func (s *settingsModal) editForm(si store.SettingInfo) *form {
 	m := s.m
 	v := textField("Value", si.Value, true)
 	v.hint = si.Help
-	f := newForm("Setting "+si.Key, v)
+	f := newForm(m.th, "Setting "+si.Key, v)
 	f.intro = []string{"Current value " + si.Value + ". The change is checked as a whole, logged with your name, and rescores every account."}
 	f.token = m.nextToken()
 	k := si.Key
@@ -151,20 +151,20 @@ func (s *settingsModal) View() string {
 	if n > 0 {
 		title += " " + itoa(s.offset+1) + "-" + itoa(end) + " of " + itoa(n)
 	}
-	b.WriteString(styles.Title.Render(truncLine(title+" · enter edits · esc closes", s.w)) + "\n\n")
-	b.WriteString(styles.ColHead.Render(truncLine("  "+fit("setting", 26, false)+" "+fit("value", 10, true)+"  meaning", s.w)) + "\n")
+	b.WriteString(s.m.th.Title.Render(truncLine(title+" · enter edits · esc closes", s.w)) + "\n\n")
+	b.WriteString(s.m.th.ColHead.Render(truncLine("  "+fit("setting", 26, false)+" "+fit("value", 10, true)+"  meaning", s.w)) + "\n")
 	for i := s.offset; i < end; i++ {
 		si := s.list[i]
 		line := fit(si.Key, 26, false) + " " + fit(si.Value, 10, true) + "  " + si.Help
 		if i == s.cursor {
-			b.WriteString(styles.Selected.Render(truncLine("▸ "+line, s.w)))
+			b.WriteString(s.m.th.Selected.Render(truncLine("▸ "+line, s.w)))
 		} else {
 			b.WriteString(truncLine("  "+line, s.w))
 		}
 		b.WriteByte('\n')
 	}
 	if room := s.h - settingsHead - (end - s.offset) - 2; len(s.log) > 0 && room > 0 {
-		b.WriteString("\n" + styles.ColHead.Render(truncLine("  latest changes", s.w)) + "\n")
+		b.WriteString("\n" + s.m.th.ColHead.Render(truncLine("  latest changes", s.w)) + "\n")
 		for _, c := range s.log[:min(len(s.log), room)] {
 			line := c.At.Local().Format("2006-01-02 15:04") + "  " + c.Author + " set " + c.Key + " " + c.Old + " → " + c.New
 			b.WriteString(truncLine("  "+sanitize(line), s.w) + "\n")

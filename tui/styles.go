@@ -3,6 +3,9 @@ package tui
 import (
 	"os"
 
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/textarea"
+	"github.com/charmbracelet/bubbles/textinput"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
@@ -22,7 +25,11 @@ var (
 	colSelFg  = lipgloss.AdaptiveColor{Light: "#0A0A0A", Dark: "#F0F6FC"}
 )
 
-// theme holds every style of the program, built once.
+// theme holds every style of one Model, built once from that Model's
+// renderer: served over SSH, each session has its own client's colour
+// profile and background, so no style may come from lipgloss's default
+// renderer (the process's own terminal). The styles are values and the
+// theme is never changed after newTheme, so views read it freely.
 type theme struct {
 	Header    lipgloss.Style
 	Tab       lipgloss.Style
@@ -37,13 +44,23 @@ type theme struct {
 	Error     lipgloss.Style
 	Warn      lipgloss.Style
 	Bands     map[metrics.Band]lipgloss.Style
+
+	// The bubbles components build their defaults with lipgloss.NewStyle,
+	// that is on the default renderer; these replace them.
+	Help                        help.Styles
+	InputPlaceholder, InputHint lipgloss.Style
+	AreaFocused, AreaBlurred    textarea.Style
+	plain                       lipgloss.Style
 }
 
-var styles = newTheme()
-
-func newTheme() theme {
-	s := lipgloss.NewStyle
-	return theme{
+func newTheme(r *lipgloss.Renderer) *theme {
+	s := r.NewStyle
+	// bubbles' own colours (help.New, textinput.New, textarea.DefaultStyles).
+	helpKey := s().Foreground(lipgloss.AdaptiveColor{Light: "#909090", Dark: "#626262"})
+	helpDesc := s().Foreground(lipgloss.AdaptiveColor{Light: "#B2B2B2", Dark: "#4A4A4A"})
+	helpSep := s().Foreground(lipgloss.AdaptiveColor{Light: "#DDDADA", Dark: "#3C3C3C"})
+	faint := s().Foreground(lipgloss.Color("240"))
+	return &theme{
 		Header:    s().Bold(true),
 		Tab:       s().Foreground(colMuted),
 		TabActive: s().Bold(true).Foreground(colAccent).Underline(true),
@@ -62,6 +79,76 @@ func newTheme() theme {
 			metrics.Red:     s().Bold(true).Foreground(colRed),
 			metrics.Unknown: s().Foreground(colMuted),
 		},
+		Help: help.Styles{
+			ShortKey:       helpKey,
+			ShortDesc:      helpDesc,
+			ShortSeparator: helpSep,
+			Ellipsis:       helpSep,
+			FullKey:        helpKey,
+			FullDesc:       helpDesc,
+			FullSeparator:  helpSep,
+		},
+		InputPlaceholder: faint,
+		InputHint:        faint,
+		AreaFocused: textarea.Style{
+			Base:             s(),
+			CursorLine:       s().Background(lipgloss.AdaptiveColor{Light: "255", Dark: "0"}),
+			CursorLineNumber: s().Foreground(lipgloss.AdaptiveColor{Light: "240"}),
+			EndOfBuffer:      s().Foreground(lipgloss.AdaptiveColor{Light: "254", Dark: "0"}),
+			LineNumber:       s().Foreground(lipgloss.AdaptiveColor{Light: "249", Dark: "7"}),
+			Placeholder:      faint,
+			Prompt:           s().Foreground(lipgloss.Color("7")),
+			Text:             s(),
+		},
+		AreaBlurred: textarea.Style{
+			Base:             s(),
+			CursorLine:       s().Foreground(lipgloss.AdaptiveColor{Light: "245", Dark: "7"}),
+			CursorLineNumber: s().Foreground(lipgloss.AdaptiveColor{Light: "249", Dark: "7"}),
+			EndOfBuffer:      s().Foreground(lipgloss.AdaptiveColor{Light: "254", Dark: "0"}),
+			LineNumber:       s().Foreground(lipgloss.AdaptiveColor{Light: "249", Dark: "7"}),
+			Placeholder:      faint,
+			Prompt:           s().Foreground(lipgloss.Color("7")),
+			Text:             s().Foreground(lipgloss.AdaptiveColor{Light: "245", Dark: "7"}),
+		},
+		plain: s(),
+	}
+}
+
+// band is the colour of a band; an unknown or empty band looks unknown.
+func (th *theme) band(b metrics.Band) lipgloss.Style {
+	if st, ok := th.Bands[b]; ok {
+		return st
+	}
+	return th.Bands[metrics.Unknown]
+}
+
+// help is a help.Model that paints with this theme.
+func (th *theme) help() help.Model {
+	h := help.New()
+	h.Styles = th.Help
+	return h
+}
+
+// input styles a textinput. Its zero styles (prompt, text, cursor) would
+// render through the default renderer too, so every one is set.
+func (th *theme) input(in *textinput.Model) {
+	in.PromptStyle = th.plain
+	in.TextStyle = th.plain
+	in.PlaceholderStyle = th.InputPlaceholder
+	in.CompletionStyle = th.InputHint
+	in.Cursor.Style = th.plain
+	in.Cursor.TextStyle = th.plain
+}
+
+// area styles a textarea, cursor included.
+func (th *theme) area(ta *textarea.Model) {
+	ta.FocusedStyle, ta.BlurredStyle = th.AreaFocused, th.AreaBlurred
+	ta.Cursor.Style = th.plain
+	ta.Cursor.TextStyle = th.plain
+	if ta.Focused() {
+		ta.Focus() // its current style is a pointer to one of the two
+	} else {
+		ta.Blur()
 	}
 }
 
@@ -84,13 +171,6 @@ func bandLabel(b metrics.Band) string {
 		b = metrics.Unknown
 	}
 	return bandGlyph(b) + " " + string(b)
-}
-
-func bandStyle(b metrics.Band) lipgloss.Style {
-	if st, ok := styles.Bands[b]; ok {
-		return st
-	}
-	return styles.Bands[metrics.Unknown]
 }
 
 // configureTerminal decides the colour profile and background once, before

@@ -41,6 +41,7 @@ type rowKey struct {
 // visible window and caches each rendered row string by ID and selection,
 // so a cursor move re-renders at most two rows.
 type table struct {
+	th     *theme
 	cols   []column
 	widths []int // per column, 0 when hidden
 	width  int
@@ -56,8 +57,8 @@ type table struct {
 
 const gutter = 2 // "▸ " marks the cursor row without relying on colour
 
-func newTable(cols []column) table {
-	return table{cols: cols, cache: map[rowKey]string{}}
+func newTable(th *theme, cols []column) table {
+	return table{th: th, cols: cols, cache: map[rowKey]string{}}
 }
 
 // setSize lays the columns out for width w and h data rows.
@@ -157,7 +158,7 @@ func (t *table) layout() {
 		first = false
 		b.WriteString(fit(c.title, t.widths[i], c.right))
 	}
-	t.header = styles.ColHead.Render(fit(b.String(), t.width, false))
+	t.header = t.th.ColHead.Render(fit(b.String(), t.width, false))
 }
 
 // invalidate drops cached rows: after a reload or a width change.
@@ -241,7 +242,7 @@ func (t *table) compose(cells []cell, sel bool) string {
 	}
 	line := b.String()
 	if sel {
-		line = styles.Selected.Render(line)
+		line = t.th.Selected.Render(line)
 	}
 	return line
 }
@@ -252,7 +253,7 @@ func (t *table) view(empty string) string {
 	b.WriteString(t.header)
 	if t.n == 0 {
 		b.WriteByte('\n')
-		b.WriteString(styles.Muted.Render(fit("  "+empty, t.width, false)))
+		b.WriteString(t.th.Muted.Render(fit("  "+empty, t.width, false)))
 		for i := 1; i < t.height; i++ {
 			b.WriteByte('\n')
 		}

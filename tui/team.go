@@ -23,6 +23,7 @@ var teamCols = []column{
 // teamView is the roster with one row per active member and the
 // Unassigned pool.
 type teamView struct {
+	th    *theme
 	p     *portfolio.Portfolio
 	rows  []int // indexes into p.Team after the query
 	fold  []string
@@ -32,8 +33,8 @@ type teamView struct {
 	cell  []cell
 }
 
-func newTeamView() *teamView {
-	v := &teamView{tbl: newTable(teamCols), cell: make([]cell, len(teamCols))}
+func newTeamView(th *theme) *teamView {
+	v := &teamView{th: th, tbl: newTable(th, teamCols), cell: make([]cell, len(teamCols))}
 	v.tbl.fetch = v.fetch
 	return v
 }
@@ -137,7 +138,7 @@ func (v *teamView) fetch(i int) (uint64, []cell) {
 	c[3] = plain(money(r.ARRCents, v.p.Settings.Currency))
 	c[4] = plain(bandGlyph(metrics.Red) + itoa(r.Bands[metrics.Red]) + " " + bandGlyph(metrics.Yellow) + itoa(r.Bands[metrics.Yellow]) + " " + bandGlyph(metrics.Green) + itoa(r.Bands[metrics.Green]))
 	if r.Bands[metrics.Red] > 0 {
-		c[4] = styledCell(c[4].text, bandStyle(metrics.Red))
+		c[4] = styledCell(c[4].text, v.th.band(metrics.Red))
 	}
 	c[5] = plain(pct(r.Retention.NRR))
 	c[6] = plain(itoa(r.OpenEsc))
@@ -146,7 +147,7 @@ func (v *teamView) fetch(i int) (uint64, []cell) {
 	case r.Unassigned:
 		c[8] = plain("—")
 	case r.OverCapacity:
-		c[8] = styledCell("⚠ "+itoa(r.Accounts)+"/"+itoa(r.Member.Capacity)+" over", styles.Error)
+		c[8] = styledCell("⚠ "+itoa(r.Accounts)+"/"+itoa(r.Member.Capacity)+" over", v.th.Error)
 	default:
 		c[8] = plain(itoa(r.Accounts) + "/" + itoa(r.Member.Capacity))
 	}
@@ -178,5 +179,5 @@ func (v *teamView) View() string {
 	if v.query != "" {
 		empty = "No member matches the filter (esc clears it)."
 	}
-	return styles.Title.Render(fit(t, v.w, false)) + "\n" + v.tbl.view(empty)
+	return v.th.Title.Render(fit(t, v.w, false)) + "\n" + v.tbl.view(empty)
 }

@@ -35,6 +35,10 @@
 //     it opens read-only, the header says "as ? (unknown --as: read-only)",
 //     the status line names the members, and every action key refuses with
 //     that message.
+//   - Every style comes from the Model's own renderer (Options.Renderer,
+//     styles.go), never lipgloss's default one: served over SSH, one
+//     process runs a Model per session, and each paints with its own
+//     client's colour profile and background.
 package tui
 
 import (
@@ -46,6 +50,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"golang.org/x/term"
 
 	"steward/metrics"
@@ -66,6 +71,15 @@ type Options struct {
 	// the benchmark of a real open (README, "Performance").
 	FirstFrameLog string
 	Started       time.Time
+	// Renderer paints every style: an SSH session's own, so that each
+	// client gets its colour profile and background. nil: lipgloss's
+	// default renderer, the process's terminal (Run configures it).
+	Renderer *lipgloss.Renderer
+	// MemberID, when set, is the signed-in member of a team server's
+	// session (Hub.NewSession): changes are theirs, As is not read.
+	// Session is the fingerprint of the key the session signed in with.
+	MemberID uint64
+	Session  string
 }
 
 // Run opens the dashboard in the alternate screen and returns when the user
@@ -244,4 +258,13 @@ func (g *guarded) wrap(cmd tea.Cmd) tea.Cmd {
 		}
 		return msg
 	}
+}
+
+// findActor is who acts: the signed-in member of a team server's
+// session, else --as (store.FindActor).
+func (o *Options) findActor(members []store.Member) (store.Actor, error) {
+	if o.MemberID != 0 {
+		return store.MemberActor(members, o.MemberID, o.Session)
+	}
+	return store.FindActor(members, o.As)
 }

@@ -1,0 +1,399 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"steward/store"
+	"steward/store/portfolio"
+)
+
+// Hub is the read model the sessions of a team server share (steward
+// serve; README, "Serve your team"). It loads the portfolio once, follows
+// the file's change feed once per change, and hands each change to every
+// session, so thirty sessions cost one portfolio, not thirty.
+//
+// A change is applied under the write lock: Apply updates accounts in
+// place, so no session may be reading them. Every session's Update and
+// View run under the read lock (Session), and each session's own
+// background readers (the accounts view's index and sort orders) are
+// halted inside the write lock before the portfolio moves. Sessions learn
+// of the change by a message sent after the lock is released: Send blocks
+// until the session's loop takes it, and that loop may be waiting for the
+// lock.
+type Hub struct {
+	path string
+	opt  store.Options
+	now  func() time.Time
+	log  func(level, msg string, kv ...any)
+
+	mu       sync.RWMutex
+	p        *portfolio.Portfolio
+	stat     fileStat
+	sessions map[*Session]struct{}
+
+	// pmu guards which escalation each session has open (presence; who
+	// is signed in is the sessions themselves). Nothing of presence is
+	// written to the database.
+	pmu sync.Mutex
+
+	kick   chan bool // a session wrote (false) or asked for a full reload (true)
+	done   chan struct{}
+	closed sync.Once
+	wg     sync.WaitGroup
+	watch  *fileWatch
+	// writes counts the sessions' writes in flight, so a server that stops
+	// lets them commit first (Drain).
+	writes sync.WaitGroup
+}
+
+// HubOptions configure a Hub.
+type HubOptions struct {
+	Path  string
+	Store store.Options
+	Now   func() time.Time // nil: time.Now
+	// Log receives the hub's errors (a reload that failed), one line each.
+	Log func(level, msg string, kv ...any)
+}
+
+// NewHub loads the portfolio (upgrading an older file in place, as the
+// dashboard does) and starts following the file. It takes this week's
+// snapshot in the background when the week has none.
+func NewHub(o HubOptions) (*Hub, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = func(string, string, ...any) {}
+	}
+	h := &Hub{path: o.Path, opt: o.Store, now: o.Now, log: o.Log, sessions: map[*Session]struct{}{},
+		kick: make(chan bool, 1), done: make(chan struct{})}
+	msg := loadCmd(0, o.Path, o.Store, portfolio.Today(o.Now()), o.Now(), true)().(loadedMsg)
+	if msg.err != nil {
+		return nil, msg.err
+	}
+	msg.p.Folds() // once, here: sessions only read the portfolio
+	h.p, h.stat = msg.p, msg.stat
+	h.watch = watchFile(o.Path)
+	h.wg.Add(1)
+	go h.follow()
+	if !h.p.Review.CurrentWeekSnapped && len(h.p.Accounts) > 0 {
+		h.wg.Add(1)
+		go func() {
+			defer h.wg.Done()
+			if _, err := portfolio.TakeSnapshot(o.Path, o.Store, h.p.AsOf, true); err != nil {
+				h.log("error", "this week's snapshot was not taken", "err", err)
+			}
+			h.poke(false)
+		}()
+	}
+	return h, nil
+}
+
+// Close stops following the file. Sessions still open keep the last
+// portfolio.
+func (h *Hub) Close() {
+	h.closed.Do(func() {
+		close(h.done)
+		h.watch.Close()
+	})
+	h.wg.Wait()
+}
+
+// Drain waits up to d for the sessions' writes in flight to commit, and
+// reports whether they did.
+func (h *Hub) Drain(d time.Duration) bool {
+	ok := make(chan struct{})
+	go func() { h.writes.Wait(); close(ok) }()
+	select {
+	case <-ok:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+// Accounts is the number of accounts in the shared portfolio.
+func (h *Hub) Accounts() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.p.Accounts)
+}
+
+// poke asks the follower to look at the file now: a session's own write
+// shows in every session without waiting for the file's notice.
+func (h *Hub) poke(full bool) {
+	for {
+		select {
+		case h.kick <- full:
+			return
+		default:
+		}
+		select {
+		case prev := <-h.kick:
+			full = full || prev // merge with the waiting poke
+		default:
+		}
+	}
+}
+
+// follow brings the portfolio up to date whenever the file changes (a
+// session's write, a steward import from the shell) and moves its clock
+// every minute.
+func (h *Hub) follow() {
+	defer h.wg.Done()
+	woke := make(chan struct{}, 1)
+	if h.watch != nil {
+		h.wg.Add(1)
+		go func() {
+			defer h.wg.Done()
+			for {
+				h.watch.wait(watchedPoll)
+				select {
+				case woke <- struct{}{}:
+				default:
+				}
+				select {
+				case <-h.done:
+					return
+				default:
+				}
+			}
+		}()
+	}
+	poll := time.NewTicker(pollInterval)
+	defer poll.Stop()
+	minute := time.NewTimer(untilNextMinute(h.now()))
+	defer minute.Stop()
+	for {
+		full := false
+		select {
+		case <-h.done:
+			return
+		case full = <-h.kick:
+		case <-woke:
+		case <-poll.C:
+			if h.watch != nil {
+				continue // the watch wakes us; its own slow stat covers lost notices
+			}
+		case <-minute.C:
+			minute.Reset(untilNextMinute(h.now()))
+			h.clock()
+			continue
+		}
+		h.refresh(full)
+	}
+}
+
+func untilNextMinute(now time.Time) time.Duration {
+	return now.Truncate(time.Minute).Add(time.Minute).Sub(now)
+}
+
+// refresh reads what changed since the portfolio was read, if the file
+// moved (or full is set), and hands it to every session.
+func (h *Hub) refresh(full bool) {
+	stat := statOf(h.path)
+	if !full && stat == h.stat {
+		releaseIfDue()
+		return
+	}
+	cur := h.p // only this goroutine replaces it
+	if !full {
+		msg := deltaCmd(0, h.path, h.opt, cur.Seq, cur.AsOf, cur.Review.ComparedWithWeek)().(deltaMsg)
+		switch {
+		case msg.err != nil:
+			h.failed(msg.err)
+			return
+		case !msg.d.Reload:
+			h.publish(func() (*portfolio.Portfolio, []int) { return cur.Apply(msg.d, h.now()) }, msg.stat, true)
+			return
+		}
+	}
+	msg := loadCmd(0, h.path, h.opt, portfolio.Today(h.now()), h.now(), false)().(loadedMsg)
+	if msg.err != nil {
+		h.failed(msg.err)
+		return
+	}
+	h.publish(func() (*portfolio.Portfolio, []int) { return msg.p, nil }, msg.stat, false)
+}
+
+// failed keeps the portfolio and tries again at the next look; a lock
+// held by a long import is only a wait.
+func (h *Hub) failed(err error) {
+	h.stat = fileStat{}
+	if !errors.Is(err, store.ErrLocked) {
+		h.log("error", "reading the changes failed", "err", err)
+	}
+}
+
+// publish installs the portfolio next makes, under the write lock, in
+// every session, then wakes them.
+func (h *Hub) publish(next func() (*portfolio.Portfolio, []int), stat fileStat, applied bool) {
+	h.mu.Lock()
+	for s := range h.sessions {
+		s.m().accounts.halt() // Apply changes accounts in place
+	}
+	p, changed := next()
+	h.p, h.stat = p, stat
+	took := time.Duration(0)
+	for s := range h.sessions {
+		s.adopt(func(m *Model) tea.Cmd {
+			return m.onLoaded(loadedMsg{seq: m.seq, p: p, stat: stat, applied: applied, changed: changed, took: took})
+		})
+	}
+	h.mu.Unlock()
+	h.wakeAll()
+}
+
+// clock moves the shared portfolio to the minute (Model.onClock does it
+// for a dashboard of its own); a new day reloads, as it does there.
+func (h *Hub) clock() {
+	now := h.now()
+	if portfolio.Today(now) != h.p.AsOf {
+		h.refresh(true)
+		return
+	}
+	h.mu.Lock()
+	keeps := make(map[*Session]retimeKeep, len(h.sessions))
+	for s := range h.sessions {
+		keeps[s] = s.m().beforeRetime()
+	}
+	changed := h.p.Retime(now)
+	for s := range h.sessions {
+		k := keeps[s]
+		s.adopt(func(m *Model) tea.Cmd { return m.afterRetime(k, changed) })
+	}
+	h.mu.Unlock()
+	h.wakeAll()
+}
+
+func (h *Hub) wakeAll() {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for s := range h.sessions {
+		s.wake()
+	}
+}
+
+// join registers a session and gives it the portfolio, in one step under
+// the write lock, so it misses no change.
+func (h *Hub) join(s *Session) {
+	h.mu.Lock()
+	h.sessions[s] = struct{}{}
+	p, stat := h.p, h.stat
+	s.adopt(func(m *Model) tea.Cmd {
+		return m.onLoaded(loadedMsg{seq: m.seq, p: p, stat: stat, first: true})
+	})
+	h.mu.Unlock()
+	h.presenceChanged()
+}
+
+// leave forgets a session that ended, once its background readers have
+// stopped: the next change must not move accounts under them.
+func (h *Hub) leave(s *Session) {
+	h.mu.Lock()
+	if _, ok := h.sessions[s]; ok {
+		s.m().accounts.halt()
+		delete(h.sessions, s)
+	}
+	h.mu.Unlock()
+	h.presenceChanged()
+}
+
+// presenceChanged wakes every session to redraw who else is here.
+func (h *Hub) presenceChanged() { h.wakeAll() }
+
+// Present is the names of the members signed in now, one each, sorted.
+func (h *Hub) Present() []string {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.others(nil)
+}
+
+// Sessions is the number of sessions open.
+func (h *Hub) Sessions() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.sessions)
+}
+
+// others is the distinct names signed in, except self's own member. The
+// caller holds mu, either side (a session's Update, or the follower).
+func (h *Hub) others(self *Session) []string {
+	var names []string
+	for s := range h.sessions {
+		if self != nil && s.memberID == self.memberID {
+			continue
+		}
+		if !slices.Contains(names, s.name) {
+			names = append(names, s.name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// viewers is who else has escalation id open; the caller holds mu.
+func (h *Hub) viewers(id uint64, self *Session) []string {
+	h.pmu.Lock()
+	defer h.pmu.Unlock()
+	var names []string
+	for s := range h.sessions {
+		if s != self && id != 0 && s.viewing == id && !slices.Contains(names, s.name) {
+			names = append(names, s.name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// setViewing records which escalation s has open (0: none) and tells the
+// others. The caller holds no lock.
+func (h *Hub) setViewing(s *Session, id uint64) {
+	h.pmu.Lock()
+	s.viewing = id
+	h.pmu.Unlock()
+	h.presenceChanged()
+}
+
+// alsoHere is the header's "also here: …" for a session.
+func alsoHere(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return "also here: " + strings.Join(names, ", ")
+}
+
+// String describes the hub for the server's log.
+func (h *Hub) String() string {
+	return fmt.Sprintf("hub(%s)", h.path)
+}
+
+// Member is the active member key fp (a SHA256 fingerprint) belongs to,
+// as of the latest change: the server signs a key in by it.
+func (h *Hub) Member(fp string) (store.Member, error) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for id, keys := range h.p.MemberKeys {
+		for _, k := range keys {
+			if k.Fingerprint != fp {
+				continue
+			}
+			m := h.p.Member(id)
+			switch {
+			case m == nil:
+				return store.Member{}, fmt.Errorf("key %s belongs to no member on the roster", fp)
+			case !m.Active:
+				return store.Member{}, fmt.Errorf("key %s belongs to %s, who is no longer an active member", fp, m.Name)
+			}
+			return *m, nil
+		}
+	}
+	return store.Member{}, fmt.Errorf("key %s belongs to no member: a manager adds it with steward members keys add MEMBER KEY", fp)
+}
