@@ -86,6 +86,9 @@ type Server struct {
 	programs map[*tea.Program]*tui.Session
 	stopping bool
 	active   atomic.Int32
+	// handlers counts the sessions being served (dashboards and
+	// commands), so Shutdown can let them finish.
+	handlers sync.WaitGroup
 }
 
 // New loads the portfolio and prepares the SSH server (nothing listens
@@ -132,6 +135,12 @@ func New(cfg Config) (*Server, error) {
 			return false
 		}),
 		wish.WithMiddleware(s.handle),
+		func(srv *ssh.Server) error {
+			srv.ConnectionFailedCallback = func(c net.Conn, err error) {
+				s.log.Warn("connection failed", "remote", c.RemoteAddr().String(), "err", err.Error())
+			}
+			return nil
+		},
 	)
 	if err != nil {
 		hub.Close()
@@ -181,17 +190,24 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		p.Quit()
 	}
 	s.mu.Unlock()
+	// The dashboards say why they end and the commands (an import) run
+	// to their end; then the writes the dashboards started commit.
+	ended := make(chan struct{})
+	go func() { s.handlers.Wait(); close(ended) }()
+	var err error
+	select {
+	case <-ended:
+	case <-ctx.Done():
+		err = fmt.Errorf("sessions still running at shutdown: %w", ctx.Err())
+	}
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		deadline = time.Now().Add(5 * time.Second)
 	}
-	if !s.hub.Drain(time.Until(deadline) / 2) {
-		s.log.Error("a write was still running at shutdown")
+	if !s.hub.Drain(time.Until(deadline)) {
+		err = errors.New("a write was still running at shutdown")
 	}
-	err := s.ssh.Shutdown(ctx)
-	if err != nil {
-		s.ssh.Close()
-	}
+	s.ssh.Close() // the listener and every connection
 	s.hub.Close()
 	return err
 }
@@ -208,13 +224,15 @@ func (s *Server) authKey(ctx ssh.Context, key ssh.PublicKey) bool {
 		s.log.Warn("refused", "user", ctx.User(), "remote", ctx.RemoteAddr().String(), "key", fp, "why", err.Error())
 		return false
 	}
-	_ = m
+	s.log.Debug("key accepted", "member", m.Name, "key", fp)
 	return true
 }
 
 // handle serves one SSH session: a dashboard, or a command.
 func (s *Server) handle(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
+		s.handlers.Add(1)
+		defer s.handlers.Done()
 		defer func() {
 			if r := recover(); r != nil {
 				s.log.Error("session failed", "err", fmt.Sprint(r))

@@ -114,7 +114,7 @@ func TestWatchWakesOnAWrite(t *testing.T) {
 		done := make(chan time.Duration)
 		go func() {
 			start := time.Now()
-			w.wait(3 * time.Second)
+			w.wait(3*time.Second, nil)
 			done <- time.Since(start)
 		}()
 		time.Sleep(100 * time.Millisecond)

@@ -915,15 +915,6 @@ func (m *Model) buildHeader() {
 			tail = sep + "due90 " + money(due.ARRCents, cur) + "/" + itoa(due.Count)
 		}
 		tail += sep + "as " + sanitize(m.actorName())
-		if m.hub != nil {
-			if others := m.hub.others(m.sess); len(others) > 0 {
-				here := "also here: " + strings.Join(others, ", ")
-				if compact {
-					here = "+" + itoa(len(others)) + " here"
-				}
-				tail += sep + sanitize(here)
-			}
-		}
 		b.WriteString(tail)
 		plainW += ansi.StringWidth(tail)
 		if plainW <= m.w || compact {
@@ -944,6 +935,21 @@ func (m *Model) buildTabs() {
 			b.WriteString(m.th.Tab.Render(" " + label + " "))
 		}
 		b.WriteString(" ")
+	}
+	// Who else is signed in to the team server sits at the right of the
+	// tabs, where the header's figures leave it room: every name when
+	// they fit, else how many.
+	if m.hub != nil {
+		if others := m.hub.others(m.sess); len(others) > 0 {
+			used := ansi.StringWidth(b.String())
+			here := sanitize("also here: " + strings.Join(others, ", "))
+			if used+ansi.StringWidth(here)+1 > m.w {
+				here = "also here: " + itoa(len(others))
+			}
+			if pad := m.w - used - ansi.StringWidth(here); pad >= 1 {
+				b.WriteString(strings.Repeat(" ", pad) + m.th.Muted.Render(here))
+			}
+		}
 	}
 	m.tabsLine = truncLine(b.String(), m.w)
 }

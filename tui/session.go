@@ -172,7 +172,7 @@ func (s *Session) View() string {
 // presenceChanged redraws who else is here: the header, and the open
 // escalation's "also open by".
 func (m *Model) presenceChanged() {
-	m.buildHeader()
+	m.buildTabs()
 	for _, f := range m.stack {
 		if pg, ok := f.page.(*escPage); ok {
 			pg.others = m.hub.viewers(pg.id, m.sess)

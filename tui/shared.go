@@ -154,7 +154,7 @@ func (h *Hub) follow() {
 		go func() {
 			defer h.wg.Done()
 			for {
-				h.watch.wait(watchedPoll)
+				h.watch.wait(watchedPoll, h.done)
 				select {
 				case woke <- struct{}{}:
 				default:

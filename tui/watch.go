@@ -50,8 +50,9 @@ func (f *fileWatch) Close() {
 	}
 }
 
-// wait returns when the file may have changed, or after d.
-func (f *fileWatch) wait(d time.Duration) {
+// wait returns when the file may have changed, or after d, or when done
+// is closed (nil: never).
+func (f *fileWatch) wait(d time.Duration, done <-chan struct{}) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	t := time.NewTimer(d)
@@ -60,7 +61,10 @@ func (f *fileWatch) wait(d time.Duration) {
 		select {
 		case ev, ok := <-f.w.Events:
 			if !ok {
-				<-t.C // closed: behave like a poll
+				select { // closed: behave like a poll
+				case <-t.C:
+				case <-done:
+				}
 				return
 			}
 			if filepath.Base(ev.Name) == f.name {
@@ -71,6 +75,8 @@ func (f *fileWatch) wait(d time.Duration) {
 				return // a lost event (queue overflow): look now
 			}
 		case <-t.C:
+			return
+		case <-done:
 			return
 		}
 	}
@@ -84,7 +90,7 @@ func (m *Model) nextPoll() tea.Cmd {
 	}
 	w := m.watch
 	return func() tea.Msg {
-		w.wait(watchedPoll)
+		w.wait(watchedPoll, nil)
 		return pollMsg{}
 	}
 }
