@@ -58,8 +58,10 @@ type accountsView struct {
 	th   *theme
 	p    *portfolio.Portfolio
 	asc  []int32 // the live accounts by the sort column, ascending (read-only: it is orders[sortCol])
-	base []int32
-	rows []int32
+	base []int32 // read-only: asc itself, or baseOwn
+	rows []int32 // read-only: base itself, or rowsOwn
+	// baseOwn and rowsOwn are the lists the view fills (rebase).
+	baseOwn, rowsOwn []int32
 
 	accountIndex
 	// mark[i] is 1 + the group (word, substring, fuzzy) of account i's hit
@@ -96,6 +98,11 @@ type accountsView struct {
 
 	pending bool   // SetPortfolio's portfolio is not built in yet (ensure)
 	keep    uint64 // the account the cursor was on when it was set
+
+	// hub, on a team server, holds the index and the sort orders every
+	// session's view shares (shared.go, sharedAccounts): the view reads
+	// them and never builds or changes them itself.
+	hub *Hub
 }
 
 func newAccountsView(th *theme) *accountsView {
@@ -138,6 +145,10 @@ func (v *accountsView) ensure() bool {
 	}
 	v.pending = false
 	v.p.Folds()
+	if v.hub != nil {
+		v.adoptShared()
+		return true
+	}
 	pre := v.takePrebuilt()
 	v.changedRows()
 	if pre != nil {
@@ -169,25 +180,24 @@ func (v *accountsView) updated(p *portfolio.Portfolio, changed []int) {
 	}
 	keep := v.selectedID()
 	v.p = p
-	for _, i := range changed {
-		if i >= len(v.offs)-1 || i >= len(v.nameRank) ||
-			string(v.arena[v.offs[i]:v.offs[i+1]]) != foldName(&v.p.Accounts[i]) || v.p.Accounts[i].Live != (v.nameRank[i] >= 0) {
-			v.changedRows()
-			v.accountIndex.build(v.p.Accounts, nil)
-			v.mark = slices.Grow(v.mark[:0], len(v.masks))[:len(v.masks)]
-			v.forget()
-			v.resort()
-			v.tbl.invalidate()
-			v.selectID(keep)
-			v.startOrders()
-			return
-		}
+	if v.hub != nil {
+		// The hub brought the shared index and orders up to date first.
+		v.keep = keep
+		v.adoptShared()
+		return
 	}
-	for _, i := range changed {
-		a := &v.p.Accounts[i]
-		v.group[i] = v.groupOf(a.Fold[min(len(a.Fold), a.NameLen+1):])
-		v.bandOf[i], v.ownerOf[i] = bandCode(a.Health.Band), a.OwnerID
+	if !v.accountIndex.fits(v.p.Accounts, changed) {
+		v.changedRows()
+		v.accountIndex.build(v.p.Accounts, nil)
+		v.mark = slices.Grow(v.mark[:0], len(v.masks))[:len(v.masks)]
+		v.forget()
+		v.resort()
+		v.tbl.invalidate()
+		v.selectID(keep)
+		v.startOrders()
+		return
 	}
+	v.accountIndex.follow(v.p.Accounts, changed)
 	if !v.fixOrders(changed) {
 		v.changedRows()
 	}
@@ -282,6 +292,29 @@ func (ix *accountIndex) build(accts []portfolio.Account, stop func() bool) bool 
 	return true
 }
 
+// fits reports whether the index still holds for accts after the change
+// feed changed the accounts at changed (same indexes): no account is new,
+// renamed, churned or revived. Otherwise it must be built again.
+func (ix *accountIndex) fits(accts []portfolio.Account, changed []int) bool {
+	for _, i := range changed {
+		if i >= len(ix.offs)-1 || i >= len(ix.nameRank) ||
+			string(ix.arena[ix.offs[i]:ix.offs[i+1]]) != foldName(&accts[i]) || accts[i].Live != (ix.nameRank[i] >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// follow takes in what changed at the accounts at changed, which fits:
+// their owner and segment text, band and owner.
+func (ix *accountIndex) follow(accts []portfolio.Account, changed []int) {
+	for _, i := range changed {
+		a := &accts[i]
+		ix.group[i] = ix.groupOf(a.Fold[min(len(a.Fold), a.NameLen+1):])
+		ix.bandOf[i], ix.ownerOf[i] = bandCode(a.Health.Band), a.OwnerID
+	}
+}
+
 // setNameOrder installs the name order of n accounts.
 func (ix *accountIndex) setNameOrder(byName []int32, n int) {
 	ix.byName = byName
@@ -345,7 +378,11 @@ func (v *accountsView) resort() {
 	}
 	accts := v.p.Accounts
 	v.adopt()
-	if v.orders[v.sortCol] == nil {
+	switch {
+	case v.orders[v.sortCol] != nil:
+	case v.hub != nil:
+		v.orders[v.sortCol] = v.hub.accounts.order(v.p, v.sortCol)
+	default:
 		v.orders[v.sortCol] = sortAsc(v.sortCol, accts, v.byName, v.ownerRanks, &v.scratch, parallel)
 	}
 	v.asc = v.orders[v.sortCol]
@@ -613,16 +650,24 @@ func flagCount(f metrics.Flags) int {
 // query (the marks of the last match stay: only the order changed). It
 // reads compact copies of each account's band and owner, so a filtered
 // re-sort does not visit a million rows in sort order.
+//
+// The unfiltered ascending base is the sort order itself, and the rows of
+// an empty query are the base: views, not copies (baseOwn and rowsOwn are
+// the lists a view fills itself). On a team server that order is shared
+// by every session, so a session's accounts view costs its marks and not
+// two more lists of every account.
 func (v *accountsView) rebase() {
-	v.base = v.base[:0]
 	n := len(v.asc)
+	if v.band == "" && v.member == nil && !v.desc {
+		v.base = v.asc
+		v.filter()
+		return
+	}
+	v.base = v.baseOwn[:0]
+	defer func() { v.baseOwn = v.base }()
 	if v.band == "" && v.member == nil {
-		if v.desc {
-			for k := n - 1; k >= 0; k-- {
-				v.base = append(v.base, v.asc[k])
-			}
-		} else {
-			v.base = append(v.base, v.asc...)
+		for k := n - 1; k >= 0; k-- {
+			v.base = append(v.base, v.asc[k])
 		}
 		v.filter()
 		return
@@ -679,7 +724,7 @@ func (v *accountsView) inBook() func(owner uint64) bool {
 func (v *accountsView) filter() {
 	q := compileQuery(v.query)
 	if q.empty() {
-		v.rows = append(v.rows[:0], v.base...)
+		v.rows = v.base
 		v.tbl.setRows(len(v.rows))
 		return
 	}
@@ -869,13 +914,13 @@ func (v *accountsView) collect() {
 			}
 		}
 	})
-	rows := v.rows[:0]
+	rows := v.rowsOwn[:0]
 	for k := 0; k < 3; k++ {
 		for part := 0; part < parts; part++ {
 			rows = append(rows, v.partGroups[part][k]...)
 		}
 	}
-	v.rows = rows
+	v.rows, v.rowsOwn = rows, rows
 }
 
 // parallel runs f over [0, n) in one piece per core (at most maxParts)

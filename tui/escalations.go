@@ -83,15 +83,23 @@ func (v *escView) SetPortfolio(p *portfolio.Portfolio) {
 // refresh rebuilds the rows from the portfolio (reloaded, or re-sorted by
 // the minute tick) and selects keep again.
 func (v *escView) refresh(keep uint64) {
-	p := v.p
-	v.fold = v.fold[:0]
-	for i := range p.Escalations {
-		e := &p.Escalations[i]
-		v.fold = append(v.fold, portfolio.FoldText(e.Title+" "+e.AccountName+" "+e.OwnerName))
-	}
+	v.fold = v.fold[:0] // made again by the next filter (folds)
 	v.apply()
 	v.tbl.invalidate()
 	v.selectID(keep)
+}
+
+// folds makes the filter's text of every escalation, once per portfolio
+// (or re-sort), when a filter first needs it (teamView.folds says why).
+func (v *escView) folds() {
+	if len(v.fold) == len(v.p.Escalations) {
+		return
+	}
+	v.fold = v.fold[:0]
+	for i := range v.p.Escalations {
+		e := &v.p.Escalations[i]
+		v.fold = append(v.fold, portfolio.FoldText(e.Title+" "+e.AccountName+" "+e.OwnerName))
+	}
 }
 
 func (v *escView) apply() {
@@ -115,6 +123,7 @@ func (v *escView) apply() {
 		v.rows = append(v.rows, i)
 	}
 	if q := compileQuery(v.query); !q.empty() {
+		v.folds()
 		shown := v.rows
 		order := filterOrder(&q, len(shown), func(k int) string { return v.fold[shown[k]] })
 		rows := make([]int, len(order))

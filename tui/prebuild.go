@@ -47,8 +47,8 @@ func (b *prebuild) finished() bool {
 // still to be built and no build of it runs, and returns the command
 // that reports its end (builtMsg), or nil.
 func (v *accountsView) prebuild() tea.Cmd {
-	if !v.pending || v.p == nil || (v.pre != nil && v.pre.p == v.p) {
-		return nil
+	if !v.pending || v.p == nil || (v.pre != nil && v.pre.p == v.p) || v.hub != nil {
+		return nil // a team's index is the hub's (sharedAccounts)
 	}
 	v.stopPrebuild()
 	v.p.Folds() // writes the accounts: here, before the goroutine reads them

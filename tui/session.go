@@ -53,7 +53,7 @@ func (h *Hub) NewSession(o SessionOptions) *Session {
 	m := New(Options{Path: h.path, Store: h.opt, Now: h.now, Renderer: o.Renderer,
 		MemberID: o.MemberID, Session: o.Fingerprint})
 	s := &Session{g: &guarded{m: m}, hub: h, memberID: o.MemberID, name: o.Name, idle: o.IdleTimeout, lastKey: h.now()}
-	m.hub, m.sess = h, s
+	m.hub, m.sess, m.accounts.hub = h, s, h
 	return s
 }
 

@@ -70,7 +70,7 @@ type orderMaker struct {
 // not hold yet for its current accounts.
 func (v *accountsView) startOrders() {
 	v.haltMaker()
-	if v.p == nil || v.pending || v.byName == nil {
+	if v.p == nil || v.pending || v.byName == nil || v.hub != nil { // the hub makes a team's orders once (sharedAccounts)
 		return
 	}
 	// In the order `s` cycles from the current column, so the next press
@@ -168,13 +168,20 @@ func (v *accountsView) fixOrders(changed []int) bool {
 		return false
 	}
 	v.halt()
-	owners := v.ownerRanks()
-	accts := v.p.Accounts
+	return fixOrders(&v.orders, v.p.Accounts, v.nameRank, changed, v.ownerRanks())
+}
+
+// fixOrders is accountsView.fixOrders on orders of accts, whose name
+// order ranks are nameRank.
+func fixOrders(orders *[numSorts][]int32, accts []portfolio.Account, nameRank []int32, changed []int, owners func(uint64) uint64) bool {
+	if len(changed) > maxFixed {
+		return false
+	}
 	moved := make([]int32, len(changed))
 	for k, i := range changed {
 		moved[k] = int32(i)
 	}
-	for col, order := range v.orders {
+	for col, order := range orders {
 		if order == nil {
 			continue
 		}
@@ -189,16 +196,16 @@ func (v *accountsView) fixOrders(changed []int) bool {
 		}
 		key := sortKey(col, func() func(uint64) uint64 { return owners })
 		for _, i := range moved {
-			k, r := key(&accts[i]), v.nameRank[i]
+			k, r := key(&accts[i]), nameRank[i]
 			to, _ := slices.BinarySearchFunc(rest, k, func(j int32, k uint64) int {
 				if c := cmp.Compare(key(&accts[j]), k); c != 0 {
 					return c
 				}
-				return cmp.Compare(v.nameRank[j], r)
+				return cmp.Compare(nameRank[j], r)
 			})
 			rest = slices.Insert(rest, to, i) // within order's room: one was taken out for each
 		}
-		v.orders[col] = rest
+		orders[col] = rest
 	}
 	return true
 }

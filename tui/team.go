@@ -56,10 +56,7 @@ func (v *teamView) SetPortfolio(p *portfolio.Portfolio) {
 	id, un := v.selectedKey()
 	had := v.p != nil && len(v.rows) > 0
 	v.p = p
-	v.fold = v.fold[:0]
-	for _, r := range p.Team {
-		v.fold = append(v.fold, portfolio.FoldText(r.Member.Name+" "+humanize(string(r.Member.Role))+" "+r.Member.Email))
-	}
+	v.fold = v.fold[:0] // made again by the next filter (folds)
 	v.apply()
 	v.tbl.invalidate()
 	if had {
@@ -72,6 +69,19 @@ func (v *teamView) SetPortfolio(p *portfolio.Portfolio) {
 	}
 }
 
+// folds makes the filter's text of every row, once per portfolio, when a
+// filter first needs it: a change then costs a view nothing until someone
+// filters it (a team server applies each change to every session).
+func (v *teamView) folds() {
+	if len(v.fold) == len(v.p.Team) {
+		return
+	}
+	v.fold = v.fold[:0]
+	for _, r := range v.p.Team {
+		v.fold = append(v.fold, portfolio.FoldText(r.Member.Name+" "+humanize(string(r.Member.Role))+" "+r.Member.Email))
+	}
+}
+
 func (v *teamView) apply() {
 	v.rows = v.rows[:0]
 	if q := compileQuery(v.query); q.empty() {
@@ -79,6 +89,7 @@ func (v *teamView) apply() {
 			v.rows = append(v.rows, i)
 		}
 	} else {
+		v.folds()
 		v.rows = filterOrder(&q, len(v.p.Team), func(i int) string { return v.fold[i] })
 	}
 	v.tbl.setRows(len(v.rows))

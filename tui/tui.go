@@ -177,6 +177,10 @@ type guarded struct {
 	firstFrame bool
 }
 
+// updateHook, when set, sees every message first, inside the guard (a
+// test makes one session's dashboard panic with it).
+var updateHook func(m *Model, msg tea.Msg)
+
 // crashMsg ends the program after a panic or fault caught by the guard.
 type crashMsg struct{ err error }
 
@@ -199,6 +203,9 @@ func (g *guarded) Update(msg tea.Msg) (model tea.Model, cmd tea.Cmd) {
 			model, cmd = g, tea.Quit
 		}
 	}()
+	if h := updateHook; h != nil {
+		h(g.m, msg)
+	}
 	if ws, ok := msg.(tea.WindowSizeMsg); ok && g.display != nil {
 		g.display.resize(ws.Width, ws.Height)
 	}
