@@ -3,15 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -62,44 +59,9 @@ func TestServeOverOpenSSH(t *testing.T) {
 	}
 
 	// The server, its stderr captured.
-	srvErr := &lockedBuffer{}
-	srv := exec.Command(binary, "serve", "--db", db, "--listen", "127.0.0.1:0", "--host-key", filepath.Join(dir, "host_key"))
-	srv.Env = append(os.Environ(), "STEWARD_DB=")
-	srv.Stderr = srvErr
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	srvDone := make(chan error, 1)
-	go func() { srvDone <- srv.Wait() }()
-	srvStopped := false
-	t.Cleanup(func() {
-		if !srvStopped {
-			_ = srv.Process.Kill()
-			<-srvDone
-		}
-	})
-	port := ""
-	listening := regexp.MustCompile(`msg=listening addr=127\.0\.0\.1:(\d+)(\s|$)`)
-	for deadline := time.Now().Add(15 * time.Second); port == ""; {
-		first, _, complete := strings.Cut(srvErr.String(), "\n")
-		switch {
-		case complete:
-			m := listening.FindStringSubmatch(first)
-			if m == nil {
-				t.Fatalf("the server's first log line is not msg=listening with an addr:\n%s", srvErr)
-			}
-			port = m[1]
-		case time.Now().After(deadline):
-			t.Fatalf("the server logged no line within 15 s:\n%s", srvErr)
-		default:
-			select {
-			case err := <-srvDone:
-				srvStopped = true
-				t.Fatalf("the server exited before listening (%v):\n%s", err, srvErr)
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	}
+	srv := startServe(t, db, dir)
+	port := srv.port
+	srvErr := srv.logs
 
 	// A private tmux server; no agent, so only the key given signs in.
 	sock := fmt.Sprintf("steward-openssh-%d-%d", os.Getpid(), time.Now().UnixNano())
@@ -289,25 +251,7 @@ func TestServeOverOpenSSH(t *testing.T) {
 	waitFor(win2, "the member's ssh exit", "EXIT=0")
 
 	// SIGTERM stops the server cleanly.
-	if err := srv.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-srvDone:
-		srvStopped = true
-		var ee *exec.ExitError
-		switch {
-		case errors.As(err, &ee):
-			t.Fatalf("the server exited with %v after SIGTERM, want status 0", ee)
-		case err != nil:
-			t.Fatal(err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the server did not exit within 5 s of SIGTERM")
-	}
-	if !strings.Contains(srvErr.String(), "msg=stopped") {
-		t.Fatal("the server did not log msg=stopped")
-	}
+	srv.stop(t)
 }
 
 // pickServeCast reads the demo's roster and accounts: the first active

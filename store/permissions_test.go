@@ -193,3 +193,61 @@ func TestRolesAndWhatEachMayDo(t *testing.T) {
 		}
 	}
 }
+
+// A change made through the team server records the session's key
+// fingerprint beside the member in the audit entry it writes: the
+// timeline, the activity log, the roster log and the settings log.
+func TestAuditEntriesRecordTheSession(t *testing.T) {
+	db := newDB(t)
+	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	const fp = "SHA256:session-key"
+	mustUpdate(t, db, func(tx *Tx) error {
+		boss, err := tx.AddMember(Member{Name: "Boss", Role: RoleManager}, Actor{Name: "setup"}, now)
+		if err != nil {
+			return err
+		}
+		by := Actor{ID: boss.ID, Name: boss.Name, Session: fp}
+		acct := Account{Name: "Audited Ltd", OwnerID: boss.ID, ARRCents: 100_00}
+		if err := tx.PutAccount(&acct); err != nil {
+			return err
+		}
+		e, err := tx.CreateEscalation(NewEscalation{AccountID: acct.ID, Title: "t", Severity: SevHigh}, by, now)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.LogActivity(acct.ID, ActCall, "called", by, now); err != nil {
+			return err
+		}
+		amy, err := tx.AddMember(Member{Name: "Amy", Role: RoleAccountManager}, by, now)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.SetSetting("sla.high", "12", by, now); err != nil {
+			return err
+		}
+		evs, err := tx.Timeline(e.ID)
+		if err != nil {
+			return err
+		}
+		acts, err := tx.Activities(acct.ID, 0)
+		if err != nil {
+			return err
+		}
+		roster, err := tx.RosterLog(amy.ID)
+		if err != nil {
+			return err
+		}
+		settings, err := tx.SettingsLog(1)
+		if err != nil {
+			return err
+		}
+		for what, got := range map[string]string{
+			"timeline": evs[0].Session, "activity": acts[0].Session, "roster log": roster[0].Session, "settings log": settings[0].Session,
+		} {
+			if got != fp {
+				t.Errorf("the %s entry records session %q, want %q", what, got, fp)
+			}
+		}
+		return nil
+	})
+}
