@@ -35,6 +35,10 @@
 //     it opens read-only, the header says "as ? (unknown --as: read-only)",
 //     the status line names the members, and every action key refuses with
 //     that message.
+//   - On a team server (steward serve) every session is a Model on one Hub
+//     (shared.go): one portfolio and one accounts index for all of them,
+//     followed once per change; a Session (session.go) reads it under the
+//     hub's read lock.
 //   - Every style comes from the Model's own renderer (Options.Renderer,
 //     styles.go), never lipgloss's default one: served over SSH, one
 //     process runs a Model per session, and each paints with its own
