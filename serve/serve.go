@@ -127,16 +127,23 @@ func New(cfg Config) (*Server, error) {
 		wish.WithHostKeyPath(cfg.HostKey),
 		wish.WithPublicKeyAuth(s.authKey),
 		wish.WithPasswordAuth(func(ctx ssh.Context, _ string) bool {
-			s.log.Warn("refused", "user", ctx.User(), "remote", ctx.RemoteAddr().String(), "why", "password sign-in is not accepted: use a key")
+			s.log.Warn("password refused", "user", ctx.User(), "remote", ctx.RemoteAddr().String(), "why", "password sign-in is not accepted: use a key")
 			return false
 		}),
 		wish.WithKeyboardInteractiveAuth(func(ctx ssh.Context, _ gossh.KeyboardInteractiveChallenge) bool {
-			s.log.Warn("refused", "user", ctx.User(), "remote", ctx.RemoteAddr().String(), "why", "keyboard-interactive sign-in is not accepted: use a key")
+			s.log.Warn("keyboard-interactive refused", "user", ctx.User(), "remote", ctx.RemoteAddr().String(), "why", "keyboard-interactive sign-in is not accepted: use a key")
 			return false
 		}),
 		wish.WithMiddleware(s.handle),
 		func(srv *ssh.Server) error {
+			// One line a connection that never became a session: the
+			// refusal (after a line for each key or password it tried),
+			// or what broke the handshake.
 			srv.ConnectionFailedCallback = func(c net.Conn, err error) {
+				if strings.Contains(err.Error(), "no auth passed yet") {
+					s.log.Warn("refused", "remote", c.RemoteAddr().String(), "why", "no key of an active member")
+					return
+				}
 				s.log.Warn("connection failed", "remote", c.RemoteAddr().String(), "err", err.Error())
 			}
 			return nil
@@ -221,7 +228,7 @@ func (s *Server) authKey(ctx ssh.Context, key ssh.PublicKey) bool {
 	fp := fingerprint(key)
 	m, err := s.hub.Member(fp)
 	if err != nil {
-		s.log.Warn("refused", "user", ctx.User(), "remote", ctx.RemoteAddr().String(), "key", fp, "why", err.Error())
+		s.log.Warn("key refused", "user", ctx.User(), "remote", ctx.RemoteAddr().String(), "key", fp, "why", err.Error())
 		return false
 	}
 	s.log.Debug("key accepted", "member", m.Name, "key", fp)

@@ -233,8 +233,12 @@ func TestRefusedAtAuthentication(t *testing.T) {
 	if n := f.srv.Hub().Sessions(); n != 0 {
 		t.Fatalf("%d sessions opened", n)
 	}
-	if logs := f.logs.String(); !strings.Contains(logs, "no longer an active member") {
+	logs := f.logs.String()
+	if !strings.Contains(logs, "no longer an active member") {
 		t.Fatalf("the deactivated member's refusal does not say why:\n%s", logs)
+	}
+	if !strings.Contains(logs, `msg="key refused"`) || strings.Count(logs, "msg=refused") < 3 {
+		t.Fatalf("a refused connection has no line of its own:\n%s", logs)
 	}
 }
 
@@ -552,5 +556,38 @@ func waitFor(t *testing.T, ok func() bool, what string) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A save still waiting for the file when the server is told to stop
+// commits before the server exits.
+func TestShutdownLetsAWriteInFlightCommit(t *testing.T) {
+	f := newFixture(t, nil)
+	tm := f.open(f.am, 140, 40)
+	held, release := make(chan struct{}), make(chan struct{})
+	go store.Update(f.db, store.Options{}, func(*store.Tx) error {
+		close(held)
+		<-release
+		return nil
+	})
+	<-held
+	logActivity(t, tm, f.amOwn.Name, "In flight at shutdown")
+	time.Sleep(300 * time.Millisecond) // the save waits for the file
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		close(release)
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := f.srv.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-release:
+	default:
+		t.Fatal("Shutdown returned while the save still waited for the file")
+	}
+	if last := activities(t, f.db, f.amOwn.ID)[0]; last.Text != "In flight at shutdown" {
+		t.Fatalf("the save in flight was lost: the latest activity is %q", last.Text)
 	}
 }
