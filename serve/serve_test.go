@@ -591,3 +591,12 @@ func TestShutdownLetsAWriteInFlightCommit(t *testing.T) {
 		t.Fatalf("the save in flight was lost: the latest activity is %q", last.Text)
 	}
 }
+
+// The status a session opens with goes away as any other does.
+func TestSignedInStatusExpires(t *testing.T) {
+	t.Parallel() // it waits out the status
+	f := newFixture(t, nil)
+	tm := f.open(f.manager, 140, 40)
+	tm.WaitScreen(t, "Signed in as", false, 5*time.Second)
+	tm.WaitScreen(t, "Signed in as", true, 8*time.Second)
+}

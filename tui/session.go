@@ -102,10 +102,17 @@ func (s *Session) adopt(f func(m *Model) tea.Cmd) {
 			}
 		}
 	}()
-	if cmd := f(s.m()); cmd != nil {
+	m := s.m()
+	until := m.statusUntil
+	if cmd := f(m); cmd != nil {
 		s.pending = append(s.pending, cmd)
 	}
-	s.m().stale = true
+	if m.statusUntil != until && !m.statusUntil.IsZero() {
+		// A status raised here, outside Update, expires as one raised
+		// there does (Model.Update).
+		s.pending = append(s.pending, m.expireTick(m.statusUntil.Sub(m.opt.Now())))
+	}
+	m.stale = true
 }
 
 // wake sends one wakeMsg, unless one is on its way already.
