@@ -20,7 +20,7 @@ import (
 type serveProc struct {
 	cmd     *exec.Cmd
 	port    string
-	logs    *lockedBuffer
+	logs    *servetest.Buffer
 	done    chan error
 	stopped bool
 }
@@ -28,7 +28,7 @@ type serveProc struct {
 // startServe starts the server on db and waits for its listening line.
 func startServe(t *testing.T, db, dir string, flags ...string) *serveProc {
 	t.Helper()
-	s := &serveProc{logs: &lockedBuffer{}, done: make(chan error, 1)}
+	s := &serveProc{logs: &servetest.Buffer{}, done: make(chan error, 1)}
 	s.cmd = exec.Command(binary, append([]string{"serve", "--db", db, "--listen", "127.0.0.1:0", "--host-key", filepath.Join(dir, "host_key")}, flags...)...)
 	s.cmd.Env = append(os.Environ(), "STEWARD_DB=")
 	s.cmd.Stderr = s.logs
@@ -105,15 +105,7 @@ func TestServeBesideTheShell(t *testing.T) {
 		t.Fatalf("keys add: %d %s", r.code, r.stderr)
 	}
 	srv := startServe(t, db, dir)
-	c, err := servetest.Dial("127.0.0.1:"+srv.port, gossh.PublicKeys(key.Signer))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tm, err := servetest.Open(c, 140, 40)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tm.Close()
+	tm := servetest.Connect(t, "127.0.0.1:"+srv.port, 140, 40, gossh.PublicKeys(key.Signer))
 	tm.WaitFor(t, 0, "Signed in as "+manager, 10*time.Second)
 	tm.Keys("3")
 	tm.WaitScreen(t, "accounts · sort", false, 5*time.Second)

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -54,35 +53,18 @@ type fixture struct {
 	db   string
 	srv  *Server
 	addr string
-	logs *syncBuffer
+	logs *servetest.Buffer
 
 	manager, am, other, gone person
 	// amOwn is an account the account manager owns, theirs another's.
 	amOwn, theirs store.Account
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // newFixture writes a 60-account demo portfolio, gives four members a key
 // each (deactivating one), and serves it.
 func newFixture(t *testing.T, tune func(*Config)) *fixture {
 	t.Helper()
-	f := &fixture{t: t, db: filepath.Join(t.TempDir(), "team.db"), logs: &syncBuffer{}}
+	f := &fixture{t: t, db: filepath.Join(t.TempDir(), "team.db"), logs: &servetest.Buffer{}}
 	if _, err := demo.Write(f.db, demo.Options{Accounts: 60, Seed: 11}); err != nil {
 		t.Fatal(err)
 	}
@@ -248,15 +230,7 @@ func TestRefusedAtAuthentication(t *testing.T) {
 // not from a key merely offered (README, "Serve your team").
 func TestOfferedKeyIsNotTheSessionsMember(t *testing.T) {
 	f := newFixture(t, nil)
-	c, err := f.dial(gossh.PublicKeys(servetest.OfferOnly{Key: f.manager.key.Signer.PublicKey()}, f.am.key.Signer))
-	if err != nil {
-		t.Fatalf("%v; the server logged:\n%s", err, f.logs.String())
-	}
-	tm, err := servetest.Open(c, 140, 40)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tm.Close()
+	tm := servetest.Connect(t, f.addr, 140, 40, gossh.PublicKeys(servetest.OfferOnly{Key: f.manager.key.Signer.PublicKey()}, f.am.key.Signer))
 	tm.WaitFor(t, 0, "Signed in as "+f.am.Name, 10*time.Second)
 	if logs := f.logs.String(); !strings.Contains(logs, `msg="key accepted" member="`+f.manager.Name+`" key=`+f.manager.key.Fingerprint) {
 		t.Fatalf("the manager's key was not offered first:\n%s", logs)
@@ -274,9 +248,8 @@ func TestOfferedKeyIsNotTheSessionsMember(t *testing.T) {
 	}
 }
 
-// logActivity opens an account by name from the accounts view and logs a
-// call with text.
-func logActivity(t *testing.T, tm *servetest.Term, account, text string) {
+// findAccount filters the accounts view down to the account named.
+func findAccount(t *testing.T, tm *servetest.Term, account string) {
 	t.Helper()
 	tm.Keys("3")
 	m := tm.Mark()
@@ -284,7 +257,14 @@ func logActivity(t *testing.T, tm *servetest.Term, account, text string) {
 	tm.Type(account)
 	tm.Keys("\r")
 	tm.WaitFor(t, m, "1 of ", 5*time.Second)
-	m = tm.Mark()
+}
+
+// logActivity opens an account by name from the accounts view and logs a
+// call with text.
+func logActivity(t *testing.T, tm *servetest.Term, account, text string) {
+	t.Helper()
+	findAccount(t, tm, account)
+	m := tm.Mark()
 	tm.Keys("l")
 	tm.WaitFor(t, m, "Log activity on", 5*time.Second)
 	tm.Keys("\t")
@@ -341,12 +321,8 @@ func TestChangeInOneSessionShowsInAnother(t *testing.T) {
 	a.WaitFor(t, 0, "also here: "+f.am.Name, 5*time.Second)
 	b.WaitFor(t, 0, "also here: "+f.manager.Name, 5*time.Second)
 	// b opens its own account's health page; a logs a call on it.
-	b.Keys("3")
+	findAccount(t, b, f.amOwn.Name)
 	mb := b.Mark()
-	b.Keys("/")
-	b.Type(f.amOwn.Name)
-	b.Keys("\r")
-	b.WaitFor(t, mb, "1 of ", 5*time.Second)
 	b.Keys("\r")
 	b.WaitFor(t, mb, "Latest activities", 5*time.Second)
 	mb = b.Mark()
@@ -400,15 +376,7 @@ func TestResizeRelaysOut(t *testing.T) {
 func TestMaxSessionsTurnsTheNextAway(t *testing.T) {
 	f := newFixture(t, func(c *Config) { c.MaxSessions = 1 })
 	f.open(f.manager, 100, 30)
-	c, err := f.dial(gossh.PublicKeys(f.am.key.Signer))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tm, err := servetest.Open(c, 100, 30)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tm.Close()
+	tm := servetest.Connect(t, f.addr, 100, 30, gossh.PublicKeys(f.am.key.Signer))
 	if code := tm.Wait(t, 5*time.Second); code != 1 {
 		t.Fatalf("status %d", code)
 	}
@@ -433,23 +401,10 @@ func TestIdleSessionEndsWithAMessage(t *testing.T) {
 func TestSilentClientIsDropped(t *testing.T) {
 	f := newFixture(t, func(c *Config) { c.KeepAlive, c.KeepAliveMax = 100*time.Millisecond, 2 })
 	proxy := servetest.NewFreezer(t, f.addr)
-	c, err := servetest.Dial(proxy.Addr, gossh.PublicKeys(f.am.key.Signer))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tm, err := servetest.Open(c, 120, 30)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tm.Close()
+	tm := servetest.Connect(t, proxy.Addr, 120, 30, gossh.PublicKeys(f.am.key.Signer))
 	tm.WaitFor(t, 0, "Signed in as", 10*time.Second)
 	before := len(activities(t, f.db, f.amOwn.ID))
-	tm.Keys("3")
-	m := tm.Mark()
-	tm.Keys("/")
-	tm.Type(f.amOwn.Name)
-	tm.Keys("\r")
-	tm.WaitFor(t, m, "1 of ", 5*time.Second)
+	findAccount(t, tm, f.amOwn.Name)
 	tm.Keys("l\tHalf-typed")
 	time.Sleep(200 * time.Millisecond)
 	proxy.Freeze()

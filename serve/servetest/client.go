@@ -356,3 +356,39 @@ func (f *Freezer) pipe(dst, src net.Conn) {
 
 // String names the term for failures.
 func (t *Term) String() string { return fmt.Sprintf("term(%p)", t) }
+
+// Connect signs in to addr with auth and opens a w×h session, failing the
+// test when either is refused; the session is closed when the test ends.
+func Connect(tb testing.TB, addr string, w, h int, auth ...ssh.AuthMethod) *Term {
+	tb.Helper()
+	c, err := Dial(addr, auth...)
+	if err != nil {
+		tb.Fatalf("signing in to %s: %v", addr, err)
+	}
+	t, err := Open(c, w, h)
+	if err != nil {
+		c.Close()
+		tb.Fatal(err)
+	}
+	tb.Cleanup(t.Close)
+	return t
+}
+
+// Buffer is a bytes.Buffer one goroutine (a server's log, a child
+// process) writes while the test reads it.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *Buffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *Buffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
