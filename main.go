@@ -980,7 +980,9 @@ func cmdServe(g *globals, args []string, stdout, stderr io.Writer) error {
 	}
 	l, err := net.Listen("tcp", listen)
 	if err != nil {
-		srv.Shutdown(context.Background())
+		stopNow, cancel := context.WithTimeout(context.Background(), time.Second)
+		srv.Shutdown(stopNow)
+		cancel()
 		if errors.Is(err, syscall.EADDRINUSE) {
 			return fmt.Errorf("cannot listen on %s: the address is in use (another steward serve?): choose another with --listen", listen)
 		}
@@ -993,7 +995,9 @@ func cmdServe(g *globals, args []string, stdout, stderr io.Writer) error {
 	go func() { served <- srv.Serve(l) }()
 	select {
 	case err := <-served:
-		srv.Shutdown(context.Background())
+		stopNow, cancel := context.WithTimeout(context.Background(), time.Second)
+		srv.Shutdown(stopNow)
+		cancel()
 		return err
 	case sig := <-sigs:
 		logger.Info("stopping", "signal", sig.String())

@@ -8,7 +8,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/ssh"
 
@@ -24,8 +26,24 @@ var (
 )
 
 // maxImport bounds what an SSH import may send: the file is spooled to
-// disk first (the import reads it twice).
-const maxImport = 1 << 30
+// disk first (the import reads it twice). importSlots bounds how many
+// spool at once, and spoolTimeout how long a client may take to send one.
+const (
+	maxImport    = 1 << 30
+	spoolTimeout = 10 * time.Minute
+)
+
+var importSlots = make(chan struct{}, 2)
+
+// sshUsage is the help over SSH: the shell's --help would print the
+// server's own paths as flag defaults.
+const sshUsage = `steward over SSH runs, as you:
+  report [--format md|csv|json] [--as-of YYYY-MM-DD]
+  export accounts|members|escalations|activities|ledger [--format csv|json]
+  import [--kind accounts|members|escalations|activities] [--dry-run]
+         [--create-members] [--date-format m/d/yyyy] [--delimiter C] < FILE
+Without a command, with a terminal: the dashboard.
+`
 
 // command runs one of sshCommands as the member, with the session's
 // input and output, and returns its exit status.
@@ -38,6 +56,10 @@ func (s *Server) command(sess ssh.Session, member store.Member, fp string) int {
 	for _, a := range args[1:] {
 		name := strings.TrimLeft(a, "-")
 		name, _, _ = strings.Cut(name, "=")
+		if strings.HasPrefix(a, "-") && (name == "h" || name == "help") {
+			io.WriteString(sess, sshUsage)
+			return 0
+		}
 		if strings.HasPrefix(a, "-") && slices.Contains(serverFlags, name) {
 			fmt.Fprintf(sess.Stderr(), "steward: %s is set by the server over SSH: leave it out (export writes to your side: ssh … export accounts > FILE)\n", a)
 			return 2
@@ -61,7 +83,11 @@ func (s *Server) command(sess ssh.Session, member store.Member, fp string) int {
 	argv := []string{"--db", db, "--as", as}
 	var stdin io.Reader
 	if args[0] == "import" {
-		dry := slices.Contains(args[1:], "--dry-run") || slices.Contains(args[1:], "-dry-run")
+		dry, err := dryRun(args[1:])
+		if err != nil {
+			fmt.Fprintf(sess.Stderr(), "steward: %v\n", err)
+			return 2
+		}
 		if err := store.ImportAllowed(member, dry); err != nil {
 			fmt.Fprintf(sess.Stderr(), "steward: %v\n", err)
 			return 1
@@ -72,6 +98,13 @@ func (s *Server) command(sess ssh.Session, member store.Member, fp string) int {
 		}
 		// The import reads a named file, twice: spool the input, and name
 		// it "stdin" in the messages (the child runs in dir).
+		select {
+		case importSlots <- struct{}{}:
+			defer func() { <-importSlots }()
+		default:
+			fmt.Fprint(sess.Stderr(), "steward: two imports are already being sent to the server: try again in a moment\n")
+			return 1
+		}
 		n, err := spool(filepath.Join(dir, "stdin"), sess)
 		if err != nil {
 			fmt.Fprintf(sess.Stderr(), "steward: reading the file from standard input: %v\n", err)
@@ -82,6 +115,9 @@ func (s *Server) command(sess ssh.Session, member store.Member, fp string) int {
 			return 2
 		}
 		argv = append(append(argv, "import", "stdin"), args[1:]...)
+		if dry {
+			argv = append(argv, "--dry-run") // last: it decides, whatever came before
+		}
 	} else {
 		argv = append(argv, args...)
 		stdin = strings.NewReader("")
@@ -119,13 +155,55 @@ func fileArg(args []string) string {
 	return ""
 }
 
-// spool copies r to a new file at path, up to maxImport bytes.
+// dryRun is what import's --dry-run will be once the child parses args
+// as the flag package does: the last mention wins, with or without a
+// value (--dry-run, -dry-run=false).
+func dryRun(args []string) (bool, error) {
+	dry := false
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if name != "dry-run" {
+			continue
+		}
+		dry = true
+		if hasValue {
+			v, err := strconv.ParseBool(value)
+			if err != nil {
+				return false, fmt.Errorf("%s: give --dry-run alone", a)
+			}
+			dry = v
+		}
+	}
+	return dry, nil
+}
+
+// spool copies r to a new file at path, up to maxImport bytes, within
+// spoolTimeout (a client that never ends its input does not hold the
+// server's shutdown).
 func spool(path string, r io.Reader) (int64, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return 0, err
 	}
-	n, err := io.Copy(f, io.LimitReader(r, maxImport+1))
+	type result struct {
+		n   int64
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		n, err := io.Copy(f, io.LimitReader(r, maxImport+1))
+		done <- result{n, err}
+	}()
+	var n int64
+	select {
+	case res := <-done:
+		n, err = res.n, res.err
+	case <-time.After(spoolTimeout):
+		err = fmt.Errorf("no end of the file after %s: send it with < FILE", spoolTimeout)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -87,8 +87,9 @@ type Server struct {
 	stopping bool
 	active   atomic.Int32
 	// handlers counts the sessions being served (dashboards and
-	// commands), so Shutdown can let them finish.
-	handlers sync.WaitGroup
+	// commands), so Shutdown can let them finish; once it is closed a new
+	// session is told the server is restarting.
+	handlers tui.Inflight
 }
 
 // New loads the portfolio and prepares the SSH server (nothing listens
@@ -191,6 +192,7 @@ func (s *Server) Serve(l net.Listener) error {
 // Shutdown tells every session the server is restarting, ends them, lets
 // the writes in flight commit, and closes every connection, within ctx.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.handlers.Close()
 	s.mu.Lock()
 	s.stopping = true
 	for p := range s.programs {
@@ -199,19 +201,15 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Unlock()
 	// The dashboards say why they end and the commands (an import) run
 	// to their end; then the writes the dashboards started commit.
-	ended := make(chan struct{})
-	go func() { s.handlers.Wait(); close(ended) }()
-	var err error
-	select {
-	case <-ended:
-	case <-ctx.Done():
-		err = fmt.Errorf("sessions still running at shutdown: %w", ctx.Err())
-	}
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		deadline = time.Now().Add(5 * time.Second)
 	}
-	if !s.hub.Drain(time.Until(deadline)) {
+	var err error
+	if !s.handlers.Wait(time.Until(deadline)) {
+		err = errors.New("sessions still running at shutdown")
+	}
+	if !s.hub.Drain(max(0, time.Until(deadline))) {
 		err = errors.New("a write was still running at shutdown")
 	}
 	s.ssh.Close() // the listener and every connection
@@ -238,7 +236,11 @@ func (s *Server) authKey(ctx ssh.Context, key ssh.PublicKey) bool {
 // handle serves one SSH session: a dashboard, or a command.
 func (s *Server) handle(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
-		s.handlers.Add(1)
+		if !s.handlers.Start() {
+			fmt.Fprint(sess.Stderr(), "steward: the server is restarting: sign in again in a moment\r\n")
+			sess.Exit(1)
+			return
+		}
 		defer s.handlers.Done()
 		defer func() {
 			if r := recover(); r != nil {
@@ -314,7 +316,13 @@ func (s *Server) dashboard(sess ssh.Session, member store.Member, fp string, who
 			case <-ctx.Done():
 				p.Quit()
 				return
-			case w := <-winCh:
+			case w, ok := <-winCh:
+				if !ok {
+					// The session's channel closed while its connection
+					// stays (a multiplexing client): end the dashboard.
+					p.Quit()
+					return
+				}
 				p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
 			}
 		}

@@ -484,9 +484,19 @@ func TestSSHCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "stdin") {
 		t.Fatalf("dry run by an account manager: status %d, %q", code, out)
 	}
-	_, errs, code = run(f.am, "import", csv)
-	if code != 1 || !strings.Contains(errs, "only a manager can import") {
-		t.Fatalf("import by an account manager: status %d, %q", code, errs)
+	for _, cmd := range []string{"import", "import --dry-run --dry-run=false", "import -dry-run=0"} {
+		_, errs, code = run(f.am, cmd, csv)
+		if code != 1 || !strings.Contains(errs, "only a manager can import") {
+			t.Fatalf("%s by an account manager: status %d, %q", cmd, code, errs)
+		}
+	}
+	_, errs, code = run(f.am, "import --dry-run=maybe", csv)
+	if code != 2 {
+		t.Fatalf("--dry-run=maybe: status %d, %q", code, errs)
+	}
+	out, _, code = run(f.am, "report --help", "")
+	if code != 0 || !strings.Contains(out, "steward over SSH runs, as you") || strings.Contains(out, f.db) {
+		t.Fatalf("report --help: status %d, %q", code, out)
 	}
 	bad := "Name,Owner,ARR,Renewal Date\nBad Date Co," + f.am.Email + ",12000,2026-02-30\n"
 	_, errs, code = run(f.manager, "import", bad)
@@ -554,4 +564,46 @@ func TestSignedInStatusExpires(t *testing.T) {
 	tm := f.open(f.manager, 140, 40)
 	tm.WaitScreen(t, "Signed in as", false, 5*time.Second)
 	tm.WaitScreen(t, "Signed in as", true, 8*time.Second)
+}
+
+// A key removed while its session is open signs that session out at the
+// next change; the member's other keys are untouched.
+func TestRemovedKeySignsTheSessionOut(t *testing.T) {
+	f := newFixture(t, nil)
+	tm := f.open(f.am, 120, 30)
+	other := f.open(f.manager, 120, 30)
+	if err := store.Update(f.db, store.Options{}, func(tx *store.Tx) error {
+		return tx.RemoveMemberKey(f.am.ID, f.am.key.Fingerprint, store.Actor{}, time.Now())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if code := tm.Wait(t, 5*time.Second); code != 1 {
+		t.Fatalf("status %d", code)
+	}
+	if txt := tm.Text(0); !strings.Contains(txt, "you were signed out") {
+		t.Fatalf("the session was told: %q", txt)
+	}
+	select {
+	case <-other.Done():
+		t.Fatal("the manager's session ended too")
+	default:
+	}
+}
+
+// A session channel closed on a connection that stays open (a client that
+// multiplexes) ends its dashboard: no spinning, no slot kept.
+func TestClosedChannelEndsTheDashboard(t *testing.T) {
+	f := newFixture(t, nil)
+	c, err := f.dial(gossh.PublicKeys(f.am.key.Signer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	tm, err := servetest.Open(c, 120, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm.WaitFor(t, 0, "Signed in as", 10*time.Second)
+	tm.Sess.Close()
+	waitFor(t, func() bool { return f.srv.Hub().Sessions() == 0 }, "the dashboard to end with its channel")
 }

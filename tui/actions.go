@@ -68,15 +68,16 @@ type writeFn func(tx *store.Tx, by store.Actor, now time.Time) (what string, foc
 // actionCmd runs fn in one write transaction as the acting member. label
 // names the action when it fails.
 func (m *Model) actionCmd(token int, label string, fn writeFn) tea.Cmd {
-	path, opt, o, now := m.opt.Path, m.opt.Store, m.opt, m.opt.Now()
-	done := func() {}
-	if m.hub != nil {
-		// A server that stops lets this write commit first (Hub.Drain).
-		m.hub.writes.Add(1)
-		done = m.hub.writes.Done
-	}
+	path, opt, o, now, hub := m.opt.Path, m.opt.Store, m.opt, m.opt.Now(), m.hub
 	return func() tea.Msg {
-		defer done()
+		if hub != nil {
+			// A server that stops lets this write commit first (Hub.Drain),
+			// and refuses one that had not started.
+			if !hub.writes.Start() {
+				return writtenMsg{token: token, what: label, err: errors.New("the server is restarting: nothing was saved; sign in again in a moment")}
+			}
+			defer hub.writes.Done()
+		}
 		var what string
 		var focus uint64
 		err := store.Update(path, opt, func(tx *store.Tx) error {

@@ -689,6 +689,13 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 			return m.startAction(doAction{act: actSettings})
 		}
 	case key.Matches(msg, k.Refresh):
+		if m.hub != nil {
+			// The team server follows the file for every session; a press
+			// only makes it look now.
+			m.hub.poke(false)
+			m.say("The team server keeps this up to date: it looked at the file again")
+			return nil
+		}
 		if !m.loading && m.p != nil {
 			m.progress("Reloading…")
 			m.manualReload = true

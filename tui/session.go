@@ -29,12 +29,13 @@ type SessionOptions struct {
 // dashboard, under the guard that turns a panic into the end of this
 // session only, reading the hub's portfolio under its read lock.
 type Session struct {
-	g        *guarded
-	hub      *Hub
-	memberID uint64
-	name     string
-	idle     time.Duration
-	lastKey  time.Time
+	g           *guarded
+	hub         *Hub
+	memberID    uint64
+	name        string
+	fingerprint string
+	idle        time.Duration
+	lastKey     time.Time
 
 	// pending are the commands the hub's changes asked for, taken by the
 	// session's next Update; written under the hub's write lock, read
@@ -52,7 +53,7 @@ type Session struct {
 func (h *Hub) NewSession(o SessionOptions) *Session {
 	m := New(Options{Path: h.path, Store: h.opt, Now: h.now, Renderer: o.Renderer,
 		MemberID: o.MemberID, Session: o.Fingerprint})
-	s := &Session{g: &guarded{m: m}, hub: h, memberID: o.MemberID, name: o.Name, idle: o.IdleTimeout, lastKey: h.now()}
+	s := &Session{g: &guarded{m: m}, hub: h, memberID: o.MemberID, name: o.Name, fingerprint: o.Fingerprint, idle: o.IdleTimeout, lastKey: h.now()}
 	m.hub, m.sess, m.accounts.hub = h, s, h
 	return s
 }
@@ -115,6 +116,14 @@ func (s *Session) adopt(f func(m *Model) tea.Cmd) {
 	m.stale = true
 }
 
+// end signs the session out with why (the hub holds its write lock).
+func (s *Session) end(why string) {
+	if s.ended == "" {
+		s.ended = why
+		s.pending = append(s.pending, tea.Quit)
+	}
+}
+
 // wake sends one wakeMsg, unless one is on its way already.
 func (s *Session) wake() {
 	if p := s.g.p; p != nil && s.woken.CompareAndSwap(false, true) {
@@ -160,6 +169,14 @@ func (s *Session) viewingNow() uint64 {
 func (s *Session) update(msg tea.Msg) (viewing uint64, cmd tea.Cmd) {
 	s.hub.mu.RLock()
 	defer s.hub.mu.RUnlock()
+	defer func() {
+		// What runs here outside the model's guard ends the session on a
+		// panic as the guard does: with one line, never the server.
+		if r := recover(); r != nil {
+			s.g.crash = crashed(r)
+			cmd = tea.Quit
+		}
+	}()
 	if _, ok := msg.(wakeMsg); ok {
 		s.woken.Store(false)
 		s.m().presenceChanged()

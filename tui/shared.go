@@ -50,7 +50,7 @@ type Hub struct {
 	watch  *fileWatch
 	// writes counts the sessions' writes in flight, so a server that stops
 	// lets them commit first (Drain).
-	writes sync.WaitGroup
+	writes Inflight
 	// accounts is the accounts views' shared index and orders.
 	accounts sharedAccounts
 }
@@ -83,19 +83,28 @@ func NewHub(o HubOptions) (*Hub, error) {
 	msg.p.Folds() // once, here: sessions only read the portfolio
 	h.p, h.stat = msg.p, msg.stat
 	h.watch = watchFile(o.Path)
+	h.snapshotIfDue(h.p)
 	h.wg.Add(1)
 	go h.follow()
-	if !h.p.Review.CurrentWeekSnapped && len(h.p.Accounts) > 0 {
-		h.wg.Add(1)
-		go func() {
-			defer h.wg.Done()
-			if _, err := portfolio.TakeSnapshot(o.Path, o.Store, h.p.AsOf, true); err != nil {
-				h.log("error", "this week's snapshot was not taken", "err", err)
-			}
-			h.poke(false)
-		}()
-	}
 	return h, nil
+}
+
+// snapshotIfDue takes the week's snapshot in the background when p's week
+// has none yet: at the start, and on the first day of a new week (a server
+// runs across Mondays; the dashboard takes it when it opens).
+func (h *Hub) snapshotIfDue(p *portfolio.Portfolio) {
+	if p.Review.CurrentWeekSnapped || len(p.Accounts) == 0 {
+		return
+	}
+	asOf := p.AsOf
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		if _, err := portfolio.TakeSnapshot(h.path, h.opt, asOf, true); err != nil {
+			h.log("error", "this week's snapshot was not taken", "err", err)
+		}
+		h.poke(false)
+	}()
 }
 
 // Close stops following the file. Sessions still open keep the last
@@ -111,14 +120,8 @@ func (h *Hub) Close() {
 // Drain waits up to d for the sessions' writes in flight to commit, and
 // reports whether they did.
 func (h *Hub) Drain(d time.Duration) bool {
-	ok := make(chan struct{})
-	go func() { h.writes.Wait(); close(ok) }()
-	select {
-	case <-ok:
-		return true
-	case <-time.After(d):
-		return false
-	}
+	h.writes.Close() // a save pressed now is refused, not lost half-way
+	return h.writes.Wait(d)
 }
 
 // Accounts is the number of accounts in the shared portfolio.
@@ -228,7 +231,9 @@ func (h *Hub) refresh(full bool) {
 // failed keeps the portfolio and tries again at the next look; a lock
 // held by a long import is only a wait.
 func (h *Hub) failed(err error) {
+	h.mu.Lock() // join reads it
 	h.stat = fileStat{}
+	h.mu.Unlock()
 	if !errors.Is(err, store.ErrLocked) {
 		h.log("error", "reading the changes failed", "err", err)
 	}
@@ -249,6 +254,10 @@ func (h *Hub) publish(next func() (*portfolio.Portfolio, []int), stat fileStat, 
 		s.adopt(func(m *Model) tea.Cmd {
 			return m.onLoaded(loadedMsg{seq: m.seq, p: p, stat: stat, applied: applied, changed: changed, took: took})
 		})
+		// A key removed, or its member deactivated, signs the session out.
+		if _, err := h.memberOf(s.fingerprint); err != nil {
+			s.end("you were signed out: " + err.Error())
+		}
 	}
 	h.mu.Unlock()
 	h.wakeAll()
@@ -261,6 +270,7 @@ func (h *Hub) clock() {
 	now := h.now()
 	if portfolio.Today(now) != h.p.AsOf {
 		h.refresh(true)
+		h.snapshotIfDue(h.p)
 		return
 	}
 	h.mu.Lock()
@@ -387,6 +397,11 @@ func (h *Hub) String() string {
 func (h *Hub) Member(fp string) (store.Member, error) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
+	return h.memberOf(fp)
+}
+
+// memberOf is Member for a caller that holds mu.
+func (h *Hub) memberOf(fp string) (store.Member, error) {
 	for id, keys := range h.p.MemberKeys {
 		for _, k := range keys {
 			if k.Fingerprint != fp {
