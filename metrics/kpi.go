@@ -399,3 +399,22 @@ func RenewalsDue(items []DueItem, asOf Date) []DueBucket {
 	}
 	return out
 }
+
+// RiskRenewalDays is how near a yellow account's renewal puts its ARR at
+// risk.
+const RiskRenewalDays = 90
+
+// AtRisk reports whether a live account's ARR counts as at risk: its band
+// is red (the verdict's band, so an override to red counts and an
+// override away from red does not), or it is yellow with a renewal due
+// within RiskRenewalDays days or already overdue. hasRenewal is false for
+// an account without a renewal date.
+func AtRisk(band Band, hasRenewal bool, daysToRenewal int) bool {
+	switch band {
+	case Red:
+		return true
+	case Yellow:
+		return hasRenewal && daysToRenewal <= RiskRenewalDays
+	}
+	return false
+}

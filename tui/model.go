@@ -917,9 +917,11 @@ func (m *Model) buildHeader() {
 			plainW += ansi.StringWidth(label)
 			b.WriteString(m.th.band(band).Render(label))
 		}
-		tail := sep + "renewals 90d " + money(due.ARRCents, cur) + " (" + itoa(due.Count) + ")"
+		// ARR at risk sits beside the bands it comes from: red, and
+		// yellow renewing within 90 days (metrics.AtRisk).
+		tail := sep + "at risk " + money(k.AtRiskARRCents, cur) + sep + "renewals 90d " + money(due.ARRCents, cur) + " (" + itoa(due.Count) + ")"
 		if compact {
-			tail = sep + "due90 " + money(due.ARRCents, cur) + "/" + itoa(due.Count)
+			tail = sep + "risk " + money(k.AtRiskARRCents, cur) + sep + "due90 " + money(due.ARRCents, cur) + "/" + itoa(due.Count)
 		}
 		tail += sep + "as " + sanitize(m.actorName())
 		b.WriteString(tail)

@@ -28,7 +28,7 @@ type hubSession struct {
 
 func openOnHub(t *testing.T, h *Hub, member store.Member) *hubSession {
 	t.Helper()
-	s := h.NewSession(SessionOptions{MemberID: member.ID, Name: member.Name, Fingerprint: "SHA256:test-" + member.Name})
+	s := h.NewSession(SessionOptions{MemberID: member.ID, Name: member.Name})
 	p := tea.NewProgram(s, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutSignalHandler())
 	s.Attach(p)
 	hs := &hubSession{s: s, p: p, done: make(chan error, 1)}

@@ -12,6 +12,7 @@ var teamCols = []column{
 	{title: "Role", min: 8, pref: 15, prio: 6},
 	{title: "Accts", min: 5, pref: 5, right: true, prio: 2},
 	{title: "ARR", min: 7, pref: 8, right: true, prio: 1},
+	{title: "At risk", min: 7, pref: 8, right: true, prio: 2},
 	{title: "■red ◆yel ●grn", min: 14, pref: 16, prio: 3},
 	{title: "NRR", min: 4, pref: 5, right: true, prio: 5},
 	{title: "Esc", min: 3, pref: 4, right: true, prio: 4},
@@ -147,28 +148,32 @@ func (v *teamView) fetch(i int) (uint64, []cell) {
 	c[1] = plain(role)
 	c[2] = plain(itoa(r.Accounts))
 	c[3] = plain(money(r.ARRCents, v.p.Settings.Currency))
-	c[4] = plain(bandGlyph(metrics.Red) + itoa(r.Bands[metrics.Red]) + " " + bandGlyph(metrics.Yellow) + itoa(r.Bands[metrics.Yellow]) + " " + bandGlyph(metrics.Green) + itoa(r.Bands[metrics.Green]))
-	if r.Bands[metrics.Red] > 0 {
+	c[4] = plain(money(r.AtRiskARRCents, v.p.Settings.Currency))
+	if r.AtRiskARRCents > 0 {
 		c[4] = styledCell(c[4].text, v.th.band(metrics.Red))
 	}
-	c[5] = plain(pct(r.Retention.NRR))
-	c[6] = plain(itoa(r.OpenEsc))
-	c[7] = plain(itoa(r.Due90))
+	c[5] = plain(bandGlyph(metrics.Red) + itoa(r.Bands[metrics.Red]) + " " + bandGlyph(metrics.Yellow) + itoa(r.Bands[metrics.Yellow]) + " " + bandGlyph(metrics.Green) + itoa(r.Bands[metrics.Green]))
+	if r.Bands[metrics.Red] > 0 {
+		c[5] = styledCell(c[5].text, v.th.band(metrics.Red))
+	}
+	c[6] = plain(pct(r.Retention.NRR))
+	c[7] = plain(itoa(r.OpenEsc))
+	c[8] = plain(itoa(r.Due90))
 	switch {
 	case r.Unassigned:
-		c[8] = plain("—")
+		c[9] = plain("—")
 	case r.OverCapacity:
-		c[8] = styledCell("⚠ "+itoa(r.Accounts)+"/"+itoa(r.Member.Capacity)+" over", v.th.Error)
+		c[9] = styledCell("⚠ "+itoa(r.Accounts)+"/"+itoa(r.Member.Capacity)+" over", v.th.Error)
 	default:
-		c[8] = plain(itoa(r.Accounts) + "/" + itoa(r.Member.Capacity))
+		c[9] = plain(itoa(r.Accounts) + "/" + itoa(r.Member.Capacity))
 	}
 	switch {
 	case r.Unassigned:
-		c[9] = plain("")
+		c[10] = plain("")
 	case r.DaysSinceOneOne < 0:
-		c[9] = plain("never")
+		c[10] = plain("never")
 	default:
-		c[9] = plain(itoa(r.DaysSinceOneOne) + "d ago")
+		c[10] = plain(itoa(r.DaysSinceOneOne) + "d ago")
 	}
 	// Unassigned has member ID 0 like nobody else; keep its cache key apart.
 	id := r.Member.ID

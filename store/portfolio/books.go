@@ -23,6 +23,10 @@ type book struct {
 	bands          [4]int // indexes metrics.Bands
 	due            [3][4]metrics.BandDue
 	unassignedLive int
+	// atRisk counts the live accounts whose ARR is at risk
+	// (metrics.AtRisk) and sums that ARR.
+	atRisk    int
+	atRiskARR int64
 }
 
 // dueHorizons are metrics.DueHorizons, fixed at three for the arrays above
@@ -67,6 +71,10 @@ func (b *book) add(a *Account, f *figures, sign int, unassigned bool) {
 	}
 	if unassigned {
 		b.unassignedLive += sign
+	}
+	if metrics.AtRisk(a.Health.Band, !a.RenewalDate.IsZero(), a.DaysToRenewal) {
+		b.atRisk += sign
+		b.atRiskARR += s64 * a.ARRCents
 	}
 }
 
@@ -186,6 +194,8 @@ func (p *Portfolio) finishKPIs() {
 		Due:            b.buckets(),
 		EscByStatus:    map[string]int{},
 		UnassignedLive: b.unassignedLive,
+		AtRisk:         b.atRisk,
+		AtRiskARRCents: b.atRiskARR,
 	}
 	for _, s := range store.Statuses {
 		k.EscByStatus[s] = 0
@@ -220,6 +230,7 @@ func (p *Portfolio) finishTeam(all bool) {
 				r.Due90ARRCents += d.ARRCents
 			}
 			r.OverCapacity = !r.Unassigned && r.Member.Capacity > 0 && r.Accounts > r.Member.Capacity
+			r.AtRisk, r.AtRiskARRCents = b.atRisk, b.atRiskARR
 		}
 		r.OpenEsc = 0
 	}

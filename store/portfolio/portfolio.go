@@ -76,6 +76,10 @@ type MemberRow struct {
 	Due90ARRCents   int64
 	OverCapacity    bool
 	DaysSinceOneOne int // -1 when never recorded
+	// AtRisk and AtRiskARRCents are the member's live accounts whose ARR
+	// is at risk (metrics.AtRisk), and that ARR.
+	AtRisk         int
+	AtRiskARRCents int64
 }
 
 // KPIs are the portfolio numbers of SPEC section 4.
@@ -94,6 +98,10 @@ type KPIs struct {
 	OpenEsc        int
 	BreachedEsc    int
 	UnassignedLive int
+	// AtRisk and AtRiskARRCents: live accounts in red, or yellow with a
+	// renewal within 90 days or overdue (metrics.AtRisk), and their ARR.
+	AtRisk         int
+	AtRiskARRCents int64
 }
 
 // Review holds the Monday sections: indexes into Portfolio.Accounts and

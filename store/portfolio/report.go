@@ -47,6 +47,8 @@ type Report struct {
 	Bands                  map[metrics.Band]int `json:"bands"`
 	Escalations            map[string]int       `json:"escalations"`
 	EscalationsBreached    int                  `json:"escalations_breached"`
+	AccountsAtRisk         int                  `json:"accounts_at_risk"`
+	ARRAtRiskCents         int64                `json:"arr_at_risk_cents"`
 	RenewalsDue            map[string]DueJSON   `json:"renewals_due"`
 	Members                []MemberReport       `json:"members"`
 	AtRisk                 []AtRiskRenewal      `json:"at_risk_renewals"`
@@ -105,6 +107,8 @@ type MemberReport struct {
 	OpenEscalations  int                  `json:"open_escalations"`
 	RenewalsDue90    int                  `json:"renewals_due_90"`
 	RenewalsDue90ARR int64                `json:"renewals_due_90_arr_cents"`
+	AccountsAtRisk   int                  `json:"accounts_at_risk"`
+	ARRAtRiskCents   int64                `json:"arr_at_risk_cents"`
 	CSAT             *float64             `json:"csat"`
 	NPS              *float64             `json:"nps"`
 }
@@ -177,6 +181,8 @@ func (p *Portfolio) reportHead() Report {
 		Bands:                  k.Bands,
 		Escalations:            k.EscByStatus,
 		EscalationsBreached:    k.BreachedEsc,
+		AccountsAtRisk:         k.AtRisk,
+		ARRAtRiskCents:         k.AtRiskARRCents,
 		RenewalsDue:            map[string]DueJSON{},
 		Members:                []MemberReport{},
 		AtRisk:                 []AtRiskRenewal{},
@@ -191,6 +197,7 @@ func (p *Portfolio) reportHead() Report {
 			Accounts: t.Accounts, Capacity: t.Member.Capacity, OverCapacity: t.OverCapacity, ARRCents: t.ARRCents,
 			NRR: opt(t.Retention.NRR), GRR: opt(t.Retention.GRR), Bands: fullBands(t.Bands),
 			OpenEscalations: t.OpenEsc, RenewalsDue90: t.Due90, RenewalsDue90ARR: t.Due90ARRCents,
+			AccountsAtRisk: t.AtRisk, ARRAtRiskCents: t.AtRiskARRCents,
 			CSAT: opt(t.CSAT.TopTwoBox), NPS: opt(t.NPS.Score),
 		})
 	}
@@ -378,6 +385,7 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		{"NPS", nps},
 		{"CSAT (4-5 share)", csat},
 		{"Expansion pipeline", pipeline},
+		{"ARR at risk", fmt.Sprintf("%s in %d accounts (red, or yellow renewing within 90 days)", m(r.ARRAtRiskCents), r.AccountsAtRisk)},
 		{"Health bands", fmt.Sprintf("green %d, yellow %d, red %d, unknown %d", r.Bands[metrics.Green], r.Bands[metrics.Yellow], r.Bands[metrics.Red], r.Bands[metrics.Unknown])},
 		{"Escalations", fmt.Sprintf("open %d, in progress %d, waiting on client %d, with director %d, resolved %d; %d past SLA",
 			r.Escalations["open"], r.Escalations["in_progress"], r.Escalations["waiting_client"], r.Escalations["with_director"], r.Escalations["resolved"], r.EscalationsBreached)},
@@ -390,7 +398,7 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	for _, row := range rows {
 		fmt.Fprintf(&b, "| %s | %s |\n", row[0], mdCell(row[1]))
 	}
-	b.WriteString("\n## Team\n\n| Member | Role | Accounts | ARR | NRR | GRR | Green | Yellow | Red | Open esc. | Renewals 90d | CSAT |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	b.WriteString("\n## Team\n\n| Member | Role | Accounts | ARR | At risk | NRR | GRR | Green | Yellow | Red | Open esc. | Renewals 90d | CSAT |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, mr := range r.Members {
 		accts := strconv.Itoa(mr.Accounts)
 		if mr.OverCapacity {
@@ -400,8 +408,8 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		if r.AsOfSources != nil {
 			memberCSAT = "left out"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %d | %d | %d | %d | %d (%s) | %s |\n",
-			mdCell(mr.Name), mr.Role, accts, m(mr.ARRCents), Pct(mr.NRR), Pct(mr.GRR),
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %d | %d | %d | %d | %d (%s) | %s |\n",
+			mdCell(mr.Name), mr.Role, accts, m(mr.ARRCents), m(mr.ARRAtRiskCents), Pct(mr.NRR), Pct(mr.GRR),
 			mr.Bands[metrics.Green], mr.Bands[metrics.Yellow], mr.Bands[metrics.Red], mr.OpenEscalations,
 			mr.RenewalsDue90, m(mr.RenewalsDue90ARR), memberCSAT)
 	}
@@ -484,12 +492,13 @@ func (r Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cents := func(c int64) string { return strconv.FormatInt(c, 10) }
 	_ = cw.Write([]string{"as_of", "member", "email", "role", "accounts", "arr_cents", "nrr", "grr", "green", "yellow", "red", "unknown",
-		"open_escalations", "renewals_due_90", "renewals_due_90_arr_cents", "csat", "nps"})
+		"open_escalations", "renewals_due_90", "renewals_due_90_arr_cents", "csat", "nps", "accounts_at_risk", "arr_at_risk_cents"})
 	for _, m := range r.Members {
 		_ = cw.Write([]string{r.AsOf.String(), CSVSafe(m.Name), CSVSafe(m.Email), m.Role, strconv.Itoa(m.Accounts), cents(m.ARRCents),
 			csvNum(m.NRR, 4), csvNum(m.GRR, 4), strconv.Itoa(m.Bands[metrics.Green]), strconv.Itoa(m.Bands[metrics.Yellow]),
 			strconv.Itoa(m.Bands[metrics.Red]), strconv.Itoa(m.Bands[metrics.Unknown]), strconv.Itoa(m.OpenEscalations),
-			strconv.Itoa(m.RenewalsDue90), cents(m.RenewalsDue90ARR), csvNum(m.CSAT, 4), csvNum(m.NPS, 1)})
+			strconv.Itoa(m.RenewalsDue90), cents(m.RenewalsDue90ARR), csvNum(m.CSAT, 4), csvNum(m.NPS, 1),
+			strconv.Itoa(m.AccountsAtRisk), cents(m.ARRAtRiskCents)})
 	}
 	open := 0
 	for s, n := range r.Escalations {
@@ -500,7 +509,8 @@ func (r Report) WriteCSV(w io.Writer) error {
 	due := r.RenewalsDue["90"]
 	_ = cw.Write([]string{r.AsOf.String(), "Portfolio", "", "", strconv.Itoa(r.Accounts), cents(r.ARRCents), csvNum(r.NRR, 4), csvNum(r.GRR, 4),
 		strconv.Itoa(r.Bands[metrics.Green]), strconv.Itoa(r.Bands[metrics.Yellow]), strconv.Itoa(r.Bands[metrics.Red]),
-		strconv.Itoa(r.Bands[metrics.Unknown]), strconv.Itoa(open), strconv.Itoa(due.Count), cents(due.ARRCents), csvNum(r.CSAT, 4), csvNum(r.NPS, 1)})
+		strconv.Itoa(r.Bands[metrics.Unknown]), strconv.Itoa(open), strconv.Itoa(due.Count), cents(due.ARRCents), csvNum(r.CSAT, 4), csvNum(r.NPS, 1),
+		strconv.Itoa(r.AccountsAtRisk), cents(r.ARRAtRiskCents)})
 	cw.Flush()
 	return cw.Error()
 }

@@ -310,7 +310,7 @@ func TestReportCSV(t *testing.T) {
 		t.Fatalf("CSV does not parse: %v", err)
 	}
 	header := []string{"as_of", "member", "email", "role", "accounts", "arr_cents", "nrr", "grr", "green", "yellow", "red", "unknown",
-		"open_escalations", "renewals_due_90", "renewals_due_90_arr_cents", "csat", "nps"}
+		"open_escalations", "renewals_due_90", "renewals_due_90_arr_cents", "csat", "nps", "accounts_at_risk", "arr_at_risk_cents"}
 	if len(recs) != 1+4+1 {
 		t.Fatalf("%d records, want header + 4 members + Portfolio:\n%v", len(recs), recs)
 	}
@@ -345,7 +345,7 @@ func TestReportCSV(t *testing.T) {
 		t.Errorf("Bob row = %v", b)
 	}
 	last := recs[len(recs)-1]
-	want := []string{"2026-03-18", "Portfolio", "", "", "8", "39000000", "0.9180", "0.8852", "2", "2", "3", "1", "4", "6", "14000000", "0.0000", "-16.7"}
+	want := []string{"2026-03-18", "Portfolio", "", "", "8", "39000000", "0.9180", "0.8852", "2", "2", "3", "1", "4", "6", "14000000", "0.0000", "-16.7", "5", "30000000"}
 	if strings.Join(last, "|") != strings.Join(want, "|") {
 		t.Errorf("Portfolio row = %q\n               want %q", last, want)
 	}
@@ -420,4 +420,38 @@ func TestCSVSafe(t *testing.T) {
 func ExampleMoney() {
 	fmt.Println(Money(1234567, "USD"), Money(-1234567, "EUR"), Money(99, "GBP"), Money(1234567, "JPY"))
 	// Output: $12,346 -€12,346 £1 JPY 12,346
+}
+
+// ARR at risk, by hand on the fixture: red Delta $200,000, Echo $10,000
+// and Hotel $40,000 (an override to red); yellow Beta $30,000 (renewal in
+// 60 days) and Gamma $20,000 (87 days). Not Acme or Foxtrot (green),
+// Golf (unknown), India (churned).
+func TestARRAtRisk(t *testing.T) {
+	p := Build(fixture(), asOf, now)
+	if k := p.KPIs; k.AtRisk != 5 || k.AtRiskARRCents != 30_000_000 {
+		t.Errorf("portfolio at risk = %d accounts, %d cents; want 5, 30000000", k.AtRisk, k.AtRiskARRCents)
+	}
+	want := map[string][2]int64{"Bob Ray": {2, 7_000_000}, "Amy Ng": {2, 22_000_000}, "Zoe Lead": {1, 1_000_000}, "Unassigned": {0, 0}}
+	for _, r := range p.Team {
+		w, ok := want[r.Member.Name]
+		if !ok {
+			continue
+		}
+		if int64(r.AtRisk) != w[0] || r.AtRiskARRCents != w[1] {
+			t.Errorf("%s at risk = %d accounts, %d cents; want %d, %d", r.Member.Name, r.AtRisk, r.AtRiskARRCents, w[0], w[1])
+		}
+		delete(want, r.Member.Name)
+	}
+	if len(want) > 0 {
+		t.Errorf("no team rows for %v", want)
+	}
+	var js bytes.Buffer
+	if err := p.Report().WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"accounts_at_risk": 5`, `"arr_at_risk_cents": 30000000`} {
+		if !strings.Contains(js.String(), key) {
+			t.Errorf("report JSON lacks %s", key)
+		}
+	}
 }

@@ -134,6 +134,8 @@ func (w *rowJSON) member(r *MemberReport) {
 	w.int("open_escalations", int64(r.OpenEscalations))
 	w.int("renewals_due_90", int64(r.RenewalsDue90))
 	w.int("renewals_due_90_arr_cents", r.RenewalsDue90ARR)
+	w.int("accounts_at_risk", int64(r.AccountsAtRisk))
+	w.int("arr_at_risk_cents", r.ARRAtRiskCents)
 	w.optFloat("csat", r.CSAT)
 	w.optFloat("nps", r.NPS)
 	w.end('}')
