@@ -27,6 +27,24 @@ var statusFilters = append([]string{"", "all"}, store.Statuses...)
 
 var severityFilters = append([]string{""}, store.Severities...)
 
+// needs are the queue's "what needs me" filters; each one on narrows the
+// queue further.
+type needs struct {
+	mine     bool // owned by me
+	decision bool // open, not triaged, and I am a manager who decides
+	director bool // with the director
+	due      bool // SLA due within the next 24 hours, not yet breached
+}
+
+// dueSoon is how near an SLA counts as "due within 24 h".
+const dueSoon = 24 * time.Hour
+
+// dueWithin24h reports an unresolved escalation whose SLA falls due in the
+// next 24 hours (a breached one is past it: the review lists those).
+func dueWithin24h(e *store.Escalation, now time.Time) bool {
+	return e.Open() && !e.SLADue.IsZero() && e.SLADue.After(now) && e.SLADue.Sub(now) <= dueSoon
+}
+
 // escView is the triage queue, already in SPEC order in the portfolio.
 type escView struct {
 	th       *theme
@@ -36,9 +54,14 @@ type escView struct {
 	query    string
 	status   string
 	severity string
-	w, h     int
-	tbl      table
-	cell     []cell
+	// need is the "what needs me" filters that are on; me is the acting
+	// member and manager whether they decide triage.
+	need    needs
+	me      uint64
+	manager bool
+	w, h    int
+	tbl     table
+	cell    []cell
 }
 
 func newEscView(th *theme) *escView {
@@ -120,6 +143,13 @@ func (v *escView) apply() {
 		if v.severity != "" && e.Severity != v.severity {
 			continue
 		}
+		switch {
+		case v.need.mine && e.OwnerID != v.me,
+			v.need.decision && !(v.manager && e.Decision == "" && e.Status == store.StatusOpen),
+			v.need.director && e.Status != store.StatusWithDirector,
+			v.need.due && !dueWithin24h(&e.Escalation, v.p.Now):
+			continue
+		}
 		v.rows = append(v.rows, i)
 	}
 	if q := compileQuery(v.query); !q.empty() {
@@ -167,6 +197,20 @@ func (v *escView) HandleKey(k *KeyMap, msg keyMsg) intent {
 		v.severity = severityFilters[(slices.Index(severityFilters, v.severity)+1)%len(severityFilters)]
 		v.apply()
 		v.selectID(keep)
+	case key.Matches(msg, k.NeedMine, k.NeedDecision, k.NeedDirector, k.NeedDue):
+		keep := v.selectedID()
+		switch {
+		case key.Matches(msg, k.NeedMine):
+			v.need.mine = !v.need.mine
+		case key.Matches(msg, k.NeedDecision):
+			v.need.decision = !v.need.decision
+		case key.Matches(msg, k.NeedDirector):
+			v.need.director = !v.need.director
+		default:
+			v.need.due = !v.need.due
+		}
+		v.apply()
+		v.keepOrTop(keep)
 	case key.Matches(msg, k.EscCreate):
 		return doAction{act: actCreateEsc}
 	default:
@@ -201,7 +245,7 @@ func escActionKey(k *KeyMap, msg keyMsg) (action, bool) {
 }
 
 func (v *escView) Hints(k *KeyMap) []key.Binding {
-	return []key.Binding{k.Open, k.EscCreate, k.EscAssign, k.EscDecide, k.EscNote, k.EscResolve, k.Status, k.Filter, k.Help, k.Quit}
+	return []key.Binding{k.Open, k.NeedMine, k.NeedDecision, k.NeedDue, k.EscCreate, k.EscAssign, k.EscDecide, k.EscNote, k.EscResolve, k.Status, k.Filter, k.Help, k.Quit}
 }
 
 func severityCell(th *theme, sev string) cell {
@@ -247,10 +291,16 @@ func (v *escView) View() string {
 	if v.severity != "" {
 		t += " · severity " + v.severity
 	}
+	if on := v.need.names(); on != "" {
+		t += " · needs me: " + on
+	}
 	if v.query != "" {
 		t += " · /" + v.query
 	}
 	empty := "No escalation in this filter."
+	if v.need.decision && !v.manager {
+		empty = "Only a manager decides triage: nothing awaits your decision."
+	}
 	if len(v.p.Escalations) == 0 {
 		empty = "No escalations: nothing to triage."
 	}
@@ -443,4 +493,39 @@ func fmtInstant(t time.Time) string {
 
 func withHelp(b key.Binding, desc string) key.Binding {
 	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
+}
+
+// names says which "what needs me" filters are on, for the title.
+func (n needs) names() string {
+	var on []string
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{{n.mine, "mine"}, {n.decision, "awaiting my decision"}, {n.director, "with the director"}, {n.due, "due within 24 h"}} {
+		if f.on {
+			on = append(on, f.name)
+		}
+	}
+	return strings.Join(on, " + ")
+}
+
+// setMe tells the queue who is acting, for "mine" and "awaiting my
+// decision".
+func (v *escView) setMe(id uint64, manager bool) {
+	if v.me == id && v.manager == manager {
+		return
+	}
+	v.me, v.manager = id, manager
+	if v.p != nil && v.need != (needs{}) {
+		keep := v.selectedID()
+		v.apply()
+		v.selectID(keep)
+	}
+}
+
+// keepOrTop keeps the cursor on keep when it is still listed, else the top.
+func (v *escView) keepOrTop(keep uint64) {
+	if !v.selectRecord(recEscalation, keep) {
+		v.tbl.setCursor(0)
+	}
 }

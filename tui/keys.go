@@ -64,6 +64,12 @@ type KeyMap struct {
 	AcctReassign key.Binding
 	AcctImport   key.Binding
 
+	// The queue's "what needs me" filters, each a toggle.
+	NeedMine     key.Binding
+	NeedDecision key.Binding
+	NeedDirector key.Binding
+	NeedDue      key.Binding
+
 	// Team view.
 	MemberEdit       key.Binding
 	MemberAdd        key.Binding
@@ -136,6 +142,11 @@ func DefaultKeyMap() KeyMap {
 		AcctReassign: b([]string{"w"}, "w", "reassign owner"),
 		AcctImport:   b([]string{"i"}, "i", "import file"),
 
+		NeedMine:     b([]string{"m"}, "m", "mine (owned by me)"),
+		NeedDecision: b([]string{"u"}, "u", "undecided: awaiting my triage decision"),
+		NeedDirector: b([]string{"W"}, "W", "with the director"),
+		NeedDue:      b([]string{"!"}, "!", "SLA due within 24 h"),
+
 		MemberEdit:       b([]string{"e"}, "e", "edit member"),
 		MemberAdd:        b([]string{"c"}, "c", "add member"),
 		MemberDeactivate: b([]string{"D"}, "D", "deactivate member"),
@@ -161,7 +172,8 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Review, k.Team, k.Accounts, k.Escalations, k.NextTab, k.PrevTab, k.Refresh, k.Help, k.Quit, k.ForceQuit},
 		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.PageDown, k.PageUp, k.Open, k.Back, k.ReadAll},
 		{k.Filter, k.FilterApply, k.FilterClear, k.Sort, k.Reverse, k.Band, k.Status, k.Severity, k.Settings},
-		{k.EscCreate, k.EscAssign, k.EscSeverity, k.EscStatus, k.EscDecide, k.EscNote, k.EscResolve, k.EscReopen},
+		{k.EscCreate, k.EscAssign, k.EscSeverity, k.EscStatus, k.EscDecide, k.EscNote, k.EscResolve, k.EscReopen,
+			k.NeedMine, k.NeedDecision, k.NeedDirector, k.NeedDue},
 		{k.AcctLog, k.AcctRaise, k.AcctOverride, k.AcctClearOvr, k.AcctEdit, k.AcctReassign, k.AcctImport,
 			k.MemberEdit, k.MemberAdd, k.MemberDeactivate},
 		{k.FormNext, k.FormPrev, k.FormSubmit, k.FormCancel, k.Confirm},

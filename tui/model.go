@@ -441,6 +441,11 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 		m.focusEsc = 0
 	}
 	m.actor, m.actorErr = m.opt.findActor(msg.p.Members)
+	if mem := msg.p.Member(m.actor.ID); mem != nil && m.actorErr == nil {
+		m.escs.setMe(mem.ID, mem.Role == store.RoleManager)
+	} else {
+		m.escs.setMe(0, false)
+	}
 	m.buildHeader()
 	if m.hub == nil && (msg.first || m.accounts.pending) {
 		// After this frame: see warmMsg. A team server's session builds

@@ -13,6 +13,7 @@ import (
 const (
 	secWorsened = iota
 	secBreached
+	secDueSoon
 	secNewEsc
 	secRenewal
 	secUntouched
@@ -29,6 +30,7 @@ var reviewCols = [numSections][]column{
 		{title: "ARR", min: 7, pref: 8, right: true, prio: 4},
 	},
 	secBreached: escReviewCols,
+	secDueSoon:  escReviewCols,
 	secNewEsc:   escReviewCols,
 	secRenewal: {
 		{title: "Account", min: 12, pref: 30, flex: true, prio: 0},
@@ -117,7 +119,7 @@ func (v *reviewView) itemKey(l reviewLine) uint64 {
 	if l.kind == lineMore {
 		return uint64(l.sec)<<56 | 1<<55
 	}
-	if l.sec == secBreached || l.sec == secNewEsc {
+	if escSection(l.sec) {
 		id = v.p.Escalations[l.idx].ID
 	} else {
 		id = v.p.Accounts[l.idx].ID
@@ -163,7 +165,7 @@ func (v *reviewView) selectRecord(kind recordKind, id uint64) bool {
 		if l.kind != lineItem {
 			return false
 		}
-		esc := l.sec == secBreached || l.sec == secNewEsc
+		esc := escSection(l.sec)
 		if esc != (kind == recEscalation) {
 			return false
 		}
@@ -253,6 +255,7 @@ func (v *reviewView) rebuild() {
 	}
 	add(secWorsened, worse, "band down or score fell 10+ · largest ARR first", worseEmpty, r.Worsened)
 	add(secBreached, "SLA breached escalations", "largest ARR first", "No escalation is past its SLA.", r.BreachedEsc)
+	add(secDueSoon, "SLA due within 24 h", "largest ARR first", "No escalation falls due in the next 24 hours.", r.DueSoon)
 	add(secNewEsc, "New escalations (last 7 days)", "largest ARR first", "No escalation raised in the last 7 days.", r.NewEsc)
 	add(secRenewal, "Renewals that entered the 90-day window", "largest ARR first", "No renewal entered the 90-day window this week.", r.EnteredRenewal)
 	add(secUntouched, "Past their touch cadence", "largest ARR first", "Every account was touched within its cadence.", r.Untouched)
@@ -275,7 +278,7 @@ func baselineName(p *portfolio.Portfolio) string {
 }
 
 func (v *reviewView) foldOf(sec, i int) string {
-	if sec == secBreached || sec == secNewEsc {
+	if escSection(sec) {
 		e := &v.p.Escalations[i]
 		return portfolio.FoldText(e.Title + " " + e.AccountName + " " + e.OwnerName)
 	}
@@ -320,7 +323,7 @@ func (v *reviewView) HandleKey(k *KeyMap, msg keyMsg) intent {
 			v.rebuild()
 			return nil
 		}
-		if l.sec == secBreached || l.sec == secNewEsc {
+		if escSection(l.sec) {
 			return openEscalation{v.p.Escalations[l.idx].ID}
 		}
 		return openAccount{v.p.Accounts[l.idx].ID}
@@ -335,7 +338,7 @@ func (v *reviewView) Hints(k *KeyMap) []key.Binding {
 func (v *reviewView) cells(l reviewLine) []cell {
 	p := v.p
 	switch l.sec {
-	case secBreached, secNewEsc:
+	case secBreached, secDueSoon, secNewEsc:
 		e := &p.Escalations[l.idx]
 		return []cell{slaCell(v.th, e, p.Now), severityCell(v.th, e.Severity), plain(e.Title), plain(e.AccountName), plain(orDash(e.OwnerName, "unassigned"))}
 	}
@@ -426,4 +429,9 @@ func (v *reviewView) renderLine(i int, sel bool) string {
 	}
 	v.cache[rk] = s
 	return s
+}
+
+// escSection reports a review section that lists escalations.
+func escSection(sec int) bool {
+	return sec == secBreached || sec == secDueSoon || sec == secNewEsc
 }

@@ -41,15 +41,18 @@ func (p *Portfolio) Retime(now time.Time) (changed bool) {
 			}
 		}
 	}
-	p.Review.NewEsc, p.Review.BreachedEsc = reviewEscalations(p.Escalations, now)
+	p.Review.NewEsc, p.Review.BreachedEsc, p.Review.DueSoon = reviewEscalations(p.Escalations, now)
 	return changed
 }
 
 // reviewEscalations lists, as indexes into the queue, the escalations
-// raised in the last NewEscalationDays and those past their SLA, the
-// largest account ARR first (queue order among equals).
-func reviewEscalations(queue []Escalation, now time.Time) (fresh, breached []int) {
+// raised in the last NewEscalationDays, those past their SLA, and the
+// unresolved ones whose SLA falls due within DueSoonHours (not yet
+// breached), each the largest account ARR first (queue order among
+// equals).
+func reviewEscalations(queue []Escalation, now time.Time) (fresh, breached, dueSoon []int) {
 	cutoff := now.Add(-NewEscalationDays * 24 * time.Hour)
+	soon := now.Add(DueSoonHours * time.Hour)
 	for i := range queue {
 		e := &queue[i]
 		if e.CreatedAt.After(cutoff) {
@@ -58,9 +61,15 @@ func reviewEscalations(queue []Escalation, now time.Time) (fresh, breached []int
 		if e.Breached {
 			breached = append(breached, i)
 		}
+		if e.Open() && !e.SLADue.IsZero() && e.SLADue.After(now) && !e.SLADue.After(soon) {
+			dueSoon = append(dueSoon, i)
+		}
 	}
-	for _, list := range [][]int{fresh, breached} {
+	for _, list := range [][]int{fresh, breached, dueSoon} {
 		slices.SortStableFunc(list, func(x, y int) int { return cmp.Compare(queue[y].AccountARR, queue[x].AccountARR) })
 	}
-	return fresh, breached
+	return fresh, breached, dueSoon
 }
+
+// DueSoonHours is the review's "due within 24 h" horizon.
+const DueSoonHours = 24

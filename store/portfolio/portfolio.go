@@ -111,6 +111,7 @@ type Review struct {
 	Worsened           []int        // band worsened or score fell 10+
 	NewEsc             []int        // escalations raised in the last 7 days
 	BreachedEsc        []int        // unresolved and past SLA
+	DueSoon            []int        // unresolved, SLA due within DueSoonHours
 	EnteredRenewal     []int        // renewal entered the 90-day window this week
 	Untouched          []int        // live accounts past their touch cadence
 	ComparedWithWeek   metrics.Week // 0 when no earlier snapshot exists
@@ -712,7 +713,7 @@ func computeReview(p *Portfolio, prevWeek metrics.Week, thisWeekHas bool, asOf m
 		}
 		slices.SortFunc(*sec.list, sec.cmp)
 	}
-	r.NewEsc, r.BreachedEsc = reviewEscalations(p.Escalations, now)
+	r.NewEsc, r.BreachedEsc, r.DueSoon = reviewEscalations(p.Escalations, now)
 	return r
 }
 
@@ -782,7 +783,7 @@ func (p *Portfolio) updateReview(changed []int, thisWeekHas bool, now time.Time)
 		}
 		*sec.list = list
 	}
-	r.NewEsc, r.BreachedEsc = reviewEscalations(p.Escalations, now)
+	r.NewEsc, r.BreachedEsc, r.DueSoon = reviewEscalations(p.Escalations, now)
 	p.Review = r
 }
 

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"steward/metrics"
 	"steward/store"
@@ -453,5 +455,44 @@ func TestARRAtRisk(t *testing.T) {
 		if !strings.Contains(js.String(), key) {
 			t.Errorf("report JSON lacks %s", key)
 		}
+	}
+}
+
+// The review's "SLA due within 24 h" lists exactly the unresolved
+// escalations whose SLA falls in the next 24 hours, largest ARR first,
+// and follows the clock.
+func TestReviewDueSoon(t *testing.T) {
+	p := Build(fixture(), asOf, now)
+	seen := 0
+	check := func(at time.Time) {
+		t.Helper()
+		seen += len(p.Review.DueSoon)
+		var want []uint64
+		for _, e := range p.Escalations {
+			if e.Open() && e.SLADue.After(at) && !e.SLADue.After(at.Add(24*time.Hour)) {
+				want = append(want, e.ID)
+			}
+		}
+		var got []uint64
+		for k, i := range p.Review.DueSoon {
+			got = append(got, p.Escalations[i].ID)
+			if k > 0 && p.Escalations[i].AccountARR > p.Escalations[p.Review.DueSoon[k-1]].AccountARR {
+				t.Errorf("due soon is not largest ARR first")
+			}
+		}
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("at %s due soon = %v, want %v", at, got, want)
+		}
+	}
+	check(now)
+	// A day later the same rule holds for the moved clock (Retime).
+	for _, d := range []time.Duration{time.Hour, 20 * time.Hour, 48 * time.Hour} {
+		p.Retime(now.Add(d))
+		check(now.Add(d))
+	}
+	if seen == 0 {
+		t.Fatal("no escalation was ever due soon: the fixture proves nothing")
 	}
 }

@@ -1,0 +1,97 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"steward/store"
+)
+
+// The queue's "what needs me" keys each narrow it to exactly the
+// escalations their rule names, and the title says which are on. The
+// demo's manager decides triage; an account manager has nothing awaiting
+// a decision.
+func TestWhatNeedsMe(t *testing.T) {
+	m := loaded(t, demoPath(t, 0), 140, 40)
+	press(m, "4")
+	me := m.actor.ID
+	now := m.p.Now
+	count := func(ok func(e *store.Escalation) bool) int {
+		n := 0
+		for i := range m.p.Escalations {
+			if e := &m.p.Escalations[i].Escalation; e.Open() && ok(e) {
+				n++
+			}
+		}
+		return n
+	}
+	cases := []struct {
+		key, title string
+		rule       func(e *store.Escalation) bool
+	}{
+		{"m", "needs me: mine", func(e *store.Escalation) bool { return e.OwnerID == me }},
+		{"u", "needs me: awaiting my decision", func(e *store.Escalation) bool { return e.Decision == "" && e.Status == store.StatusOpen }},
+		{"W", "needs me: with the director", func(e *store.Escalation) bool { return e.Status == store.StatusWithDirector }},
+		{"!", "needs me: due within 24 h", func(e *store.Escalation) bool {
+			return !e.SLADue.IsZero() && e.SLADue.After(now) && e.SLADue.Sub(now) <= 24*time.Hour
+		}},
+	}
+	for _, c := range cases {
+		press(m, c.key)
+		want := count(c.rule)
+		if want == 0 {
+			t.Errorf("%s: the demo has no escalation for it: the test proves nothing", c.title)
+		}
+		if got := len(m.escs.rows); got != want {
+			t.Errorf("%s: %d rows, want %d", c.title, got, want)
+		}
+		for _, r := range m.escs.rows {
+			if e := &m.p.Escalations[r].Escalation; !c.rule(e) {
+				t.Errorf("%s lists #%d, which it should not", c.title, e.ID)
+			}
+		}
+		mustContain(t, screen(m), c.title)
+		press(m, c.key) // off again
+		if strings.Contains(screen(m), "needs me") {
+			t.Errorf("%s stays in the title after it was turned off", c.title)
+		}
+	}
+	// Two on at once narrow together.
+	press(m, "m", "!")
+	both := count(func(e *store.Escalation) bool { return e.OwnerID == me && cases[3].rule(e) })
+	if len(m.escs.rows) != both {
+		t.Errorf("mine + due within 24 h: %d rows, want %d", len(m.escs.rows), both)
+	}
+	mustContain(t, screen(m), "needs me: mine + due within 24 h")
+}
+
+// An account manager decides no triage: "awaiting my decision" is empty
+// and says why.
+func TestAwaitingDecisionIsAManagers(t *testing.T) {
+	path := demoPath(t, 0)
+	var am string
+	if err := store.View(path, store.Options{}, func(tx *store.Tx) error {
+		members, err := tx.Members()
+		for _, mem := range members {
+			if mem.Active && mem.Role == store.RoleAccountManager {
+				am = mem.Name
+				break
+			}
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	opt := testOptions(path)
+	opt.As = am
+	m, err := openLoaded(opt, 140, 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	press(m, "4", "u")
+	if len(m.escs.rows) != 0 {
+		t.Fatalf("%d escalations await an account manager's decision", len(m.escs.rows))
+	}
+	mustContain(t, screen(m), "Only a manager decides triage")
+}
