@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -228,4 +229,43 @@ func unsafeRune(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// signedMoney is a change of money with its direction: "▲$12.5k",
+// "▼$3k", "±0". The arrow carries the sign, so colour is not needed.
+func signedMoney(delta int64, currency string) string {
+	switch {
+	case delta > 0:
+		return "▲" + money(delta, currency)
+	case delta < 0:
+		return "▼" + money(-delta, currency)
+	}
+	return "±0"
+}
+
+// signedCount is a change of a count: "▲2", "▼1", "±0".
+func signedCount(delta int) string {
+	switch {
+	case delta > 0:
+		return "▲" + itoa(delta)
+	case delta < 0:
+		return "▼" + itoa(-delta)
+	}
+	return "±0"
+}
+
+// signedPoints is the change of a ratio in percentage points, "▲1.2 pts";
+// empty when either side is n/a.
+func signedPoints(now, then metrics.Ratio) string {
+	if !now.OK || !then.OK {
+		return ""
+	}
+	d := math.Round((now.V-then.V)*1000) / 10
+	switch {
+	case d > 0:
+		return "▲" + strconv.FormatFloat(d, 'f', 1, 64) + " pts"
+	case d < 0:
+		return "▼" + strconv.FormatFloat(-d, 'f', 1, 64) + " pts"
+	}
+	return "±0 pts"
 }

@@ -95,3 +95,29 @@ func TestAwaitingDecisionIsAManagers(t *testing.T) {
 	}
 	mustContain(t, screen(m), "Only a manager decides triage")
 }
+
+// The review opens with what moved since the baseline, each figure with
+// its signed change, and lists what improved and the ARR moves; enter on
+// a move opens its account.
+func TestReviewShowsWhatChanged(t *testing.T) {
+	m := loaded(t, demoPath(t, 0), 160, 60)
+	s := screen(m)
+	mustContain(t, s, "Since ", "ARR ", "NRR ", " pts", "at risk ", "Improved since", "ARR moves since")
+	then := m.p.Review.Then
+	want := "open esc " + itoa(m.p.KPIs.OpenEsc) + " " + signedCount(m.p.KPIs.OpenEsc-then.OpenEsc)
+	mustContain(t, s, want)
+	if len(m.p.Review.Moves) == 0 || len(m.p.Review.Improved) == 0 {
+		t.Fatal("the demo has no ARR move or no improved account: the screen proves nothing")
+	}
+	mv := m.p.Review.Moves[0]
+	mustContain(t, s, m.p.Accounts[mv.Account].Name, signedMoney(mv.Delta(), m.p.Settings.Currency))
+	// Down to the first move, and open it.
+	for i, li := range m.review.items {
+		if m.review.lines[li].sec == secMoves {
+			m.review.cursor = i
+			break
+		}
+	}
+	press(m, "enter")
+	mustContain(t, screen(m), m.p.Accounts[mv.Account].Name, "health detail")
+}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 
+	"steward/metrics"
 	"steward/store/portfolio"
 )
 
@@ -12,6 +13,8 @@ import (
 // push the short urgent ones off screen.
 const (
 	secWorsened = iota
+	secImproved
+	secMoves
 	secBreached
 	secDueSoon
 	secNewEsc
@@ -28,6 +31,22 @@ var reviewCols = [numSections][]column{
 		{title: "Score", min: 7, pref: 9, prio: 2},
 		{title: "Trend", min: 5, pref: 6, prio: 2},
 		{title: "ARR", min: 7, pref: 8, right: true, prio: 4},
+	},
+	secImproved: {
+		{title: "Account", min: 12, pref: 30, flex: true, prio: 0},
+		{title: "Owner", min: 8, pref: 16, prio: 3},
+		{title: "Band", min: 20, pref: 20, prio: 1},
+		{title: "Score", min: 7, pref: 9, prio: 2},
+		{title: "Trend", min: 5, pref: 6, prio: 2},
+		{title: "ARR", min: 7, pref: 8, right: true, prio: 4},
+	},
+	secMoves: {
+		{title: "Account", min: 12, pref: 30, flex: true, prio: 0},
+		{title: "Owner", min: 8, pref: 16, prio: 4},
+		{title: "Move", min: 11, pref: 11, prio: 1},
+		{title: "Date", min: 10, pref: 10, prio: 3},
+		{title: "ARR then → now", min: 15, pref: 19, right: true, prio: 2},
+		{title: "Change", min: 8, pref: 9, right: true, prio: 1},
 	},
 	secBreached: escReviewCols,
 	secDueSoon:  escReviewCols,
@@ -119,9 +138,12 @@ func (v *reviewView) itemKey(l reviewLine) uint64 {
 	if l.kind == lineMore {
 		return uint64(l.sec)<<56 | 1<<55
 	}
-	if escSection(l.sec) {
+	switch {
+	case escSection(l.sec):
 		id = v.p.Escalations[l.idx].ID
-	} else {
+	case l.sec == secMoves:
+		id = v.p.Accounts[v.p.Review.Moves[l.idx].Account].ID
+	default:
 		id = v.p.Accounts[l.idx].ID
 	}
 	return uint64(l.sec)<<56 | id
@@ -171,6 +193,9 @@ func (v *reviewView) selectRecord(kind recordKind, id uint64) bool {
 		}
 		if esc {
 			return v.p.Escalations[l.idx].ID == id
+		}
+		if l.sec == secMoves {
+			return v.p.Accounts[v.p.Review.Moves[l.idx].Account].ID == id
 		}
 		return v.p.Accounts[l.idx].ID == id
 	}
@@ -248,12 +273,24 @@ func (v *reviewView) rebuild() {
 			v.lines = append(v.lines, reviewLine{sec: sec, kind: lineMore, text: "… " + itoa(len(keep)-len(shown)) + " more (enter shows all)"})
 		}
 	}
+	v.lines = append(v.lines, reviewLine{kind: lineNote, text: v.movement()})
 	worse := "Worsened since " + since
 	worseEmpty := "No account worsened since " + since + "."
 	if r.ComparedWithWeek == 0 {
 		worseEmpty = "No earlier snapshot to compare with yet: the comparison starts next week."
 	}
 	add(secWorsened, worse, "band down or score fell 10+ · largest ARR first", worseEmpty, r.Worsened)
+	improvedEmpty := "No account improved since " + since + "."
+	if r.ComparedWithWeek == 0 {
+		improvedEmpty = worseEmpty
+	}
+	add(secImproved, "Improved since "+since, "band up or score rose 10+ · largest ARR first", improvedEmpty, r.Improved)
+	moves := make([]int, len(r.Moves))
+	for i := range moves {
+		moves[i] = i
+	}
+	add(secMoves, "ARR moves since "+since, "new, expanded, contracted, churned, from the ledger · largest change first",
+		"No ARR moved on the ledger since "+since+".", moves)
 	add(secBreached, "SLA breached escalations", "largest ARR first", "No escalation is past its SLA.", r.BreachedEsc)
 	add(secDueSoon, "SLA due within 24 h", "largest ARR first", "No escalation falls due in the next 24 hours.", r.DueSoon)
 	add(secNewEsc, "New escalations (last 7 days)", "largest ARR first", "No escalation raised in the last 7 days.", r.NewEsc)
@@ -278,6 +315,9 @@ func baselineName(p *portfolio.Portfolio) string {
 }
 
 func (v *reviewView) foldOf(sec, i int) string {
+	if sec == secMoves {
+		i = v.p.Review.Moves[i].Account
+	}
 	if escSection(sec) {
 		e := &v.p.Escalations[i]
 		return portfolio.FoldText(e.Title + " " + e.AccountName + " " + e.OwnerName)
@@ -323,8 +363,11 @@ func (v *reviewView) HandleKey(k *KeyMap, msg keyMsg) intent {
 			v.rebuild()
 			return nil
 		}
-		if escSection(l.sec) {
+		switch {
+		case escSection(l.sec):
 			return openEscalation{v.p.Escalations[l.idx].ID}
+		case l.sec == secMoves:
+			return openAccount{v.p.Accounts[v.p.Review.Moves[l.idx].Account].ID}
 		}
 		return openAccount{v.p.Accounts[l.idx].ID}
 	}
@@ -342,11 +385,22 @@ func (v *reviewView) cells(l reviewLine) []cell {
 		e := &p.Escalations[l.idx]
 		return []cell{slaCell(v.th, e, p.Now), severityCell(v.th, e.Severity), plain(e.Title), plain(e.AccountName), plain(orDash(e.OwnerName, "unassigned"))}
 	}
+	if l.sec == secMoves {
+		mv := p.Review.Moves[l.idx]
+		a := &p.Accounts[mv.Account]
+		cur := p.Settings.Currency
+		change := plain(signedMoney(mv.Delta(), cur))
+		if mv.Delta() < 0 {
+			change = styledCell(change.text, v.th.band(metrics.Red))
+		}
+		return []cell{plain(a.Name), plain(orDash(a.OwnerName, "unassigned")), plain(string(mv.Kind)), plain(mv.Date.String()),
+			plain(money(mv.FromCents, cur) + " → " + money(mv.ToCents, cur)), change}
+	}
 	a := &p.Accounts[l.idx]
 	owner := plain(orDash(a.OwnerName, "unassigned"))
 	health := styledCell(healthText(a.Health), v.th.band(a.Health.Band))
 	switch l.sec {
-	case secWorsened:
+	case secWorsened, secImproved:
 		prev := "—"
 		if a.Prev.Score >= 0 {
 			prev = itoa(a.Prev.Score)
@@ -434,4 +488,22 @@ func (v *reviewView) renderLine(i int, sel bool) string {
 // escSection reports a review section that lists escalations.
 func escSection(sec int) bool {
 	return sec == secBreached || sec == secDueSoon || sec == secNewEsc
+}
+
+// movement is the review's first line: the portfolio's figures now, each
+// with its signed change since the baseline day ("NRR 108% ▲1.2 pts").
+func (v *reviewView) movement() string {
+	p := v.p
+	k, then, cur := &p.KPIs, &p.Review.Then, p.Settings.Currency
+	parts := []string{
+		"ARR " + money(k.ARRCents, cur) + " " + signedMoney(k.ARRCents-then.ARRCents, cur),
+		"NRR " + pct(k.Retention.NRR) + " " + signedPoints(k.Retention.NRR, then.NRR),
+		"GRR " + pct(k.Retention.GRR) + " " + signedPoints(k.Retention.GRR, then.GRR),
+	}
+	parts = append(parts, "at risk "+money(k.AtRiskARRCents, cur)+" "+signedMoney(k.AtRiskARRCents-then.AtRiskARRCents, cur),
+		"open esc "+itoa(k.OpenEsc)+" "+signedCount(k.OpenEsc-then.OpenEsc))
+	for _, b := range []metrics.Band{metrics.Red, metrics.Yellow, metrics.Green} {
+		parts = append(parts, bandGlyph(b)+itoa(k.Bands[b])+" "+signedCount(k.Bands[b]-then.Bands[b]))
+	}
+	return "Since " + then.Day.AddDays(1).String() + ": " + strings.Join(parts, " · ")
 }

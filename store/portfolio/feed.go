@@ -156,6 +156,7 @@ func (old *Portfolio) Apply(d Delta, now time.Time) (*Portfolio, []int) {
 		a := &p.Accounts[i]
 		if ok {
 			p.bookAccount(a, -1) // its old figures out
+			p.baselineAccount(a, -1)
 		}
 		*a = Account{Account: src}
 		sc.score(a)
@@ -164,6 +165,7 @@ func (old *Portfolio) Apply(d Delta, now time.Time) (*Portfolio, []int) {
 			a.setFold(FoldText(a.OwnerName))
 		}
 		p.bookAccount(a, 1) // and its new ones in
+		p.baselineAccount(a, 1)
 		changed = append(changed, i)
 	}
 	for i := range p.Escalations {

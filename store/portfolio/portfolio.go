@@ -107,11 +107,16 @@ type KPIs struct {
 // Review holds the Monday sections: indexes into Portfolio.Accounts and
 // Portfolio.Escalations.
 type Review struct {
-	Since              metrics.Date // the Monday of the comparison week, or asOf-7
-	Worsened           []int        // band worsened or score fell 10+
-	NewEsc             []int        // escalations raised in the last 7 days
-	BreachedEsc        []int        // unresolved and past SLA
-	DueSoon            []int        // unresolved, SLA due within DueSoonHours
+	Since       metrics.Date // the Monday of the comparison week, or asOf-7
+	Worsened    []int        // band worsened or score fell 10+
+	NewEsc      []int        // escalations raised in the last 7 days
+	BreachedEsc []int        // unresolved and past SLA
+	DueSoon     []int        // unresolved, SLA due within DueSoonHours
+	Improved    []int        // band up or score rose 10+
+	// Moves are the ledger's ARR changes after the baseline day, the
+	// largest first; Then is the portfolio at that day (baseline.go).
+	Moves              []Move
+	Then               Then
 	EnteredRenewal     []int        // renewal entered the 90-day window this week
 	Untouched          []int        // live accounts past their touch cadence
 	ComparedWithWeek   metrics.Week // 0 when no earlier snapshot exists
@@ -147,9 +152,10 @@ type Portfolio struct {
 	total       book
 	books       []book
 	teamAll     []MemberRow
-	rowOf       idIndex // active member ID -> row
-	touchedRows []bool  // rows whose books changed since finishTeam
-	folded      bool    // Folds has run
+	rowOf       idIndex  // active member ID -> row
+	touchedRows []bool   // rows whose books changed since finishTeam
+	folded      bool     // Folds has run
+	base        baseSums // Review.Then's sums (baseline.go)
 }
 
 // Raw is what Load reads from the store.
@@ -714,6 +720,15 @@ func computeReview(p *Portfolio, prevWeek metrics.Week, thisWeekHas bool, asOf m
 		slices.SortFunc(*sec.list, sec.cmp)
 	}
 	r.NewEsc, r.BreachedEsc, r.DueSoon = reviewEscalations(p.Escalations, now)
+	day := baselineDay(r.Since)
+	p.base = baseSums{}
+	for i := range p.Accounts {
+		a := &p.Accounts[i]
+		p.base.add(a, day, 1)
+		r.Moves = movesOf(r.Moves, i, a, day, asOf)
+	}
+	sortMoves(r.Moves)
+	r.Then = p.base.then(day, p.Escalations)
 	return r
 }
 
@@ -748,6 +763,9 @@ func (p *Portfolio) reviewSections(r *Review) []reviewSection {
 		{&r.Worsened, func(a *Account) bool {
 			return a.HasPrev && (a.Health.Band.Worse(a.Prev.Band) || (a.Trend.OK && a.Trend.Delta <= metrics.DroppingDelta))
 		}, byARR(func(a, b *Account) int { return cmp.Compare(a.Trend.Delta, b.Trend.Delta) })},
+		{&r.Improved, func(a *Account) bool {
+			return a.HasPrev && (a.Prev.Band.Worse(a.Health.Band) || (a.Trend.OK && a.Trend.Delta >= -metrics.DroppingDelta))
+		}, byARR(func(a, b *Account) int { return cmp.Compare(b.Trend.Delta, a.Trend.Delta) })},
 		{&r.EnteredRenewal, func(a *Account) bool {
 			return !a.RenewalDate.IsZero() && a.DaysToRenewal >= 0 && a.DaysToRenewal <= 90 && a.DaysToRenewal > 90-7
 		}, byARR(func(a, b *Account) int { return cmp.Compare(a.DaysToRenewal, b.DaysToRenewal) })},
@@ -784,7 +802,28 @@ func (p *Portfolio) updateReview(changed []int, thisWeekHas bool, now time.Time)
 		*sec.list = list
 	}
 	r.NewEsc, r.BreachedEsc, r.DueSoon = reviewEscalations(p.Escalations, now)
+	// The moves of the changed accounts are made again; their baseline
+	// sums were taken out and put back by Apply (baselineAccount).
+	day := baselineDay(r.Since)
+	moves := make([]Move, 0, len(r.Moves)+len(changed))
+	for _, mv := range r.Moves {
+		if !gone[mv.Account] {
+			moves = append(moves, mv)
+		}
+	}
+	for _, i := range changed {
+		moves = movesOf(moves, i, &p.Accounts[i], day, p.AsOf)
+	}
+	sortMoves(moves)
+	r.Moves = moves
+	r.Then = p.base.then(day, p.Escalations)
 	p.Review = r
+}
+
+// baselineAccount takes a's figures at the baseline day out of the
+// review's "then" (sign -1) or puts them in (1), around a change.
+func (p *Portfolio) baselineAccount(a *Account, sign int) {
+	p.base.add(a, baselineDay(p.Review.Since), sign)
 }
 
 // memberKeys is every member's SSH keys, by member.

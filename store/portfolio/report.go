@@ -52,6 +52,10 @@ type Report struct {
 	RenewalsDue            map[string]DueJSON   `json:"renewals_due"`
 	Members                []MemberReport       `json:"members"`
 	AtRisk                 []AtRiskRenewal      `json:"at_risk_renewals"`
+	// SinceBaseline is the portfolio as it stood at the review's baseline
+	// day and the ARR moves since (baseline.go); null in a report as of a
+	// past day.
+	SinceBaseline *SinceBaseline `json:"since_baseline"`
 	// CurrentOnly lists the figures steward keeps only as a latest value,
 	// left out (null) of a report as of a past day; empty for today.
 	CurrentOnly []string `json:"current_only"`
@@ -82,6 +86,47 @@ type AsOfSources struct {
 var PastCurrentOnly = []string{
 	"nps", "nps_responses", "csat", "csat_mean", "csat_responses", "expansion_pipeline_cents",
 	"members.csat", "members.nps", "at_risk_renewals.flags.champion-changed", "at_risk_renewals.flags.qbr-overdue",
+}
+
+// SinceBaseline is the review's "then": figures at the end of the
+// baseline day, to set beside the report's figures for now.
+type SinceBaseline struct {
+	BaselineWeek    *string              `json:"baseline_week"` // null: no earlier snapshot, a week ago
+	BaselineDay     metrics.Date         `json:"baseline_day"`
+	Accounts        int                  `json:"accounts"`
+	ARRCents        int64                `json:"arr_cents"`
+	NRR             *float64             `json:"nrr"`
+	GRR             *float64             `json:"grr"`
+	Bands           map[metrics.Band]int `json:"bands"`
+	ARRAtRiskCents  int64                `json:"arr_at_risk_cents"`
+	OpenEscalations int                  `json:"open_escalations"`
+	Moves           []MoveJSON           `json:"arr_moves"`
+}
+
+// MoveJSON is one ARR move after the baseline day.
+type MoveJSON struct {
+	AccountID uint64             `json:"account_id"`
+	Account   string             `json:"account"`
+	Kind      metrics.LedgerKind `json:"kind"`
+	Date      metrics.Date       `json:"date"`
+	FromCents int64              `json:"from_cents"`
+	ToCents   int64              `json:"to_cents"`
+}
+
+// sinceBaseline is the report's SinceBaseline of the review's "then";
+// the moves are the caller's.
+func (p *Portfolio) sinceBaseline() *SinceBaseline {
+	t := &p.Review.Then
+	if t.Day.IsZero() {
+		return nil
+	}
+	s := &SinceBaseline{BaselineDay: t.Day, Accounts: t.Live, ARRCents: t.ARRCents, NRR: opt(t.NRR), GRR: opt(t.GRR),
+		Bands: fullBands(t.Bands), ARRAtRiskCents: t.AtRiskARRCents, OpenEscalations: t.OpenEsc, Moves: []MoveJSON{}}
+	if w := p.Review.ComparedWithWeek; w != 0 {
+		name := w.String()
+		s.BaselineWeek = &name
+	}
+	return s
 }
 
 // DueJSON is one renewal horizon.
@@ -145,6 +190,12 @@ func (p *Portfolio) Report() Report {
 		}
 	}
 	sortAtRisk(r.AtRisk)
+	if r.SinceBaseline != nil {
+		for _, mv := range p.Review.Moves {
+			a := &p.Accounts[mv.Account]
+			r.SinceBaseline.Moves = append(r.SinceBaseline.Moves, MoveJSON{AccountID: a.ID, Account: a.Name, Kind: mv.Kind, Date: mv.Date, FromCents: mv.FromCents, ToCents: mv.ToCents})
+		}
+	}
 	return r
 }
 
@@ -187,6 +238,7 @@ func (p *Portfolio) reportHead() Report {
 		Members:                []MemberReport{},
 		AtRisk:                 []AtRiskRenewal{},
 		CurrentOnly:            []string{},
+		SinceBaseline:          p.sinceBaseline(),
 	}
 	for _, b := range k.Due {
 		r.RenewalsDue[strconv.Itoa(b.Days)] = DueJSON{Count: b.Count, ARRCents: b.ARRCents, ByBand: b.ByBand}

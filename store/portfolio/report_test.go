@@ -496,3 +496,69 @@ func TestReviewDueSoon(t *testing.T) {
 		t.Fatal("no escalation was ever due soon: the fixture proves nothing")
 	}
 }
+
+// The review's "since the baseline", by hand on the fixture (baseline week
+// 2026-W11, so the baseline day is Sunday 2026-03-08), with four ledger
+// entries after it: Acme expands $50,000 -> $55,000, Beta renews at the
+// same price (no move), Gamma renews lower ($20,000 -> $15,000: a
+// contraction), Foxtrot is new ($15,000).
+func TestReviewSinceBaseline(t *testing.T) {
+	raw := fixture()
+	led := func(d string, arr int64, k metrics.LedgerKind) metrics.LedgerEntry {
+		return metrics.LedgerEntry{Date: mustDate(d), ARRCents: arr, Kind: k}
+	}
+	raw.Ledger[aAcme] = append(raw.Ledger[aAcme], led("2026-03-12", 5_500_000, metrics.KindExpansion))
+	raw.Ledger[aBeta] = append(raw.Ledger[aBeta], led("2026-03-13", 3_000_000, metrics.KindRenewal))
+	raw.Ledger[aGamma] = append(raw.Ledger[aGamma], led("2026-03-16", 1_500_000, metrics.KindRenewal))
+	raw.Ledger[aFoxtrot] = append(raw.Ledger[aFoxtrot], led("2026-03-10", 1_500_000, metrics.KindNew))
+	p := Build(raw, asOf, now)
+	r := p.Review
+	if r.Then.Day != mustDate("2026-03-08") {
+		t.Fatalf("baseline day %s", r.Then.Day)
+	}
+	// Then: Acme 50,000 + Beta 30,000 + Gamma 20,000 + Delta 200,000 from
+	// the ledger; Echo 10,000, Golf 25,000 and Hotel 40,000 have no ledger
+	// and count unchanged; Foxtrot was not a customer yet; India had
+	// churned.
+	if r.Then.ARRCents != 37_500_000 || r.Then.Live != 7 {
+		t.Errorf("then ARR %d over %d accounts, want 37500000 over 7", r.Then.ARRCents, r.Then.Live)
+	}
+	// Bands then are the W11 snapshot's: Acme and Beta green, Gamma and
+	// Echo yellow, Delta red, Golf unknown (score -1), Hotel unknown (none).
+	wantBands := map[metrics.Band]int{metrics.Green: 2, metrics.Yellow: 2, metrics.Red: 1, metrics.Unknown: 2}
+	for b, n := range wantBands {
+		if r.Then.Bands[b] != n {
+			t.Errorf("then %s = %d, want %d (%v)", b, r.Then.Bands[b], n, r.Then.Bands)
+		}
+	}
+	// At risk then: Delta (red, $200,000); Gamma and Echo were yellow with
+	// renewals 97 and 93 days away: not yet.
+	if r.Then.AtRiskARRCents != 20_000_000 {
+		t.Errorf("then at risk %d, want 20000000", r.Then.AtRiskARRCents)
+	}
+	// Open then: #2 (raised that day) and #6 (resolved only on 03-13).
+	if r.Then.OpenEsc != 2 {
+		t.Errorf("then open escalations %d, want 2", r.Then.OpenEsc)
+	}
+	type mv struct {
+		name     string
+		kind     metrics.LedgerKind
+		from, to int64
+	}
+	var got []mv
+	for _, m := range r.Moves {
+		got = append(got, mv{p.Accounts[m.Account].Name, m.Kind, m.FromCents, m.ToCents})
+	}
+	want := []mv{ // the largest change first; of two equal, the newer
+		{"Foxtrot", metrics.KindNew, 0, 1_500_000},
+		{"Gamma", metrics.KindContraction, 2_000_000, 1_500_000},
+		{"Acme", metrics.KindExpansion, 5_000_000, 5_500_000},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("moves = %v\n want %v", got, want)
+	}
+	// Improved: Acme's score rose 10 (90 -> 100 on the same green).
+	if len(r.Improved) != 1 || p.Accounts[r.Improved[0]].Name != "Acme" {
+		t.Errorf("improved = %v", r.Improved)
+	}
+}

@@ -90,9 +90,19 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 	}
 	p.accountIdx = newIDIndex(0, 0)
 	sc := newScorer(p, nil, escs, asOf, now)
-	if _, err := sc.readPrev(tx); err != nil {
+	prevWeek, err := sc.readPrev(tx)
+	if err != nil {
 		return Report{}, err
 	}
+	// The review's baseline, as computeReview sets it: its "then" sums and
+	// the ARR moves are made as the accounts go by (baseline.go).
+	p.Review.ComparedWithWeek, p.Review.Since = prevWeek, asOf.AddDays(-7)
+	if prevWeek != 0 {
+		p.Review.Since = prevWeek.Monday()
+	}
+	day := baselineDay(p.Review.Since)
+	var moves []Move
+	var moved []MoveJSON
 	// The accounts the queue names are kept: joining the queue (names,
 	// ARR, the owner an unowned escalation counts against) needs them.
 	named := make(map[uint64]bool, len(escs))
@@ -123,6 +133,12 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 			a := &b.accts[i]
 			sc.score(a)
 			p.bookAccount(a, 1)
+			p.base.add(a, day, 1)
+			if moves = movesOf(moves[:0], 0, a, day, asOf); len(moves) > 0 {
+				for _, mv := range moves {
+					moved = append(moved, MoveJSON{AccountID: a.ID, Account: strings.Clone(a.Name), Kind: mv.Kind, Date: mv.Date, FromCents: mv.FromCents, ToCents: mv.ToCents})
+				}
+			}
 			if ar, ok := a.atRisk(); ok {
 				ar.Account, ar.ExternalID = strings.Clone(ar.Account), strings.Clone(ar.ExternalID)
 				ar.Band = metrics.Band(strings.Clone(string(ar.Band))) // an override's band is a view
@@ -170,8 +186,13 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 	p.joinEscalations(escs)
 	p.finishTeam(true)
 	p.finishKPIs()
+	p.Review.Then = p.base.then(day, p.Escalations)
 
 	r := p.reportHead()
+	if r.SinceBaseline != nil {
+		sortMoveRows(moved)
+		r.SinceBaseline.Moves = append(r.SinceBaseline.Moves, moved...)
+	}
 	sortAtRisk(atRisk)
 	if atRisk != nil {
 		r.AtRisk = atRisk

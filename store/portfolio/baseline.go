@@ -1,0 +1,187 @@
+package portfolio
+
+import (
+	"cmp"
+	"slices"
+
+	"steward/metrics"
+)
+
+// What changed since the baseline (README, "The dashboard", Review). The
+// review compares with a baseline week, the week of its snapshot; the
+// baseline day is the day before that week's Monday (Review.Since), and
+// "then" is the portfolio as it stood at that day's end: ARR and the
+// trailing-year NRR and GRR from the ledger, bands from the baseline
+// week's snapshot, ARR at risk from those bands and the renewal dates as
+// they stood, and the escalations open then. Nothing of it is stored:
+// it is summed from the accounts, once when the portfolio is built and
+// then per changed account, as the books are.
+
+// Then is the portfolio's figures at the baseline day.
+type Then struct {
+	Day            metrics.Date
+	ARRCents       int64
+	Live           int
+	NRR, GRR       metrics.Ratio
+	Bands          map[metrics.Band]int
+	AtRiskARRCents int64
+	OpenEsc        int
+}
+
+// Move is one ARR change on the ledger after the baseline day: a new
+// account, a churn, an expansion or a contraction (a renewal at another
+// price counts as the one it is).
+type Move struct {
+	Account   int // index into Portfolio.Accounts
+	Date      metrics.Date
+	Kind      metrics.LedgerKind
+	FromCents int64
+	ToCents   int64
+}
+
+// Delta is the signed ARR change.
+func (m Move) Delta() int64 { return m.ToCents - m.FromCents }
+
+// baseSums are the additive parts of Then.
+type baseSums struct {
+	ret    metrics.RetentionSums
+	arr    int64
+	live   int
+	bands  [4]int
+	atRisk int64
+}
+
+// add adds a's figures at day (sign 1) or takes them out (sign -1).
+func (s *baseSums) add(a *Account, day metrics.Date, sign int) {
+	ka := metrics.KPIAccount{Ledger: a.Ledger, ContractStart: a.ContractStart, RenewalDate: a.RenewalDate, Churned: !a.Live}
+	r := metrics.AccountRetention(&ka, metrics.TrailingYear(day))
+	if sign > 0 {
+		s.ret.Add(r)
+	} else {
+		s.ret.Sub(r)
+	}
+	arr := metrics.ARRAt(a.Ledger, day)
+	if len(a.Ledger) == 0 && a.Live {
+		// No ledger at all (a record typed in, never priced): its ARR
+		// is taken as unchanged, not as new.
+		arr = a.ARRCents
+	}
+	if arr <= 0 {
+		return // not a customer then
+	}
+	s64 := int64(sign)
+	s.live += sign
+	s.arr += s64 * arr
+	band := metrics.Unknown
+	if a.HasPrev {
+		band = a.Prev.Band
+	}
+	s.bands[bandIndex(band)] += sign
+	// Only a yellow account's risk depends on its renewal date then,
+	// which takes a walk of its ledger to find.
+	var due metrics.Date
+	if band == metrics.Yellow {
+		due = metrics.RenewalDateOn(a.RenewalDate, a.ContractStart, a.Ledger, day)
+	}
+	if metrics.AtRisk(band, !due.IsZero(), due.Sub(day)) {
+		s.atRisk += s64 * arr
+	}
+}
+
+// movesOf appends a's ledger moves after day, through asOf.
+func movesOf(out []Move, i int, a *Account, day, asOf metrics.Date) []Move {
+	// The entries after day are the last few, if any: find them from the
+	// end, without a search through the account's history.
+	first := len(a.Ledger)
+	for first > 0 && a.Ledger[first-1].Date > day {
+		first--
+	}
+	if first == len(a.Ledger) {
+		return out
+	}
+	var prev int64
+	if first > 0 {
+		prev = a.Ledger[first-1].ARRCents
+	}
+	for _, e := range a.Ledger[first:] {
+		if e.Date > asOf {
+			break
+		}
+		from := prev
+		prev = e.ARRCents
+		kind := e.Kind
+		switch {
+		case e.ARRCents == from:
+			continue // a renewal at the same price moves nothing
+		case kind == metrics.KindRenewal && e.ARRCents > from:
+			kind = metrics.KindExpansion
+		case kind == metrics.KindRenewal:
+			kind = metrics.KindContraction
+		}
+		out = append(out, Move{Account: i, Date: e.Date, Kind: kind, FromCents: from, ToCents: e.ARRCents})
+	}
+	return out
+}
+
+// sortMoves puts the largest ARR change first (then the newest, then
+// account order).
+func sortMoves(moves []Move) {
+	abs := func(v int64) int64 {
+		if v < 0 {
+			return -v
+		}
+		return v
+	}
+	slices.SortFunc(moves, func(x, y Move) int {
+		if c := cmp.Compare(abs(y.Delta()), abs(x.Delta())); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(y.Date, x.Date); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Account, y.Account)
+	})
+}
+
+// sortMoveRows is sortMoves for the report's rows (the streaming report
+// keeps no account indexes; account IDs are in the same order).
+func sortMoveRows(rows []MoveJSON) {
+	slices.SortFunc(rows, func(x, y MoveJSON) int {
+		dx, dy := x.ToCents-x.FromCents, y.ToCents-y.FromCents
+		if c := cmp.Compare(max(dy, -dy), max(dx, -dx)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(y.Date, x.Date); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.AccountID, y.AccountID)
+	})
+}
+
+// openThen counts the escalations open at the end of day: raised by then
+// and not resolved by then (a reopen in between is not seen).
+func openThen(escs []Escalation, day metrics.Date) int {
+	end := EndOfDay(day)
+	n := 0
+	for i := range escs {
+		e := &escs[i]
+		if !e.CreatedAt.After(end) && (e.ResolvedAt.IsZero() || e.ResolvedAt.After(end)) {
+			n++
+		}
+	}
+	return n
+}
+
+// then turns the sums into the figures.
+func (s *baseSums) then(day metrics.Date, escs []Escalation) Then {
+	ret := s.ret.Retention()
+	t := Then{Day: day, ARRCents: s.arr, Live: s.live, NRR: ret.NRR, GRR: ret.GRR, AtRiskARRCents: s.atRisk,
+		Bands: map[metrics.Band]int{}, OpenEsc: openThen(escs, day)}
+	for i, b := range metrics.Bands {
+		t.Bands[b] = s.bands[i]
+	}
+	return t
+}
+
+// baselineDay is the day "then" is: the day before the review's Since.
+func baselineDay(since metrics.Date) metrics.Date { return since.AddDays(-1) }
