@@ -685,3 +685,25 @@ func BenchmarkFollowOneChange(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// Moving the review's baseline a week back at 100,000 accounts: the
+// week's scores read in the background, then the review against them
+// recomputed and drawn (README, "Performance"; target < 150 ms).
+func BenchmarkMoveBaseline(b *testing.B) {
+	m := loaded(b, benchDB(b), 160, 50)
+	if m.p.Review.ComparedWithWeek == 0 {
+		b.Skip("no comparison week in the benchmark database")
+	}
+	m.View()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		press(m, "[")
+		if m.review.alt == nil {
+			b.Fatal("[ did not move the baseline")
+		}
+		m.View()
+		b.StopTimer()
+		press(m, "]") // back: not timed
+		b.StartTimer()
+	}
+}

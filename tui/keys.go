@@ -64,6 +64,10 @@ type KeyMap struct {
 	AcctReassign key.Binding
 	AcctImport   key.Binding
 
+	// The review's baseline week: one back, one forward.
+	BaselineBack key.Binding
+	BaselineNext key.Binding
+
 	// The queue's "what needs me" filters, each a toggle.
 	NeedMine     key.Binding
 	NeedDecision key.Binding
@@ -142,6 +146,9 @@ func DefaultKeyMap() KeyMap {
 		AcctReassign: b([]string{"w"}, "w", "reassign owner"),
 		AcctImport:   b([]string{"i"}, "i", "import file"),
 
+		BaselineBack: b([]string{"["}, "[", "baseline one week back"),
+		BaselineNext: b([]string{"]"}, "]", "baseline one week forward"),
+
 		NeedMine:     b([]string{"m"}, "m", "mine (owned by me)"),
 		NeedDecision: b([]string{"u"}, "u", "undecided: awaiting my triage decision"),
 		NeedDirector: b([]string{"W"}, "W", "with the director"),
@@ -171,7 +178,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Review, k.Team, k.Accounts, k.Escalations, k.NextTab, k.PrevTab, k.Refresh, k.Help, k.Quit, k.ForceQuit},
 		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.PageDown, k.PageUp, k.Open, k.Back, k.ReadAll},
-		{k.Filter, k.FilterApply, k.FilterClear, k.Sort, k.Reverse, k.Band, k.Status, k.Severity, k.Settings},
+		{k.Filter, k.FilterApply, k.FilterClear, k.Sort, k.Reverse, k.Band, k.Status, k.Severity, k.Settings, k.BaselineBack, k.BaselineNext},
 		{k.EscCreate, k.EscAssign, k.EscSeverity, k.EscStatus, k.EscDecide, k.EscNote, k.EscResolve, k.EscReopen,
 			k.NeedMine, k.NeedDecision, k.NeedDirector, k.NeedDue},
 		{k.AcctLog, k.AcctRaise, k.AcctOverride, k.AcctClearOvr, k.AcctEdit, k.AcctReassign, k.AcctImport,

@@ -237,3 +237,47 @@ func clockTick() tea.Cmd {
 
 // lockBusy reports a lock timeout, which a background reload retries.
 func lockBusy(err error) bool { return errors.Is(err, store.ErrLocked) }
+
+// baselineMsg carries the scores of another baseline week for the review
+// (moveBaseline), or says there is none that way, or that the week is the
+// portfolio's own comparison week (own).
+type baselineMsg struct {
+	week   metrics.Week
+	scores map[uint64]store.WeekScore
+	own    bool
+	none   string
+	err    error
+}
+
+// baselineCmd finds the snapshot week one back (dir -1) or forward (1)
+// from week, or week itself (0), before this week, and reads its scores.
+func baselineCmd(path string, opt store.Options, week metrics.Week, dir int, thisWeek, own metrics.Week) tea.Cmd {
+	return func() tea.Msg {
+		var msg baselineMsg
+		msg.err = store.View(path, opt, func(tx *store.Tx) (err error) {
+			target := metrics.Week(0)
+			for _, w := range tx.SnapshotWeeks() {
+				switch {
+				case w >= thisWeek:
+				case dir == 0 && w == week, dir < 0 && w < week, dir > 0 && w > week && target == 0:
+					target = w
+				}
+			}
+			switch {
+			case target == 0 && dir < 0:
+				msg.none = "no snapshot before " + week.String() + " to compare with"
+				return nil
+			case target == 0:
+				msg.none = week.String() + " is the latest week before this one"
+				return nil
+			case target == own:
+				msg.week, msg.own = target, true
+				return nil
+			}
+			msg.week = target
+			msg.scores, err = tx.WeekScores(target)
+			return err
+		})
+		return msg
+	}
+}

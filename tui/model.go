@@ -299,6 +299,21 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onDelta(msg)
 	case importedMsg:
 		return m, m.onImported(msg)
+	case baselineMsg:
+		switch {
+		case msg.err != nil:
+			m.fail("moving the baseline failed: " + friendlyErr(msg.err))
+		case msg.none != "":
+			m.say("The baseline stays: " + msg.none)
+		case msg.own || m.p == nil:
+			m.review.setBaseline(0, nil)
+			m.say("Baseline " + msg.week.String() + ": the review's own comparison week")
+		default:
+			alt := m.p.ReviewAgainst(msg.week, msg.scores)
+			m.review.setBaseline(msg.week, &alt)
+			m.say("Baseline " + msg.week.String() + " (from Mon " + msg.week.Monday().String() + "): [ and ] move it")
+		}
+		return m, nil
 	case snapshotMsg:
 		if m.actorErr != nil {
 			return m, nil // the status line keeps saying why changes are disabled
@@ -439,6 +454,11 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	if m.focusEsc != 0 {
 		m.escs.selectID(m.focusEsc)
 		m.focusEsc = 0
+	}
+	if w := m.review.altWeek; w != 0 {
+		// The review was against another week: made again for the new
+		// accounts.
+		cmds = append(cmds, m.baseline(w, 0))
 	}
 	m.actor, m.actorErr = m.opt.findActor(msg.p.Members)
 	if mem := msg.p.Member(m.actor.ID); mem != nil && m.actorErr == nil {
@@ -855,6 +875,8 @@ func (m *Model) act(in intent) tea.Cmd {
 		return nil
 	}
 	switch in := in.(type) {
+	case moveBaseline:
+		return m.baseline(in.week, in.dir)
 	case openAccount:
 		m.pageSeq++
 		pg := newHealthPage(m.th, in.id, m.pageSeq, m.p)
@@ -1148,4 +1170,14 @@ func (m *Model) actorName() string {
 		return "? (unknown --as: read-only)"
 	}
 	return m.actor.Name
+}
+
+// baseline reads the baseline week one back, one forward or (dir 0) week
+// itself, for the review (baselineMsg).
+func (m *Model) baseline(week metrics.Week, dir int) tea.Cmd {
+	if week == 0 && dir != 0 {
+		m.say("No earlier snapshot to compare with yet")
+		return nil
+	}
+	return baselineCmd(m.opt.Path, m.opt.Store, week, dir, metrics.WeekOf(m.p.AsOf), m.p.Review.ComparedWithWeek)
 }

@@ -121,3 +121,35 @@ func TestReviewShowsWhatChanged(t *testing.T) {
 	press(m, "enter")
 	mustContain(t, screen(m), m.p.Accounts[mv.Account].Name, "health detail")
 }
+
+// [ moves the baseline a week back and the whole review follows that
+// pair of weeks; ] comes back to the review's own comparison week.
+func TestMoveTheBaseline(t *testing.T) {
+	m := loaded(t, demoPath(t, 0), 160, 60)
+	own := m.p.Review.ComparedWithWeek
+	if own == 0 {
+		t.Fatal("the demo has no comparison week")
+	}
+	press(m, "[")
+	back := m.review.altWeek
+	if back == 0 || back >= own {
+		t.Fatalf("[ moved the baseline to %s (own %s)", back, own)
+	}
+	s := screen(m)
+	mustContain(t, s, "baseline week "+back.String(), "Worsened since week "+back.String(), "Since "+back.Monday().String())
+	alt := m.review.rev()
+	if alt.Then.Day != back.Monday().AddDays(-1) || alt == &m.p.Review {
+		t.Fatalf("the review shown is not against %s", back)
+	}
+	press(m, "[")
+	if m.review.altWeek >= back {
+		t.Fatalf("a second [ did not go further back: %s", m.review.altWeek)
+	}
+	press(m, "]", "]")
+	if m.review.alt != nil {
+		t.Fatalf("] twice did not come back to the own week: at %s", m.review.altWeek)
+	}
+	mustContain(t, screen(m), "baseline week "+own.String())
+	press(m, "]")
+	mustContain(t, screen(m), "is the latest week before this one")
+}

@@ -102,8 +102,12 @@ func (v *reviewView) reviewCap() int {
 }
 
 type reviewView struct {
-	th       *theme
-	p        *portfolio.Portfolio
+	th *theme
+	p  *portfolio.Portfolio
+	// alt is the review against another baseline week (altWeek), moved
+	// to with [ and ]; nil: the portfolio's own.
+	alt      *portfolio.Review
+	altWeek  metrics.Week
 	lines    []reviewLine
 	items    []int // line numbers of the items, in order
 	cursor   int   // index into items
@@ -142,7 +146,7 @@ func (v *reviewView) itemKey(l reviewLine) uint64 {
 	case escSection(l.sec):
 		id = v.p.Escalations[l.idx].ID
 	case l.sec == secMoves:
-		id = v.p.Accounts[v.p.Review.Moves[l.idx].Account].ID
+		id = v.p.Accounts[v.rev().Moves[l.idx].Account].ID
 	default:
 		id = v.p.Accounts[l.idx].ID
 	}
@@ -159,6 +163,35 @@ func (v *reviewView) selectedKey() (uint64, bool) {
 func (v *reviewView) SetPortfolio(p *portfolio.Portfolio) {
 	k, ok := v.selectedKey()
 	v.p = p
+	// A review against another week was of the accounts replaced: the
+	// portfolio's own shows until it is made again (Model.onLoaded asks).
+	v.alt = nil
+	v.refresh(k, ok)
+}
+
+// rev is the review shown.
+func (v *reviewView) rev() *portfolio.Review {
+	if v.alt != nil {
+		return v.alt
+	}
+	return &v.p.Review
+}
+
+// moveBaseline asks the root to read another baseline week: dir -1 one
+// back, 1 one forward, 0 exactly week (after a reload).
+type moveBaseline struct {
+	dir  int
+	week metrics.Week
+}
+
+// setBaseline shows the review against week (alt), or the portfolio's
+// own (nil).
+func (v *reviewView) setBaseline(week metrics.Week, alt *portfolio.Review) {
+	k, ok := v.selectedKey()
+	v.alt, v.altWeek = alt, week
+	if alt == nil {
+		v.altWeek = 0
+	}
 	v.refresh(k, ok)
 }
 
@@ -195,7 +228,7 @@ func (v *reviewView) selectRecord(kind recordKind, id uint64) bool {
 			return v.p.Escalations[l.idx].ID == id
 		}
 		if l.sec == secMoves {
-			return v.p.Accounts[v.p.Review.Moves[l.idx].Account].ID == id
+			return v.p.Accounts[v.rev().Moves[l.idx].Account].ID == id
 		}
 		return v.p.Accounts[l.idx].ID == id
 	}
@@ -230,10 +263,10 @@ func (v *reviewView) rebuild() {
 	if v.p == nil {
 		return
 	}
-	r := &v.p.Review
+	r := v.rev()
 	q := compileQuery(v.query)
 	v.matched = 0
-	since := baselineName(v.p)
+	since := reviewBaseline(r)
 	// A heading is its name and count, then what the section holds, so the
 	// count survives a narrow terminal.
 	add := func(sec int, heading, note, empty string, idx []int) {
@@ -307,7 +340,12 @@ func baselineName(p *portfolio.Portfolio) string {
 	if p == nil {
 		return ""
 	}
-	r := &p.Review
+	return reviewBaseline(&p.Review)
+}
+
+// reviewBaseline is baselineName of a review (the portfolio's own, or one
+// against another week: [ and ]).
+func reviewBaseline(r *portfolio.Review) string {
 	if r.ComparedWithWeek == 0 {
 		return r.Since.String() + " (no earlier snapshot)"
 	}
@@ -316,7 +354,7 @@ func baselineName(p *portfolio.Portfolio) string {
 
 func (v *reviewView) foldOf(sec, i int) string {
 	if sec == secMoves {
-		i = v.p.Review.Moves[i].Account
+		i = v.rev().Moves[i].Account
 	}
 	if escSection(sec) {
 		e := &v.p.Escalations[i]
@@ -356,6 +394,12 @@ func (v *reviewView) HandleKey(k *KeyMap, msg keyMsg) intent {
 	if navigate(k, msg, &v.cursor, len(v.items), max(1, v.h-1), v.clamp) {
 		return nil
 	}
+	switch {
+	case key.Matches(msg, k.BaselineBack):
+		return moveBaseline{dir: -1, week: v.rev().ComparedWithWeek}
+	case key.Matches(msg, k.BaselineNext):
+		return moveBaseline{dir: 1, week: v.rev().ComparedWithWeek}
+	}
 	if key.Matches(msg, k.Open) && len(v.items) > 0 {
 		l := v.lines[v.items[v.cursor]]
 		if l.kind == lineMore {
@@ -367,7 +411,7 @@ func (v *reviewView) HandleKey(k *KeyMap, msg keyMsg) intent {
 		case escSection(l.sec):
 			return openEscalation{v.p.Escalations[l.idx].ID}
 		case l.sec == secMoves:
-			return openAccount{v.p.Accounts[v.p.Review.Moves[l.idx].Account].ID}
+			return openAccount{v.p.Accounts[v.rev().Moves[l.idx].Account].ID}
 		}
 		return openAccount{v.p.Accounts[l.idx].ID}
 	}
@@ -375,7 +419,7 @@ func (v *reviewView) HandleKey(k *KeyMap, msg keyMsg) intent {
 }
 
 func (v *reviewView) Hints(k *KeyMap) []key.Binding {
-	return []key.Binding{k.Open, k.Down, k.Up, k.Filter, k.Team, k.Accounts, k.Escalations, k.Help, k.Quit}
+	return []key.Binding{k.Open, k.Down, k.Up, k.BaselineBack, k.BaselineNext, k.Filter, k.Team, k.Accounts, k.Escalations, k.Help, k.Quit}
 }
 
 func (v *reviewView) cells(l reviewLine) []cell {
@@ -386,7 +430,7 @@ func (v *reviewView) cells(l reviewLine) []cell {
 		return []cell{slaCell(v.th, e, p.Now), severityCell(v.th, e.Severity), plain(e.Title), plain(e.AccountName), plain(orDash(e.OwnerName, "unassigned"))}
 	}
 	if l.sec == secMoves {
-		mv := p.Review.Moves[l.idx]
+		mv := v.rev().Moves[l.idx]
 		a := &p.Accounts[mv.Account]
 		cur := p.Settings.Currency
 		change := plain(signedMoney(mv.Delta(), cur))
@@ -427,8 +471,8 @@ func (v *reviewView) View() string {
 	if v.p == nil {
 		return "Loading…"
 	}
-	title := "Monday review · as of " + v.p.AsOf.String() + " · baseline " + baselineName(v.p)
-	if w := v.p.Review.ComparedWithWeek; w != 0 {
+	title := "Monday review · as of " + v.p.AsOf.String() + " · baseline " + reviewBaseline(v.rev())
+	if w := v.rev().ComparedWithWeek; w != 0 {
 		title += " (from Mon " + w.Monday().String() + ")"
 	}
 	if v.query != "" {
@@ -494,7 +538,7 @@ func escSection(sec int) bool {
 // with its signed change since the baseline day ("NRR 108% ▲1.2 pts").
 func (v *reviewView) movement() string {
 	p := v.p
-	k, then, cur := &p.KPIs, &p.Review.Then, p.Settings.Currency
+	k, then, cur := &p.KPIs, &v.rev().Then, p.Settings.Currency
 	parts := []string{
 		"ARR " + money(k.ARRCents, cur) + " " + signedMoney(k.ARRCents-then.ARRCents, cur),
 		"NRR " + pct(k.Retention.NRR) + " " + signedPoints(k.Retention.NRR, then.NRR),

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"steward/metrics"
+	"steward/store"
 )
 
 // What changed since the baseline (README, "The dashboard", Review). The
@@ -51,8 +52,18 @@ type baseSums struct {
 	atRisk int64
 }
 
-// add adds a's figures at day (sign 1) or takes them out (sign -1).
+// add adds a's figures at day (sign 1) or takes them out (sign -1), its
+// band then being the comparison snapshot's.
 func (s *baseSums) add(a *Account, day metrics.Date, sign int) {
+	band := metrics.Unknown
+	if a.HasPrev {
+		band = a.Prev.Band
+	}
+	s.addBand(a, day, band, sign)
+}
+
+// addBand is add with the band a had then.
+func (s *baseSums) addBand(a *Account, day metrics.Date, band metrics.Band, sign int) {
 	ka := metrics.KPIAccount{Ledger: a.Ledger, ContractStart: a.ContractStart, RenewalDate: a.RenewalDate, Churned: !a.Live}
 	r := metrics.AccountRetention(&ka, metrics.TrailingYear(day))
 	if sign > 0 {
@@ -72,10 +83,6 @@ func (s *baseSums) add(a *Account, day metrics.Date, sign int) {
 	s64 := int64(sign)
 	s.live += sign
 	s.arr += s64 * arr
-	band := metrics.Unknown
-	if a.HasPrev {
-		band = a.Prev.Band
-	}
 	s.bands[bandIndex(band)] += sign
 	// Only a yellow account's risk depends on its renewal date then,
 	// which takes a walk of its ledger to find.
@@ -185,3 +192,57 @@ func (s *baseSums) then(day metrics.Date, escs []Escalation) Then {
 
 // baselineDay is the day "then" is: the day before the review's Since.
 func baselineDay(since metrics.Date) metrics.Date { return since.AddDays(-1) }
+
+// ReviewAgainst is the review with week w's snapshot (scores) as its
+// baseline instead of the comparison week: what worsened and improved
+// since, the ARR moves since, and "then" are computed again for that pair
+// of weeks; the sections that do not depend on the baseline are p's own.
+// Nothing is stored (README, "The dashboard", moving the baseline).
+func (p *Portfolio) ReviewAgainst(w metrics.Week, scores map[uint64]store.WeekScore) Review {
+	r := p.Review
+	r.ComparedWithWeek, r.Since = w, w.Monday()
+	r.Worsened, r.Improved, r.Moves = nil, nil, nil
+	day := baselineDay(r.Since)
+	var base baseSums
+	delta := make(map[int]int) // account index -> score change, where known
+	for i := range p.Accounts {
+		a := &p.Accounts[i]
+		prev, has := scores[a.ID]
+		band := metrics.Unknown
+		if has {
+			band = prev.Band
+		}
+		base.addBand(a, day, band, 1)
+		r.Moves = movesOf(r.Moves, i, a, day, p.AsOf)
+		if !a.Live || !has {
+			continue
+		}
+		t := metrics.TrendOf(a.Health, prev.Score, prev.Score >= 0)
+		if t.OK {
+			delta[i] = t.Delta
+		}
+		// The same rules as the review's own sections (reviewSections).
+		if a.Health.Band.Worse(prev.Band) || (t.OK && t.Delta <= metrics.DroppingDelta) {
+			r.Worsened = append(r.Worsened, i)
+		}
+		if prev.Band.Worse(a.Health.Band) || (t.OK && t.Delta >= -metrics.DroppingDelta) {
+			r.Improved = append(r.Improved, i)
+		}
+	}
+	byARR := func(then func(x, y int) int) func(x, y int) int {
+		return func(x, y int) int {
+			if c := cmp.Compare(p.Accounts[y].ARRCents, p.Accounts[x].ARRCents); c != 0 {
+				return c
+			}
+			if c := then(x, y); c != 0 {
+				return c
+			}
+			return cmp.Compare(x, y)
+		}
+	}
+	slices.SortFunc(r.Worsened, byARR(func(x, y int) int { return cmp.Compare(delta[x], delta[y]) }))
+	slices.SortFunc(r.Improved, byARR(func(x, y int) int { return cmp.Compare(delta[y], delta[x]) }))
+	sortMoves(r.Moves)
+	r.Then = base.then(day, p.Escalations)
+	return r
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -560,5 +561,50 @@ func TestReviewSinceBaseline(t *testing.T) {
 	// Improved: Acme's score rose 10 (90 -> 100 on the same green).
 	if len(r.Improved) != 1 || p.Accounts[r.Improved[0]].Name != "Acme" {
 		t.Errorf("improved = %v", r.Improved)
+	}
+}
+
+// The review against its own comparison week is the review; against
+// another week it follows that week's snapshot.
+func TestReviewAgainstAnotherWeek(t *testing.T) {
+	raw := fixture()
+	p := Build(raw, asOf, now)
+	same := p.ReviewAgainst(raw.PrevWeek, raw.Prev)
+	for name, pair := range map[string][2]any{
+		"worsened": {same.Worsened, p.Review.Worsened}, "improved": {same.Improved, p.Review.Improved},
+		"moves": {same.Moves, p.Review.Moves}, "then": {same.Then, p.Review.Then}, "since": {same.Since, p.Review.Since},
+	} {
+		if !reflect.DeepEqual(pair[0], pair[1]) {
+			t.Errorf("%s against the comparison week = %v, want %v", name, pair[0], pair[1])
+		}
+	}
+	// A week before, where Beta was red (now yellow: improved), Acme was
+	// yellow (now green), and Delta was green (now red: worsened).
+	older := raw.PrevWeek.Prev()
+	scores := map[uint64]store.WeekScore{
+		aAcme: {Score: 60, Band: metrics.Yellow}, aBeta: {Score: 30, Band: metrics.Red}, aDelta: {Score: 85, Band: metrics.Green},
+	}
+	r := p.ReviewAgainst(older, scores)
+	names := func(idx []int) (out []string) {
+		for _, i := range idx {
+			out = append(out, p.Accounts[i].Name)
+		}
+		return out
+	}
+	if got := names(r.Worsened); !slices.Equal(got, []string{"Delta"}) {
+		t.Errorf("worsened against %s = %v", older, got)
+	}
+	if got := names(r.Improved); !slices.Equal(got, []string{"Acme", "Beta"}) { // by ARR: $50,000, $30,000
+		t.Errorf("improved against %s = %v", older, got)
+	}
+	if r.ComparedWithWeek != older || r.Then.Day != older.Monday().AddDays(-1) {
+		t.Errorf("baseline %s day %s", r.ComparedWithWeek, r.Then.Day)
+	}
+	if r.Then.Bands[metrics.Red] != 1 || r.Then.Bands[metrics.Green] != 1 || r.Then.Bands[metrics.Yellow] != 1 {
+		t.Errorf("bands then = %v, want one each of red, yellow, green", r.Then.Bands)
+	}
+	// The rest of the review is untouched.
+	if !reflect.DeepEqual(r.Untouched, p.Review.Untouched) || !reflect.DeepEqual(r.BreachedEsc, p.Review.BreachedEsc) {
+		t.Error("the baseline moved the sections that do not depend on it")
 	}
 }
