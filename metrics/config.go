@@ -85,7 +85,34 @@ type Config struct {
 	Cadence            Cadence  `json:"cadence_days"`
 	QBRIntervalDays    int      `json:"qbr_interval_days"`
 	SLA                SLAHours `json:"sla_hours"`
+	// Load is what one account of each segment weighs against a member's
+	// capacity (LoadOf).
+	Load LoadWeights `json:"load_weights"`
 }
+
+// LoadWeights are the weight of one account of each segment in a
+// member's load: by the usual heuristic an enterprise account is about
+// three mid-market ones or ten SMB ones.
+type LoadWeights struct {
+	Enterprise float64 `json:"enterprise"`
+	MidMarket  float64 `json:"mid_market"`
+	SMB        float64 `json:"smb"`
+}
+
+// For is the weight of an account of segment s (an unknown segment weighs
+// as mid-market).
+func (w LoadWeights) For(s Segment) float64 {
+	switch s {
+	case Enterprise:
+		return w.Enterprise
+	case SMB:
+		return w.SMB
+	}
+	return w.MidMarket
+}
+
+// MaxLoadWeight bounds a segment's load weight.
+const MaxLoadWeight = 100
 
 // DefaultConfig is the health model of SPEC section 3.
 func DefaultConfig() Config {
@@ -98,6 +125,7 @@ func DefaultConfig() Config {
 		Cadence:            Cadence{Enterprise: 14, MidMarket: 30, SMB: 60},
 		QBRIntervalDays:    90,
 		SLA:                SLAHours{Critical: 4, High: 24, Medium: 72, Low: 168},
+		Load:               LoadWeights{Enterprise: 1, MidMarket: 0.33, SMB: 0.1},
 	}
 }
 
@@ -146,6 +174,12 @@ func (c Config) Validate() error {
 	for _, h := range []int{c.SLA.Critical, c.SLA.High, c.SLA.Medium, c.SLA.Low} {
 		if h < 1 || h > MaxSLAHours {
 			errs = append(errs, fmt.Errorf("SLA hours must be between 1 and %d (a year), not %d", MaxSLAHours, h))
+			break
+		}
+	}
+	for _, w := range []float64{c.Load.Enterprise, c.Load.MidMarket, c.Load.SMB} {
+		if !(w >= 0 && w <= MaxLoadWeight) {
+			errs = append(errs, fmt.Errorf("load weights must be between 0 and %d, not %g", MaxLoadWeight, w))
 			break
 		}
 	}

@@ -418,3 +418,32 @@ func AtRisk(band Band, hasRenewal bool, daysToRenewal int) bool {
 	}
 	return false
 }
+
+// SegmentCounts counts live accounts by segment.
+type SegmentCounts struct{ Enterprise, MidMarket, SMB int }
+
+// Add counts one account of segment s (sign 1) or takes it out (-1).
+func (c *SegmentCounts) Add(s Segment, sign int) {
+	switch s {
+	case Enterprise:
+		c.Enterprise += sign
+	case SMB:
+		c.SMB += sign
+	default:
+		c.MidMarket += sign
+	}
+}
+
+// LoadOf is a book's load: its accounts weighed by segment.
+func LoadOf(c SegmentCounts, w LoadWeights) float64 {
+	return float64(c.Enterprise)*w.Enterprise + float64(c.MidMarket)*w.MidMarket + float64(c.SMB)*w.SMB
+}
+
+// LoadShare is load as a share of capacity (1 is full); n/a without a
+// capacity.
+func LoadShare(load float64, capacity int) Ratio {
+	if capacity <= 0 {
+		return Ratio{}
+	}
+	return Ratio{V: load / float64(capacity), OK: true}
+}

@@ -27,6 +27,9 @@ var actSettingDefaults = []struct{ key, value string }{
 	{"sla.high", "24"},
 	{"sla.medium", "72"},
 	{"sla.low", "168"},
+	{"load.enterprise", "1"},
+	{"load.mid_market", "0.33"},
+	{"load.smb", "0.1"},
 	{"currency", "USD"},
 }
 
@@ -214,5 +217,30 @@ func TestActSetSettingRefusals(t *testing.T) {
 	}
 	if s.Health.Weights.Adoption != 35 || s.Health.Green != 60 || s.Health.Yellow != 40 || s.Currency != "USD" {
 		t.Errorf("refused changes reached the settings: %+v", s)
+	}
+}
+
+// Load weights are settings like the others: a number from 0 to 100,
+// logged; the team's load follows them.
+func TestLoadWeightSettings(t *testing.T) {
+	f := actSetup(t)
+	err := Update(f.path, Options{}, func(tx *Tx) error {
+		if _, err := tx.SetSetting("load.smb", "-1", Actor{}, time.Now()); err == nil || !strings.Contains(err.Error(), "load weights must be between 0 and 100") {
+			t.Errorf("a negative weight: %v", err)
+		}
+		if _, err := tx.SetSetting("load.smb", "lots", Actor{}, time.Now()); err == nil {
+			t.Error("a weight that is no number was taken")
+		}
+		s, err := tx.SetSetting("load.smb", "0.25", Actor{}, time.Now())
+		if err != nil {
+			return err
+		}
+		if s.Health.Load.SMB != 0.25 {
+			t.Errorf("load.smb = %v", s.Health.Load.SMB)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -18,6 +18,7 @@ var teamCols = []column{
 	{title: "Esc", min: 3, pref: 4, right: true, prio: 4},
 	{title: "Due90", min: 5, pref: 5, right: true, prio: 7},
 	{title: "Load", min: 9, pref: 12, prio: 3},
+	{title: "Weighted", min: 8, pref: 11, right: true, prio: 7}, // fits "⚠ 126% over"
 	{title: "1:1", min: 7, pref: 8, right: true, prio: 8},
 }
 
@@ -167,13 +168,23 @@ func (v *teamView) fetch(i int) (uint64, []cell) {
 	default:
 		c[9] = plain(itoa(r.Accounts) + "/" + itoa(r.Member.Capacity))
 	}
+	// The book weighed by segment against capacity (settings load.*):
+	// over 100% is flagged with a glyph and the word.
+	switch {
+	case r.Unassigned || !r.LoadShare.OK:
+		c[10] = plain("—")
+	case r.LoadShare.V > 1:
+		c[10] = styledCell("⚠ "+pct(r.LoadShare)+" over", v.th.Error)
+	default:
+		c[10] = plain(pct(r.LoadShare))
+	}
 	switch {
 	case r.Unassigned:
-		c[10] = plain("")
+		c[11] = plain("")
 	case r.DaysSinceOneOne < 0:
-		c[10] = plain("never")
+		c[11] = plain("never")
 	default:
-		c[10] = plain(itoa(r.DaysSinceOneOne) + "d ago")
+		c[11] = plain(itoa(r.DaysSinceOneOne) + "d ago")
 	}
 	// Unassigned has member ID 0 like nobody else; keep its cache key apart.
 	id := r.Member.ID

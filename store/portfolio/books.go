@@ -27,6 +27,7 @@ type book struct {
 	// (metrics.AtRisk) and sums that ARR.
 	atRisk    int
 	atRiskARR int64
+	segs      metrics.SegmentCounts // live accounts, for the load
 }
 
 // dueHorizons are metrics.DueHorizons, fixed at three for the arrays above
@@ -55,6 +56,7 @@ func (b *book) add(a *Account, f *figures, sign int, unassigned bool) {
 	}
 	s64 := int64(sign)
 	b.live += sign
+	b.segs.Add(a.Segment, sign)
 	b.arr += s64 * a.ARRCents
 	b.pipeline += s64 * a.PipelineCents
 	band := bandIndex(a.Health.Band)
@@ -231,6 +233,11 @@ func (p *Portfolio) finishTeam(all bool) {
 			}
 			r.OverCapacity = !r.Unassigned && r.Member.Capacity > 0 && r.Accounts > r.Member.Capacity
 			r.AtRisk, r.AtRiskARRCents = b.atRisk, b.atRiskARR
+			r.Load = metrics.LoadOf(b.segs, p.Settings.Health.Load)
+			r.LoadShare = metrics.LoadShare(r.Load, r.Member.Capacity)
+			if r.Unassigned {
+				r.LoadShare = metrics.Ratio{}
+			}
 		}
 		r.OpenEsc = 0
 	}

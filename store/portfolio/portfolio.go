@@ -80,6 +80,10 @@ type MemberRow struct {
 	// is at risk (metrics.AtRisk), and that ARR.
 	AtRisk         int
 	AtRiskARRCents int64
+	// Load is the member's live accounts weighed by segment (settings
+	// load.*), LoadShare that over their capacity (n/a without one).
+	Load      float64
+	LoadShare metrics.Ratio
 }
 
 // KPIs are the portfolio numbers of SPEC section 4.

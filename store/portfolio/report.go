@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -154,6 +155,8 @@ type MemberReport struct {
 	RenewalsDue90ARR int64                `json:"renewals_due_90_arr_cents"`
 	AccountsAtRisk   int                  `json:"accounts_at_risk"`
 	ARRAtRiskCents   int64                `json:"arr_at_risk_cents"`
+	Load             float64              `json:"load"`
+	LoadShare        *float64             `json:"load_share"`
 	CSAT             *float64             `json:"csat"`
 	NPS              *float64             `json:"nps"`
 }
@@ -250,6 +253,7 @@ func (p *Portfolio) reportHead() Report {
 			NRR: opt(t.Retention.NRR), GRR: opt(t.Retention.GRR), Bands: fullBands(t.Bands),
 			OpenEscalations: t.OpenEsc, RenewalsDue90: t.Due90, RenewalsDue90ARR: t.Due90ARRCents,
 			AccountsAtRisk: t.AtRisk, ARRAtRiskCents: t.AtRiskARRCents,
+			Load: math.Round(t.Load*100) / 100, LoadShare: opt(t.LoadShare),
 			CSAT: opt(t.CSAT.TopTwoBox), NPS: opt(t.NPS.Score),
 		})
 	}

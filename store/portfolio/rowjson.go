@@ -136,6 +136,8 @@ func (w *rowJSON) member(r *MemberReport) {
 	w.int("renewals_due_90_arr_cents", r.RenewalsDue90ARR)
 	w.int("accounts_at_risk", int64(r.AccountsAtRisk))
 	w.int("arr_at_risk_cents", r.ARRAtRiskCents)
+	w.optFloat("load", &r.Load)
+	w.optFloat("load_share", r.LoadShare)
 	w.optFloat("csat", r.CSAT)
 	w.optFloat("nps", r.NPS)
 	w.end('}')
