@@ -707,3 +707,23 @@ func BenchmarkMoveBaseline(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// Opening a member's 1:1 page at 100,000 accounts: the page built, the
+// week of their last 1:1 read in the background and the figures then
+// computed, View() (README, "Performance"; target < 50 ms).
+func BenchmarkMemberPage(b *testing.B) {
+	m := loaded(b, benchDB(b), 140, 50)
+	press(m, "2", "j")
+	m.View()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		press(m, "enter")
+		if pg, ok := m.current().(*memberPage); !ok || pg.since == nil {
+			b.Fatal("the member page did not open whole")
+		}
+		m.View()
+		b.StopTimer()
+		press(m, "esc")
+		b.StartTimer()
+	}
+}

@@ -78,6 +78,7 @@ type KeyMap struct {
 	MemberEdit       key.Binding
 	MemberAdd        key.Binding
 	MemberDeactivate key.Binding
+	MemberBook       key.Binding
 
 	// Anywhere outside a form.
 	Settings key.Binding
@@ -157,6 +158,7 @@ func DefaultKeyMap() KeyMap {
 		MemberEdit:       b([]string{"e"}, "e", "edit member"),
 		MemberAdd:        b([]string{"c"}, "c", "add member"),
 		MemberDeactivate: b([]string{"D"}, "D", "deactivate member"),
+		MemberBook:       b([]string{"b"}, "b", "the member's book (accounts)"),
 
 		Settings: b([]string{","}, ",", "settings"),
 
@@ -182,7 +184,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.EscCreate, k.EscAssign, k.EscSeverity, k.EscStatus, k.EscDecide, k.EscNote, k.EscResolve, k.EscReopen,
 			k.NeedMine, k.NeedDecision, k.NeedDirector, k.NeedDue},
 		{k.AcctLog, k.AcctRaise, k.AcctOverride, k.AcctClearOvr, k.AcctEdit, k.AcctReassign, k.AcctImport,
-			k.MemberEdit, k.MemberAdd, k.MemberDeactivate},
+			k.MemberEdit, k.MemberAdd, k.MemberDeactivate, k.MemberBook},
 		{k.FormNext, k.FormPrev, k.FormSubmit, k.FormCancel, k.Confirm},
 	}
 }

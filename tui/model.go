@@ -299,6 +299,20 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onDelta(msg)
 	case importedMsg:
 		return m, m.onImported(msg)
+	case memberSinceMsg:
+		for _, f := range m.stack {
+			if pg, ok := f.page.(*memberPage); ok && pg.seq == msg.seq && m.p != nil {
+				if msg.err != nil {
+					m.fail("the figures at the last 1:1 were not read: " + friendlyErr(msg.err))
+					continue
+				}
+				day, _ := pg.lastOneOnOne()
+				since := m.p.BookSince(pg.id, pg.unassigned, day, msg.scores)
+				pg.since = &since
+				pg.rebuild()
+			}
+		}
+		return m, nil
 	case baselineMsg:
 		switch {
 		case msg.err != nil:
@@ -644,6 +658,10 @@ func (m *Model) refreshPage(pg page) tea.Cmd {
 	case *escPage:
 		pg.seq = m.pageSeq
 		return timelineCmd(pg.seq, m.opt.Path, m.opt.Store, pg.id)
+	case *memberPage:
+		pg.seq = m.pageSeq
+		day, _ := pg.lastOneOnOne()
+		return memberSinceCmd(pg.seq, m.opt.Path, m.opt.Store, day)
 	}
 	return nil
 }
@@ -875,6 +893,13 @@ func (m *Model) act(in intent) tea.Cmd {
 		return nil
 	}
 	switch in := in.(type) {
+	case openMemberPage:
+		m.pageSeq++
+		pg := newMemberPage(m.th, in.openMember, m.pageSeq, m.p)
+		pg.SetSize(m.w, m.bodyHeight())
+		m.stack = append(m.stack, frame{page: pg})
+		day, _ := pg.lastOneOnOne()
+		return memberSinceCmd(pg.seq, m.opt.Path, m.opt.Store, day)
 	case moveBaseline:
 		return m.baseline(in.week, in.dir)
 	case openAccount:

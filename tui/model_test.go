@@ -139,11 +139,14 @@ func TestEnterEscKeepsCursor(t *testing.T) {
 		t.Fatal("review cursor lost")
 	}
 
-	// Team -> member's book -> detail -> back -> back to team.
+	// Team -> member's page -> their book -> detail -> back -> back to
+	// the page -> back to team.
 	press(m, "2", "j")
 	tc := m.team.tbl.cursor
 	member := m.p.Team[m.team.rows[tc]].Member.Name
 	press(m, "enter")
+	mustContain(t, screen(m), member, "1:1 prep", "Book now")
+	press(m, "b")
 	mustContain(t, screen(m), "[3 Accounts]", "book of "+member)
 	for _, r := range m.accounts.rows {
 		if m.p.Accounts[r].OwnerName != member {
@@ -151,12 +154,14 @@ func TestEnterEscKeepsCursor(t *testing.T) {
 		}
 	}
 	press(m, "enter", "esc", "esc")
+	mustContain(t, screen(m), "1:1 prep")
+	press(m, "esc")
 	mustContain(t, screen(m), "[2 Team]")
 	if m.team.tbl.cursor != tc || m.accounts.member != nil {
 		t.Fatal("team cursor or member filter not restored")
 	}
 	// Unassigned row opens the pool.
-	press(m, "G", "enter")
+	press(m, "G", "b")
 	mustContain(t, screen(m), "book of Unassigned")
 	for _, r := range m.accounts.rows {
 		if a := m.p.Accounts[r]; a.OwnerName != "" && a.OwnerName != "Zed Former" {

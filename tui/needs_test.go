@@ -153,3 +153,48 @@ func TestMoveTheBaseline(t *testing.T) {
 	press(m, "]")
 	mustContain(t, screen(m), "is the latest week before this one")
 }
+
+// Enter on a member opens their 1:1 page: the book now and since their
+// last 1:1, what worsened in it since, renewals, escalations, overdue
+// touches and capacity; b opens their book.
+func TestMemberPage(t *testing.T) {
+	m := loaded(t, demoPath(t, 0), 140, 80)
+	press(m, "2")
+	// The member with the most accounts and a last 1:1.
+	best := -1
+	for i, ri := range m.team.rows {
+		r := &m.p.Team[ri]
+		if !r.Unassigned && !r.Member.LastOneOnOne.IsZero() && (best < 0 || r.Accounts > m.p.Team[m.team.rows[best]].Accounts) {
+			best = i
+		}
+	}
+	if best < 0 {
+		t.Fatal("no member with a last 1:1 in the demo")
+	}
+	m.team.tbl.setCursor(best)
+	r := m.p.Team[m.team.rows[best]]
+	press(m, "enter")
+	pg, ok := m.current().(*memberPage)
+	if !ok || pg.since == nil {
+		t.Fatalf("the member page did not open with its figures at the last 1:1 (%T)", m.current())
+	}
+	day := r.Member.LastOneOnOne
+	s := screen(m)
+	mustContain(t, s, r.Member.Name, "1:1 prep", "Last 1:1", day.String(), "Book now, since "+day.String(),
+		"Worsened since "+day.String(), "Renewals within 90 days", "Open escalations ("+itoa(r.OpenEsc)+")", "Capacity", "weighted load")
+	renewals := 0
+	for _, a := range m.p.Accounts {
+		if a.Live && a.OwnerID == r.Member.ID && !a.RenewalDate.IsZero() && a.DaysToRenewal <= 90 {
+			renewals++
+		}
+	}
+	mustContain(t, s, "Renewals within 90 days ("+itoa(renewals)+")")
+	// The worsened list is the member's, by the review's rule.
+	for _, i := range pg.since.Worsened {
+		if a := m.p.Accounts[i]; a.OwnerID != r.Member.ID {
+			t.Errorf("%s is in the member's worsened list but owned by %s", a.Name, a.OwnerName)
+		}
+	}
+	press(m, "b")
+	mustContain(t, screen(m), "book of "+r.Member.Name)
+}

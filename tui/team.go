@@ -115,10 +115,14 @@ func (v *teamView) HandleKey(k *KeyMap, msg keyMsg) intent {
 	}
 	switch {
 	case v.tbl.move(k, msg):
-	case key.Matches(msg, k.Open):
+	case key.Matches(msg, k.Open), key.Matches(msg, k.MemberBook):
 		if len(v.rows) > 0 {
 			r := &v.p.Team[v.rows[v.tbl.cursor]]
-			return openMember{id: r.Member.ID, name: r.Member.Name, unassigned: r.Unassigned}
+			in := openMember{id: r.Member.ID, name: r.Member.Name, unassigned: r.Unassigned}
+			if key.Matches(msg, k.MemberBook) {
+				return in // straight to the book
+			}
+			return openMemberPage{in}
 		}
 	case key.Matches(msg, k.MemberAdd):
 		return doAction{act: actAddMember}
@@ -135,7 +139,7 @@ func (v *teamView) HandleKey(k *KeyMap, msg keyMsg) intent {
 }
 
 func (v *teamView) Hints(k *KeyMap) []key.Binding {
-	return []key.Binding{k.Open, k.MemberEdit, k.MemberAdd, k.MemberDeactivate, k.Filter, k.Down, k.Up, k.Help, k.Quit}
+	return []key.Binding{k.Open, k.MemberBook, k.MemberEdit, k.MemberAdd, k.MemberDeactivate, k.Filter, k.Down, k.Up, k.Help, k.Quit}
 }
 
 func (v *teamView) fetch(i int) (uint64, []cell) {

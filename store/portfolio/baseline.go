@@ -246,3 +246,56 @@ func (p *Portfolio) ReviewAgainst(w metrics.Week, scores map[uint64]store.WeekSc
 	r.Then = base.then(day, p.Escalations)
 	return r
 }
+
+// BookSince is one member's book (or the Unassigned pool) at an earlier
+// day, their last 1:1, for the member page: the figures then, with the
+// bands of that day's week snapshot (scores), and what worsened since.
+type BookSince struct {
+	Then     Then
+	Worsened []int // indexes into Accounts, largest ARR first
+}
+
+// BookSince computes b for member (unassigned: the pool) at day.
+func (p *Portfolio) BookSince(member uint64, unassigned bool, day metrics.Date, scores map[uint64]store.WeekScore) BookSince {
+	var base baseSums
+	var out BookSince
+	for i := range p.Accounts {
+		a := &p.Accounts[i]
+		if p.unassigned(a) != unassigned || (!unassigned && a.OwnerID != member) {
+			continue
+		}
+		prev, has := scores[a.ID]
+		band := metrics.Unknown
+		if has {
+			band = prev.Band
+		}
+		base.addBand(a, day, band, 1)
+		if !a.Live || !has {
+			continue
+		}
+		t := metrics.TrendOf(a.Health, prev.Score, prev.Score >= 0)
+		if a.Health.Band.Worse(prev.Band) || (t.OK && t.Delta <= metrics.DroppingDelta) {
+			out.Worsened = append(out.Worsened, i)
+		}
+	}
+	slices.SortFunc(out.Worsened, func(x, y int) int {
+		if c := cmp.Compare(p.Accounts[y].ARRCents, p.Accounts[x].ARRCents); c != 0 {
+			return c
+		}
+		return cmp.Compare(x, y)
+	})
+	var escs []Escalation
+	for _, e := range p.Escalations {
+		owner := e.OwnerID
+		if owner == 0 {
+			if a := p.Account(e.AccountID); a != nil {
+				owner = a.OwnerID
+			}
+		}
+		if owner == member && !unassigned {
+			escs = append(escs, e)
+		}
+	}
+	out.Then = base.then(day, escs)
+	return out
+}
