@@ -88,6 +88,9 @@ type Config struct {
 	// Load is what one account of each segment weighs against a member's
 	// capacity (LoadOf).
 	Load LoadWeights `json:"load_weights"`
+	// OneOnOneDays is how often a member should have a 1:1: past it the
+	// team view flags them.
+	OneOnOneDays int `json:"one_on_one_days"`
 }
 
 // LoadWeights are the weight of one account of each segment in a
@@ -126,6 +129,7 @@ func DefaultConfig() Config {
 		QBRIntervalDays:    90,
 		SLA:                SLAHours{Critical: 4, High: 24, Medium: 72, Low: 168},
 		Load:               LoadWeights{Enterprise: 1, MidMarket: 0.33, SMB: 0.1},
+		OneOnOneDays:       14,
 	}
 }
 
@@ -176,6 +180,9 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("SLA hours must be between 1 and %d (a year), not %d", MaxSLAHours, h))
 			break
 		}
+	}
+	if c.OneOnOneDays < 1 || c.OneOnOneDays > MaxDays {
+		errs = append(errs, fmt.Errorf("the 1:1 cadence must be between 1 and %d days, not %d", MaxDays, c.OneOnOneDays))
 	}
 	for _, w := range []float64{c.Load.Enterprise, c.Load.MidMarket, c.Load.SMB} {
 		if !(w >= 0 && w <= MaxLoadWeight) {

@@ -38,6 +38,7 @@ const (
 	DoReassign
 	DoRoster
 	DoSettings
+	DoOneOnOne
 )
 
 // what each action is, in a refusal ("only a manager can ...", "only
@@ -54,6 +55,7 @@ var actionText = [...]string{
 	DoReassign:    "reassign accounts",
 	DoRoster:      "change the roster",
 	DoSettings:    "change the health settings",
+	DoOneOnOne:    "log a 1:1 with",
 }
 
 // ErrNotAllowed is what every refusal of allow wraps.
@@ -79,6 +81,13 @@ func (t *Tx) allow(by Actor, do Action, accountID, escalationID uint64) error {
 		return nil
 	}
 	switch do {
+	case DoOneOnOne:
+		// accountID is the member the 1:1 was with: they may log their
+		// own, a manager anyone's.
+		if accountID == m.ID {
+			return nil
+		}
+		return fmt.Errorf("%w: only a manager or the member themselves can %s someone", ErrNotAllowed, actionText[do])
 	case DoTriage, DoReassign, DoRoster, DoSettings:
 		return fmt.Errorf("%w: only a manager can %s", ErrNotAllowed, actionText[do])
 	case DoNote, DoStatus, DoResolve:

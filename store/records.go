@@ -52,6 +52,9 @@ type Member struct {
 	Role         Role         `json:"role"`
 	Capacity     int          `json:"capacity"` // max accounts
 	LastOneOnOne metrics.Date `json:"last_one_on_one"`
+	// NextOneOnOne is the next 1:1 planned when the last was logged
+	// (zero: none planned).
+	NextOneOnOne metrics.Date `json:"next_one_on_one,omitempty"`
 	Active       bool         `json:"active"`
 }
 

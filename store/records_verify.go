@@ -100,7 +100,7 @@ func (r *recordVerifier) problem(format string, args ...any) {
 // counter, and where in the key the ID sits.
 var sequenced = map[string]int{
 	string(bAccounts): 0, string(bMembers): 0, string(bEscalations): 0, string(bSettingsLog): 0,
-	string(bLedger): 12, string(bActivities): 8, string(bTimeline): 8, string(bRosterLog): 8,
+	string(bLedger): 12, string(bActivities): 8, string(bTimeline): 8, string(bRosterLog): 8, string(bOneOnOnes): 8,
 	string(bChanges): 0,
 }
 
@@ -241,6 +241,7 @@ func (r *recordVerifier) handlers() map[string]func(k, v []byte) {
 		string(bMemberKeys):  r.memberKey,
 		string(bMeta):        r.meta,
 		string(bRosterLog):   r.roster,
+		string(bOneOnOnes):   r.oneOnOne,
 		string(bSettingsLog): r.settingsLog,
 		string(bSnapshots):   r.snapshot,
 		string(bSnapByWeek):  r.weekIndex,
@@ -528,6 +529,22 @@ func (r *recordVerifier) roster(k, v []byte) {
 		r.problem("roster log entry %d of member %d: the record says entry %d of member %d", seq, member, c.Seq, c.MemberID)
 	case !r.members[member]:
 		r.problem("roster log entry %d: belongs to member %d, who does not exist", seq, member)
+	}
+}
+
+func (r *recordVerifier) oneOnOne(k, v []byte) {
+	member, seq, ok := r.logKey(k, "1:1")
+	if !ok {
+		return
+	}
+	var o OneOnOne
+	switch err := json.Unmarshal(v, &o); {
+	case err != nil:
+		r.problem("1:1 %d of member %d: %v", seq, member, errCorrupt)
+	case o.MemberID != member || o.Seq != seq:
+		r.problem("1:1 %d of member %d: the record says 1:1 %d of member %d", seq, member, o.Seq, o.MemberID)
+	case !r.members[member]:
+		r.problem("1:1 %d: belongs to member %d, who does not exist", seq, member)
 	}
 }
 

@@ -78,6 +78,7 @@ var settingKeys = []settingKey{
 	intSetting("sla.high", "hours to resolve a high escalation", func(s *Settings) *int { return &s.Health.SLA.High }),
 	intSetting("sla.medium", "hours to resolve a medium escalation", func(s *Settings) *int { return &s.Health.SLA.Medium }),
 	intSetting("sla.low", "hours to resolve a low escalation", func(s *Settings) *int { return &s.Health.SLA.Low }),
+	intSetting("cadence.one_on_one", "days between 1:1s with each member", func(s *Settings) *int { return &s.Health.OneOnOneDays }),
 	floatSetting("load.enterprise", "what one enterprise account weighs against a member's capacity", func(s *Settings) *float64 { return &s.Health.Load.Enterprise }),
 	floatSetting("load.mid_market", "what one mid-market account weighs", func(s *Settings) *float64 { return &s.Health.Load.MidMarket }),
 	floatSetting("load.smb", "what one SMB account weighs", func(s *Settings) *float64 { return &s.Health.Load.SMB }),

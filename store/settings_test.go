@@ -27,6 +27,7 @@ var actSettingDefaults = []struct{ key, value string }{
 	{"sla.high", "24"},
 	{"sla.medium", "72"},
 	{"sla.low", "168"},
+	{"cadence.one_on_one", "14"},
 	{"load.enterprise", "1"},
 	{"load.mid_market", "0.33"},
 	{"load.smb", "0.1"},

@@ -45,6 +45,7 @@ const (
 	actAddMember
 	actDeactivate
 	actSettings
+	actOneOnOne
 )
 
 // doAction asks the root to start an action on a record (escalation,
@@ -214,6 +215,12 @@ func (m *Model) startAction(in doAction) tea.Cmd {
 		m.openModal(m.importForm())
 	case actAddMember:
 		m.openModal(m.memberForm(nil))
+	case actOneOnOne:
+		mem := m.p.Member(in.id)
+		if mem == nil || in.id == 0 {
+			return m.refuse("a 1:1 is with a member (the Unassigned pool is not one)")
+		}
+		m.openModal(m.oneOnOneForm(mem))
 	case actEditMember, actDeactivate:
 		mem := m.p.Member(in.id)
 		if mem == nil || in.id == 0 {
@@ -1013,4 +1020,46 @@ func orRole(r store.Role) store.Role {
 		return store.RoleAccountManager
 	}
 	return r
+}
+
+// oneOnOneForm logs a 1:1 with mem: the day (today by default), the
+// notes, and the next one (a cadence later by default, empty for none).
+func (m *Model) oneOnOneForm(mem *store.Member) *form {
+	today := m.asOf()
+	id, name := mem.ID, mem.Name
+	day := textField("Date", today.String(), true)
+	day.hint = dateHint
+	day.check = func(v string) error {
+		d, err := parseDay(v, today)
+		if err == nil && d > today {
+			err = errors.New("the 1:1 is in the future: log it once it took place")
+		}
+		return err
+	}
+	notes := areaField("Notes", "")
+	next := textField("Next 1:1", today.AddDays(m.p.Settings.Health.OneOnOneDays).String(), false)
+	next.hint = dateHint + "; empty: none planned"
+	next.check = func(v string) error {
+		if strings.TrimSpace(v) == "" {
+			return nil
+		}
+		_, err := parseDay(v, today)
+		return err
+	}
+	f := newForm(m.th, "Log a 1:1 with "+name, day, notes, next)
+	f.token = m.nextToken()
+	f.intro = []string{"Moves their last 1:1 and plans the next; the notes show on their page at the next 1:1."}
+	f.submit = func(f *form) tea.Cmd {
+		d, _ := parseDay(f.field("Date").value(), today)
+		var n metrics.Date
+		if v := strings.TrimSpace(f.field("Next 1:1").value()); v != "" {
+			n, _ = parseDay(v, today)
+		}
+		text := f.field("Notes").value()
+		return m.actionCmd(f.token, "Log the 1:1", func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+			_, err := tx.LogOneOnOne(id, d, n, text, by, now)
+			return "Logged the 1:1 with " + name + " on " + d.String(), 0, err
+		})
+	}
+	return f
 }

@@ -79,6 +79,7 @@ type KeyMap struct {
 	MemberAdd        key.Binding
 	MemberDeactivate key.Binding
 	MemberBook       key.Binding
+	LogOneOnOne      key.Binding
 
 	// Anywhere outside a form.
 	Settings key.Binding
@@ -159,6 +160,7 @@ func DefaultKeyMap() KeyMap {
 		MemberAdd:        b([]string{"c"}, "c", "add member"),
 		MemberDeactivate: b([]string{"D"}, "D", "deactivate member"),
 		MemberBook:       b([]string{"b"}, "b", "the member's book (accounts)"),
+		LogOneOnOne:      b([]string{"1"}, "1", "log a 1:1 (on a member's page)"),
 
 		Settings: b([]string{","}, ",", "settings"),
 
@@ -184,7 +186,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.EscCreate, k.EscAssign, k.EscSeverity, k.EscStatus, k.EscDecide, k.EscNote, k.EscResolve, k.EscReopen,
 			k.NeedMine, k.NeedDecision, k.NeedDirector, k.NeedDue},
 		{k.AcctLog, k.AcctRaise, k.AcctOverride, k.AcctClearOvr, k.AcctEdit, k.AcctReassign, k.AcctImport,
-			k.MemberEdit, k.MemberAdd, k.MemberDeactivate, k.MemberBook},
+			k.MemberEdit, k.MemberAdd, k.MemberDeactivate, k.MemberBook, k.LogOneOnOne},
 		{k.FormNext, k.FormPrev, k.FormSubmit, k.FormCancel, k.Confirm},
 	}
 }

@@ -29,7 +29,7 @@ type memberPage struct {
 	seq        int
 	p          *portfolio.Portfolio
 	since      *portfolio.BookSince // at the last 1:1; nil until read
-	sinceDay   metrics.Date
+	notes      []store.OneOnOne     // the 1:1s logged, latest first
 	doc        document
 }
 
@@ -59,7 +59,7 @@ func (pg *memberPage) HandleKey(k *KeyMap, msg keyMsg) intent {
 }
 
 func (pg *memberPage) Hints(k *KeyMap) []key.Binding {
-	return []key.Binding{k.Back, k.MemberBook, k.Down, k.Up, k.Help}
+	return []key.Binding{k.Back, k.LogOneOnOne, k.MemberBook, k.Down, k.Up, k.Help}
 }
 
 func (pg *memberPage) View() string { return pg.doc.view() }
@@ -215,6 +215,25 @@ func (pg *memberPage) rebuild() {
 		acct(i, age+" (cadence "+itoa(cfg.Cadence.For(a.Segment))+"d)")
 	}
 	d.blank()
+	d.section("1:1s logged (" + itoa(len(pg.notes)) + ")")
+	if len(pg.notes) == 0 && !pg.unassigned {
+		d.line(pg.th.Muted.Render("  None yet: 1 logs one."))
+	}
+	for i, o := range pg.notes {
+		if i == 5 {
+			d.line(pg.th.Muted.Render("  … " + itoa(len(pg.notes)-5) + " earlier"))
+			break
+		}
+		head := "  " + o.Date.String() + " · by " + sanitize(o.Author)
+		if !o.Next.IsZero() {
+			head += " · next " + o.Next.String()
+		}
+		d.line(pg.th.Label.Render(head))
+		if o.Notes != "" {
+			d.wrap(o.Notes)
+		}
+	}
+	d.blank()
 	d.section("Capacity")
 	var segs metrics.SegmentCounts
 	for i := range p.Accounts {
@@ -250,13 +269,19 @@ type openMemberPage struct{ openMember }
 type memberSinceMsg struct {
 	seq    int
 	scores map[uint64]store.WeekScore
+	notes  []store.OneOnOne
 	err    error
 }
 
-func memberSinceCmd(seq int, path string, opt store.Options, day metrics.Date) tea.Cmd {
+func memberSinceCmd(seq int, path string, opt store.Options, member uint64, day metrics.Date) tea.Cmd {
 	return func() tea.Msg {
 		msg := memberSinceMsg{seq: seq}
 		msg.err = store.View(path, opt, func(tx *store.Tx) (err error) {
+			if member != 0 {
+				if msg.notes, err = tx.OneOnOnes(member); err != nil {
+					return err
+				}
+			}
 			w := tx.LatestWeekBefore(metrics.WeekOf(day.AddDays(7)))
 			if w == 0 || w > metrics.WeekOf(day) {
 				msg.scores = map[uint64]store.WeekScore{}
@@ -267,4 +292,12 @@ func memberSinceCmd(seq int, path string, opt store.Options, day metrics.Date) t
 		})
 		return msg
 	}
+}
+
+// memberID is the member whose 1:1s the page reads (0 for the pool).
+func (pg *memberPage) memberID() uint64 {
+	if pg.unassigned {
+		return 0
+	}
+	return pg.id
 }

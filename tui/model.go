@@ -308,7 +308,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				}
 				day, _ := pg.lastOneOnOne()
 				since := m.p.BookSince(pg.id, pg.unassigned, day, msg.scores)
-				pg.since = &since
+				pg.since, pg.notes = &since, msg.notes
 				pg.rebuild()
 			}
 		}
@@ -661,7 +661,7 @@ func (m *Model) refreshPage(pg page) tea.Cmd {
 	case *memberPage:
 		pg.seq = m.pageSeq
 		day, _ := pg.lastOneOnOne()
-		return memberSinceCmd(pg.seq, m.opt.Path, m.opt.Store, day)
+		return memberSinceCmd(pg.seq, m.opt.Path, m.opt.Store, pg.memberID(), day)
 	}
 	return nil
 }
@@ -707,6 +707,10 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 			m.helpDoc.move(k, msg)
 		}
 		return nil
+	}
+	if pg, ok := m.current().(*memberPage); ok && key.Matches(msg, k.LogOneOnOne) && !pg.unassigned {
+		// On a member's page 1 logs a 1:1 rather than opening the review.
+		return m.startAction(doAction{act: actOneOnOne, id: pg.id})
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -899,7 +903,7 @@ func (m *Model) act(in intent) tea.Cmd {
 		pg.SetSize(m.w, m.bodyHeight())
 		m.stack = append(m.stack, frame{page: pg})
 		day, _ := pg.lastOneOnOne()
-		return memberSinceCmd(pg.seq, m.opt.Path, m.opt.Store, day)
+		return memberSinceCmd(pg.seq, m.opt.Path, m.opt.Store, pg.memberID(), day)
 	case moveBaseline:
 		return m.baseline(in.week, in.dir)
 	case openAccount:

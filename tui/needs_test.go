@@ -198,3 +198,41 @@ func TestMemberPage(t *testing.T) {
 	press(m, "b")
 	mustContain(t, screen(m), "book of "+r.Member.Name)
 }
+
+// 1 on a member's page logs a 1:1: it moves their last 1:1, plans the
+// next, and its notes show on the page; the team view flags a 1:1 past
+// the cadence.
+func TestLogAOneOnOne(t *testing.T) {
+	m := loaded(t, demoPath(t, 0), 140, 90)
+	press(m, "2", "j", "enter")
+	pg, ok := m.current().(*memberPage)
+	if !ok {
+		t.Fatalf("no member page: %T", m.current())
+	}
+	name := pg.name
+	press(m, "1")
+	mustContain(t, screen(m), "Log a 1:1 with "+name, "Next 1:1")
+	press(m, "tab")
+	typeText(m, "Walked through the Q1 renewals")
+	press(m, "enter")
+	mustContain(t, screen(m), "Logged the 1:1 with "+name)
+	pg = m.current().(*memberPage)
+	s := screen(m)
+	mustContain(t, s, "1:1s logged (1)", "Walked through the Q1 renewals", "Last 1:1       "+m.asOf().String())
+	row := pg.row()
+	if row.Member.LastOneOnOne != m.asOf() || row.Member.NextOneOnOne != m.asOf().AddDays(14) || row.OneOnOneDue {
+		t.Fatalf("after the 1:1: last %s next %s due %v", row.Member.LastOneOnOne, row.Member.NextOneOnOne, row.OneOnOneDue)
+	}
+	press(m, "esc")
+	mustContain(t, screen(m), "0d ago → "+m.asOf().AddDays(14).String()[5:])
+	// A member past the cadence is flagged.
+	for _, r := range m.p.Team {
+		if r.Unassigned || r.DaysSinceOneOne <= m.p.Settings.Health.OneOnOneDays {
+			continue
+		}
+		if !r.OneOnOneDue {
+			t.Errorf("%s: %d days since the last 1:1, not flagged", r.Member.Name, r.DaysSinceOneOne)
+		}
+		mustContain(t, screen(m), "⚠ "+itoa(r.DaysSinceOneOne)+"d ago")
+	}
+}

@@ -19,7 +19,7 @@ var teamCols = []column{
 	{title: "Due90", min: 5, pref: 5, right: true, prio: 7},
 	{title: "Load", min: 9, pref: 12, prio: 3},
 	{title: "Weighted", min: 8, pref: 11, right: true, prio: 7}, // fits "⚠ 126% over"
-	{title: "1:1", min: 7, pref: 8, right: true, prio: 8},
+	{title: "1:1", min: 7, pref: 22, right: true, prio: 8},      // fits "⚠ 16d ago · next 12-05"
 }
 
 // teamView is the roster with one row per active member and the
@@ -182,13 +182,22 @@ func (v *teamView) fetch(i int) (uint64, []cell) {
 	default:
 		c[10] = plain(pct(r.LoadShare))
 	}
+	// Days since the last 1:1 and the next one planned; past the cadence
+	// (settings cadence.one_on_one) it is flagged with a glyph.
+	one := "never"
+	if r.DaysSinceOneOne >= 0 {
+		one = itoa(r.DaysSinceOneOne) + "d ago"
+	}
+	if n := r.Member.NextOneOnOne; !n.IsZero() {
+		one += " → " + n.String()[5:]
+	}
 	switch {
 	case r.Unassigned:
 		c[11] = plain("")
-	case r.DaysSinceOneOne < 0:
-		c[11] = plain("never")
+	case r.OneOnOneDue:
+		c[11] = styledCell("⚠ "+one, v.th.Warn)
 	default:
-		c[11] = plain(itoa(r.DaysSinceOneOne) + "d ago")
+		c[11] = plain(one)
 	}
 	// Unassigned has member ID 0 like nobody else; keep its cache key apart.
 	id := r.Member.ID

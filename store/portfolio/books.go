@@ -238,6 +238,7 @@ func (p *Portfolio) finishTeam(all bool) {
 			if r.Unassigned {
 				r.LoadShare = metrics.Ratio{}
 			}
+			r.OneOnOneDue = !r.Unassigned && (r.DaysSinceOneOne < 0 || r.DaysSinceOneOne > p.Settings.Health.OneOnOneDays)
 		}
 		r.OpenEsc = 0
 	}

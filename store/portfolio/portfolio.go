@@ -84,6 +84,9 @@ type MemberRow struct {
 	// load.*), LoadShare that over their capacity (n/a without one).
 	Load      float64
 	LoadShare metrics.Ratio
+	// OneOnOneDue: the last 1:1 is older than the cadence (settings
+	// cadence.one_on_one), or there was none.
+	OneOnOneDue bool
 }
 
 // KPIs are the portfolio numbers of SPEC section 4.
