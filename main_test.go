@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/rand"
+	byteorder "encoding/binary"
 	"encoding/json"
 	"errors"
 	"os"
@@ -248,7 +249,10 @@ func TestDamagedFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files["truncated.db"] = b[:len(b)/2]
+	// Cut inside the pages in use (bbolt grows a file by doubling, so its
+	// second half may hold nothing yet): half of the high-water mark the
+	// newer meta page records.
+	files["truncated.db"] = b[:highWater(t, b)/2]
 
 	for name, content := range files {
 		path := filepath.Join(dir, name)
@@ -649,4 +653,30 @@ func TestMembersKeysCommand(t *testing.T) {
 	if r := steward(t, "--db", db, "check"); r.code != 0 {
 		t.Errorf("check after the key changes: %d %q", r.code, r.stderr)
 	}
+}
+
+// highWater is how many bytes of a bbolt file are pages in use: the
+// newer meta page's page count times the page size (the meta pages are
+// the first two pages; in each, after the 16-byte page header: magic,
+// version, page size, flags, the root bucket (16 bytes), the freelist
+// page, the page count, the transaction ID).
+func highWater(t *testing.T, b []byte) int {
+	t.Helper()
+	best, bestTx := 0, uint64(0)
+	for _, off := range []int{0, 4096} {
+		if len(b) < off+16+64 {
+			t.Fatal("the file is too short to hold meta pages")
+		}
+		m := b[off+16:]
+		size := int(byteorder.LittleEndian.Uint32(m[8:]))
+		pages := int(byteorder.LittleEndian.Uint64(m[40:]))
+		tx := byteorder.LittleEndian.Uint64(m[48:])
+		if tx >= bestTx {
+			best, bestTx = size*pages, tx
+		}
+	}
+	if best <= 0 || best > len(b) {
+		t.Fatalf("high-water mark %d of a %d-byte file", best, len(b))
+	}
+	return best
 }

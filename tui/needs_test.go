@@ -209,7 +209,10 @@ func TestLogAOneOnOne(t *testing.T) {
 	if !ok {
 		t.Fatalf("no member page: %T", m.current())
 	}
-	name := pg.name
+	name, before := pg.name, len(pg.notes)
+	if before == 0 {
+		t.Error("the demo logged no 1:1 for the member")
+	}
 	press(m, "1")
 	mustContain(t, screen(m), "Log a 1:1 with "+name, "Next 1:1")
 	press(m, "tab")
@@ -218,7 +221,10 @@ func TestLogAOneOnOne(t *testing.T) {
 	mustContain(t, screen(m), "Logged the 1:1 with "+name)
 	pg = m.current().(*memberPage)
 	s := screen(m)
-	mustContain(t, s, "1:1s logged (1)", "Walked through the Q1 renewals", "Last 1:1       "+m.asOf().String())
+	mustContain(t, s, "1:1s logged ("+itoa(before+1)+")", "Walked through the Q1 renewals", "Last 1:1       "+m.asOf().String())
+	if pg.notes[0].Notes != "Walked through the Q1 renewals" {
+		t.Errorf("the newest 1:1 on the page is %+v", pg.notes[0])
+	}
 	row := pg.row()
 	if row.Member.LastOneOnOne != m.asOf() || row.Member.NextOneOnOne != m.asOf().AddDays(14) || row.OneOnOneDue {
 		t.Fatalf("after the 1:1: last %s next %s due %v", row.Member.LastOneOnOne, row.Member.NextOneOnOne, row.OneOnOneDue)

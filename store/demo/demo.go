@@ -1477,6 +1477,44 @@ func (g *generator) writeTeam(tx *store.Tx, path string) error {
 			return fmt.Errorf("demo: %s is not a fresh database", path)
 		}
 	}
+	return g.writeOneOnOnes(tx)
+}
+
+// oneOnOneNotes are what a manager writes after a 1:1, picked by member
+// and meeting (not from the generator's random stream, so the rest of
+// the demo stays as it was).
+var oneOnOneNotes = []string{
+	"Walked through the renewals due this quarter; two need an exec sponsor call.",
+	"Book is heavy on SMB: agreed to hand three accounts to the pool.",
+	"QBR prep: decks for the two largest accounts by Friday.",
+	"Escalation follow-ups are slipping: block an hour a day for them.",
+	"Expansion pipeline looks good; check the procurement timeline on the largest.",
+	"Coaching: lead the next QBR, I join as observer.",
+}
+
+// writeOneOnOnes logs each member's last three 1:1s, two weeks apart,
+// ending at their last 1:1, with the next planned two weeks after.
+func (g *generator) writeOneOnOnes(tx *store.Tx) error {
+	var manager string
+	for _, m := range g.members {
+		if m.Role == store.RoleManager {
+			manager = m.Name
+			break
+		}
+	}
+	for i, m := range g.members {
+		if m.Role == store.RoleManager || !m.Active || m.LastOneOnOne.IsZero() {
+			continue
+		}
+		for k := 2; k >= 0; k-- {
+			day := m.LastOneOnOne.AddDays(-14 * k)
+			next := day.AddDays(14)
+			note := oneOnOneNotes[(i*3+k)%len(oneOnOneNotes)]
+			if _, err := tx.LogOneOnOne(uint64(i+1), day, next, note, store.Actor{Name: manager}, g.now); err != nil { // IDs as writeTeam checked
+				return err
+			}
+		}
+	}
 	return nil
 }
 
