@@ -48,6 +48,13 @@ var accountCols = []column{
 // bandFilters is the order `b` cycles the quick band filter.
 var bandFilters = []metrics.Band{"", metrics.Red, metrics.Yellow, metrics.Green, metrics.Unknown}
 
+// segmentFilters is the order `t` cycles the segment filter, and
+// renewalWindows the days `r` cycles the renewal window (0: any).
+var (
+	segmentFilters = []metrics.Segment{"", metrics.Enterprise, metrics.MidMarket, metrics.SMB}
+	renewalWindows = []int{0, 30, 60, 90}
+)
+
 // accountsView is the sortable, filterable table of live accounts. Rows
 // are indexes into Portfolio.Accounts through three stages: asc (every
 // live account by the sort column, read backwards when descending), base
@@ -91,6 +98,8 @@ type accountsView struct {
 	desc    bool
 	band    metrics.Band
 	member  *openMember
+	segment metrics.Segment // "" every segment
+	within  int             // renewal within this many days; 0: any
 
 	w, h int
 	tbl  table
@@ -658,14 +667,15 @@ func flagCount(f metrics.Flags) int {
 // two more lists of every account.
 func (v *accountsView) rebase() {
 	n := len(v.asc)
-	if v.band == "" && v.member == nil && !v.desc {
+	plain := v.segment == "" && v.within == 0
+	if plain && v.band == "" && v.member == nil && !v.desc {
 		v.base = v.asc
 		v.filter()
 		return
 	}
 	v.base = v.baseOwn[:0]
 	defer func() { v.baseOwn = v.base }()
-	if v.band == "" && v.member == nil {
+	if plain && v.band == "" && v.member == nil {
 		for k := n - 1; k >= 0; k-- {
 			v.base = append(v.base, v.asc[k])
 		}
@@ -687,6 +697,17 @@ func (v *accountsView) rebase() {
 		}
 		if inBook != nil && !inBook(v.ownerOf[i]) {
 			continue
+		}
+		if !plain {
+			// Segment and renewal window read the row itself: rarer
+			// filters, not worth a compact copy per account.
+			a := &v.p.Accounts[i]
+			if v.segment != "" && a.Segment != v.segment {
+				continue
+			}
+			if v.within > 0 && (a.RenewalDate.IsZero() || a.DaysToRenewal < 0 || a.DaysToRenewal > v.within) {
+				continue
+			}
 		}
 		v.base = append(v.base, i)
 	}
@@ -1120,6 +1141,16 @@ func (v *accountsView) HandleKey(k *KeyMap, msg keyMsg) intent {
 		v.band = bandFilters[(slices.Index(bandFilters, v.band)+1)%len(bandFilters)]
 		v.rebase()
 		v.keepOrTop(keep)
+	case key.Matches(msg, k.Segment):
+		keep := v.selectedID()
+		v.segment = segmentFilters[(slices.Index(segmentFilters, v.segment)+1)%len(segmentFilters)]
+		v.rebase()
+		v.keepOrTop(keep)
+	case key.Matches(msg, k.RenewalWindow):
+		keep := v.selectedID()
+		v.within = renewalWindows[(slices.Index(renewalWindows, v.within)+1)%len(renewalWindows)]
+		v.rebase()
+		v.keepOrTop(keep)
 	case key.Matches(msg, k.AcctImport):
 		return doAction{act: actImport}
 	default:
@@ -1152,7 +1183,7 @@ func accountActionKey(k *KeyMap, msg keyMsg) (action, bool) {
 }
 
 func (v *accountsView) Hints(k *KeyMap) []key.Binding {
-	return []key.Binding{k.Open, k.Filter, k.Sort, k.Band, k.AcctLog, k.AcctEdit, k.AcctRaise, k.AcctOverride, k.AcctImport, k.Help, k.Quit}
+	return []key.Binding{k.Open, k.Filter, k.Sort, k.Band, k.Segment, k.RenewalWindow, k.AcctLog, k.AcctEdit, k.AcctRaise, k.AcctOverride, k.AcctImport, k.Help, k.Quit}
 }
 
 func (v *accountsView) fetch(i int) (uint64, []cell) {
@@ -1213,6 +1244,12 @@ func (v *accountsView) title() string {
 	}
 	if v.band != "" {
 		t += " · band " + bandLabel(v.band)
+	}
+	if v.segment != "" {
+		t += " · " + humanize(string(v.segment))
+	}
+	if v.within > 0 {
+		t += " · renewing within " + itoa(v.within) + "d"
 	}
 	if v.query != "" {
 		t += " · /" + v.query

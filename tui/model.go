@@ -886,9 +886,9 @@ func (m *Model) back() {
 		m.input.SetValue("")
 		return
 	}
-	if m.tab == tabAccounts && (m.accounts.member != nil || m.accounts.band != "") {
-		m.accounts.band = ""
-		m.accounts.setMember(nil)
+	if a := m.accounts; m.tab == tabAccounts && (a.member != nil || a.band != "" || a.segment != "" || a.within != 0) {
+		a.band, a.segment, a.within = "", "", 0
+		a.setMember(nil) // sorts and filters again
 	}
 }
 
