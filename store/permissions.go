@@ -39,6 +39,7 @@ const (
 	DoRoster
 	DoSettings
 	DoOneOnOne
+	DoSavedView
 )
 
 // what each action is, in a refusal ("only a manager can ...", "only
@@ -56,6 +57,7 @@ var actionText = [...]string{
 	DoRoster:      "change the roster",
 	DoSettings:    "change the health settings",
 	DoOneOnOne:    "log a 1:1 with",
+	DoSavedView:   "save or delete a view",
 }
 
 // ErrNotAllowed is what every refusal of allow wraps.
@@ -81,6 +83,8 @@ func (t *Tx) allow(by Actor, do Action, accountID, escalationID uint64) error {
 		return nil
 	}
 	switch do {
+	case DoSavedView:
+		return nil // views are shared: any active member keeps them
 	case DoOneOnOne:
 		// accountID is the member the 1:1 was with: they may log their
 		// own, a manager anyone's.

@@ -242,6 +242,7 @@ func (r *recordVerifier) handlers() map[string]func(k, v []byte) {
 		string(bMeta):        r.meta,
 		string(bRosterLog):   r.roster,
 		string(bOneOnOnes):   r.oneOnOne,
+		string(bSavedViews):  r.savedView,
 		string(bSettingsLog): r.settingsLog,
 		string(bSnapshots):   r.snapshot,
 		string(bSnapByWeek):  r.weekIndex,
@@ -545,6 +546,17 @@ func (r *recordVerifier) oneOnOne(k, v []byte) {
 		r.problem("1:1 %d of member %d: the record says 1:1 %d of member %d", seq, member, o.Seq, o.MemberID)
 	case !r.members[member]:
 		r.problem("1:1 %d: belongs to member %d, who does not exist", seq, member)
+	}
+}
+
+func (r *recordVerifier) savedView(k, v []byte) {
+	var sv SavedView
+	if err := json.Unmarshal(v, &sv); err != nil {
+		r.problem("saved view %s: %v", showKey(k), errCorrupt)
+		return
+	}
+	if !bytes.Equal(viewKey(sv.Name), k) {
+		r.problem("saved view %s: the record is named %s", showKey(k), Quote(sv.Name))
 	}
 }
 

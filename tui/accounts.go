@@ -1141,6 +1141,10 @@ func (v *accountsView) HandleKey(k *KeyMap, msg keyMsg) intent {
 		v.band = bandFilters[(slices.Index(bandFilters, v.band)+1)%len(bandFilters)]
 		v.rebase()
 		v.keepOrTop(keep)
+	case key.Matches(msg, k.SaveView):
+		return doAction{act: actSaveView}
+	case key.Matches(msg, k.OpenViews):
+		return openViews{}
 	case key.Matches(msg, k.Segment):
 		keep := v.selectedID()
 		v.segment = segmentFilters[(slices.Index(segmentFilters, v.segment)+1)%len(segmentFilters)]

@@ -46,6 +46,7 @@ const (
 	actDeactivate
 	actSettings
 	actOneOnOne
+	actSaveView
 )
 
 // doAction asks the root to start an action on a record (escalation,
@@ -215,6 +216,8 @@ func (m *Model) startAction(in doAction) tea.Cmd {
 		m.openModal(m.importForm())
 	case actAddMember:
 		m.openModal(m.memberForm(nil))
+	case actSaveView:
+		m.openModal(m.saveViewForm())
 	case actOneOnOne:
 		mem := m.p.Member(in.id)
 		if mem == nil || in.id == 0 {

@@ -68,6 +68,10 @@ type KeyMap struct {
 	Segment       key.Binding
 	RenewalWindow key.Binding
 
+	// Saved views of the accounts view.
+	SaveView  key.Binding
+	OpenViews key.Binding
+
 	// The review's baseline week: one back, one forward.
 	BaselineBack key.Binding
 	BaselineNext key.Binding
@@ -155,6 +159,9 @@ func DefaultKeyMap() KeyMap {
 		Segment:       b([]string{"t"}, "t", "segment filter (accounts)"),
 		RenewalWindow: b([]string{"r"}, "r", "renewal window 30/60/90/any (accounts)"),
 
+		SaveView:  b([]string{"ctrl+s"}, "ctrl+s", "save this accounts view"),
+		OpenViews: b([]string{"'"}, "'", "saved views: open or delete"),
+
 		BaselineBack: b([]string{"["}, "[", "baseline one week back"),
 		BaselineNext: b([]string{"]"}, "]", "baseline one week forward"),
 
@@ -189,7 +196,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Review, k.Team, k.Accounts, k.Escalations, k.NextTab, k.PrevTab, k.Refresh, k.Help, k.Quit, k.ForceQuit},
 		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.PageDown, k.PageUp, k.Open, k.Back, k.ReadAll},
-		{k.Filter, k.FilterApply, k.FilterClear, k.Sort, k.Reverse, k.Band, k.Segment, k.RenewalWindow, k.Status, k.Severity, k.Settings, k.BaselineBack, k.BaselineNext},
+		{k.Filter, k.FilterApply, k.FilterClear, k.Sort, k.Reverse, k.Band, k.Segment, k.RenewalWindow, k.SaveView, k.OpenViews, k.Status, k.Severity, k.Settings, k.BaselineBack, k.BaselineNext},
 		{k.EscCreate, k.EscAssign, k.EscSeverity, k.EscStatus, k.EscDecide, k.EscNote, k.EscResolve, k.EscReopen,
 			k.NeedMine, k.NeedDecision, k.NeedDirector, k.NeedDue},
 		{k.AcctLog, k.AcctRaise, k.AcctOverride, k.AcctClearOvr, k.AcctEdit, k.AcctReassign, k.AcctImport,

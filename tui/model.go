@@ -299,6 +299,16 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onDelta(msg)
 	case importedMsg:
 		return m, m.onImported(msg)
+	case viewsMsg:
+		switch {
+		case msg.err != nil:
+			m.fail("the saved views were not read: " + friendlyErr(msg.err))
+		case len(msg.views) == 0:
+			m.say("No saved view yet: ctrl+s saves this one")
+		case m.modal == nil:
+			m.openModal(m.viewsForm(msg.views))
+		}
+		return m, nil
 	case memberSinceMsg:
 		for _, f := range m.stack {
 			if pg, ok := f.page.(*memberPage); ok && pg.seq == msg.seq && m.p != nil {
@@ -897,6 +907,8 @@ func (m *Model) act(in intent) tea.Cmd {
 		return nil
 	}
 	switch in := in.(type) {
+	case openViews:
+		return viewsCmd(m.opt.Path, m.opt.Store)
 	case openMemberPage:
 		m.pageSeq++
 		pg := newMemberPage(m.th, in.openMember, m.pageSeq, m.p)

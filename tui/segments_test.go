@@ -51,3 +51,39 @@ func TestSegmentAndRenewalWindow(t *testing.T) {
 		t.Fatalf("esc left %d rows (want %d), segment %q, window %d", got, want, m.accounts.segment, m.accounts.within)
 	}
 }
+
+// ctrl+s saves the accounts view's filters and sort under a name, for
+// everyone on the database; ' opens it again (or deletes it).
+func TestSavedViews(t *testing.T) {
+	path := demoPath(t, 0)
+	m := loaded(t, path, 160, 50)
+	press(m, "3", "t", "r", "r", "s", "s", "s", "/")
+	typeText(m, "a")
+	press(m, "enter")
+	want := m.accounts.current("")
+	rows := len(m.accounts.rows)
+	press(m, "ctrl+s")
+	mustContain(t, screen(m), "Save this accounts view", "enterprise", "renewing within 60d")
+	typeText(m, "Big renewals")
+	press(m, "enter")
+	mustContain(t, screen(m), "Saved the view Big renewals")
+	press(m, "esc", "esc") // the query, then the other filters
+	if m.accounts.segment != "" || m.accounts.query != "" {
+		t.Fatalf("the filters did not clear: %+v", m.accounts.current(""))
+	}
+	// Another dashboard on the same file finds it.
+	other := loaded(t, path, 160, 50)
+	press(other, "3", "'")
+	mustContain(t, screen(other), "Saved views", "Big renewals")
+	press(other, "enter")
+	got := other.accounts.current("")
+	if got != want || len(other.accounts.rows) != rows {
+		t.Fatalf("opened %+v with %d rows, want %+v with %d", got, len(other.accounts.rows), want, rows)
+	}
+	mustContain(t, screen(other), "Opened the view Big renewals", "renewing within 60d")
+	// And deletes it.
+	press(other, "'", "tab", "down", "enter")
+	mustContain(t, screen(other), "Deleted the view Big renewals")
+	press(other, "'")
+	mustContain(t, screen(other), "No saved view yet")
+}
