@@ -1136,25 +1136,22 @@ func (v *accountsView) HandleKey(k *KeyMap, msg keyMsg) intent {
 		v.resort()
 		v.tbl.invalidate()
 		v.keepOrTop(keep)
-	case key.Matches(msg, k.Band):
+	case key.Matches(msg, k.Band, k.Segment, k.RenewalWindow):
 		keep := v.selectedID()
-		v.band = bandFilters[(slices.Index(bandFilters, v.band)+1)%len(bandFilters)]
+		switch {
+		case key.Matches(msg, k.Band):
+			v.band = cycle(bandFilters, v.band)
+		case key.Matches(msg, k.Segment):
+			v.segment = cycle(segmentFilters, v.segment)
+		default:
+			v.within = cycle(renewalWindows, v.within)
+		}
 		v.rebase()
 		v.keepOrTop(keep)
 	case key.Matches(msg, k.SaveView):
 		return doAction{act: actSaveView}
 	case key.Matches(msg, k.OpenViews):
 		return openViews{}
-	case key.Matches(msg, k.Segment):
-		keep := v.selectedID()
-		v.segment = segmentFilters[(slices.Index(segmentFilters, v.segment)+1)%len(segmentFilters)]
-		v.rebase()
-		v.keepOrTop(keep)
-	case key.Matches(msg, k.RenewalWindow):
-		keep := v.selectedID()
-		v.within = renewalWindows[(slices.Index(renewalWindows, v.within)+1)%len(renewalWindows)]
-		v.rebase()
-		v.keepOrTop(keep)
 	case key.Matches(msg, k.AcctImport):
 		return doAction{act: actImport}
 	default:
@@ -1278,4 +1275,9 @@ func (v *accountsView) View() string {
 		empty = "No account matches the filter (esc clears it)."
 	}
 	return v.th.Title.Render(fit(v.title(), v.w, false)) + "\n" + v.tbl.view(empty)
+}
+
+// cycle is the value after cur in list, round.
+func cycle[T comparable](list []T, cur T) T {
+	return list[(slices.Index(list, cur)+1)%len(list)]
 }

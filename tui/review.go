@@ -24,22 +24,8 @@ const (
 )
 
 var reviewCols = [numSections][]column{
-	secWorsened: {
-		{title: "Account", min: 12, pref: 30, flex: true, prio: 0},
-		{title: "Owner", min: 8, pref: 16, prio: 3},
-		{title: "Band", min: 20, pref: 20, prio: 1}, // fits "? unknown → ◆ yellow"
-		{title: "Score", min: 7, pref: 9, prio: 2},
-		{title: "Trend", min: 5, pref: 6, prio: 2},
-		{title: "ARR", min: 7, pref: 8, right: true, prio: 4},
-	},
-	secImproved: {
-		{title: "Account", min: 12, pref: 30, flex: true, prio: 0},
-		{title: "Owner", min: 8, pref: 16, prio: 3},
-		{title: "Band", min: 20, pref: 20, prio: 1},
-		{title: "Score", min: 7, pref: 9, prio: 2},
-		{title: "Trend", min: 5, pref: 6, prio: 2},
-		{title: "ARR", min: 7, pref: 8, right: true, prio: 4},
-	},
+	secWorsened: changeCols,
+	secImproved: changeCols,
 	secMoves: {
 		{title: "Account", min: 12, pref: 30, flex: true, prio: 0},
 		{title: "Owner", min: 8, pref: 16, prio: 4},
@@ -67,6 +53,16 @@ var reviewCols = [numSections][]column{
 		{title: "Cadence", min: 7, pref: 8, right: true, prio: 2},
 		{title: "Health", min: 12, pref: 13, prio: 2},
 	},
+}
+
+// changeCols are the worsened and improved sections' columns.
+var changeCols = []column{
+	{title: "Account", min: 12, pref: 30, flex: true, prio: 0},
+	{title: "Owner", min: 8, pref: 16, prio: 3},
+	{title: "Band", min: 20, pref: 20, prio: 1}, // fits "? unknown → ◆ yellow"
+	{title: "Score", min: 7, pref: 9, prio: 2},
+	{title: "Trend", min: 5, pref: 6, prio: 2},
+	{title: "ARR", min: 7, pref: 8, right: true, prio: 4},
 }
 
 var escReviewCols = []column{
