@@ -141,6 +141,13 @@ func TestMoveTheBaseline(t *testing.T) {
 	if alt.Then.Day != back.Monday().AddDays(-1) || alt == &m.p.Review {
 		t.Fatalf("the review shown is not against %s", back)
 	}
+	// Each row compares with that week too: its band and score then.
+	if len(alt.Worsened) == 0 {
+		t.Fatal("nothing worsened against the week before: the rows prove nothing")
+	}
+	a := m.p.Accounts[alt.Worsened[0]]
+	then := alt.Against[a.ID]
+	mustContain(t, s, bandLabel(then.Band)+" → "+bandLabel(a.Health.Band), itoa(then.Score)+" → "+itoa(a.Health.Score))
 	press(m, "[")
 	if m.review.altWeek >= back {
 		t.Fatalf("a second [ did not go further back: %s", m.review.altWeek)

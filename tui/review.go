@@ -441,16 +441,23 @@ func (v *reviewView) cells(l reviewLine) []cell {
 	health := styledCell(healthText(a.Health), v.th.band(a.Health.Band))
 	switch l.sec {
 	case secWorsened, secImproved:
+		// Against another baseline week the row compares with that
+		// week's score, not the account's own comparison.
+		was, trend := a.Prev, a.Trend
+		if s := v.rev().Against; s != nil {
+			was = s[a.ID]
+			trend = metrics.TrendOf(a.Health, was.Score, was.Score >= 0)
+		}
 		prev := "—"
-		if a.Prev.Score >= 0 {
-			prev = itoa(a.Prev.Score)
+		if was.Score >= 0 {
+			prev = itoa(was.Score)
 		}
 		now := "—"
 		if a.Health.HasScore {
 			now = itoa(a.Health.Score)
 		}
-		band := bandLabel(a.Prev.Band) + " → " + bandLabel(a.Health.Band)
-		return []cell{plain(a.Name), owner, styledCell(band, v.th.band(a.Health.Band)), plain(prev + " → " + now), plain(a.Trend.String()), plain(money(a.ARRCents, p.Settings.Currency))}
+		band := bandLabel(was.Band) + " → " + bandLabel(a.Health.Band)
+		return []cell{plain(a.Name), owner, styledCell(band, v.th.band(a.Health.Band)), plain(prev + " → " + now), plain(trend.String()), plain(money(a.ARRCents, p.Settings.Currency))}
 	case secRenewal:
 		return []cell{plain(a.Name), owner, plain(a.RenewalDate.String()), plain(daysLeft(a.DaysToRenewal)), plain(money(a.ARRCents, p.Settings.Currency)), health}
 	default:

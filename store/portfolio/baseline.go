@@ -200,7 +200,7 @@ func baselineDay(since metrics.Date) metrics.Date { return since.AddDays(-1) }
 // Nothing is stored (README, "The dashboard", moving the baseline).
 func (p *Portfolio) ReviewAgainst(w metrics.Week, scores map[uint64]store.WeekScore) Review {
 	r := p.Review
-	r.ComparedWithWeek, r.Since = w, w.Monday()
+	r.ComparedWithWeek, r.Since, r.Against = w, w.Monday(), scores
 	r.Worsened, r.Improved, r.Moves = nil, nil, nil
 	day := baselineDay(r.Since)
 	var base baseSums

@@ -122,8 +122,12 @@ type Review struct {
 	Improved    []int        // band up or score rose 10+
 	// Moves are the ledger's ARR changes after the baseline day, the
 	// largest first; Then is the portfolio at that day (baseline.go).
-	Moves              []Move
-	Then               Then
+	Moves []Move
+	Then  Then
+	// Against is the baseline week's scores of a review against another
+	// week (ReviewAgainst); nil for the portfolio's own, whose accounts
+	// carry theirs (Account.Prev).
+	Against            map[uint64]store.WeekScore
 	EnteredRenewal     []int        // renewal entered the 90-day window this week
 	Untouched          []int        // live accounts past their touch cadence
 	ComparedWithWeek   metrics.Week // 0 when no earlier snapshot exists
