@@ -2,6 +2,7 @@ package portfolio
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
 
 	"steward/metrics"
@@ -148,6 +149,49 @@ func sortMoves(moves []Move) {
 		}
 		return cmp.Compare(x.Account, y.Account)
 	})
+}
+
+// baselinePass sums every account's figures at day and lists the moves
+// after it, in halves on two cores for a large book: it is most of what
+// the review adds to building the portfolio (README, "Performance").
+func baselinePass(accts []Account, day, asOf metrics.Date) (baseSums, []Move) {
+	pass := func(lo, hi int) (s baseSums, moves []Move) {
+		for i := lo; i < hi; i++ {
+			s.add(&accts[i], day, 1)
+			moves = movesOf(moves, i, &accts[i], day, asOf)
+		}
+		return s, moves
+	}
+	n := len(accts)
+	if n < 20_000 || runtime.GOMAXPROCS(0) < 2 {
+		s, moves := pass(0, n)
+		sortMoves(moves)
+		return s, moves
+	}
+	var s2 baseSums
+	var m2 []Move
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s2, m2 = pass(n/2, n)
+	}()
+	s, moves := pass(0, n/2)
+	<-done
+	s.merge(&s2)
+	moves = append(moves, m2...)
+	sortMoves(moves)
+	return s, moves
+}
+
+// merge adds o's sums into s.
+func (s *baseSums) merge(o *baseSums) {
+	s.ret.Add(o.ret)
+	s.arr += o.arr
+	s.live += o.live
+	for i := range s.bands {
+		s.bands[i] += o.bands[i]
+	}
+	s.atRisk += o.atRisk
 }
 
 // sortMoveRows is sortMoves for the report's rows (the streaming report

@@ -732,13 +732,7 @@ func computeReview(p *Portfolio, prevWeek metrics.Week, thisWeekHas bool, asOf m
 	}
 	r.NewEsc, r.BreachedEsc, r.DueSoon = reviewEscalations(p.Escalations, now)
 	day := baselineDay(r.Since)
-	p.base = baseSums{}
-	for i := range p.Accounts {
-		a := &p.Accounts[i]
-		p.base.add(a, day, 1)
-		r.Moves = movesOf(r.Moves, i, a, day, asOf)
-	}
-	sortMoves(r.Moves)
+	p.base, r.Moves = baselinePass(p.Accounts, day, asOf)
 	r.Then = p.base.then(day, p.Escalations)
 	return r
 }

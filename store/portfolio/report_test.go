@@ -608,3 +608,33 @@ func TestReviewAgainstAnotherWeek(t *testing.T) {
 		t.Error("the baseline moved the sections that do not depend on it")
 	}
 }
+
+// The two-core baseline pass of a large book equals the one-core pass.
+func TestBaselinePassInHalves(t *testing.T) {
+	day, asOf := mustDate("2026-03-08"), mustDate("2026-03-18")
+	accts := make([]Account, 25_000)
+	for i := range accts {
+		a := &accts[i]
+		a.ID, a.Live, a.ARRCents = uint64(i+1), i%7 != 0, int64(1000+i)
+		a.ContractStart, a.RenewalDate = mustDate("2024-01-01"), day.AddDays(i%200)
+		a.Ledger = []metrics.LedgerEntry{{Date: mustDate("2024-01-01"), ARRCents: int64(1000 + i), Kind: metrics.KindNew}}
+		if i%5 == 0 {
+			a.Ledger = append(a.Ledger, metrics.LedgerEntry{Date: day.AddDays(1 + i%9), ARRCents: int64(900 + i), Kind: metrics.KindRenewal})
+		}
+		a.HasPrev, a.Prev = i%3 != 0, store.WeekScore{Score: i % 100, Band: metrics.Bands[i%4]}
+	}
+	got, gotMoves := baselinePass(accts, day, asOf)
+	var want baseSums
+	var wantMoves []Move
+	for i := range accts {
+		want.add(&accts[i], day, 1)
+		wantMoves = movesOf(wantMoves, i, &accts[i], day, asOf)
+	}
+	sortMoves(wantMoves)
+	if got != want || !slices.Equal(gotMoves, wantMoves) {
+		t.Fatalf("halves %+v (%d moves), one pass %+v (%d moves)", got, len(gotMoves), want, len(wantMoves))
+	}
+	if len(wantMoves) == 0 || want.atRisk == 0 {
+		t.Fatal("the book has no moves or nothing at risk: the test proves nothing")
+	}
+}
