@@ -40,6 +40,7 @@ const (
 	DoSettings
 	DoOneOnOne
 	DoSavedView
+	DoForecast
 )
 
 // what each action is, in a refusal ("only a manager can ...", "only
@@ -58,6 +59,7 @@ var actionText = [...]string{
 	DoSettings:    "change the health settings",
 	DoOneOnOne:    "log a 1:1 with",
 	DoSavedView:   "save or delete a view",
+	DoForecast:    "set the renewal forecast of",
 }
 
 // ErrNotAllowed is what every refusal of allow wraps.

@@ -243,6 +243,7 @@ func (r *recordVerifier) handlers() map[string]func(k, v []byte) {
 		string(bRosterLog):   r.roster,
 		string(bOneOnOnes):   r.oneOnOne,
 		string(bSavedViews):  r.savedView,
+		string(bForecasts):   r.forecast,
 		string(bSettingsLog): r.settingsLog,
 		string(bSnapshots):   r.snapshot,
 		string(bSnapByWeek):  r.weekIndex,
@@ -546,6 +547,20 @@ func (r *recordVerifier) oneOnOne(k, v []byte) {
 		r.problem("1:1 %d of member %d: the record says 1:1 %d of member %d", seq, member, o.Seq, o.MemberID)
 	case !r.members[member]:
 		r.problem("1:1 %d: belongs to member %d, who does not exist", seq, member)
+	}
+}
+
+// forecast checks one renewal forecast: it decodes, is filed under its
+// account, and names a category.
+func (r *recordVerifier) forecast(k, v []byte) {
+	var f Forecast
+	switch err := json.Unmarshal(v, &f); {
+	case err != nil || len(k) != 8:
+		r.problem("forecast %s: %v", showKey(k), errCorrupt)
+	case binary.BigEndian.Uint64(k) != f.AccountID:
+		r.problem("forecast %s: the record is of account %d", showKey(k), f.AccountID)
+	case !f.Category.Valid():
+		r.problem("forecast of account %d: category %s", f.AccountID, Quote(string(f.Category)))
 	}
 }
 

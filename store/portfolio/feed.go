@@ -2,6 +2,7 @@ package portfolio
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"time"
 
@@ -29,6 +30,9 @@ type Delta struct {
 	Prev        map[uint64]store.WeekScore
 	Escalations []store.Escalation
 	ThisWeekHas bool
+	// Forecasts are the forecasts of the accounts touched that have one;
+	// a touched account missing here has none.
+	Forecasts map[uint64]store.Forecast
 }
 
 // Empty reports a delta with nothing to apply.
@@ -71,6 +75,7 @@ func ReadDelta(tx *store.Tx, seq uint64, asOf metrics.Date, prevWeek metrics.Wee
 		accounts[e.AccountID] = true // its open count and sla-breach flag
 	}
 	d.Ledger = make(map[uint64][]metrics.LedgerEntry, len(accounts))
+	d.Forecasts = map[uint64]store.Forecast{}
 	d.Prev = make(map[uint64]store.WeekScore, len(accounts))
 	for _, id := range sortedIDs(accounts) {
 		a, err := tx.Account(id)
@@ -81,6 +86,11 @@ func ReadDelta(tx *store.Tx, seq uint64, asOf metrics.Date, prevWeek metrics.Wee
 			return d, err
 		}
 		d.Accounts = append(d.Accounts, a)
+		if f, ok, err := tx.ForecastOf(id); err != nil {
+			return d, err
+		} else if ok {
+			d.Forecasts[id] = f
+		}
 		l, err := tx.Ledger(id)
 		if err != nil {
 			return d, err
@@ -142,6 +152,20 @@ func (old *Portfolio) Apply(d Delta, now time.Time) (*Portfolio, []int) {
 	raw := make([]store.Escalation, len(p.Escalations))
 	for i := range p.Escalations {
 		raw[i] = p.Escalations[i].Escalation
+	}
+	// The forecasts of the touched accounts, in a new map: the old
+	// portfolio keeps its own.
+	if len(d.Accounts) > 0 {
+		p.forecasts = maps.Clone(p.forecasts)
+		if p.forecasts == nil {
+			p.forecasts = map[uint64]store.Forecast{}
+		}
+		for _, src := range d.Accounts {
+			delete(p.forecasts, src.ID)
+			if f, ok := d.Forecasts[src.ID]; ok {
+				p.forecasts[src.ID] = f
+			}
+		}
 	}
 	sc := newScorer(p, d.Prev, raw, p.AsOf, now)
 	var changed []int

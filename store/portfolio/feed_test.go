@@ -92,7 +92,7 @@ func TestFollowingTheFeedMatchesALoad(t *testing.T) {
 	write := func(r *rand.Rand, n int) error {
 		return store.Update(path, store.Options{LockTimeout: 10 * time.Second}, func(tx *store.Tx) error {
 			id := ids[r.Intn(len(ids))]
-			switch r.Intn(7) {
+			switch r.Intn(8) {
 			case 0:
 				_, err := tx.LogActivity(id, store.ActCall, fmt.Sprint("call ", n), by, feedNow)
 				return err
@@ -138,6 +138,16 @@ func TestFollowingTheFeedMatchesALoad(t *testing.T) {
 				}
 				_, err = tx.ReassignAccount(id, owner.ID, by, feedNow)
 				return err
+			case 6:
+				// A forecast set, changed or taken back.
+				cat := metrics.ForecastCategories[r.Intn(len(metrics.ForecastCategories))]
+				if err := tx.SetForecast(id, cat, []int64{-1, 0, 5_000_00}[r.Intn(3)], "forecast call", by, feedNow); err != nil {
+					return err
+				}
+				if r.Intn(3) == 0 {
+					return tx.SetForecast(id, "", 0, "", by, feedNow)
+				}
+				return nil
 			default:
 				return tx.PutAccount(&store.Account{Name: fmt.Sprint("New Co ", n), ARRCents: 12_000_00, Seats: 10, ActiveUsers: metrics.Some(5)})
 			}

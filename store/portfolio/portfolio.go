@@ -17,16 +17,21 @@ import (
 // Account is one account with everything computed about it.
 type Account struct {
 	store.Account
-	OwnerName     string // "" when unassigned
-	Segment       metrics.Segment
-	Live          bool            // not churned
-	Health        metrics.Verdict // the components are left out: Detail explains one account
-	Prev          store.WeekScore // score at the comparison snapshot
-	HasPrev       bool
-	Trend         metrics.Trend
-	Flags         metrics.Flags
-	DaysToRenewal int // meaningful when RenewalDate is set
-	OpenEsc       int // unresolved escalations
+	OwnerName string // "" when unassigned
+	Segment   metrics.Segment
+	Live      bool            // not churned
+	Health    metrics.Verdict // the components are left out: Detail explains one account
+	Prev      store.WeekScore // score at the comparison snapshot
+	HasPrev   bool
+	Trend     metrics.Trend
+	Flags     metrics.Flags
+	// Forecast is how the renewal is expected to close: the owner's word
+	// when they set one (ForecastSet), else from the band.
+	Forecast         metrics.ForecastCategory
+	ExpectedARRCents int64
+	ForecastSet      bool
+	DaysToRenewal    int // meaningful when RenewalDate is set
+	OpenEsc          int // unresolved escalations
 	// Fold is the folded (FoldText) "name owner segment" the filter
 	// matches against, prepared once so typing does not re-fold 100,000
 	// strings; its first NameLen bytes are the folded name. Only screens
@@ -163,10 +168,11 @@ type Portfolio struct {
 	total       book
 	books       []book
 	teamAll     []MemberRow
-	rowOf       idIndex  // active member ID -> row
-	touchedRows []bool   // rows whose books changed since finishTeam
-	folded      bool     // Folds has run
-	base        baseSums // Review.Then's sums (baseline.go)
+	rowOf       idIndex                   // active member ID -> row
+	touchedRows []bool                    // rows whose books changed since finishTeam
+	folded      bool                      // Folds has run
+	forecasts   map[uint64]store.Forecast // the forecasts set, by account
+	base        baseSums                  // Review.Then's sums (baseline.go)
 }
 
 // Raw is what Load reads from the store.
@@ -174,6 +180,7 @@ type Raw struct {
 	Settings    store.Settings
 	Members     []store.Member
 	MemberKeys  map[uint64][]store.MemberKey
+	Forecasts   map[uint64]store.Forecast
 	Accounts    []store.Account
 	Ledger      map[uint64][]metrics.LedgerEntry
 	Prev        map[uint64]store.WeekScore
@@ -230,6 +237,9 @@ func begin(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, []store.
 		return nil, nil, err
 	}
 	p.memberIdx = indexMembers(p.Members)
+	if p.forecasts, err = tx.Forecasts(); err != nil {
+		return nil, nil, err
+	}
 	escs, err := tx.Escalations()
 	if err != nil {
 		return nil, nil, err
@@ -358,6 +368,9 @@ func ReadRaw(tx *store.Tx, asOf metrics.Date) (Raw, error) {
 	if raw.Members, err = tx.Members(); err != nil {
 		return raw, err
 	}
+	if raw.Forecasts, err = tx.Forecasts(); err != nil {
+		return raw, err
+	}
 	if raw.MemberKeys, err = memberKeys(tx); err != nil {
 		return raw, err
 	}
@@ -422,6 +435,7 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 		Settings:    raw.Settings,
 		Members:     raw.Members,
 		MemberKeys:  raw.MemberKeys,
+		forecasts:   raw.Forecasts,
 		SettingsLog: raw.SettingsLog,
 		memberIdx:   indexMembers(raw.Members),
 	}
@@ -526,6 +540,17 @@ func (s *scorer) score(a *Account) {
 		a.DaysToRenewal = a.RenewalDate.Sub(s.asOf)
 	}
 	a.OpenEsc = s.openEsc[a.ID]
+	a.Forecast, a.ExpectedARRCents, a.ForecastSet = metrics.DefaultForecast(a.Health.Band, a.Flags), a.ARRCents, false
+	f, set := s.p.forecasts[a.ID]
+	if set {
+		a.Forecast, a.ForecastSet = f.Category, true
+	}
+	switch {
+	case set && f.ExpectedARRCents >= 0:
+		a.ExpectedARRCents = f.ExpectedARRCents
+	case a.Forecast == metrics.ChurnExpected:
+		a.ExpectedARRCents = 0 // churn renews at nothing, unless its owner says what
+	}
 }
 
 // Scorer computes one account's health, trend, risk flags and the other
