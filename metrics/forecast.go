@@ -1,5 +1,10 @@
 package metrics
 
+import (
+	"fmt"
+	"time"
+)
+
 // ForecastCategory is how a renewal is expected to close.
 type ForecastCategory string
 
@@ -75,5 +80,53 @@ func ForecastOf(rows []ForecastRow) Forecast {
 		kept += min(exp, r.ARRCents)
 	}
 	f.GRR = ratio(float64(kept), float64(f.DueARRCents))
+	return f
+}
+
+// Quarter is the calendar quarter holding d: its first and last day.
+func Quarter(d Date) (first, last Date) {
+	t := d.Time()
+	m := (int(t.Month())-1)/3*3 + 1
+	first = NewDate(t.Year(), time.Month(m), 1)
+	return first, first.AddMonths(3).AddDays(-1)
+}
+
+// QuarterName is "2027-Q1".
+func QuarterName(first Date) string {
+	t := first.Time()
+	return fmt.Sprintf("%d-Q%d", t.Year(), (int(t.Month())-1)/3+1)
+}
+
+// ForecastSums is the additive form of Forecast (a portfolio keeps one
+// per period and follows changes account by account).
+type ForecastSums struct {
+	Count    int
+	Due      int64
+	Expected int64
+	Kept     int64
+	ByCat    [4]int64 // ForecastCategories order
+}
+
+// Add adds one renewal (sign 1) or takes it out (-1).
+func (s *ForecastSums) Add(r ForecastRow, sign int) {
+	s64 := int64(sign)
+	exp := max(r.ExpectedARRCents, 0)
+	s.Count += sign
+	s.Due += s64 * r.ARRCents
+	s.Expected += s64 * exp
+	s.Kept += s64 * min(exp, r.ARRCents)
+	for i, c := range ForecastCategories {
+		if c == r.Category {
+			s.ByCat[i] += s64 * r.ARRCents
+		}
+	}
+}
+
+// Finish turns the sums into a Forecast.
+func (s ForecastSums) Finish() Forecast {
+	f := Forecast{Count: s.Count, DueARRCents: s.Due, ExpectedCents: s.Expected, ByCategory: map[ForecastCategory]int64{}, GRR: ratio(float64(s.Kept), float64(s.Due))}
+	for i, c := range ForecastCategories {
+		f.ByCategory[c] = s.ByCat[i]
+	}
 	return f
 }

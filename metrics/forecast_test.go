@@ -49,3 +49,29 @@ func TestForecastOf(t *testing.T) {
 		t.Errorf("an empty quarter: %+v", e)
 	}
 }
+
+func TestQuarterAndSums(t *testing.T) {
+	first, last := Quarter(NewDate(2026, 12, 3))
+	if first != NewDate(2026, 10, 1) || last != NewDate(2026, 12, 31) || QuarterName(first) != "2026-Q4" {
+		t.Errorf("quarter of 2026-12-03: %s..%s %s", first, last, QuarterName(first))
+	}
+	if f, l := Quarter(NewDate(2027, 1, 1)); f != NewDate(2027, 1, 1) || l != NewDate(2027, 3, 31) {
+		t.Errorf("quarter of 2027-01-01: %s..%s", f, l)
+	}
+	rows := []ForecastRow{{Commit, 100, 100}, {Likely, 50, 40}, {ChurnExpected, 20, 0}, {Commit, 10, 15}}
+	var s ForecastSums
+	for _, r := range rows {
+		s.Add(r, 1)
+	}
+	s.Add(ForecastRow{AtRiskRenewal, 30, 30}, 1)
+	s.Add(ForecastRow{AtRiskRenewal, 30, 30}, -1) // in and out again
+	got, want := s.Finish(), ForecastOf(rows)
+	if got.Count != want.Count || got.DueARRCents != want.DueARRCents || got.ExpectedCents != want.ExpectedCents || got.GRR != want.GRR {
+		t.Fatalf("sums %+v, rows %+v", got, want)
+	}
+	for _, c := range ForecastCategories {
+		if got.ByCategory[c] != want.ByCategory[c] {
+			t.Errorf("%s: %d, want %d", c, got.ByCategory[c], want.ByCategory[c])
+		}
+	}
+}

@@ -1167,6 +1167,8 @@ func (v *accountsView) HandleKey(k *KeyMap, msg keyMsg) intent {
 // accountActionKey maps the keys that act on one account.
 func accountActionKey(k *KeyMap, msg keyMsg) (action, bool) {
 	switch {
+	case key.Matches(msg, k.SetForecast):
+		return actForecast, true
 	case key.Matches(msg, k.AcctLog):
 		return actLog, true
 	case key.Matches(msg, k.AcctRaise):

@@ -47,6 +47,7 @@ const (
 	actSettings
 	actOneOnOne
 	actSaveView
+	actForecast
 )
 
 // doAction asks the root to start an action on a record (escalation,
@@ -218,6 +219,12 @@ func (m *Model) startAction(in doAction) tea.Cmd {
 		m.openModal(m.memberForm(nil))
 	case actSaveView:
 		m.openModal(m.saveViewForm())
+	case actForecast:
+		a := m.p.Account(in.id)
+		if a == nil {
+			return m.refuse("no account selected")
+		}
+		m.openModal(m.forecastForm(a))
 	case actOneOnOne:
 		mem := m.p.Member(in.id)
 		if mem == nil || in.id == 0 {

@@ -727,3 +727,18 @@ func BenchmarkMemberPage(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// Opening the renewals view at 100,000 accounts: its rows made (every
+// renewal overdue, this quarter or next, sorted) and drawn (README,
+// "Performance"; target < 50 ms).
+func BenchmarkRenewalsView(b *testing.B) {
+	m := loaded(b, benchDB(b), 160, 50)
+	press(m, "5")
+	m.View()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m.renewals.SetPortfolio(m.p) // as a change does: made again on the next view
+		m.stale = true
+		m.View()
+	}
+}

@@ -13,6 +13,7 @@ type KeyMap struct {
 	Team        key.Binding
 	Accounts    key.Binding
 	Escalations key.Binding
+	Renewals    key.Binding
 	NextTab     key.Binding
 	PrevTab     key.Binding
 	Help        key.Binding
@@ -72,6 +73,9 @@ type KeyMap struct {
 	SaveView  key.Binding
 	OpenViews key.Binding
 
+	// The renewal forecast of the selected account.
+	SetForecast key.Binding
+
 	// The review's baseline week: one back, one forward.
 	BaselineBack key.Binding
 	BaselineNext key.Binding
@@ -110,6 +114,7 @@ func DefaultKeyMap() KeyMap {
 		Team:        b([]string{"2"}, "2", "team"),
 		Accounts:    b([]string{"3"}, "3", "accounts"),
 		Escalations: b([]string{"4"}, "4", "escalations"),
+		Renewals:    b([]string{"5"}, "5", "renewals and their forecast"),
 		NextTab:     b([]string{"tab"}, "tab", "next view"),
 		PrevTab:     b([]string{"shift+tab"}, "shift+tab", "previous view"),
 		Help:        b([]string{"?"}, "?", "help"),
@@ -162,6 +167,8 @@ func DefaultKeyMap() KeyMap {
 		SaveView:  b([]string{"ctrl+s"}, "ctrl+s", "save this accounts view"),
 		OpenViews: b([]string{"'"}, "'", "saved views: open or delete"),
 
+		SetForecast: b([]string{"F"}, "F", "set the renewal forecast"),
+
 		BaselineBack: b([]string{"["}, "[", "baseline one week back"),
 		BaselineNext: b([]string{"]"}, "]", "baseline one week forward"),
 
@@ -194,7 +201,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // FullHelp is every binding, grouped the way the `?` screen shows them.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Review, k.Team, k.Accounts, k.Escalations, k.NextTab, k.PrevTab, k.Refresh, k.Help, k.Quit, k.ForceQuit},
+		{k.Review, k.Team, k.Accounts, k.Escalations, k.Renewals, k.NextTab, k.PrevTab, k.Refresh, k.Help, k.Quit, k.ForceQuit},
 		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.PageDown, k.PageUp, k.Open, k.Back, k.ReadAll},
 		{k.Filter, k.FilterApply, k.FilterClear, k.Sort, k.Reverse, k.Band, k.Segment, k.RenewalWindow, k.SaveView, k.OpenViews, k.Status, k.Severity, k.Settings, k.BaselineBack, k.BaselineNext},
 		{k.EscCreate, k.EscAssign, k.EscSeverity, k.EscStatus, k.EscDecide, k.EscNote, k.EscResolve, k.EscReopen,

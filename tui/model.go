@@ -31,10 +31,11 @@ const (
 	tabTeam
 	tabAccounts
 	tabEscalations
+	tabRenewals
 	numTabs
 )
 
-var tabNames = [numTabs]string{"Review", "Team", "Accounts", "Escalations"}
+var tabNames = [numTabs]string{"Review", "Team", "Accounts", "Escalations", "Renewals"}
 
 // frame is one entry of the esc history: a pushed detail page, or (page
 // nil) a return from the member-filtered accounts view to the team view.
@@ -92,6 +93,7 @@ type Model struct {
 	team     *teamView
 	accounts *accountsView
 	escs     *escView
+	renewals *renewalsView
 	stack    []frame
 	pageSeq  int
 
@@ -140,7 +142,8 @@ func New(opt Options) *Model {
 	th := newTheme(r)
 	m := &Model{opt: opt, th: th, keys: DefaultKeyMap(), help: th.help(), w: 80, h: 24, clockTick: clockTick, expireTick: expireTick}
 	m.review, m.team, m.accounts, m.escs = newReviewView(th), newTeamView(th), newAccountsView(th), newEscView(th)
-	m.tabs = [numTabs]page{m.review, m.team, m.accounts, m.escs}
+	m.renewals = newRenewalsView(m.th)
+	m.tabs = [numTabs]page{m.review, m.team, m.accounts, m.escs, m.renewals}
 	m.helpDoc.th = th
 	m.input = textinput.New()
 	th.input(&m.input)
@@ -737,6 +740,8 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		m.switchTab(tabAccounts)
 	case key.Matches(msg, k.Escalations):
 		m.switchTab(tabEscalations)
+	case key.Matches(msg, k.Renewals):
+		m.switchTab(tabRenewals)
 	case key.Matches(msg, k.NextTab):
 		m.switchTab((m.tab + 1) % numTabs)
 	case key.Matches(msg, k.PrevTab):

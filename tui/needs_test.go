@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"steward/metrics"
 	"steward/store"
 )
 
@@ -248,4 +249,47 @@ func TestLogAOneOnOne(t *testing.T) {
 		}
 		mustContain(t, screen(m), "⚠ "+itoa(r.DaysSinceOneOne)+"d ago")
 	}
+}
+
+// 5 lists the renewals overdue, this quarter and next with their
+// forecast; F sets one, and the quarter's forecast follows.
+func TestRenewalsAndForecast(t *testing.T) {
+	m := loaded(t, demoPath(t, 0), 170, 60)
+	press(m, "5")
+	screen(m) // the rows are made when the view is shown
+	first, _ := metrics.Quarter(m.p.AsOf)
+	_, nextLast := metrics.Quarter(first.AddMonths(3))
+	want := 0
+	for _, a := range m.p.Accounts {
+		if a.Live && !a.RenewalDate.IsZero() && a.RenewalDate <= nextLast {
+			want++
+		}
+	}
+	if len(m.renewals.rows) != want || want == 0 {
+		t.Fatalf("%d renewal rows, want %d", len(m.renewals.rows), want)
+	}
+	f := m.p.KPIs.Forecast[1]
+	mustContain(t, screen(m), "[5 Renewals]", "next "+metrics.QuarterName(first.AddMonths(3))+": due "+money(f.DueARRCents, "USD"), "forecast GRR "+pct(f.GRR))
+	// The first row of next quarter: expect it to churn.
+	k := 0
+	for k < len(m.renewals.rows) && m.renewals.per[k] != perNext {
+		k++
+	}
+	m.renewals.tbl.setCursor(k)
+	a := m.p.Accounts[m.renewals.rows[k]]
+	press(m, "F")
+	mustContain(t, screen(m), "Renewal forecast of "+a.Name)
+	typeText(m, "churn")
+	press(m, "tab", "tab")
+	typeText(m, "Moving to a competitor")
+	press(m, "enter")
+	mustContain(t, screen(m), "Forecast of "+a.Name+": churn expected")
+	got := m.p.Account(a.ID)
+	if got.Forecast != metrics.ChurnExpected || !got.ForecastSet || got.ExpectedARRCents != 0 {
+		t.Fatalf("after F: %s set %v expected %d", got.Forecast, got.ForecastSet, got.ExpectedARRCents)
+	}
+	if after := m.p.KPIs.Forecast[1]; after.ExpectedCents != f.ExpectedCents-a.ExpectedARRCents || after.ByCategory[metrics.ChurnExpected] < a.ARRCents {
+		t.Fatalf("the quarter did not follow: expected %d (was %d, minus %d)", after.ExpectedCents, f.ExpectedCents, a.ExpectedARRCents)
+	}
+	mustContain(t, screen(m), "✎ churn expected")
 }

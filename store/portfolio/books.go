@@ -28,6 +28,11 @@ type book struct {
 	atRisk    int
 	atRiskARR int64
 	segs      metrics.SegmentCounts // live accounts, for the load
+	// forecast sums the renewals of this quarter [0] and the next [1];
+	// overdue the renewals past due and not yet renewed.
+	forecast   [2]metrics.ForecastSums
+	overdue    int
+	overdueARR int64
 }
 
 // dueHorizons are metrics.DueHorizons, fixed at three for the arrays above
@@ -120,6 +125,7 @@ func (p *Portfolio) bookAccount(a *Account, sign int) {
 	f := a.figures(metrics.TrailingYear(p.AsOf))
 	un := p.unassigned(a)
 	p.total.add(a, &f, sign, un)
+	p.total.addRenewal(a, p.AsOf, sign)
 	row := len(p.books) - 1 // Unassigned
 	if !un {
 		row, _ = p.rowOf.get(a.OwnerID)
@@ -184,20 +190,22 @@ func (p *Portfolio) layoutTeam(asOf metrics.Date) {
 func (p *Portfolio) finishKPIs() {
 	b := &p.total
 	k := KPIs{
-		Window:         metrics.TrailingYear(p.AsOf),
-		LiveAccounts:   b.live,
-		ARRCents:       b.arr,
-		Bands:          b.bandMap(),
-		Retention:      b.ret.Retention(),
-		Renewals:       b.ren.Finish(),
-		NPS:            b.nps.Finish(),
-		CSAT:           b.csat.Finish(),
-		PipelineCents:  b.pipeline,
-		Due:            b.buckets(),
-		EscByStatus:    map[string]int{},
-		UnassignedLive: b.unassignedLive,
-		AtRisk:         b.atRisk,
-		AtRiskARRCents: b.atRiskARR,
+		Window:          metrics.TrailingYear(p.AsOf),
+		LiveAccounts:    b.live,
+		ARRCents:        b.arr,
+		Bands:           b.bandMap(),
+		Retention:       b.ret.Retention(),
+		Renewals:        b.ren.Finish(),
+		NPS:             b.nps.Finish(),
+		CSAT:            b.csat.Finish(),
+		PipelineCents:   b.pipeline,
+		Due:             b.buckets(),
+		EscByStatus:     map[string]int{},
+		UnassignedLive:  b.unassignedLive,
+		AtRisk:          b.atRisk,
+		AtRiskARRCents:  b.atRiskARR,
+		Forecast:        [2]metrics.Forecast{b.forecast[0].Finish(), b.forecast[1].Finish()},
+		OverdueRenewals: b.overdue, OverdueARRCents: b.overdueARR,
 	}
 	for _, s := range store.Statuses {
 		k.EscByStatus[s] = 0
@@ -267,5 +275,28 @@ func (p *Portfolio) finishTeam(all bool) {
 	p.Team = rows
 	if p.books[len(rows)-1].live == 0 && un.OpenEsc == 0 {
 		p.Team = rows[:len(rows)-1]
+	}
+}
+
+// addRenewal adds a live account's renewal to the quarter it falls in
+// (this one or the next) or to the overdue, by its forecast.
+func (b *book) addRenewal(a *Account, asOf metrics.Date, sign int) {
+	if !a.Live || a.RenewalDate.IsZero() {
+		return
+	}
+	if a.DaysToRenewal < 0 {
+		b.overdue += sign
+		b.overdueARR += int64(sign) * a.ARRCents
+		return
+	}
+	first, last := metrics.Quarter(asOf)
+	next := last.AddDays(1)
+	_, nextLast := metrics.Quarter(next)
+	row := metrics.ForecastRow{Category: a.Forecast, ARRCents: a.ARRCents, ExpectedARRCents: a.ExpectedARRCents}
+	switch d := a.RenewalDate; {
+	case d >= first && d <= last:
+		b.forecast[0].Add(row, sign)
+	case d >= next && d <= nextLast:
+		b.forecast[1].Add(row, sign)
 	}
 }

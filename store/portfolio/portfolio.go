@@ -114,6 +114,12 @@ type KPIs struct {
 	// renewal within 90 days or overdue (metrics.AtRisk), and their ARR.
 	AtRisk         int
 	AtRiskARRCents int64
+	// Forecast is the renewal forecast of this quarter [0] and the next
+	// [1] (metrics.Quarter of AsOf); OverdueRenewals are past due and not
+	// renewed.
+	Forecast        [2]metrics.Forecast
+	OverdueRenewals int
+	OverdueARRCents int64
 }
 
 // Review holds the Monday sections: indexes into Portfolio.Accounts and

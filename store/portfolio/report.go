@@ -57,6 +57,11 @@ type Report struct {
 	// day and the ARR moves since (baseline.go); null in a report as of a
 	// past day.
 	SinceBaseline *SinceBaseline `json:"since_baseline"`
+	// RenewalForecast is this quarter's and the next one's forecast;
+	// null as of a past day.
+	RenewalForecast []ForecastJSON `json:"renewal_forecast"`
+	OverdueRenewals *int           `json:"overdue_renewals"`
+	OverdueARRCents *int64         `json:"overdue_renewals_arr_cents"`
 	// CurrentOnly lists the figures steward keeps only as a latest value,
 	// left out (null) of a report as of a past day; empty for today.
 	CurrentOnly []string `json:"current_only"`
@@ -102,6 +107,18 @@ type SinceBaseline struct {
 	ARRAtRiskCents  int64                `json:"arr_at_risk_cents"`
 	OpenEscalations int                  `json:"open_escalations"`
 	Moves           []MoveJSON           `json:"arr_moves"`
+}
+
+// ForecastJSON is one quarter's renewal forecast.
+type ForecastJSON struct {
+	Quarter          string                             `json:"quarter"`
+	Start            metrics.Date                       `json:"start"`
+	End              metrics.Date                       `json:"end"`
+	Renewals         int                                `json:"renewals"`
+	DueARRCents      int64                              `json:"due_arr_cents"`
+	ByCategory       map[metrics.ForecastCategory]int64 `json:"by_category_arr_cents"`
+	ExpectedARRCents int64                              `json:"expected_arr_cents"`
+	GRR              *float64                           `json:"forecast_grr"`
 }
 
 // MoveJSON is one ARR move after the baseline day.
@@ -242,6 +259,15 @@ func (p *Portfolio) reportHead() Report {
 		AtRisk:                 []AtRiskRenewal{},
 		CurrentOnly:            []string{},
 		SinceBaseline:          p.sinceBaseline(),
+		OverdueRenewals:        &k.OverdueRenewals,
+		OverdueARRCents:        &k.OverdueARRCents,
+	}
+	first, _ := metrics.Quarter(p.AsOf)
+	for q, f := range k.Forecast {
+		start := first.AddMonths(3 * q)
+		end := start.AddMonths(3).AddDays(-1)
+		r.RenewalForecast = append(r.RenewalForecast, ForecastJSON{Quarter: metrics.QuarterName(start), Start: start, End: end,
+			Renewals: f.Count, DueARRCents: f.DueARRCents, ByCategory: f.ByCategory, ExpectedARRCents: f.ExpectedCents, GRR: opt(f.GRR)})
 	}
 	for _, b := range k.Due {
 		r.RenewalsDue[strconv.Itoa(b.Days)] = DueJSON{Count: b.Count, ARRCents: b.ARRCents, ByBand: b.ByBand}

@@ -638,3 +638,45 @@ func TestBaselinePassInHalves(t *testing.T) {
 		t.Fatal("the book has no moves or nothing at risk: the test proves nothing")
 	}
 }
+
+// The renewal forecast by hand on the fixture (as of 2026-03-18: this
+// quarter is 2026-Q1, nothing renews in it; next is 2026-Q2): Foxtrot
+// green is commit ($15,000), Golf unknown likely ($25,000), Beta and
+// Gamma yellow with renewal-risk and Echo and Hotel red at risk
+// ($100,000); red Delta would be at risk too, but its owner expects churn:
+// its $200,000 is expected at 0, so the quarter expects $140,000 of
+// $340,000.
+func TestRenewalForecast(t *testing.T) {
+	raw := fixture()
+	raw.Forecasts = map[uint64]store.Forecast{aDelta: {AccountID: aDelta, Category: metrics.ChurnExpected, ExpectedARRCents: -1, Reason: "moving to a competitor"}}
+	p := Build(raw, asOf, now)
+	this, next := p.KPIs.Forecast[0], p.KPIs.Forecast[1]
+	if this.Count != 0 || this.GRR.OK {
+		t.Errorf("this quarter %+v, want nothing due", this)
+	}
+	want := map[metrics.ForecastCategory]int64{metrics.Commit: 1_500_000, metrics.Likely: 2_500_000, metrics.AtRiskRenewal: 10_000_000, metrics.ChurnExpected: 20_000_000}
+	if next.Count != 7 || next.DueARRCents != 34_000_000 || next.ExpectedCents != 14_000_000 {
+		t.Errorf("next quarter %+v", next)
+	}
+	for c, v := range want {
+		if next.ByCategory[c] != v {
+			t.Errorf("%s = %d, want %d", c, next.ByCategory[c], v)
+		}
+	}
+	if !next.GRR.OK || next.GRR.V != 14.0/34 {
+		t.Errorf("forecast GRR %+v, want 14/34", next.GRR)
+	}
+	d := p.Account(aDelta)
+	if d.Forecast != metrics.ChurnExpected || !d.ForecastSet || d.ExpectedARRCents != 0 {
+		t.Errorf("Delta %s set %v expected %d", d.Forecast, d.ForecastSet, d.ExpectedARRCents)
+	}
+	var js bytes.Buffer
+	if err := p.Report().WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"quarter": "2026-Q2"`, `"due_arr_cents": 34000000`, `"expected_arr_cents": 14000000`, `"churn_expected": 20000000`} {
+		if !strings.Contains(js.String(), key) {
+			t.Errorf("report JSON lacks %s", key)
+		}
+	}
+}

@@ -1,0 +1,278 @@
+package tui
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"steward/metrics"
+	"steward/store"
+	"steward/store/portfolio"
+)
+
+// The renewals view (key 5): every live account's renewal that is
+// overdue, due this quarter or next, with its forecast; above the table,
+// each quarter's forecast: ARR due, by category, and the forecast GRR
+// (README, "Money at risk, and what changed", renewal forecast).
+
+var renewalCols = []column{
+	{title: "When", min: 7, pref: 9, prio: 1},
+	{title: "Account", min: 12, pref: 28, flex: true, prio: 0},
+	{title: "Owner", min: 8, pref: 16, prio: 5},
+	{title: "Renewal", min: 10, pref: 10, prio: 2},
+	{title: "Due", min: 6, pref: 8, right: true, prio: 2},
+	{title: "Forecast", min: 9, pref: 16, prio: 0}, // fits "✎ churn expected"
+	{title: "ARR", min: 7, pref: 8, right: true, prio: 1},
+	{title: "Expected", min: 7, pref: 9, right: true, prio: 3},
+	{title: "Health", min: 12, pref: 13, prio: 4},
+}
+
+// Periods of the view, in its order.
+const (
+	perOverdue = iota
+	perThis
+	perNext
+)
+
+type renewalsView struct {
+	th *theme
+	p  *portfolio.Portfolio
+	// stale: the rows are of an earlier portfolio; they are made when the
+	// view is next shown (ensure), not on every change: a team server
+	// applies each change to every session.
+	stale bool
+	keep  uint64 // the account the cursor was on
+	rows  []int  // account indexes, by period, category, date
+	per   []int8
+	first metrics.Date // this quarter's first day
+	w, h  int
+	tbl   table
+	cell  []cell
+}
+
+func newRenewalsView(th *theme) *renewalsView {
+	v := &renewalsView{th: th, tbl: newTable(th, renewalCols), cell: make([]cell, len(renewalCols))}
+	v.tbl.fetch = v.fetch
+	return v
+}
+
+func (v *renewalsView) SetSize(w, h int) {
+	v.w, v.h = w, h
+	v.tbl.setSize(w, h-3) // two forecast lines and the column header
+}
+
+func (v *renewalsView) selectedID() uint64 {
+	if v.p == nil {
+		return 0
+	}
+	if v.stale {
+		return v.keep
+	}
+	if len(v.rows) == 0 {
+		return 0
+	}
+	return v.p.Accounts[v.rows[v.tbl.cursor]].ID
+}
+
+func (v *renewalsView) SetPortfolio(p *portfolio.Portfolio) {
+	v.keep = v.selectedID()
+	v.p, v.stale = p, true
+}
+
+// ensure makes the rows of the current portfolio.
+func (v *renewalsView) ensure() {
+	if !v.stale || v.p == nil {
+		return
+	}
+	v.stale = false
+	keep, p := v.keep, v.p
+	v.first, _ = metrics.Quarter(p.AsOf)
+	_, nextLast := metrics.Quarter(v.first.AddMonths(3))
+	v.rows, v.per = v.rows[:0], v.per[:0]
+	period := make(map[int]int8)
+	for i := range p.Accounts {
+		a := &p.Accounts[i]
+		if !a.Live || a.RenewalDate.IsZero() || a.RenewalDate > nextLast {
+			continue
+		}
+		per := int8(perThis)
+		switch {
+		case a.DaysToRenewal < 0:
+			per = perOverdue
+		case a.RenewalDate >= v.first.AddMonths(3):
+			per = perNext
+		}
+		period[i] = per
+		v.rows = append(v.rows, i)
+	}
+	rank := func(c metrics.ForecastCategory) int { return slices.Index(metrics.ForecastCategories, c) }
+	slices.SortFunc(v.rows, func(x, y int) int {
+		a, b := &p.Accounts[x], &p.Accounts[y]
+		if c := cmp.Compare(period[x], period[y]); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(rank(a.Forecast), rank(b.Forecast)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.RenewalDate, b.RenewalDate); c != 0 {
+			return c
+		}
+		return cmp.Compare(x, y)
+	})
+	for _, i := range v.rows {
+		v.per = append(v.per, period[i])
+	}
+	v.tbl.setRows(len(v.rows))
+	v.tbl.invalidate()
+	v.selectID(keep)
+}
+
+func (v *renewalsView) selectID(id uint64) {
+	for k, i := range v.rows {
+		if v.p.Accounts[i].ID == id {
+			v.tbl.setCursor(k)
+			return
+		}
+	}
+	v.tbl.clamp()
+}
+
+func (v *renewalsView) record() (recordKind, uint64) { return recAccount, v.selectedID() }
+
+func (v *renewalsView) HandleKey(k *KeyMap, msg keyMsg) intent {
+	if v.p == nil {
+		return nil
+	}
+	v.ensure()
+	switch {
+	case v.tbl.move(k, msg):
+	case key.Matches(msg, k.Open):
+		if id := v.selectedID(); id != 0 {
+			return openAccount{id}
+		}
+	default:
+		if act, ok := accountActionKey(k, msg); ok {
+			if id := v.selectedID(); id != 0 {
+				return doAction{act: act, id: id}
+			}
+		}
+	}
+	return nil
+}
+
+func (v *renewalsView) Hints(k *KeyMap) []key.Binding {
+	return []key.Binding{k.Open, k.SetForecast, k.AcctLog, k.Down, k.Up, k.Help, k.Quit}
+}
+
+func (v *renewalsView) fetch(k int) (uint64, []cell) {
+	p, i := v.p, v.rows[k]
+	a := &p.Accounts[i]
+	cur := p.Settings.Currency
+	c := v.cell
+	switch v.per[k] {
+	case perOverdue:
+		c[0] = styledCell("overdue", v.th.Error)
+	case perThis:
+		c[0] = plain(metrics.QuarterName(v.first))
+	default:
+		c[0] = plain(metrics.QuarterName(v.first.AddMonths(3)))
+	}
+	c[1] = plain(a.Name)
+	c[2] = plain(orDash(a.OwnerName, "unassigned"))
+	c[3] = plain(a.RenewalDate.String())
+	c[4] = plain(daysLeft(a.DaysToRenewal))
+	// ✎ marks a forecast its owner set (the rest come from the band).
+	f := humanize(string(a.Forecast))
+	if a.ForecastSet {
+		f = "✎ " + f
+	}
+	c[5] = plain(f)
+	switch a.Forecast {
+	case metrics.AtRiskRenewal:
+		c[5] = styledCell(f, v.th.Warn)
+	case metrics.ChurnExpected:
+		c[5] = styledCell(f, v.th.Error)
+	}
+	c[6] = plain(money(a.ARRCents, cur))
+	c[7] = plain(money(a.ExpectedARRCents, cur))
+	c[8] = styledCell(healthText(a.Health), v.th.band(a.Health.Band))
+	return a.ID, c
+}
+
+// forecastLine is one quarter's forecast, for the view's head.
+func (v *renewalsView) forecastLine(name string, f metrics.Forecast) string {
+	cur := v.p.Settings.Currency
+	// The forecast GRR and what is expected lead: a narrow terminal cuts
+	// the breakdown, not the answer.
+	parts := []string{name + ": due " + money(f.DueARRCents, cur) + " (" + itoa(f.Count) + ")",
+		"forecast GRR " + pct(f.GRR), "expected " + money(f.ExpectedCents, cur)}
+	for _, c := range metrics.ForecastCategories {
+		parts = append(parts, humanize(string(c))+" "+money(f.ByCategory[c], cur))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func (v *renewalsView) View() string {
+	if v.p == nil {
+		return "Loading…"
+	}
+	v.ensure()
+	k := &v.p.KPIs
+	this := v.forecastLine(metrics.QuarterName(v.first), k.Forecast[0])
+	next := v.forecastLine("next "+metrics.QuarterName(v.first.AddMonths(3)), k.Forecast[1]) +
+		" · overdue " + itoa(k.OverdueRenewals) + " (" + money(k.OverdueARRCents, v.p.Settings.Currency) + ")"
+	return v.th.Title.Render(fit("Renewals · "+this, v.w, false)) + "\n" + v.th.Muted.Render(fit(next, v.w, false)) + "\n" +
+		v.tbl.view("No renewal is overdue or due this quarter or next.")
+}
+
+// forecastForm sets an account's renewal forecast: a category (or back
+// to the default from the band), the ARR it is expected to renew at, and
+// why.
+func (m *Model) forecastForm(a *portfolio.Account) *form {
+	id, name, cur := a.ID, a.Name, m.p.Settings.Currency
+	opts := append([]option{{label: "default (from the health band)", value: "", code: "default"}}, enumOptions(stringsOf(metrics.ForecastCategories)...)...)
+	sel := ""
+	if a.ForecastSet {
+		sel = string(a.Forecast)
+	}
+	cat := pickField("Forecast", opts, sel)
+	exp := textField("Expected ARR", "", false)
+	exp.hint = "whole " + cur + "; empty: its ARR then (" + moneyExact(a.ARRCents, cur) + ")"
+	exp.check = func(v string) error {
+		if strings.TrimSpace(v) == "" {
+			return nil
+		}
+		return checkMoney(v)
+	}
+	reason := textField("Reason", "", false)
+	f := newForm(m.th, "Renewal forecast of "+name, cat, exp, reason)
+	f.token = m.nextToken()
+	f.intro = []string{"Now: " + humanize(string(a.Forecast)) + ", expected " + money(a.ExpectedARRCents, cur) + ". The default comes from the band: green commit, yellow likely (at risk with a renewal-risk flag), red at risk."}
+	f.submit = func(f *form) tea.Cmd {
+		c := metrics.ForecastCategory(f.field("Forecast").value())
+		expected := int64(-1)
+		if v := strings.TrimSpace(f.field("Expected ARR").value()); v != "" {
+			expected, _ = parseMoney(v)
+		}
+		why := f.field("Reason").value()
+		return m.actionCmd(f.token, "Set the forecast", func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+			if c == "" {
+				return "Forecast of " + name + " back to the default", 0, tx.SetForecast(id, "", 0, "", by, now)
+			}
+			return "Forecast of " + name + ": " + humanize(string(c)), 0, tx.SetForecast(id, c, expected, why, by, now)
+		})
+	}
+	return f
+}
+
+func stringsOf[T ~string](list []T) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = string(v)
+	}
+	return out
+}
