@@ -103,17 +103,24 @@ func reportEscalations(t *testing.T, bin, db string) (total, resolved int) {
 func TestTriageEndToEndInTmux(t *testing.T) {
 	dir, bin, db, tm := startDemoInTmux(t, "steward-triage", 140, 45)
 	screen := ""
+	// Every distinct bottom line seen, for a failure: a status that came
+	// and went (an error after a lock wait under load) says what happened.
+	var seen []string
 	waitUntil := func(what string, ok func(s string) bool) {
 		t.Helper()
 		deadline := time.Now().Add(20 * time.Second)
 		for {
 			screen = tm("capture-pane", "-p", "-t", "e2e")
+			lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
+			if last := strings.TrimSpace(lines[len(lines)-1]); len(seen) == 0 || seen[len(seen)-1] != last {
+				seen = append(seen, last)
+			}
 			if ok(screen) {
 				return
 			}
 			if time.Now().After(deadline) {
 				stderr, _ := os.ReadFile(filepath.Join(dir, "stderr"))
-				t.Fatalf("%s: not reached:\n%s\nstderr: %s", what, screen, stderr)
+				t.Fatalf("%s: not reached:\n%s\nstderr: %s\nbottom lines seen, oldest first:\n%s", what, screen, stderr, strings.Join(seen[max(0, len(seen)-12):], "\n"))
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
