@@ -1450,7 +1450,10 @@ func (g *generator) write(path string) (sum Summary, err error) {
 				return err
 			}
 			if b.hi == len(g.acc) {
-				return g.writeEscalations(tx)
+				if err := g.writeEscalations(tx); err != nil {
+					return err
+				}
+				return g.writeForecasts(tx)
 			}
 			return nil
 		})
@@ -1706,4 +1709,39 @@ func (p *preparer) activities(out []store.Activity, a *acct, id uint64, author s
 		out = append(out, store.Activity{AccountID: id, At: at, Author: auth, Kind: v.kind, Text: v.text})
 	}
 	return out
+}
+
+// writeForecasts has owners call some renewals of the next six months:
+// every third red one is expected to churn, every fourth yellow one to
+// renew lower (85%). Picked by index, not from the random stream, so the
+// rest of the demo stays as it was.
+func (g *generator) writeForecasts(tx *store.Tx) error {
+	red, yellow := 0, 0
+	for i := range g.acc {
+		a := &g.acc[i]
+		if a.a.Lifecycle == store.Churned || a.next.IsZero() || a.next.Sub(g.today) > 180 || a.unknown {
+			continue
+		}
+		owner := "the account manager"
+		if a.owner >= 0 {
+			owner = g.members[a.owner].Name
+		}
+		by := store.Actor{Name: owner}
+		id := uint64(i + 1) // as writeBatch checked
+		switch a.computed {
+		case metrics.Red:
+			if red++; red%3 == 0 {
+				if err := tx.SetForecast(id, metrics.ChurnExpected, -1, "Champion left and the budget moved: no renewal expected", by, g.now); err != nil {
+					return err
+				}
+			}
+		case metrics.Yellow:
+			if yellow++; yellow%4 == 0 {
+				if err := tx.SetForecast(id, metrics.Likely, a.target*85/100, "Downsell to the core plan agreed in principle", by, g.now); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -495,6 +495,36 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 			mr.Bands[metrics.Green], mr.Bands[metrics.Yellow], mr.Bands[metrics.Red], mr.OpenEscalations,
 			mr.RenewalsDue90, m(mr.RenewalsDue90ARR), memberCSAT)
 	}
+	if len(r.RenewalForecast) > 0 {
+		b.WriteString("\n## Renewal forecast\n\n| Quarter | Renewals | ARR due | Commit | Likely | At risk | Churn expected | Expected | Forecast GRR |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+		for _, q := range r.RenewalForecast {
+			c := q.ByCategory
+			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", q.Quarter, q.Renewals, m(q.DueARRCents),
+				m(c[metrics.Commit]), m(c[metrics.Likely]), m(c[metrics.AtRiskRenewal]), m(c[metrics.ChurnExpected]), m(q.ExpectedARRCents), Pct(q.GRR))
+		}
+		if r.OverdueRenewals != nil && *r.OverdueRenewals > 0 {
+			fmt.Fprintf(&b, "\n%d renewals are overdue (%s).\n", *r.OverdueRenewals, m(*r.OverdueARRCents))
+		}
+	}
+	if s := r.SinceBaseline; s != nil {
+		week := "the week before"
+		if s.BaselineWeek != nil {
+			week = *s.BaselineWeek
+		}
+		fmt.Fprintf(&b, "\n## Since %s (baseline day %s)\n\n| Figure | Then | Now |\n|---|--:|--:|\n", week, s.BaselineDay)
+		fmt.Fprintf(&b, "| ARR | %s | %s |\n| NRR | %s | %s |\n| GRR | %s | %s |\n| ARR at risk | %s | %s |\n| Open escalations | %d | %d |\n",
+			m(s.ARRCents), m(r.ARRCents), Pct(s.NRR), Pct(r.NRR), Pct(s.GRR), Pct(r.GRR), m(s.ARRAtRiskCents), m(r.ARRAtRiskCents), s.OpenEscalations, openOf(r.Escalations))
+		if len(s.Moves) > 0 {
+			b.WriteString("\n| ARR move | Account | Date | Then | Now |\n|---|---|---|--:|--:|\n")
+			for i, mv := range s.Moves {
+				if i == 10 {
+					fmt.Fprintf(&b, "| … | %d more | | | |\n", len(s.Moves)-10)
+					break
+				}
+				fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mv.Kind, mdCell(mv.Account), mv.Date, m(mv.FromCents), m(mv.ToCents))
+			}
+		}
+	}
 	fmt.Fprintf(&b, "\n## At-risk renewals (%d)\n\n", len(r.AtRisk))
 	if len(r.AtRisk) == 0 {
 		b.WriteString("No renewal inside 90 days is below green.\n")
@@ -595,4 +625,15 @@ func (r Report) WriteCSV(w io.Writer) error {
 		strconv.Itoa(r.AccountsAtRisk), cents(r.ARRAtRiskCents)})
 	cw.Flush()
 	return cw.Error()
+}
+
+// openOf counts the unresolved escalations of a by-status count.
+func openOf(byStatus map[string]int) int {
+	n := 0
+	for s, c := range byStatus {
+		if s != "resolved" {
+			n += c
+		}
+	}
+	return n
 }
