@@ -391,6 +391,36 @@ func TestMondayQuestionsInTmux(t *testing.T) {
 		return n == wantDue[0] || n == wantDue[1]
 	})
 
+	// 6. Which renewals this quarter and next are at risk, and what each
+	// quarter's forecast GRR is: the renewals view.
+	keys("5")
+	first, _ := metrics.Quarter(p.AsOf)
+	for q, f := range p.KPIs.Forecast {
+		name := metrics.QuarterName(first.AddMonths(3 * q))
+		waitFor("renewals: the forecast of "+name, "[5 Renewals]", name+": due "+money(f.DueARRCents, cur)+" ("+itoa(f.Count)+")",
+			"forecast GRR "+pct(f.GRR))
+	}
+	// The renewal at risk with the soonest date this quarter is listed
+	// with its category.
+	var soon *portfolio.Account
+	_, last := metrics.Quarter(p.AsOf)
+	for i := range p.Accounts {
+		a := &p.Accounts[i]
+		if a.Live && a.Forecast == metrics.AtRiskRenewal && a.DaysToRenewal >= 0 && a.RenewalDate <= last && (soon == nil || a.RenewalDate < soon.RenewalDate) {
+			soon = a
+		}
+	}
+	if soon != nil {
+		waitUntil("renewals: "+soon.Name+" at risk", func() string { return soon.Name + " … at risk" }, func(s string) bool {
+			for _, l := range lines(s) {
+				if strings.Contains(l, soon.Name) && strings.Contains(l, "at risk") {
+					return true
+				}
+			}
+			return false
+		})
+	}
+
 	keys("q")
 	waitFor("clean exit", "steward exited with 0")
 	t.Logf("answered the Monday questions in %v: at risk %s (most with %s, %s); worsened %d / improved %d since %s, worsened %d since %s; 1:1 with %s logged; %d awaiting a decision, %v due within 24 h",
