@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -30,12 +31,13 @@ var binary string
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "steward-serve-test-")
 	if err != nil {
-		panic(err)
+		fmt.Fprintln(os.Stderr, "serve tests: no temporary folder:", err)
+		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "steward")
 	if out, err := exec.Command("go", "build", "-o", binary, "steward").CombinedOutput(); err != nil {
-		os.Stderr.Write(out)
-		panic(err)
+		fmt.Fprintf(os.Stderr, "serve tests: building steward failed: %v\n%s", err, out)
+		os.Exit(1)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

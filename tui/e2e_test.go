@@ -212,13 +212,7 @@ func TestTriageEndToEndInTmux(t *testing.T) {
 // -short or without tmux (CI installs it).
 func startDemoInTmux(t *testing.T, name string, w, h int) (dir, bin, db string, tm func(args ...string) string) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("end-to-end test skipped in -short mode")
-	}
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux not installed: the end-to-end test needs it (apt-get install tmux); CI installs it")
-	}
+	tmux := needTmux(t)
 	dir = t.TempDir()
 	bin = os.Getenv("STEWARD_E2E_BINARY") // a prebuilt binary, for debugging
 	if bin == "" {
@@ -243,4 +237,23 @@ func startDemoInTmux(t *testing.T, name string, w, h int) (dir, bin, db string, 
 	tm("new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "sh", "-c", script)
 	t.Cleanup(func() { _ = exec.Command(tmux, "-L", sock, "kill-server").Run() })
 	return dir, bin, db, tm
+}
+
+// needTmux is the tmux binary of an end-to-end test. It skips under
+// -short, and without tmux on a developer's machine; under CI (which
+// installs tmux) a missing tmux is a broken set-up and fails.
+func needTmux(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		why := "tmux not installed: the end-to-end test needs it (apt-get install tmux; .ci/run installs it)"
+		if os.Getenv("CI") != "" {
+			t.Fatal(why)
+		}
+		t.Skip(why)
+	}
+	return tmux
 }

@@ -119,18 +119,13 @@ func (pg *memberPage) rebuild() {
 	since := "since " + day.String()
 	d.section("Book now, " + since)
 	then := pg.since
-	change := func(now, was int64) string {
-		if then == nil {
-			return ""
-		}
-		return " " + signedMoney(now-was, cur)
-	}
-	k := "ARR " + money(r.ARRCents, cur) + change(r.ARRCents, thenOr(then, func(t *portfolio.BookSince) int64 { return t.Then.ARRCents }))
-	k += " · NRR " + pct(r.Retention.NRR)
+	k := "ARR " + money(r.ARRCents, cur) + " · NRR " + pct(r.Retention.NRR) + " · at risk " + money(r.AtRiskARRCents, cur)
 	if then != nil {
-		k += " " + signedPoints(r.Retention.NRR, then.Then.NRR)
+		t := &then.Then
+		k = "ARR " + money(r.ARRCents, cur) + " " + signedMoney(r.ARRCents-t.ARRCents, cur) +
+			" · NRR " + pct(r.Retention.NRR) + " " + signedPoints(r.Retention.NRR, t.NRR) +
+			" · at risk " + money(r.AtRiskARRCents, cur) + " " + signedMoney(r.AtRiskARRCents-t.AtRiskARRCents, cur)
 	}
-	k += " · at risk " + money(r.AtRiskARRCents, cur) + change(r.AtRiskARRCents, thenOr(then, func(t *portfolio.BookSince) int64 { return t.Then.AtRiskARRCents }))
 	d.line("  " + k)
 	bands := ""
 	for _, b := range []metrics.Band{metrics.Red, metrics.Yellow, metrics.Green} {
@@ -189,13 +184,7 @@ func (pg *memberPage) rebuild() {
 	open := 0
 	d.section("Open escalations (" + itoa(r.OpenEsc) + ")")
 	for _, e := range p.Escalations {
-		owner := e.OwnerID
-		if owner == 0 {
-			if a := p.Account(e.AccountID); a != nil {
-				owner = a.OwnerID
-			}
-		}
-		if !e.Open() || pg.unassigned || owner != pg.id {
+		if !e.Open() || pg.unassigned || p.Responsible(&e) != pg.id {
 			continue
 		}
 		open++
@@ -248,13 +237,6 @@ func (pg *memberPage) rebuild() {
 		load = pg.th.Error.Render(load + " ⚠ over")
 	}
 	d.line(load)
-}
-
-func thenOr(b *portfolio.BookSince, f func(*portfolio.BookSince) int64) int64 {
-	if b == nil {
-		return 0
-	}
-	return f(b)
 }
 
 func trimFloat(v float64) string {

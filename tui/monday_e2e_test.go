@@ -34,13 +34,7 @@ import (
 // It ends with q and a clean exit. Like the other tmux tests it skips
 // under -short or without tmux.
 func TestMondayQuestionsInTmux(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test skipped in -short mode")
-	}
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux not installed: the end-to-end test needs it (apt-get install tmux); CI installs it")
-	}
+	tmux := needTmux(t)
 	start := time.Now()
 	dir := t.TempDir()
 	bin := os.Getenv("STEWARD_E2E_BINARY") // a prebuilt binary, for debugging

@@ -272,7 +272,7 @@ func TestRenewalsAndForecast(t *testing.T) {
 	mustContain(t, screen(m), "[5 Renewals]", "next "+metrics.QuarterName(first.AddMonths(3))+": due "+money(f.DueARRCents, "USD"), "forecast GRR "+pct(f.GRR))
 	// The first row of next quarter: expect it to churn.
 	k := 0
-	for k < len(m.renewals.rows) && m.renewals.per[k] != perNext {
+	for k < len(m.renewals.rows) && m.renewals.period(&m.p.Accounts[m.renewals.rows[k]]) != perNext {
 		k++
 	}
 	m.renewals.tbl.setCursor(k)

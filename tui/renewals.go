@@ -49,6 +49,7 @@ type renewalsView struct {
 	rows  []int  // account indexes, by period, category, date
 	per   []int8
 	first metrics.Date // this quarter's first day
+	next  metrics.Date // the next quarter's
 	w, h  int
 	tbl   table
 	cell  []cell
@@ -91,28 +92,18 @@ func (v *renewalsView) ensure() {
 	v.stale = false
 	keep, p := v.keep, v.p
 	v.first, _ = metrics.Quarter(p.AsOf)
-	_, nextLast := metrics.Quarter(v.first.AddMonths(3))
-	v.rows, v.per = v.rows[:0], v.per[:0]
-	period := make(map[int]int8)
+	v.next = v.first.AddMonths(3)
+	_, nextLast := metrics.Quarter(v.next)
+	v.rows = v.rows[:0]
 	for i := range p.Accounts {
-		a := &p.Accounts[i]
-		if !a.Live || a.RenewalDate.IsZero() || a.RenewalDate > nextLast {
-			continue
+		if a := &p.Accounts[i]; a.Live && !a.RenewalDate.IsZero() && a.RenewalDate <= nextLast {
+			v.rows = append(v.rows, i)
 		}
-		per := int8(perThis)
-		switch {
-		case a.DaysToRenewal < 0:
-			per = perOverdue
-		case a.RenewalDate >= v.first.AddMonths(3):
-			per = perNext
-		}
-		period[i] = per
-		v.rows = append(v.rows, i)
 	}
 	rank := func(c metrics.ForecastCategory) int { return slices.Index(metrics.ForecastCategories, c) }
 	slices.SortFunc(v.rows, func(x, y int) int {
 		a, b := &p.Accounts[x], &p.Accounts[y]
-		if c := cmp.Compare(period[x], period[y]); c != 0 {
+		if c := cmp.Compare(v.period(a), v.period(b)); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(rank(a.Forecast), rank(b.Forecast)); c != 0 {
@@ -123,9 +114,6 @@ func (v *renewalsView) ensure() {
 		}
 		return cmp.Compare(x, y)
 	})
-	for _, i := range v.rows {
-		v.per = append(v.per, period[i])
-	}
 	v.tbl.setRows(len(v.rows))
 	v.tbl.invalidate()
 	v.selectID(keep)
@@ -173,7 +161,7 @@ func (v *renewalsView) fetch(k int) (uint64, []cell) {
 	a := &p.Accounts[i]
 	cur := p.Settings.Currency
 	c := v.cell
-	switch v.per[k] {
+	switch v.period(a) {
 	case perOverdue:
 		c[0] = styledCell("overdue", v.th.Error)
 	case perThis:
@@ -275,4 +263,15 @@ func stringsOf[T ~string](list []T) []string {
 		out[i] = string(v)
 	}
 	return out
+}
+
+// period is which part of the view a listed renewal is in.
+func (v *renewalsView) period(a *portfolio.Account) int {
+	switch {
+	case a.DaysToRenewal < 0:
+		return perOverdue
+	case a.RenewalDate >= v.next:
+		return perNext
+	}
+	return perThis
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -327,13 +326,6 @@ func (h *Hub) leave(s *Session) {
 // presenceChanged wakes every session to redraw who else is here.
 func (h *Hub) presenceChanged() { h.wakeAll() }
 
-// Present is the names of the members signed in now, one each, sorted.
-func (h *Hub) Present() []string {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	return h.others(nil)
-}
-
 // Sessions is the number of sessions open.
 func (h *Hub) Sessions() int {
 	h.mu.RLock()
@@ -378,19 +370,6 @@ func (h *Hub) setViewing(s *Session, id uint64) {
 	s.viewing = id
 	h.pmu.Unlock()
 	h.presenceChanged()
-}
-
-// alsoHere is the header's "also here: …" for a session.
-func alsoHere(names []string) string {
-	if len(names) == 0 {
-		return ""
-	}
-	return "also here: " + strings.Join(names, ", ")
-}
-
-// String describes the hub for the server's log.
-func (h *Hub) String() string {
-	return fmt.Sprintf("hub(%s)", h.path)
 }
 
 // Member is the active member key fp (a SHA256 fingerprint) belongs to,

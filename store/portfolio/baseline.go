@@ -330,13 +330,7 @@ func (p *Portfolio) BookSince(member uint64, unassigned bool, day metrics.Date, 
 	})
 	var escs []Escalation
 	for _, e := range p.Escalations {
-		owner := e.OwnerID
-		if owner == 0 {
-			if a := p.Account(e.AccountID); a != nil {
-				owner = a.OwnerID
-			}
-		}
-		if owner == member && !unassigned {
+		if !unassigned && p.Responsible(&e) == member {
 			escs = append(escs, e)
 		}
 	}

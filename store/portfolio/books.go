@@ -254,15 +254,7 @@ func (p *Portfolio) finishTeam(all bool) {
 		if !e.Open() {
 			continue
 		}
-		// An escalation counts against its owner; an unowned one against
-		// the owner of its account.
-		owner := e.OwnerID
-		if owner == 0 {
-			if a := p.Account(e.AccountID); a != nil {
-				owner = a.OwnerID
-			}
-		}
-		row, ok := p.rowOf.get(owner)
+		row, ok := p.rowOf.get(p.Responsible(&e))
 		if !ok {
 			row = len(rows) - 1
 		}
@@ -299,4 +291,16 @@ func (b *book) addRenewal(a *Account, asOf metrics.Date, sign int) {
 	case d >= next && d <= nextLast:
 		b.forecast[1].Add(row, sign)
 	}
+}
+
+// Responsible is the member an escalation counts against: its owner, or,
+// unowned, the owner of its account (0: nobody).
+func (p *Portfolio) Responsible(e *Escalation) uint64 {
+	if e.OwnerID != 0 {
+		return e.OwnerID
+	}
+	if a := p.Account(e.AccountID); a != nil {
+		return a.OwnerID
+	}
+	return 0
 }
