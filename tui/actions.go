@@ -177,6 +177,9 @@ func (m *Model) startAction(in doAction) tea.Cmd {
 	case actCreateEsc, actRaise:
 		m.openModal(m.createEscForm(in.id))
 	case actAssign, actSeverity, actStatus, actDecide, actNote, actResolve, actReopen:
+		if m.focusEsc != 0 {
+			return m.refuse("one moment: the escalation just created is still loading")
+		}
 		e := m.escalation(in.id)
 		if e == nil {
 			return m.refuse("no escalation selected")

@@ -1134,3 +1134,45 @@ func TestCancelledFormClearsTheErrorStatus(t *testing.T) {
 	press(m, "esc")
 	noModal(t, m)
 }
+
+// Until a new escalation is on screen the status says it is loading and
+// the queue's action keys wait: they would act on the row the cursor was
+// on (a slow reload let an assign land on another escalation).
+func TestNewEscalationIsActedOnOnlyOnceShown(t *testing.T) {
+	m, path := triage(t)
+	press(m, "4")
+	var id uint64
+	var acct uint64
+	for _, a := range m.p.Accounts {
+		if a.Live {
+			acct = a.ID
+			break
+		}
+	}
+	if err := store.Update(path, store.Options{}, func(tx *store.Tx) error {
+		e, err := tx.CreateEscalation(store.NewEscalation{AccountID: acct, Title: "Made elsewhere", Severity: store.SevHigh}, m.actor, fixNow)
+		id = e.ID
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	before := m.escs.selectedID()
+	// The write's result, before its reload has run.
+	_, reload := m.Update(writtenMsg{token: 0, focus: id, what: "Created #" + itoa(int(id)) + " Made elsewhere"})
+	mustContain(t, screen(m), "the new escalation is loading")
+	if strings.Contains(screen(m), "Created #") {
+		t.Fatal("the status says created before the escalation is on screen")
+	}
+	press(m, "a")
+	mustContain(t, screen(m), "still loading")
+	if m.modal != nil || m.escs.selectedID() != before {
+		t.Fatal("an action opened on the row the cursor was on")
+	}
+	drive(m, reload)
+	if m.escs.selectedID() != id {
+		t.Fatalf("the cursor is on #%d, want the new #%d", m.escs.selectedID(), id)
+	}
+	mustContain(t, screen(m), "Created #"+itoa(int(id)))
+	press(m, "a")
+	mustContain(t, screen(m), "Assign #"+itoa(int(id)))
+}

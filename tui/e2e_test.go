@@ -112,8 +112,9 @@ func TestTriageEndToEndInTmux(t *testing.T) {
 		for {
 			screen = tm("capture-pane", "-p", "-t", "e2e")
 			lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
-			if last := strings.TrimSpace(lines[len(lines)-1]); len(seen) == 0 || seen[len(seen)-1] != last {
-				seen = append(seen, last)
+			last := strings.TrimSpace(strings.Join(lines[max(0, len(lines)-2):], " | "))
+			if len(seen) == 0 || !strings.HasSuffix(seen[len(seen)-1], " "+last) {
+				seen = append(seen, time.Now().Format("15:04:05.000")+" "+last)
 			}
 			if ok(screen) {
 				return

@@ -281,19 +281,25 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.fail(msg.what + " failed: " + friendlyErr(msg.err))
 			return m, nil
 		}
-		m.say(msg.what)
-		if m.hub != nil {
-			// The hub may have brought the change in already: select a
-			// new escalation now if it is there, else when it lands.
-			if msg.focus != 0 && !m.escs.selectRecord(recEscalation, msg.focus) {
-				m.focusEsc = msg.focus
+		// A new escalation is selected once it is on screen (a team
+		// server's hub may have brought it in already). Until then the
+		// status says it is loading, not that it is there, and the queue's
+		// action keys wait (startAction): they would act on the row the
+		// cursor was on.
+		if msg.focus != 0 && !m.escs.selectRecord(recEscalation, msg.focus) {
+			m.focusEsc = msg.focus
+			m.afterLoad = msg.what
+			m.progress("Saved: the new escalation is loading…")
+			if m.loading && m.hub == nil {
+				return m, nil // the poll reloads once the running load is done
 			}
 			return m, m.refresh()
 		}
-		m.afterLoad = msg.what
-		if msg.focus != 0 {
-			m.focusEsc = msg.focus
+		m.say(msg.what)
+		if m.hub != nil {
+			return m, m.refresh()
 		}
+		m.afterLoad = msg.what
 		if m.loading {
 			return m, nil // the poll reloads once the running load is done
 		}
