@@ -93,7 +93,9 @@ func Open(c *ssh.Client, w, h int, env ...string) (*Term, error) {
 		return nil, err
 	}
 	s.Stderr = writerFunc(t.write)
+	drained := make(chan struct{})
 	go func() {
+		defer close(drained)
 		buf := make([]byte, 32<<10)
 		for {
 			n, err := out.Read(buf)
@@ -111,6 +113,7 @@ func Open(c *ssh.Client, w, h int, env ...string) (*Term, error) {
 	}
 	go func() {
 		t.err = s.Wait()
+		<-drained // the last bytes drawn are read before the end is told
 		close(t.done)
 	}()
 	return t, nil
