@@ -130,3 +130,122 @@ func (s ForecastSums) Finish() Forecast {
 	}
 	return f
 }
+
+// ForecastCall is one renewal as a weekly forecast snapshot recorded it:
+// when it was due, how its owner (or the band) called it, the ARR it had
+// and the ARR it was expected to renew at.
+type ForecastCall struct {
+	Due              Date
+	Category         ForecastCategory
+	ARRCents         int64
+	ExpectedARRCents int64
+}
+
+// Outcome is how a renewal closed, as the ledger tells it.
+type Outcome uint8
+
+const (
+	// OutcomePending: due within the last RenewalWindowDays and nothing
+	// recorded yet; it counts as not renewed until something is.
+	OutcomePending    Outcome = iota
+	OutcomeRenewed            // at the ARR it was called with, or more
+	OutcomeContracted         // renewed, lower
+	OutcomeChurned
+	// OutcomeNotRecorded: past the window with neither a renewal nor a
+	// churn in the ledger; counted as not renewed, as the renewal rate
+	// counts it.
+	OutcomeNotRecorded
+)
+
+var outcomeNames = [...]string{"pending", "renewed", "contracted", "churned", "not recorded"}
+
+func (o Outcome) String() string { return outcomeNames[o] }
+
+// RenewalOutcome reads, on day asOf, how the renewal of call closed from
+// the account's ledger (sorted by date): a renewal or expansion entry
+// within RenewalWindowDays of the due date is the renewal (as for the
+// renewal rate), at that entry's ARR; without one, an account at no ARR
+// has churned. It returns the outcome and the ARR renewed.
+func RenewalOutcome(ledger []LedgerEntry, call ForecastCall, asOf Date) (Outcome, int64) {
+	if r := renewalOf(ledger, call.Due); r != nil && r.Date <= asOf && r.ARRCents > 0 {
+		if r.ARRCents < call.ARRCents {
+			return OutcomeContracted, r.ARRCents
+		}
+		return OutcomeRenewed, r.ARRCents
+	}
+	switch {
+	case len(ledger) > 0 && ARRAt(ledger, asOf) <= 0:
+		return OutcomeChurned, 0
+	case asOf.Sub(call.Due) <= RenewalWindowDays:
+		return OutcomePending, 0
+	}
+	return OutcomeNotRecorded, 0
+}
+
+// CallResult is a call with what became of it.
+type CallResult struct {
+	ForecastCall
+	Outcome      Outcome
+	RenewedCents int64
+}
+
+// Variance is what renewed less what was expected: negative, a shortfall.
+func (r CallResult) Variance() int64 { return r.RenewedCents - max(r.ExpectedARRCents, 0) }
+
+// CategoryResult sums one category's calls and what they renewed at.
+type CategoryResult struct {
+	Count, Renewed                        int
+	DueCents, ExpectedCents, RenewedCents int64
+}
+
+// Reconciliation is a closed quarter's forecast against its actuals, over
+// the same renewals: the ones the forecast listed, each with the ARR it
+// had when called, so both GRRs share one denominator.
+type Reconciliation struct {
+	Count, Renewed, Pending int
+	DueCents                int64
+	ExpectedCents           int64             // what the calls expected
+	RenewedCents            int64             // what renewed (uncapped: an uplift shows)
+	ForecastGRR, ActualGRR  Ratio             // each capped at the ARR due, over it
+	VarianceCents           int64             // RenewedCents - ExpectedCents
+	ByCategory              [4]CategoryResult // ForecastCategories order
+}
+
+// Reconcile sums results.
+func Reconcile(results []CallResult) Reconciliation {
+	var r Reconciliation
+	var keptF, keptA int64
+	for _, c := range results {
+		exp := max(c.ExpectedARRCents, 0)
+		renewed := c.Outcome == OutcomeRenewed || c.Outcome == OutcomeContracted
+		r.Count++
+		r.DueCents += c.ARRCents
+		r.ExpectedCents += exp
+		r.RenewedCents += c.RenewedCents
+		keptF += min(exp, c.ARRCents)
+		keptA += min(c.RenewedCents, c.ARRCents)
+		if renewed {
+			r.Renewed++
+		}
+		if c.Outcome == OutcomePending {
+			r.Pending++
+		}
+		for i, cat := range ForecastCategories {
+			if cat != c.Category {
+				continue
+			}
+			b := &r.ByCategory[i]
+			b.Count++
+			b.DueCents += c.ARRCents
+			b.ExpectedCents += exp
+			b.RenewedCents += c.RenewedCents
+			if renewed {
+				b.Renewed++
+			}
+		}
+	}
+	r.VarianceCents = r.RenewedCents - r.ExpectedCents
+	r.ForecastGRR = ratio(float64(keptF), float64(r.DueCents))
+	r.ActualGRR = ratio(float64(keptA), float64(r.DueCents))
+	return r
+}

@@ -228,27 +228,28 @@ func (r *recordVerifier) account(id uint64) bool {
 
 func (r *recordVerifier) handlers() map[string]func(k, v []byte) {
 	return map[string]func(k, v []byte){
-		string(bAccounts):    r.acct,
-		string(bAccByExtID):  r.acctByExt,
-		string(bAccByName):   r.acctByName,
-		string(bAccByOwner):  r.acctByOwner,
-		string(bActivities):  r.activity,
-		string(bEscalations): r.escalation,
-		string(bEscByAcct):   r.escByAccount,
-		string(bEscByStatus): r.escByStat,
-		string(bLedger):      r.ledger,
-		string(bMembers):     r.member,
-		string(bMemberKeys):  r.memberKey,
-		string(bMeta):        r.meta,
-		string(bRosterLog):   r.roster,
-		string(bOneOnOnes):   r.oneOnOne,
-		string(bSavedViews):  r.savedView,
-		string(bForecasts):   r.forecast,
-		string(bSettingsLog): r.settingsLog,
-		string(bSnapshots):   r.snapshot,
-		string(bSnapByWeek):  r.weekIndex,
-		string(bTimeline):    r.event,
-		string(bChanges):     r.change,
+		string(bAccounts):      r.acct,
+		string(bAccByExtID):    r.acctByExt,
+		string(bAccByName):     r.acctByName,
+		string(bAccByOwner):    r.acctByOwner,
+		string(bActivities):    r.activity,
+		string(bEscalations):   r.escalation,
+		string(bEscByAcct):     r.escByAccount,
+		string(bEscByStatus):   r.escByStat,
+		string(bLedger):        r.ledger,
+		string(bMembers):       r.member,
+		string(bMemberKeys):    r.memberKey,
+		string(bMeta):          r.meta,
+		string(bRosterLog):     r.roster,
+		string(bOneOnOnes):     r.oneOnOne,
+		string(bSavedViews):    r.savedView,
+		string(bForecasts):     r.forecast,
+		string(bForecastWeeks): r.forecastCall,
+		string(bSettingsLog):   r.settingsLog,
+		string(bSnapshots):     r.snapshot,
+		string(bSnapByWeek):    r.weekIndex,
+		string(bTimeline):      r.event,
+		string(bChanges):       r.change,
 	}
 }
 
@@ -561,6 +562,18 @@ func (r *recordVerifier) forecast(k, v []byte) {
 		r.problem("forecast %s: the record is of account %d", showKey(k), f.AccountID)
 	case !f.Category.Valid():
 		r.problem("forecast of account %d: category %s", f.AccountID, Quote(string(f.Category)))
+	}
+}
+
+// forecastCall checks one renewal of a weekly forecast snapshot.
+func (r *recordVerifier) forecastCall(k, v []byte) {
+	var c ForecastCall
+	if len(k) != 12 {
+		r.problem("forecast snapshot: key %s is not a week and an account", showKey(k))
+		return
+	}
+	if err := decodeForecastCall(v, &c); err != nil {
+		r.problem("forecast snapshot %s of account %d: %v", metrics.Week(binary.BigEndian.Uint32(k)), binary.BigEndian.Uint64(k[4:]), err)
 	}
 }
 

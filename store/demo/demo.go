@@ -140,9 +140,13 @@ type generator struct {
 	ls       metrics.Date // ledger window start: today - 15 months
 	thisWeek metrics.Week
 	weeks    []metrics.Week // the snapshot weeks, oldest first
-	members  []store.Member
-	acc      []acct
-	escs     []esc
+	// the weeks of forecast snapshots, oldest first, and the quarters
+	// they cover (the last one, closed, and this one)
+	callWeeks    []metrics.Week
+	callQuarters []metrics.Date
+	members      []store.Member
+	acc          []acct
+	escs         []esc
 }
 
 func newGenerator(opt Options) *generator {
@@ -180,6 +184,15 @@ func newGenerator(opt Options) *generator {
 		g.weeks = append(g.weeks, w)
 	}
 	slices.Reverse(g.weeks)
+	// The forecast snapshots: every week from the last quarter's first
+	// to last week, as a weekly `steward snapshot` would have taken them.
+	last, _ := metrics.Quarter(g.today)
+	g.callQuarters = []metrics.Date{last.AddMonths(-3), last}
+	for w := metrics.WeekOf(last.AddMonths(-3)); w < g.thisWeek; w = metrics.WeekOf(w.Monday().AddDays(7)) {
+		if w.Monday() >= last.AddMonths(-3) {
+			g.callWeeks = append(g.callWeeks, w)
+		}
+	}
 	return g
 }
 
@@ -1400,8 +1413,15 @@ type batch struct {
 	ledger []store.LedgerEntry
 	snaps  []store.Snapshot
 	acts   []store.Activity
+	calls  []weekCall
 	// per account (i-lo): the end of its records in the slices above
-	ledgerEnd, snapEnd, actEnd []int
+	ledgerEnd, snapEnd, actEnd, callEnd []int
+}
+
+// weekCall is one renewal in one week's forecast snapshot.
+type weekCall struct {
+	week metrics.Week
+	call store.ForecastCall
 }
 
 // write stores the book. One goroutine prepares the records of the next
@@ -1522,7 +1542,7 @@ func (g *generator) writeOneOnOnes(tx *store.Tx) error {
 }
 
 func (g *generator) writeBatch(tx *store.Tx, b *batch, path string) error {
-	var li, si, ai int
+	var li, si, ai, ci int
 	for i := b.lo; i < b.hi; i++ {
 		acc := g.acc[i].a
 		if err := tx.PutAccount(&acc); err != nil {
@@ -1546,8 +1566,110 @@ func (g *generator) writeBatch(tx *store.Tx, b *batch, path string) error {
 				return err
 			}
 		}
+		for ; ci < b.callEnd[i-b.lo]; ci++ {
+			if err := tx.PutForecastCall(b.calls[ci].week, &b.calls[ci].call); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// forecastCalls is the account's renewals in each weekly forecast
+// snapshot from the start of the last quarter to last week, so the
+// renewals view has a closed quarter to set against what renewed. A
+// renewal whose outcome the ledger already holds is called from it, with
+// the noise of a real forecast: the opening call (the first half of the
+// quarter's weeks) often wrong, the closing one mostly right. One still
+// to come is called from the band.
+func (p *preparer) forecastCalls(out []weekCall, a *acct, id uint64) []weekCall {
+	g, rng := p.g, p.rng
+	if a.unknown || len(g.callWeeks) == 0 {
+		return out
+	}
+	cs := a.a.ContractStart
+	for _, first := range g.callQuarters {
+		_, last := metrics.Quarter(first)
+		for k := 1; ; k++ {
+			due := cs.AddMonths(12 * k)
+			if due > last {
+				break
+			}
+			if due < first {
+				continue
+			}
+			out = p.callsOf(out, a, id, due, first, rng.Float64(), rng.Float64())
+		}
+	}
+	return out
+}
+
+// callsOf adds the weekly calls of a's renewal due on due, in the quarter
+// starting on first; u and v are its draws.
+func (p *preparer) callsOf(out []weekCall, a *acct, id uint64, due, first metrics.Date, u, v float64) []weekCall {
+	g := p.g
+	var outcome *lev
+	for j := range a.levs {
+		if e := &a.levs[j]; e.anniv && e.date == due {
+			outcome = e
+		}
+	}
+	var weeks []metrics.Week
+	for _, w := range g.callWeeks {
+		if m := w.Monday(); m >= first && m < first.AddMonths(3) {
+			weeks = append(weeks, w)
+		}
+	}
+	for j, w := range weeks {
+		mon := w.Monday()
+		if cs := a.a.ContractStart; cs >= mon || (outcome != nil && outcome.date < mon) || (a.churnAt != 0 && a.churnAt < mon) {
+			continue // not yet a customer, or the renewal already closed (its date moved on)
+		}
+		arr := a.arrAt(mon)
+		closing := j >= len(weeks)/2
+		cat, expected := demoCall(a, outcome, arr, closing, u, v)
+		out = append(out, weekCall{week: w, call: store.ForecastCall{AccountID: id,
+			ForecastCall: metrics.ForecastCall{Due: due, Category: cat, ARRCents: arr, ExpectedARRCents: expected}}})
+	}
+	return out
+}
+
+// demoCall is how a renewal was called. With its outcome known, the
+// opening call is often wrong (a quarter of the renewals that grew were
+// not called commit, most churns were not called churn) and the closing
+// call mostly right; otherwise it comes from the band now.
+func demoCall(a *acct, outcome *lev, arr int64, closing bool, u, v float64) (metrics.ForecastCategory, int64) {
+	x := u
+	if closing {
+		x = v * 0.5 // closer to the truth: the low end of each spread
+	}
+	switch {
+	case outcome == nil && a.churnAt == 0:
+		return metrics.DefaultForecast(a.computed, 0), arr
+	case outcome == nil || outcome.kind == metrics.KindChurn:
+		switch {
+		case x < 0.35:
+			return metrics.ChurnExpected, 0
+		case x < 0.8:
+			return metrics.AtRiskRenewal, arr
+		}
+		return metrics.Likely, arr
+	case outcome.arr < arr:
+		if x < 0.45 {
+			return metrics.Likely, outcome.arr // the downsell was agreed
+		}
+		if x < 0.75 {
+			return metrics.AtRiskRenewal, arr
+		}
+		return metrics.Commit, arr
+	}
+	switch {
+	case x < 0.75:
+		return metrics.Commit, arr
+	case x < 0.95:
+		return metrics.Likely, arr
+	}
+	return metrics.AtRiskRenewal, arr
 }
 
 func (g *generator) writeEscalations(tx *store.Tx) error {
@@ -1586,6 +1708,7 @@ func (p *preparer) batch(lo, hi int) *batch {
 		ledgerEnd: make([]int, n),
 		snapEnd:   make([]int, n),
 		actEnd:    make([]int, n),
+		callEnd:   make([]int, n),
 	}
 	for i := lo; i < hi; i++ {
 		a := &g.acc[i]
@@ -1599,7 +1722,8 @@ func (p *preparer) batch(lo, hi int) *batch {
 		}
 		b.snaps = p.snapshots(b.snaps, a, id)
 		b.acts = p.activities(b.acts, a, id, author)
-		b.ledgerEnd[i-lo], b.snapEnd[i-lo], b.actEnd[i-lo] = len(b.ledger), len(b.snaps), len(b.acts)
+		b.calls = p.forecastCalls(b.calls, a, id) // last: the streams above stay as they were
+		b.ledgerEnd[i-lo], b.snapEnd[i-lo], b.actEnd[i-lo], b.callEnd[i-lo] = len(b.ledger), len(b.snaps), len(b.acts), len(b.calls)
 	}
 	return b
 }

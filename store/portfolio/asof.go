@@ -384,6 +384,7 @@ func (p *Past) Report() Report {
 	r := p.Portfolio.Report()
 	r.SinceBaseline = nil                                                   // the review's baseline is today's
 	r.RenewalForecast, r.OverdueRenewals, r.OverdueARRCents = nil, nil, nil // forecasts are today's word
+	r.ForecastVsActual = nil                                                // so is the quarter reconciled
 	r.NPS, r.NPSResponses, r.CSAT, r.CSATMean, r.CSATResponses, r.PipelineCents = nil, nil, nil, nil, nil, nil
 	for i := range r.Members {
 		r.Members[i].CSAT, r.Members[i].NPS = nil, nil

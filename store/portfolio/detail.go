@@ -83,12 +83,11 @@ func TakeSnapshot(path string, opt store.Options, asOf metrics.Date, onlyIfMissi
 	// leaf of the snapshots) until the commit.
 	defer TightGC()()
 	err := store.Update(path, opt, func(tx *store.Tx) error {
-		if tx.HasWeek(res.Week) {
-			if onlyIfMissing {
-				return nil
-			}
-			res.Replaced = true
+		has, hasCalls := tx.HasWeek(res.Week), tx.HasForecastWeek(res.Week)
+		if has && onlyIfMissing && hasCalls {
+			return nil
 		}
+		res.Replaced = has && !onlyIfMissing
 		set, err := tx.Settings()
 		if err != nil {
 			return err
@@ -96,6 +95,14 @@ func TakeSnapshot(path string, opt store.Options, asOf metrics.Date, onlyIfMissi
 		accts, err := tx.Accounts()
 		if err != nil {
 			return err
+		}
+		if !hasCalls || !onlyIfMissing {
+			if err := putForecastWeek(tx, accts, set.Health, asOf, res.Week); err != nil {
+				return err
+			}
+		}
+		if has && onlyIfMissing {
+			return nil // a file from before forecast snapshots: only those were missing
 		}
 		// Scored first, written after: the accounts (half a kilobyte
 		// each) are garbage before bbolt's nodes fill up.
@@ -130,6 +137,33 @@ func TakeSnapshot(path string, opt store.Options, asOf metrics.Date, onlyIfMissi
 		return nil
 	})
 	return res, err
+}
+
+// putForecastWeek records week w's forecast snapshot: every live
+// account's renewal due in the quarter of the week's Monday (a week that
+// straddles two quarters belongs to the one it starts in), called as the
+// renewals view calls it on day asOf.
+func putForecastWeek(tx *store.Tx, accts []store.Account, cfg metrics.Config, asOf metrics.Date, w metrics.Week) error {
+	forecasts, err := tx.Forecasts()
+	if err != nil {
+		return err
+	}
+	first, last := metrics.Quarter(w.Monday())
+	var calls []store.ForecastCall
+	for i := range accts {
+		a := &accts[i]
+		if a.Lifecycle == store.Churned || a.RenewalDate < first || a.RenewalDate > last {
+			continue
+		}
+		in := a.HealthInputs(cfg)
+		h := cfg.Score(in, asOf).Verdict
+		flags := metrics.FlagsFor(in, h, metrics.Trend{}, asOf, false) // only the renewal-risk flag counts
+		f, set := forecasts[a.ID]
+		cat, expected := forecastFor(h.Band, flags, a.ARRCents, f, set)
+		calls = append(calls, store.ForecastCall{AccountID: a.ID, Set: set,
+			ForecastCall: metrics.ForecastCall{Due: a.RenewalDate, Category: cat, ARRCents: a.ARRCents, ExpectedARRCents: expected}})
+	}
+	return tx.PutForecastWeek(w, calls)
 }
 
 // SnapshotOf computes the snapshot record of one account on day asOf.

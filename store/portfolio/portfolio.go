@@ -164,9 +164,12 @@ type Portfolio struct {
 	// SettingsLog is the latest settings changes, newest first: who tuned
 	// the health model, and when.
 	SettingsLog []store.SettingChange
-	Team        []MemberRow // managers first, then active members by name, then Unassigned when any
-	KPIs        KPIs
-	Review      Review
+	// Closed is the last closed quarter's forecast snapshots, for forecast
+	// versus actual (reconcile.go).
+	Closed QuarterCalls
+	Team   []MemberRow // managers first, then active members by name, then Unassigned when any
+	KPIs   KPIs
+	Review Review
 
 	// The books behind KPIs and Team (books.go): the portfolio's, and one
 	// per row of teamAll (every active member, then the Unassigned pool,
@@ -194,6 +197,7 @@ type Raw struct {
 	ThisWeekHas bool
 	Escalations []store.Escalation
 	SettingsLog []store.SettingChange
+	Closed      QuarterCalls
 	Seq         uint64 // the change feed's newest entry when read
 }
 
@@ -244,6 +248,9 @@ func begin(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, []store.
 	}
 	p.memberIdx = indexMembers(p.Members)
 	if p.forecasts, err = tx.Forecasts(); err != nil {
+		return nil, nil, err
+	}
+	if p.Closed, err = ReadQuarterCalls(tx, PrevQuarter(asOf)); err != nil {
 		return nil, nil, err
 	}
 	escs, err := tx.Escalations()
@@ -377,6 +384,9 @@ func ReadRaw(tx *store.Tx, asOf metrics.Date) (Raw, error) {
 	if raw.Forecasts, err = tx.Forecasts(); err != nil {
 		return raw, err
 	}
+	if raw.Closed, err = ReadQuarterCalls(tx, PrevQuarter(asOf)); err != nil {
+		return raw, err
+	}
 	if raw.MemberKeys, err = memberKeys(tx); err != nil {
 		return raw, err
 	}
@@ -443,6 +453,7 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 		MemberKeys:  raw.MemberKeys,
 		forecasts:   raw.Forecasts,
 		SettingsLog: raw.SettingsLog,
+		Closed:      raw.Closed,
 		memberIdx:   indexMembers(raw.Members),
 	}
 	var maxID uint64
@@ -546,17 +557,25 @@ func (s *scorer) score(a *Account) {
 		a.DaysToRenewal = a.RenewalDate.Sub(s.asOf)
 	}
 	a.OpenEsc = s.openEsc[a.ID]
-	a.Forecast, a.ExpectedARRCents, a.ForecastSet = metrics.DefaultForecast(a.Health.Band, a.Flags), a.ARRCents, false
 	f, set := s.p.forecasts[a.ID]
+	a.Forecast, a.ExpectedARRCents = forecastFor(a.Health.Band, a.Flags, a.ARRCents, f, set)
+	a.ForecastSet = set
+}
+
+// forecastFor is how a renewal is called: the owner's word f when set,
+// else from the band and flags; and the ARR it is expected to renew at.
+func forecastFor(band metrics.Band, flags metrics.Flags, arr int64, f store.Forecast, set bool) (metrics.ForecastCategory, int64) {
+	cat, expected := metrics.DefaultForecast(band, flags), arr
 	if set {
-		a.Forecast, a.ForecastSet = f.Category, true
+		cat = f.Category
 	}
 	switch {
 	case set && f.ExpectedARRCents >= 0:
-		a.ExpectedARRCents = f.ExpectedARRCents
-	case a.Forecast == metrics.ChurnExpected:
-		a.ExpectedARRCents = 0 // churn renews at nothing, unless its owner says what
+		expected = f.ExpectedARRCents
+	case cat == metrics.ChurnExpected:
+		expected = 0 // churn renews at nothing, unless its owner says what
 	}
+	return cat, expected
 }
 
 // Scorer computes one account's health, trend, risk flags and the other

@@ -62,6 +62,10 @@ type Report struct {
 	RenewalForecast []ForecastJSON `json:"renewal_forecast"`
 	OverdueRenewals *int           `json:"overdue_renewals"`
 	OverdueARRCents *int64         `json:"overdue_renewals_arr_cents"`
+	// ForecastVsActual sets the last closed quarter's forecast against
+	// what renewed; null as of a past day, or when no forecast snapshot
+	// was taken in that quarter.
+	ForecastVsActual *ReconcileJSON `json:"forecast_vs_actual"`
 	// CurrentOnly lists the figures steward keeps only as a latest value,
 	// left out (null) of a report as of a past day; empty for today.
 	CurrentOnly []string `json:"current_only"`
@@ -120,6 +124,106 @@ type ForecastJSON struct {
 	ExpectedARRCents int64                              `json:"expected_arr_cents"`
 	GRR              *float64                           `json:"forecast_grr"`
 }
+
+// ReconcileJSON is a closed quarter's forecast against its actuals
+// (Portfolio.Reconcile): the opening call is the forecast of record.
+type ReconcileJSON struct {
+	Quarter              string                                    `json:"quarter"`
+	Start                metrics.Date                              `json:"start"`
+	End                  metrics.Date                              `json:"end"`
+	FirstWeek            string                                    `json:"first_call_week"`
+	LastWeek             string                                    `json:"last_call_week"`
+	WeeklyCalls          int                                       `json:"weekly_calls"`
+	Renewals             int                                       `json:"renewals"`
+	DueARRCents          int64                                     `json:"due_arr_cents"`
+	ExpectedARRCents     int64                                     `json:"expected_arr_cents"`
+	ForecastGRR          *float64                                  `json:"forecast_grr"`
+	ClosingExpectedCents int64                                     `json:"last_call_expected_arr_cents"`
+	ClosingGRR           *float64                                  `json:"last_call_forecast_grr"`
+	Renewed              int                                       `json:"renewed"`
+	RenewedARRCents      int64                                     `json:"renewed_arr_cents"`
+	ActualGRR            *float64                                  `json:"actual_grr"`
+	VarianceARRCents     int64                                     `json:"variance_arr_cents"`
+	Pending              int                                       `json:"pending"`
+	ByCategory           map[metrics.ForecastCategory]CategoryJSON `json:"by_category"`
+	Variances            []VarianceJSON                            `json:"variances"`
+}
+
+// CategoryJSON is one forecast category of a reconciled quarter.
+type CategoryJSON struct {
+	Renewals         int   `json:"renewals"`
+	Renewed          int   `json:"renewed"`
+	DueARRCents      int64 `json:"due_arr_cents"`
+	ExpectedARRCents int64 `json:"expected_arr_cents"`
+	RenewedARRCents  int64 `json:"renewed_arr_cents"`
+}
+
+// VarianceJSON is one renewal that did not close as called.
+type VarianceJSON struct {
+	AccountID        uint64                   `json:"account_id"`
+	Account          string                   `json:"account"`
+	Owner            string                   `json:"owner"`
+	Due              metrics.Date             `json:"due"`
+	Category         metrics.ForecastCategory `json:"category"`
+	ARRCents         int64                    `json:"arr_cents"`
+	ExpectedARRCents int64                    `json:"expected_arr_cents"`
+	Outcome          string                   `json:"outcome"`
+	RenewedARRCents  int64                    `json:"renewed_arr_cents"`
+	VarianceCents    int64                    `json:"variance_cents"`
+}
+
+func reconcileJSON(r *Reconciled, variances []VarianceJSON) *ReconcileJSON {
+	if r.Weeks == 0 {
+		return nil
+	}
+	_, end := metrics.Quarter(r.First)
+	s := r.Sums
+	out := &ReconcileJSON{Quarter: metrics.QuarterName(r.First), Start: r.First, End: end,
+		FirstWeek: r.FirstWeek.String(), LastWeek: r.LastWeek.String(), WeeklyCalls: r.Weeks,
+		Renewals: s.Count, DueARRCents: s.DueCents, ExpectedARRCents: s.ExpectedCents, ForecastGRR: opt(s.ForecastGRR),
+		ClosingExpectedCents: r.Closing.ExpectedCents, ClosingGRR: opt(r.Closing.GRR),
+		Renewed: s.Renewed, RenewedARRCents: s.RenewedCents, ActualGRR: opt(s.ActualGRR), VarianceARRCents: s.VarianceCents,
+		Pending: s.Pending, ByCategory: map[metrics.ForecastCategory]CategoryJSON{}, Variances: variances}
+	for i, c := range metrics.ForecastCategories {
+		b := s.ByCategory[i]
+		out.ByCategory[c] = CategoryJSON{Renewals: b.Count, Renewed: b.Renewed, DueARRCents: b.DueCents, ExpectedARRCents: b.ExpectedCents, RenewedARRCents: b.RenewedCents}
+	}
+	if out.Variances == nil {
+		out.Variances = []VarianceJSON{}
+	}
+	return out
+}
+
+func varianceJSON(row *CallRow, name, owner string) VarianceJSON {
+	return VarianceJSON{AccountID: row.AccountID, Account: name, Owner: owner, Due: row.Due, Category: row.Category,
+		ARRCents: row.ARRCents, ExpectedARRCents: max(row.ExpectedARRCents, 0), Outcome: row.Outcome.String(),
+		RenewedARRCents: row.RenewedCents, VarianceCents: row.Variance()}
+}
+
+// forecastVsActual is the report's forecast_vs_actual of the portfolio.
+func (p *Portfolio) forecastVsActual() *ReconcileJSON {
+	if p.Closed.Weeks == 0 {
+		return nil
+	}
+	r := p.Reconcile(p.Closed)
+	var vs []VarianceJSON
+	for i := range r.Rows {
+		row := &r.Rows[i]
+		if row.Variance() == 0 {
+			continue
+		}
+		name, owner := "", ""
+		if row.Account >= 0 {
+			a := &p.Accounts[row.Account]
+			name, owner = a.Name, a.OwnerName
+		}
+		vs = append(vs, varianceJSON(row, name, owner))
+	}
+	return reconcileJSON(&r, vs)
+}
+
+// humanCategory is a forecast category in words ("churn expected").
+func humanCategory(c metrics.ForecastCategory) string { return strings.ReplaceAll(string(c), "_", " ") }
 
 // MoveJSON is one ARR move after the baseline day.
 type MoveJSON struct {
@@ -204,6 +308,7 @@ func opt(r metrics.Ratio) *float64 {
 // Report assembles the leadership report from the portfolio.
 func (p *Portfolio) Report() Report {
 	r := p.reportHead()
+	r.ForecastVsActual = p.forecastVsActual()
 	for i := range p.Accounts {
 		if ar, ok := p.Accounts[i].atRisk(); ok {
 			r.AtRisk = append(r.AtRisk, ar)
@@ -505,6 +610,21 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		if r.OverdueRenewals != nil && *r.OverdueRenewals > 0 {
 			fmt.Fprintf(&b, "\n%d renewals are overdue (%s).\n", *r.OverdueRenewals, m(*r.OverdueARRCents))
 		}
+	}
+	if q := r.ForecastVsActual; q != nil {
+		fmt.Fprintf(&b, "\n## Forecast versus actual, %s\n\nThe first weekly call (%s) against what renewed; the last call was %s.\n\n", q.Quarter, q.FirstWeek, q.LastWeek)
+		fmt.Fprintf(&b, "| Call | Renewals | ARR due | Expected | Renewed | Variance |\n|---|--:|--:|--:|--:|--:|\n")
+		for _, c := range metrics.ForecastCategories {
+			x := q.ByCategory[c]
+			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s (%d) | %s |\n", humanCategory(c), x.Renewals, m(x.DueARRCents), m(x.ExpectedARRCents),
+				m(x.RenewedARRCents), x.Renewed, m(x.RenewedARRCents-x.ExpectedARRCents))
+		}
+		fmt.Fprintf(&b, "| **All** | %d | %s | %s | %s (%d) | %s |\n", q.Renewals, m(q.DueARRCents), m(q.ExpectedARRCents), m(q.RenewedARRCents), q.Renewed, m(q.VarianceARRCents))
+		fmt.Fprintf(&b, "\nForecast GRR %s (last call %s), actual %s", Pct(q.ForecastGRR), Pct(q.ClosingGRR), Pct(q.ActualGRR))
+		if q.Pending > 0 {
+			fmt.Fprintf(&b, "; %d still pending", q.Pending)
+		}
+		b.WriteString(".\n")
 	}
 	if s := r.SinceBaseline; s != nil {
 		week := "the week before"

@@ -128,10 +128,32 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 		free <- &batch{accts: make([]Account, 0, streamBatch)}
 	}
 	var atRisk []AtRiskRenewal
+	// The last closed quarter's opening call, in account order as the
+	// walk is: each call meets its account's ledger as it goes by.
+	calls := p.Closed.Opening
+	callRows := make([]CallRow, 0, len(calls))
+	type names struct{ account, owner string }
+	varNames := map[uint64]names{}
+	callsUpTo := func(a *Account) {
+		for len(calls) > 0 && (a == nil || calls[0].AccountID <= a.ID) {
+			c := calls[0]
+			calls = calls[1:]
+			if a == nil || c.AccountID != a.ID {
+				callRows = append(callRows, callRow(c, -1, nil, asOf)) // an account gone
+				continue
+			}
+			row := callRow(c, -1, a.Ledger, asOf)
+			if row.Variance() != 0 {
+				varNames[a.ID] = names{strings.Clone(a.Name), a.OwnerName}
+			}
+			callRows = append(callRows, row)
+		}
+	}
 	scorer := startWorker(streamBatches, func(b *batch) {
 		for i := range b.accts {
 			a := &b.accts[i]
 			sc.score(a)
+			callsUpTo(a)
 			p.bookAccount(a, 1)
 			p.base.add(a, day, 1)
 			if moves = movesOf(moves[:0], 0, a, day, asOf); len(moves) > 0 {
@@ -183,12 +205,24 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 	if err != nil {
 		return Report{}, err
 	}
+	callsUpTo(nil)
 	p.joinEscalations(escs)
 	p.finishTeam(true)
 	p.finishKPIs()
 	p.Review.Then = p.base.then(day, p.Escalations)
 
 	r := p.reportHead()
+	if p.Closed.Weeks > 0 {
+		rec := finishReconcile(p.Closed, callRows)
+		var vs []VarianceJSON
+		for i := range rec.Rows {
+			if row := &rec.Rows[i]; row.Variance() != 0 {
+				n := varNames[row.AccountID]
+				vs = append(vs, varianceJSON(row, n.account, n.owner))
+			}
+		}
+		r.ForecastVsActual = reconcileJSON(&rec, vs)
+	}
 	if r.SinceBaseline != nil {
 		sortMoveRows(moved)
 		r.SinceBaseline.Moves = append(r.SinceBaseline.Moves, moved...)

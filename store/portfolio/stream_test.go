@@ -107,6 +107,9 @@ func TestLoadBuildAndStreamAgree(t *testing.T) {
 			if len(want.AtRisk) == 0 || len(want.Members) == 0 || want.EscalationsBreached == 0 {
 				t.Fatalf("the case proves little: %d at risk, %d members, %d breached", len(want.AtRisk), len(want.Members), want.EscalationsBreached)
 			}
+			if q := want.ForecastVsActual; q == nil || len(q.Variances) == 0 || q.Renewed == q.Renewals {
+				t.Fatalf("the case proves little of forecast versus actual: %+v", q)
+			}
 			var wb, gb bytes.Buffer
 			if err := want.WriteJSON(&wb); err != nil {
 				t.Fatal(err)
