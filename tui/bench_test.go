@@ -742,3 +742,25 @@ func BenchmarkRenewalsView(b *testing.B) {
 		m.View()
 	}
 }
+
+// A closed quarter, forecast against actual, at 100,000 accounts: `[` on
+// the renewals view reads the last closed quarter's first and last calls,
+// reconciles the first with the ledgers and draws it (README, "Performance"; target < 50 ms, as
+// the renewals view).
+func BenchmarkForecastVersusActual(b *testing.B) {
+	m := loaded(b, benchDB(b), 160, 50)
+	press(m, "5")
+	m.View()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		press(m, "[")
+		if m.renewals.closed == nil {
+			b.Fatal("[ did not show a closed quarter: make the benchmark database again with this steward's demo")
+		}
+		m.View()
+		b.StopTimer()
+		press(m, "]")
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(len(m.renewals.rec.Rows)), "renewals")
+}

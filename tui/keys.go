@@ -79,6 +79,8 @@ type KeyMap struct {
 	// The review's baseline week: one back, one forward.
 	BaselineBack key.Binding
 	BaselineNext key.Binding
+	QuarterBack  key.Binding
+	QuarterNext  key.Binding
 
 	// The queue's "what needs me" filters, each a toggle.
 	NeedMine     key.Binding
@@ -171,6 +173,8 @@ func DefaultKeyMap() KeyMap {
 
 		BaselineBack: b([]string{"["}, "[", "baseline one week back"),
 		BaselineNext: b([]string{"]"}, "]", "baseline one week forward"),
+		QuarterBack:  b([]string{"["}, "[", "quarter back (forecast vs actual)"),
+		QuarterNext:  b([]string{"]"}, "]", "quarter forward"),
 
 		NeedMine:     b([]string{"m"}, "m", "mine (owned by me)"),
 		NeedDecision: b([]string{"u"}, "u", "undecided: awaiting my triage decision"),
@@ -203,7 +207,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Review, k.Team, k.Accounts, k.Escalations, k.Renewals, k.NextTab, k.PrevTab, k.Refresh, k.Help, k.Quit, k.ForceQuit},
 		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.PageDown, k.PageUp, k.Open, k.Back, k.ReadAll},
-		{k.Filter, k.FilterApply, k.FilterClear, k.Sort, k.Reverse, k.Band, k.Segment, k.RenewalWindow, k.SaveView, k.OpenViews, k.Status, k.Severity, k.Settings, k.BaselineBack, k.BaselineNext},
+		{k.Filter, k.FilterApply, k.FilterClear, k.Sort, k.Reverse, k.Band, k.Segment, k.RenewalWindow, k.SaveView, k.OpenViews, k.Status, k.Severity, k.Settings, k.BaselineBack, k.BaselineNext, k.QuarterBack, k.QuarterNext},
 		{k.EscCreate, k.EscAssign, k.EscSeverity, k.EscStatus, k.EscDecide, k.EscNote, k.EscResolve, k.EscReopen,
 			k.NeedMine, k.NeedDecision, k.NeedDirector, k.NeedDue},
 		{k.AcctLog, k.AcctRaise, k.AcctOverride, k.AcctClearOvr, k.AcctEdit, k.AcctReassign, k.AcctImport,

@@ -238,6 +238,23 @@ func clockTick() tea.Cmd {
 // lockBusy reports a lock timeout, which a background reload retries.
 func lockBusy(err error) bool { return errors.Is(err, store.ErrLocked) }
 
+// quarterMsg carries a closed quarter's forecast snapshots.
+type quarterMsg struct {
+	q   portfolio.QuarterCalls
+	err error
+}
+
+func quarterCmd(path string, opt store.Options, first metrics.Date) tea.Cmd {
+	return func() tea.Msg {
+		var msg quarterMsg
+		msg.err = store.View(path, opt, func(tx *store.Tx) (err error) {
+			msg.q, err = portfolio.ReadQuarterCalls(tx, first)
+			return err
+		})
+		return msg
+	}
+}
+
 // baselineMsg carries the scores of another baseline week for the review
 // (moveBaseline), or says there is none that way, or that the week is the
 // portfolio's own comparison week (own).

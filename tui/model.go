@@ -332,6 +332,15 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 		return m, nil
+	case quarterMsg:
+		if msg.err != nil {
+			m.fail("the quarter's forecast was not read: " + friendlyErr(msg.err))
+			return m, nil
+		}
+		if m.p != nil {
+			m.showClosed(&msg.q)
+		}
+		return m, nil
 	case baselineMsg:
 		switch {
 		case msg.err != nil:
@@ -929,6 +938,11 @@ func (m *Model) act(in intent) tea.Cmd {
 		return memberSinceCmd(pg.seq, m.opt.Path, m.opt.Store, pg.memberID(), day)
 	case moveBaseline:
 		return m.baseline(in.week, in.dir)
+	case notice:
+		m.say(string(in))
+		return nil
+	case moveQuarter:
+		return m.moveQuarter(in.first)
 	case openAccount:
 		m.pageSeq++
 		pg := newHealthPage(m.th, in.id, m.pageSeq, m.p)
@@ -1222,6 +1236,31 @@ func (m *Model) actorName() string {
 		return "? (unknown --as: read-only)"
 	}
 	return m.actor.Name
+}
+
+// moveQuarter shows the quarter starting on first in the renewals view:
+// the current one live, a closed one from its forecast snapshots, read in
+// the background (quarterMsg).
+func (m *Model) moveQuarter(first metrics.Date) tea.Cmd {
+	this, _ := metrics.Quarter(m.p.AsOf)
+	switch {
+	case first >= this:
+		m.renewals.showQuarter(nil)
+		m.say("Renewals of this quarter and the next, as forecast now")
+		return nil
+	}
+	return quarterCmd(m.opt.Path, m.opt.Store, first)
+}
+
+// showClosed shows a closed quarter's calls, or says there were none.
+func (m *Model) showClosed(q *portfolio.QuarterCalls) {
+	name := metrics.QuarterName(q.First)
+	if q.Weeks == 0 {
+		m.say("No forecast snapshot was taken in " + name + ": steward keeps one a week from when it first ran")
+		return
+	}
+	m.renewals.showQuarter(q)
+	m.say(name + ": the first weekly call (" + q.FirstWeek.String() + ") against what renewed; [ and ] move a quarter")
 }
 
 // baseline reads the baseline week one back, one forward or (dir 0) week

@@ -415,6 +415,33 @@ func TestMondayQuestionsInTmux(t *testing.T) {
 		})
 	}
 
+	// 7. How last quarter's forecast held up: [ sets its first weekly call
+	// against what renewed, the largest shortfall first.
+	var q portfolio.QuarterCalls
+	if err := store.View(db, store.Options{}, func(tx *store.Tx) (err error) {
+		q, err = portfolio.ReadQuarterCalls(tx, portfolio.PrevQuarter(p.AsOf))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rec := p.Reconcile(q)
+	if rec.Weeks == 0 || len(rec.Rows) == 0 {
+		t.Fatalf("the demo has no closed quarter to reconcile: %+v", q)
+	}
+	keys("[")
+	waitFor("forecast versus actual", metrics.QuarterName(q.First)+" closed: forecast GRR "+pct(rec.Sums.ForecastGRR)+" → actual "+pct(rec.Sums.ActualGRR),
+		"variance "+signedMoney(rec.Sums.VarianceCents, cur), "renewed "+itoa(rec.Sums.Renewed)+" of "+itoa(rec.Sums.Count))
+	if a := p.Account(rec.Rows[0].AccountID); a != nil {
+		waitUntil("the largest shortfall leads", func() string { return "▸ " + a.Name }, func(s string) bool {
+			for _, l := range lines(s) {
+				if strings.Contains(l, "▸") && strings.Contains(l, a.Name) && strings.Contains(l, signedMoney(rec.Rows[0].Variance(), cur)) {
+					return true
+				}
+			}
+			return false
+		})
+	}
+
 	keys("q")
 	waitFor("clean exit", "steward exited with 0")
 	t.Logf("answered the Monday questions in %v: at risk %s (most with %s, %s); worsened %d / improved %d since %s, worsened %d since %s; 1:1 with %s logged; %d awaiting a decision, %v due within 24 h",

@@ -38,9 +38,34 @@ const (
 	perNext
 )
 
+// The columns of a closed quarter, forecast against actual.
+var reconcileCols = []column{
+	{title: "Account", min: 12, pref: 28, flex: true, prio: 0},
+	{title: "Owner", min: 8, pref: 16, prio: 5},
+	{title: "Due", min: 10, pref: 10, prio: 3},
+	{title: "Called", min: 9, pref: 16, prio: 1},
+	{title: "ARR", min: 7, pref: 8, right: true, prio: 4},
+	{title: "Expected", min: 7, pref: 9, right: true, prio: 2},
+	{title: "Outcome", min: 8, pref: 12, prio: 1},
+	{title: "Renewed", min: 7, pref: 8, right: true, prio: 2},
+	{title: "Variance", min: 8, pref: 9, right: true, prio: 0},
+}
+
+// moveQuarter asks the root for the forecast snapshots of the quarter
+// starting on first (the current quarter: back to the live view).
+type moveQuarter struct{ first metrics.Date }
+
 type renewalsView struct {
 	th *theme
 	p  *portfolio.Portfolio
+	// closed is the closed quarter shown, forecast against actual (nil:
+	// the live view); rec is it reconciled against the portfolio's
+	// ledgers, made again when the portfolio changes (recStale).
+	closed   *portfolio.QuarterCalls
+	rec      portfolio.Reconciled
+	recStale bool
+	rtbl     table
+	rcell    []cell
 	// stale: the rows are of an earlier portfolio; they are made when the
 	// view is next shown (ensure), not on every change: a team server
 	// applies each change to every session.
@@ -56,19 +81,35 @@ type renewalsView struct {
 }
 
 func newRenewalsView(th *theme) *renewalsView {
-	v := &renewalsView{th: th, tbl: newTable(th, renewalCols), cell: make([]cell, len(renewalCols))}
+	v := &renewalsView{th: th, tbl: newTable(th, renewalCols), cell: make([]cell, len(renewalCols)),
+		rtbl: newTable(th, reconcileCols), rcell: make([]cell, len(reconcileCols))}
 	v.tbl.fetch = v.fetch
+	v.rtbl.fetch = v.fetchCall
 	return v
 }
 
 func (v *renewalsView) SetSize(w, h int) {
 	v.w, v.h = w, h
-	v.tbl.setSize(w, h-3) // two forecast lines and the column header
+	v.tbl.setSize(w, h-3)  // two forecast lines and the column header
+	v.rtbl.setSize(w, h-4) // three lines of the quarter and the header
+}
+
+// showQuarter shows q, a closed quarter (nil: back to the live view).
+func (v *renewalsView) showQuarter(q *portfolio.QuarterCalls) {
+	v.closed, v.recStale = q, true
+	v.rtbl.setCursor(0)
 }
 
 func (v *renewalsView) selectedID() uint64 {
 	if v.p == nil {
 		return 0
+	}
+	if v.closed != nil {
+		v.ensure()
+		if len(v.rec.Rows) == 0 {
+			return 0
+		}
+		return v.rec.Rows[v.rtbl.cursor].AccountID
 	}
 	if v.stale {
 		return v.keep
@@ -80,12 +121,22 @@ func (v *renewalsView) selectedID() uint64 {
 }
 
 func (v *renewalsView) SetPortfolio(p *portfolio.Portfolio) {
-	v.keep = v.selectedID()
-	v.p, v.stale = p, true
+	if v.closed == nil {
+		v.keep = v.selectedID()
+	}
+	v.p, v.stale, v.recStale = p, true, true
 }
 
 // ensure makes the rows of the current portfolio.
 func (v *renewalsView) ensure() {
+	if v.closed != nil && v.recStale && v.p != nil {
+		// The outcomes come from the ledgers, which a change may move.
+		v.recStale = false
+		v.rec = v.p.Reconcile(*v.closed)
+		v.rtbl.setRows(len(v.rec.Rows))
+		v.rtbl.invalidate()
+		v.rtbl.clamp()
+	}
 	if !v.stale || v.p == nil {
 		return
 	}
@@ -136,7 +187,29 @@ func (v *renewalsView) HandleKey(k *KeyMap, msg keyMsg) intent {
 		return nil
 	}
 	v.ensure()
+	this, _ := metrics.Quarter(v.p.AsOf)
+	shown := this
+	if v.closed != nil {
+		shown = v.closed.First
+	}
 	switch {
+	case key.Matches(msg, k.QuarterBack):
+		return moveQuarter{shown.AddMonths(-3)}
+	case key.Matches(msg, k.QuarterNext):
+		if shown >= this {
+			return notice("This quarter is the newest: [ shows a closed one, forecast against actual")
+		}
+		return moveQuarter{shown.AddMonths(3)}
+	case v.closed != nil:
+		// A closed quarter is read, not acted on: its calls are history.
+		if v.rtbl.move(k, msg) {
+			return nil
+		}
+		if key.Matches(msg, k.Open) {
+			if id := v.selectedID(); id != 0 {
+				return openAccount{id}
+			}
+		}
 	case v.tbl.move(k, msg):
 	case key.Matches(msg, k.Open):
 		if id := v.selectedID(); id != 0 {
@@ -153,7 +226,73 @@ func (v *renewalsView) HandleKey(k *KeyMap, msg keyMsg) intent {
 }
 
 func (v *renewalsView) Hints(k *KeyMap) []key.Binding {
-	return []key.Binding{k.Open, k.SetForecast, k.AcctLog, k.Down, k.Up, k.Help, k.Quit}
+	if v.closed != nil {
+		return []key.Binding{k.Open, k.QuarterBack, k.QuarterNext, k.Down, k.Up, k.Help, k.Quit}
+	}
+	return []key.Binding{k.Open, k.SetForecast, k.QuarterBack, k.AcctLog, k.Down, k.Up, k.Help, k.Quit}
+}
+
+func (v *renewalsView) fetchCall(k int) (uint64, []cell) {
+	row := &v.rec.Rows[k]
+	cur := v.p.Settings.Currency
+	c := v.rcell
+	name, owner := "(account gone)", ""
+	if row.Account >= 0 {
+		a := &v.p.Accounts[row.Account]
+		name, owner = a.Name, orDash(a.OwnerName, "unassigned")
+	}
+	c[0], c[1], c[2] = plain(name), plain(owner), plain(row.Due.String())
+	called := humanize(string(row.Category))
+	if row.Set {
+		called = "✎ " + called
+	}
+	c[3] = plain(called)
+	c[4] = plain(money(row.ARRCents, cur))
+	c[5] = plain(money(max(row.ExpectedARRCents, 0), cur))
+	c[6] = plain(row.Outcome.String())
+	switch row.Outcome {
+	case metrics.OutcomeChurned, metrics.OutcomeNotRecorded:
+		c[6] = styledCell(row.Outcome.String(), v.th.Error)
+	case metrics.OutcomeContracted, metrics.OutcomePending:
+		c[6] = styledCell(row.Outcome.String(), v.th.Warn)
+	}
+	c[7] = plain(money(row.RenewedCents, cur))
+	c[8] = plain(signedMoney(row.Variance(), cur))
+	if row.Variance() < 0 {
+		c[8] = styledCell(signedMoney(row.Variance(), cur), v.th.Error)
+	}
+	return row.AccountID, c
+}
+
+// closedView is a closed quarter's forecast against what renewed: the
+// answer (both GRRs and the variance) leads, then the calls, then each
+// category's expected against renewed, then the renewals, the largest
+// shortfall first.
+func (v *renewalsView) closedView() string {
+	r, cur := &v.rec, v.p.Settings.Currency
+	s := r.Sums
+	name := metrics.QuarterName(r.First)
+	if r.Weeks == 0 {
+		return v.th.Title.Render(fit("Renewals · "+name, v.w, false)) + "\n" +
+			v.th.Muted.Render(fit("No forecast snapshot was taken in "+name+": ] goes forward", v.w, false))
+	}
+	head := "Renewals · " + name + " closed: forecast GRR " + pct(s.ForecastGRR) + " → actual " + pct(s.ActualGRR) +
+		" · variance " + signedMoney(s.VarianceCents, cur) + " (renewed " + money(s.RenewedCents, cur) + " of " + money(s.ExpectedCents, cur) + " expected)"
+	calls := "First call " + r.FirstWeek.String() + ": " + itoa(s.Count) + " due " + money(s.DueCents, cur) +
+		" · last call " + r.LastWeek.String() + ": expected " + money(r.Closing.ExpectedCents, cur) + ", GRR " + pct(r.Closing.GRR) +
+		" · renewed " + itoa(s.Renewed) + " of " + itoa(s.Count)
+	if s.Pending > 0 {
+		calls += " · " + itoa(s.Pending) + " pending"
+	}
+	calls += " · ] forward"
+	var cats []string
+	for i, c := range metrics.ForecastCategories {
+		b := s.ByCategory[i]
+		cats = append(cats, humanize(string(c))+" "+itoa(b.Count)+": "+money(b.ExpectedCents, cur)+" → "+money(b.RenewedCents, cur))
+	}
+	return v.th.Title.Render(fit(head, v.w, false)) + "\n" + v.th.Muted.Render(fit(calls, v.w, false)) + "\n" +
+		v.th.Muted.Render(fit(strings.Join(cats, " · "), v.w, false)) + "\n" +
+		v.rtbl.view("The first call of "+name+" listed no renewal.")
 }
 
 func (v *renewalsView) fetch(k int) (uint64, []cell) {
@@ -209,6 +348,9 @@ func (v *renewalsView) View() string {
 		return "Loading…"
 	}
 	v.ensure()
+	if v.closed != nil {
+		return v.closedView()
+	}
 	k := &v.p.KPIs
 	this := v.forecastLine(metrics.QuarterName(v.first), k.Forecast[0])
 	next := v.forecastLine("next "+metrics.QuarterName(v.first.AddMonths(3)), k.Forecast[1]) +

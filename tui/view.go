@@ -57,6 +57,9 @@ type intent interface{}
 
 type openAccount struct{ id uint64 }
 
+// notice is a line for the status bar, when a key has nothing to do.
+type notice string
+
 type openEscalation struct{ id uint64 }
 
 type openMember struct {

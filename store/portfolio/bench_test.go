@@ -93,3 +93,28 @@ func BenchmarkReportJSON(b *testing.B) {
 		report()
 	}
 }
+
+// BenchmarkQuarterCalls reads the last closed quarter's first and last
+// forecast snapshots and reconciles them with the ledgers, as the report
+// does at 100,000 accounts.
+func BenchmarkQuarterCalls(b *testing.B) {
+	path := benchPortfolioDB(b)
+	now := time.Now().UTC()
+	asOf := metrics.DateOf(now)
+	p, err := portfolio.Load(path, store.Options{}, asOf, now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	var q portfolio.QuarterCalls
+	for i := 0; i < b.N; i++ {
+		if err := store.View(path, store.Options{}, func(tx *store.Tx) (err error) {
+			q, err = portfolio.ReadQuarterCalls(tx, portfolio.PrevQuarter(asOf))
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+		_ = p.Reconcile(q)
+	}
+	b.ReportMetric(float64(len(q.Opening)+len(q.Closing)), "calls")
+}

@@ -164,12 +164,9 @@ type Portfolio struct {
 	// SettingsLog is the latest settings changes, newest first: who tuned
 	// the health model, and when.
 	SettingsLog []store.SettingChange
-	// Closed is the last closed quarter's forecast snapshots, for forecast
-	// versus actual (reconcile.go).
-	Closed QuarterCalls
-	Team   []MemberRow // managers first, then active members by name, then Unassigned when any
-	KPIs   KPIs
-	Review Review
+	Team        []MemberRow // managers first, then active members by name, then Unassigned when any
+	KPIs        KPIs
+	Review      Review
 
 	// The books behind KPIs and Team (books.go): the portfolio's, and one
 	// per row of teamAll (every active member, then the Unassigned pool,
@@ -197,7 +194,6 @@ type Raw struct {
 	ThisWeekHas bool
 	Escalations []store.Escalation
 	SettingsLog []store.SettingChange
-	Closed      QuarterCalls
 	Seq         uint64 // the change feed's newest entry when read
 }
 
@@ -248,9 +244,6 @@ func begin(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, []store.
 	}
 	p.memberIdx = indexMembers(p.Members)
 	if p.forecasts, err = tx.Forecasts(); err != nil {
-		return nil, nil, err
-	}
-	if p.Closed, err = ReadQuarterCalls(tx, PrevQuarter(asOf)); err != nil {
 		return nil, nil, err
 	}
 	escs, err := tx.Escalations()
@@ -384,9 +377,6 @@ func ReadRaw(tx *store.Tx, asOf metrics.Date) (Raw, error) {
 	if raw.Forecasts, err = tx.Forecasts(); err != nil {
 		return raw, err
 	}
-	if raw.Closed, err = ReadQuarterCalls(tx, PrevQuarter(asOf)); err != nil {
-		return raw, err
-	}
 	if raw.MemberKeys, err = memberKeys(tx); err != nil {
 		return raw, err
 	}
@@ -453,7 +443,6 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 		MemberKeys:  raw.MemberKeys,
 		forecasts:   raw.Forecasts,
 		SettingsLog: raw.SettingsLog,
-		Closed:      raw.Closed,
 		memberIdx:   indexMembers(raw.Members),
 	}
 	var maxID uint64

@@ -25,8 +25,9 @@ type QuarterCalls struct {
 func ReadQuarterCalls(tx *store.Tx, first metrics.Date) (QuarterCalls, error) {
 	q := QuarterCalls{First: first}
 	_, last := metrics.Quarter(first)
-	for _, w := range tx.ForecastWeeks() {
-		if m := w.Monday(); m >= first && m <= last {
+	// A seek per week of the quarter, not a walk over every week kept.
+	for w := metrics.WeekOf(first); w.Monday() <= last; w = metrics.WeekOf(w.Monday().AddDays(7)) {
+		if w.Monday() >= first && tx.HasForecastWeek(w) {
 			if q.Weeks == 0 {
 				q.FirstWeek = w
 			}
@@ -63,6 +64,18 @@ type CallRow struct {
 	metrics.CallResult
 }
 
+// Surprise reports whether the renewal is one to reconcile: it closed
+// below what was expected, or it renewed though it was called at risk or
+// expected to churn. An uplift on a renewal called to renew is in the
+// sums, not a surprise: at 100,000 accounts it would be most of the list.
+func (r *CallRow) Surprise() bool {
+	if r.Variance() < 0 {
+		return true
+	}
+	renewed := r.Outcome == metrics.OutcomeRenewed || r.Outcome == metrics.OutcomeContracted
+	return renewed && (r.Category == metrics.AtRiskRenewal || r.Category == metrics.ChurnExpected)
+}
+
 // Reconciled is a closed quarter's forecast against what renewed: the
 // opening call's renewals with their outcomes as the ledger tells them on
 // the portfolio's day, the largest shortfall first, then the upsides,
@@ -85,7 +98,9 @@ func (p *Portfolio) Reconcile(q QuarterCalls) Reconciled {
 		}
 		rows = append(rows, callRow(c, i, ledger, p.AsOf))
 	}
-	return finishReconcile(q, rows)
+	r := sumReconcile(q, rows)
+	sortCallRows(r.Rows)
+	return r
 }
 
 // callRow is call c's row: what the ledger says became of it on asOf.
@@ -95,8 +110,8 @@ func callRow(c store.ForecastCall, account int, ledger []metrics.LedgerEntry, as
 		CallResult: metrics.CallResult{ForecastCall: c.ForecastCall, Outcome: o, RenewedCents: renewed}}
 }
 
-// finishReconcile sums and orders the rows of q's opening call.
-func finishReconcile(q QuarterCalls, rows []CallRow) Reconciled {
+// sumReconcile sums the rows of q's opening call (in account order).
+func sumReconcile(q QuarterCalls, rows []CallRow) Reconciled {
 	r := Reconciled{QuarterCalls: q, Rows: rows}
 	results := make([]metrics.CallResult, len(rows))
 	for i := range rows {
@@ -104,7 +119,13 @@ func finishReconcile(q QuarterCalls, rows []CallRow) Reconciled {
 	}
 	r.Sums = metrics.Reconcile(results)
 	r.Closing = closingForecast(q, rows)
-	slices.SortFunc(r.Rows, func(a, b CallRow) int {
+	return r
+}
+
+// sortCallRows puts the largest shortfall first, then the upsides, then
+// the renewals that closed as called.
+func sortCallRows(rows []CallRow) {
+	slices.SortFunc(rows, func(a, b CallRow) int {
 		if c := cmp.Compare(varianceRank(a.Variance()), varianceRank(b.Variance())); c != 0 {
 			return c
 		}
@@ -113,7 +134,6 @@ func finishReconcile(q QuarterCalls, rows []CallRow) Reconciled {
 		}
 		return cmp.Compare(a.AccountID, b.AccountID)
 	})
-	return r
 }
 
 // closingForecast is the quarter's forecast as it stood at its last
@@ -122,15 +142,20 @@ func finishReconcile(q QuarterCalls, rows []CallRow) Reconciled {
 // rows are the opening call's, in account order.
 func closingForecast(q QuarterCalls, rows []CallRow) metrics.Forecast {
 	out := make([]metrics.ForecastRow, 0, len(rows))
-	open := make(map[uint64]bool, len(q.Closing))
 	for _, c := range q.Closing {
-		open[c.AccountID] = true
 		out = append(out, metrics.ForecastRow{Category: c.Category, ARRCents: c.ARRCents, ExpectedARRCents: c.ExpectedARRCents})
 	}
+	// Both lists are in account order: one pass finds the renewals the
+	// last call no longer lists.
+	k := 0
 	for _, r := range rows {
-		if !open[r.AccountID] {
-			out = append(out, metrics.ForecastRow{Category: r.Category, ARRCents: r.ARRCents, ExpectedARRCents: r.RenewedCents})
+		for k < len(q.Closing) && q.Closing[k].AccountID < r.AccountID {
+			k++
 		}
+		if k < len(q.Closing) && q.Closing[k].AccountID == r.AccountID {
+			continue
+		}
+		out = append(out, metrics.ForecastRow{Category: r.Category, ARRCents: r.ARRCents, ExpectedARRCents: r.RenewedCents})
 	}
 	return metrics.ForecastOf(out)
 }

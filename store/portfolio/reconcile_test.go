@@ -2,6 +2,7 @@ package portfolio
 
 import (
 	"math"
+	"reflect"
 	"testing"
 	"time"
 
@@ -118,7 +119,13 @@ func TestReconcileAClosedQuarter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := p.Closed
+	var q QuarterCalls
+	if err := store.View(path, opt0, func(tx *store.Tx) (err error) {
+		q, err = ReadQuarterCalls(tx, PrevQuarter(p.AsOf))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	if q.First != mustDate("2026-04-01") || q.Weeks != 2 || q.FirstWeek != metrics.WeekOf(open) || q.LastWeek != metrics.WeekOf(mustDate("2026-06-15")) {
 		t.Fatalf("the closed quarter's calls: %+v", q)
 	}
@@ -159,9 +166,15 @@ func TestReconcileAClosedQuarter(t *testing.T) {
 			t.Errorf("Delta's call %+v", row)
 		}
 	}
-	// The report says the same.
-	j := p.Report().ForecastVsActual
-	if j == nil || j.Quarter != "2026-Q2" || j.Renewals != 7 || j.VarianceARRCents != 700_000 || len(j.Variances) != 5 || j.Variances[0].Account != "Beta" || j.Variances[0].Outcome != "churned" {
+	// The report says the same, and lists the surprises: the three
+	// shortfalls and Gamma, called at risk, renewed; not Delta's expansion
+	// of a renewal called likely.
+	j := p.ForecastVsActual(q)
+	if streamed, err := LoadReport(path, opt0, p.AsOf, p.Now); err != nil || !reflect.DeepEqual(streamed.ForecastVsActual, j) {
+		t.Fatalf("the streamed report's forecast versus actual %+v (%v), want %+v", streamed.ForecastVsActual, err, j)
+	}
+	if j == nil || j.Quarter != "2026-Q2" || j.Renewals != 7 || j.VarianceARRCents != 700_000 || len(j.Variances) != 4 ||
+		j.Variances[0].Account != "Beta" || j.Variances[0].Outcome != "churned" || j.Variances[3].Account != "Gamma" {
 		t.Fatalf("report %+v", j)
 	}
 	// A week whose forecast snapshot is missing (a file from before them)

@@ -158,7 +158,9 @@ type CategoryJSON struct {
 	RenewedARRCents  int64 `json:"renewed_arr_cents"`
 }
 
-// VarianceJSON is one renewal that did not close as called.
+// VarianceJSON is one renewal that did not close as called: below what
+// was expected, or renewed against a call of at risk or churn expected
+// (CallRow.Surprise).
 type VarianceJSON struct {
 	AccountID        uint64                   `json:"account_id"`
 	Account          string                   `json:"account"`
@@ -200,16 +202,19 @@ func varianceJSON(row *CallRow, name, owner string) VarianceJSON {
 		RenewedARRCents: row.RenewedCents, VarianceCents: row.Variance()}
 }
 
-// forecastVsActual is the report's forecast_vs_actual of the portfolio.
-func (p *Portfolio) forecastVsActual() *ReconcileJSON {
-	if p.Closed.Weeks == 0 {
+// ForecastVsActual is the report's forecast_vs_actual: q, a closed
+// quarter's calls (ReadQuarterCalls), against the portfolio's ledgers.
+// The portfolio does not carry the calls: only the report and the
+// renewals view's closed quarter read them (LoadReport reads them itself).
+func (p *Portfolio) ForecastVsActual(q QuarterCalls) *ReconcileJSON {
+	if q.Weeks == 0 {
 		return nil
 	}
-	r := p.Reconcile(p.Closed)
+	r := p.Reconcile(q)
 	var vs []VarianceJSON
 	for i := range r.Rows {
 		row := &r.Rows[i]
-		if row.Variance() == 0 {
+		if !row.Surprise() {
 			continue
 		}
 		name, owner := "", ""
@@ -308,7 +313,6 @@ func opt(r metrics.Ratio) *float64 {
 // Report assembles the leadership report from the portfolio.
 func (p *Portfolio) Report() Report {
 	r := p.reportHead()
-	r.ForecastVsActual = p.forecastVsActual()
 	for i := range p.Accounts {
 		if ar, ok := p.Accounts[i].atRisk(); ok {
 			r.AtRisk = append(r.AtRisk, ar)

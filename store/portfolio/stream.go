@@ -130,7 +130,11 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 	var atRisk []AtRiskRenewal
 	// The last closed quarter's opening call, in account order as the
 	// walk is: each call meets its account's ledger as it goes by.
-	calls := p.Closed.Opening
+	closed, err := ReadQuarterCalls(tx, PrevQuarter(asOf))
+	if err != nil {
+		return Report{}, err
+	}
+	calls := closed.Opening
 	callRows := make([]CallRow, 0, len(calls))
 	type names struct{ account, owner string }
 	varNames := map[uint64]names{}
@@ -143,7 +147,7 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 				continue
 			}
 			row := callRow(c, -1, a.Ledger, asOf)
-			if row.Variance() != 0 {
+			if row.Surprise() {
 				varNames[a.ID] = names{strings.Clone(a.Name), a.OwnerName}
 			}
 			callRows = append(callRows, row)
@@ -212,14 +216,19 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 	p.Review.Then = p.base.then(day, p.Escalations)
 
 	r := p.reportHead()
-	if p.Closed.Weeks > 0 {
-		rec := finishReconcile(p.Closed, callRows)
-		var vs []VarianceJSON
-		for i := range rec.Rows {
-			if row := &rec.Rows[i]; row.Variance() != 0 {
-				n := varNames[row.AccountID]
-				vs = append(vs, varianceJSON(row, n.account, n.owner))
+	if closed.Weeks > 0 {
+		rec := sumReconcile(closed, callRows)
+		var surprises []CallRow
+		for _, row := range rec.Rows {
+			if row.Surprise() {
+				surprises = append(surprises, row)
 			}
+		}
+		sortCallRows(surprises) // only these are listed: no need to order the rest
+		var vs []VarianceJSON
+		for i := range surprises {
+			n := varNames[surprises[i].AccountID]
+			vs = append(vs, varianceJSON(&surprises[i], n.account, n.owner))
 		}
 		r.ForecastVsActual = reconcileJSON(&rec, vs)
 	}
