@@ -70,8 +70,9 @@ type renewalsView struct {
 	// view is next shown (ensure), not on every change: a team server
 	// applies each change to every session.
 	stale bool
+	byARR bool   // s: within a category, the largest ARR first (else the soonest)
 	keep  uint64 // the account the cursor was on
-	rows  []int  // account indexes, by period, category, date
+	rows  []int  // account indexes, by period, category, date (or ARR)
 	per   []int8
 	first metrics.Date // this quarter's first day
 	next  metrics.Date // the next quarter's
@@ -160,6 +161,11 @@ func (v *renewalsView) ensure() {
 		if c := cmp.Compare(rank(a.Forecast), rank(b.Forecast)); c != 0 {
 			return c
 		}
+		if v.byARR {
+			if c := cmp.Compare(b.ARRCents, a.ARRCents); c != 0 {
+				return c
+			}
+		}
 		if c := cmp.Compare(a.RenewalDate, b.RenewalDate); c != 0 {
 			return c
 		}
@@ -215,6 +221,13 @@ func (v *renewalsView) HandleKey(k *KeyMap, msg keyMsg) intent {
 		if id := v.selectedID(); id != 0 {
 			return openAccount{id}
 		}
+	case key.Matches(msg, k.Sort):
+		v.byARR = !v.byARR
+		v.keep, v.stale = v.selectedID(), true
+		if v.byARR {
+			return notice("Renewals by period and category, the largest ARR first: s for the soonest first")
+		}
+		return notice("Renewals by period and category, the soonest first: s for the largest ARR first")
 	default:
 		if act, ok := accountActionKey(k, msg); ok {
 			if id := v.selectedID(); id != 0 {
@@ -229,7 +242,7 @@ func (v *renewalsView) Hints(k *KeyMap) []key.Binding {
 	if v.closed != nil {
 		return []key.Binding{k.Open, k.QuarterBack, k.QuarterNext, k.Down, k.Up, k.Help, k.Quit}
 	}
-	return []key.Binding{k.Open, k.SetForecast, k.QuarterBack, k.AcctLog, k.Down, k.Up, k.Help, k.Quit}
+	return []key.Binding{k.Open, k.SetForecast, k.Sort, k.QuarterBack, k.AcctLog, k.Down, k.Up, k.Help, k.Quit}
 }
 
 func (v *renewalsView) fetchCall(k int) (uint64, []cell) {

@@ -93,3 +93,35 @@ func lineWith(t *testing.T, s, part string) string {
 	t.Fatalf("no line with %q:\n%s", part, s)
 	return ""
 }
+
+// s orders the renewals within each period and category by ARR, the
+// largest first, and back by date; the cursor stays on its account.
+func TestRenewalsSortByARR(t *testing.T) {
+	m := loaded(t, demoPath(t, 0), 170, 40)
+	press(m, "5")
+	screen(m)
+	v := m.renewals
+	id := v.selectedID()
+	ordered := func(byARR bool) {
+		t.Helper()
+		for k := 1; k < len(v.rows); k++ {
+			a, b := &m.p.Accounts[v.rows[k-1]], &m.p.Accounts[v.rows[k]]
+			if v.period(a) != v.period(b) || a.Forecast != b.Forecast {
+				continue
+			}
+			if byARR && a.ARRCents < b.ARRCents || !byARR && a.RenewalDate > b.RenewalDate {
+				t.Fatalf("rows %d and %d out of order (by ARR %v): %s %d %s, %s %d %s", k-1, k, byARR, a.Name, a.ARRCents, a.RenewalDate, b.Name, b.ARRCents, b.RenewalDate)
+			}
+		}
+	}
+	ordered(false)
+	press(m, "s")
+	mustContain(t, screen(m), "the largest ARR first")
+	ordered(true)
+	if v.selectedID() != id {
+		t.Fatalf("the cursor moved from account %d to %d", id, v.selectedID())
+	}
+	press(m, "s")
+	mustContain(t, screen(m), "the soonest first")
+	ordered(false)
+}
