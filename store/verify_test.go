@@ -338,6 +338,9 @@ func TestCheckDecodesEveryBucketAndIndex(t *testing.T) {
 		{"garbled settings", "settings", func(tx *bolt.Tx) error {
 			return tx.Bucket(bMeta).Put(kSettings, []byte("\x00garbage"))
 		}},
+		{"settings with no stale-data threshold", "freshness.stale_days", func(tx *bolt.Tx) error {
+			return tx.Bucket(bMeta).Put(kSettings, []byte(`{"currency":"USD","health":{"stale_days":0}}`))
+		}},
 		{"an owner index entry for no account", "accounts_by_owner", func(tx *bolt.Tx) error {
 			return tx.Bucket(bAccByOwner).Put(key(u64(1), u64(999)), nil)
 		}},
