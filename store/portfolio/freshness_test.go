@@ -3,6 +3,8 @@ package portfolio
 import (
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -208,5 +210,51 @@ func TestStaleDataFollowsTheFeed(t *testing.T) {
 	step("Gamma's seats", edit(aGamma, func(a *store.Account) { a.Seats = 12 }))
 	if got := accountIDs(p, p.Review.Stale); !reflect.DeepEqual(got, []uint64{aHotel, aGolf, aEcho}) || p.Review.StaleARRCents != 7_500_000 {
 		t.Errorf("after Gamma's seats: Stale = %v, %d ARR", got, p.Review.StaleARRCents)
+	}
+}
+
+// The report carries the stale data: stale_data at the top with the
+// setting, per member, a Markdown line; null as of a past day, where the
+// inputs' date is only today's.
+func TestReportStaleData(t *testing.T) {
+	p := Build(freshnessFixture(), asOf, now)
+	js := decodeReportJSON(t, p.Report())
+	sd := obj(t, js, "stale_data")
+	if number(t, sd, "stale_days") != 30 || number(t, sd, "accounts") != 5 || number(t, sd, "arr_cents") != 14_500_000 || len(sd) != 3 {
+		t.Errorf("stale_data = %v, want 30 days, 5 accounts, 14500000 cents", sd)
+	}
+	want := map[string][2]float64{"Bob Ray": {2, 9_000_000}, "Amy Ng": {1, 2_000_000}, "Zoe Lead": {1, 1_000_000}, "Unassigned": {1, 2_500_000}}
+	for _, m := range js["members"].([]any) {
+		row := m.(map[string]any)
+		got := obj(t, row, "stale_data")
+		w := want[row["name"].(string)]
+		if number(t, got, "accounts") != w[0] || number(t, got, "arr_cents") != w[1] {
+			t.Errorf("%s: stale_data %v, want %v", row["name"], got, w)
+		}
+	}
+	var md strings.Builder
+	if err := p.Report().WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if line := "| Stale data | 5 accounts, $145,000 ARR (health inputs older than 30 days"; !strings.Contains(md.String(), line) {
+		t.Errorf("the Markdown lacks %q:\n%s", line, md.String())
+	}
+
+	past := Past{Portfolio: p}
+	r := past.Report()
+	if r.StaleData != nil || !slices.Contains(r.CurrentOnly, "stale_data") || !slices.Contains(r.CurrentOnly, "members.stale_data") {
+		t.Errorf("as of a past day: stale_data %+v, current_only %v", r.StaleData, r.CurrentOnly)
+	}
+	for _, m := range r.Members {
+		if m.StaleData != nil {
+			t.Errorf("as of a past day %s has stale_data %+v", m.Name, m.StaleData)
+		}
+	}
+	md.Reset()
+	if err := r.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "| Stale data | left out") {
+		t.Errorf("as of a past day the Markdown does not leave stale data out")
 	}
 }
