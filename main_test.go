@@ -141,6 +141,12 @@ func TestDemoThenReportJSON(t *testing.T) {
 			t.Errorf("report JSON lacks %q", k)
 		}
 	}
+	// The demo dates about 4% of its live accounts' inputs 31-120 days
+	// back: the report counts them (README, data freshness).
+	if sd, ok := rep["stale_data"].(map[string]any); !ok || sd["stale_days"] != 30.0 ||
+		sd["accounts"].(float64) < 0.03*rep["accounts"].(float64) || sd["accounts"].(float64) > 0.05*rep["accounts"].(float64) || sd["arr_cents"].(float64) <= 0 {
+		t.Errorf("stale_data = %v, want 30 days and about 4%% of %v accounts", rep["stale_data"], rep["accounts"])
+	}
 	bands := rep["bands"].(map[string]any)
 	sum := 0.0
 	for _, b := range []string{"green", "yellow", "red", "unknown"} {
