@@ -780,12 +780,21 @@ func computeReview(p *Portfolio, prevWeek metrics.Week, thisWeekHas bool, asOf m
 	if prevWeek != 0 {
 		r.Since = prevWeek.Monday()
 	}
-	for _, sec := range p.reviewSections(&r) {
-		for i := range p.Accounts {
-			if a := &p.Accounts[i]; a.Live && sec.holds(a) {
+	// One pass over the rows for every section: the rows are most of the
+	// portfolio's memory, and a pass per section read them all again.
+	secs := p.reviewSections(&r)
+	for i := range p.Accounts {
+		a := &p.Accounts[i]
+		if !a.Live {
+			continue
+		}
+		for _, sec := range secs {
+			if sec.holds(a) {
 				*sec.list = append(*sec.list, i)
 			}
 		}
+	}
+	for _, sec := range secs {
 		slices.SortFunc(*sec.list, sec.cmp)
 	}
 	r.StaleARRCents = p.sumARR(r.Stale)
