@@ -91,6 +91,10 @@ type Config struct {
 	// OneOnOneDays is how often a member should have a 1:1: past it the
 	// team view flags them.
 	OneOnOneDays int `json:"one_on_one_days"`
+	// StaleDays is how old an account's health inputs may get before the
+	// review lists the account as "stale data": a band computed from old
+	// numbers is no news.
+	StaleDays int `json:"stale_days"`
 }
 
 // LoadWeights are the weight of one account of each segment in a
@@ -130,6 +134,7 @@ func DefaultConfig() Config {
 		SLA:                SLAHours{Critical: 4, High: 24, Medium: 72, Low: 168},
 		Load:               LoadWeights{Enterprise: 1, MidMarket: 0.33, SMB: 0.1},
 		OneOnOneDays:       14,
+		StaleDays:          30,
 	}
 }
 
@@ -183,6 +188,9 @@ func (c Config) Validate() error {
 	}
 	if c.OneOnOneDays < 1 || c.OneOnOneDays > MaxDays {
 		errs = append(errs, fmt.Errorf("the 1:1 cadence must be between 1 and %d days, not %d", MaxDays, c.OneOnOneDays))
+	}
+	if c.StaleDays < 1 || c.StaleDays > MaxDays {
+		errs = append(errs, fmt.Errorf("freshness.stale_days must be between 1 and %d days, not %d", MaxDays, c.StaleDays))
 	}
 	for _, w := range []float64{c.Load.Enterprise, c.Load.MidMarket, c.Load.SMB} {
 		if !(w >= 0 && w <= MaxLoadWeight) {

@@ -462,7 +462,8 @@ func LedgerKindFor(oldARR, newARR int64) (metrics.LedgerKind, bool) {
 
 // EditAccount stores the edited account. When ARR changed it appends a
 // ledger entry of kind (or the implied one when kind is empty), and a
-// change to 0 churns the account. The change is logged as an activity
+// change to 0 churns the account. When a health input changed, the
+// inputs are dated now (InputsAt). The change is logged as an activity
 // listing what changed.
 func (t *Tx) EditAccount(edited Account, kind metrics.LedgerKind, by Actor, now time.Time) (Account, error) {
 	old, err := t.Account(edited.ID)
@@ -490,6 +491,13 @@ func (t *Tx) EditAccount(edited Account, kind metrics.LedgerKind, by Actor, now 
 		return old, errors.New("to churn an account set its ARR to 0: the ledger then records the churn")
 	}
 	edited.UpdatedAt = now.UTC()
+	// InputsAt is steward's to keep, not a field to edit: it moves when a
+	// health input changes (README, "Money at risk, and what changed":
+	// data freshness), and an edit of anything else leaves it.
+	edited.InputsAt = old.InputsAt
+	if !SameHealthInputs(&old, &edited) {
+		edited.InputsAt = now.UTC()
+	}
 	if edited.ARRCents != old.ARRCents {
 		if kind == "" {
 			kind, _ = LedgerKindFor(old.ARRCents, edited.ARRCents)

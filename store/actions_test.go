@@ -1077,3 +1077,59 @@ func TestActActivityDayIsLocal(t *testing.T) {
 		return err
 	})
 }
+
+// An edit dates the health inputs only when one of them changed: a new
+// plan or pipeline leaves InputsAt where it was, a new NPS moves it to the
+// edit's time. A legacy account (no InputsAt) keeps its estimate, its last
+// write, through writes that do not touch the inputs; a caller cannot set
+// InputsAt itself.
+func TestEditAccountDatesTheInputs(t *testing.T) {
+	f := actSetup(t)
+	written := time.Date(2025, 11, 3, 10, 0, 0, 0, time.UTC)
+	var id uint64
+	actUpdate(t, f.path, func(tx *Tx) error {
+		a := Account{Name: "Legacy Ltd", OwnerID: f.sam.ID, ARRCents: 30_000_00, Seats: 20, ActiveUsers: metrics.Some(15),
+			CreatedAt: written.AddDate(-1, 0, 0), UpdatedAt: written}
+		err := tx.PutAccount(&a)
+		id = a.ID
+		return err
+	})
+	edit := func(what string, at time.Time, change func(a *Account)) Account {
+		t.Helper()
+		cur, _ := actAccount(t, f.path, id)
+		change(&cur)
+		actUpdate(t, f.path, func(tx *Tx) error { _, err := tx.EditAccount(cur, "", f.byMia, at); return err })
+		got, _ := actAccount(t, f.path, id)
+		return got
+	}
+	got, _ := actAccount(t, f.path, id)
+	if !got.InputsAt.IsZero() || !got.InputsUpdated().Equal(written) {
+		t.Fatalf("a new legacy-style account: InputsAt %v, InputsUpdated %v; want zero and %v", got.InputsAt, got.InputsUpdated(), written)
+	}
+
+	t1 := actNow
+	got = edit("plan", t1, func(a *Account) { a.Plan = "Growth"; a.PipelineCents = 5_000_00 })
+	actUTC(t, "UpdatedAt after a plan edit", got.UpdatedAt, t1)
+	actUTC(t, "InputsAt after a plan edit (the legacy estimate pinned)", got.InputsAt, written)
+
+	t2 := actNow.Add(48 * time.Hour)
+	got = edit("NPS", t2, func(a *Account) { a.NPS = metrics.Some(8) })
+	actUTC(t, "InputsAt after an NPS edit", got.InputsAt, t2)
+
+	t3 := t2.Add(24 * time.Hour)
+	got = edit("stage and a forged date", t3, func(a *Account) { a.PipelineStage = "proposal"; a.InputsAt = t3.Add(time.Hour) })
+	actUTC(t, "InputsAt after a stage edit that tried to set it", got.InputsAt, t2)
+
+	// A logged call moves the last touch but is not an update of the
+	// inputs a CRM brings (README: only an import or an edit dates them).
+	actUpdate(t, f.path, func(tx *Tx) error {
+		_, err := tx.LogActivity(id, ActCall, "check-in", f.byMia, t3.Add(24*time.Hour))
+		return err
+	})
+	got, _ = actAccount(t, f.path, id)
+	actUTC(t, "InputsAt after a logged call", got.InputsAt, t2)
+
+	t4 := t3.Add(72 * time.Hour)
+	got = edit("renewal date", t4, func(a *Account) { a.RenewalDate = day("2026-09-30") })
+	actUTC(t, "InputsAt after a renewal-date edit", got.InputsAt, t4)
+}

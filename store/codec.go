@@ -133,21 +133,34 @@ func (d *dec) instant() time.Time {
 	return time.Unix(0, v).UTC()
 }
 
-// Account formats: 1 is the original; 2 appends the plan. An account
-// without a plan is still written in format 1, byte for byte as before, so
-// a steward from before plans (which refuses a format it does not know)
-// reads every account that does not use the new field. Both decode.
+// Account formats: 1 is the original; 2 appends the plan; 3 appends the
+// plan, then when the health inputs were last updated (InputsAt). Each
+// account is written in the oldest format that holds it: without an
+// InputsAt in format 2 when it has a plan, else in format 1, byte for
+// byte as before, so a steward from before these fields (which refuses a
+// format it does not know) reads every account that does not use them.
+// All three decode.
 const (
 	accountFormat1 = 1
-	accountFormat  = 2 // the newest
+	accountFormat2 = 2
+	accountFormat3 = 3
+	accountFormat  = accountFormat3 // the newest
 )
 
-func encodeAccount(a *Account) []byte {
-	e := enc{b: make([]byte, 0, 160+len(a.Name)+len(a.SuccessPlan)+len(a.Plan))}
-	format := byte(accountFormat)
-	if a.Plan == "" {
-		format = accountFormat1
+// accountFormatOf is the format a is written in.
+func accountFormatOf(a *Account) byte {
+	switch {
+	case !a.InputsAt.IsZero():
+		return accountFormat3
+	case a.Plan != "":
+		return accountFormat2
 	}
+	return accountFormat1
+}
+
+func encodeAccount(a *Account) []byte {
+	e := enc{b: make([]byte, 0, 170+len(a.Name)+len(a.SuccessPlan)+len(a.Plan))}
+	format := accountFormatOf(a)
 	e.u8(format)
 	e.str(a.Name)
 	e.str(a.ExternalID)
@@ -182,8 +195,11 @@ func encodeAccount(a *Account) []byte {
 	}
 	e.instant(a.CreatedAt)
 	e.instant(a.UpdatedAt)
-	if format >= 2 {
+	if format >= accountFormat2 {
 		e.str(a.Plan)
+	}
+	if format >= accountFormat3 {
+		e.instant(a.InputsAt)
 	}
 	return e.b
 }
@@ -195,7 +211,7 @@ func decodeAccount(id uint64, b []byte, a *Account) error {
 
 func decodeAccountFrom(id uint64, d *dec, a *Account) error {
 	format := d.u8()
-	if format != accountFormat1 && format != accountFormat {
+	if format < accountFormat1 || format > accountFormat {
 		return errCorrupt
 	}
 	a.ID = id
@@ -233,8 +249,12 @@ func decodeAccountFrom(id uint64, d *dec, a *Account) error {
 	a.CreatedAt = d.instant()
 	a.UpdatedAt = d.instant()
 	a.Plan = ""
-	if format >= 2 {
+	if format >= accountFormat2 {
 		a.Plan = d.str()
+	}
+	a.InputsAt = time.Time{}
+	if format >= accountFormat3 {
+		a.InputsAt = d.instant()
 	}
 	return d.err
 }

@@ -75,7 +75,121 @@ func TestAccountPlanRoundTrips(t *testing.T) {
 		}
 	}
 	// A format this steward does not know is refused.
-	if err := decodeAccount(1, append([]byte{3}, b[1:]...), &got); err == nil {
-		t.Error("format 3 decoded")
+	if err := decodeAccount(1, append([]byte{4}, b[1:]...), &got); err == nil {
+		t.Error("format 4 decoded")
+	}
+}
+
+// An account whose health inputs have a date is written in format 3, with
+// or without a plan, and reads back whole; without one it keeps format 1
+// or 2, so files stay readable by a steward from before the field.
+func TestAccountInputsAtRoundTrips(t *testing.T) {
+	at := time.Date(2026, 3, 17, 8, 15, 30, 250, time.UTC)
+	for _, plan := range []string{"", "Growth"} {
+		a := format1Want()
+		a.Plan = plan
+		wantFormat := byte(1)
+		if plan != "" {
+			wantFormat = 2
+		}
+		if b := encodeAccount(&a); b[0] != wantFormat {
+			t.Errorf("plan %q, no inputs date: format %d, want %d", plan, b[0], wantFormat)
+		}
+		a.InputsAt = at
+		b := encodeAccount(&a)
+		if b[0] != 3 {
+			t.Errorf("plan %q with an inputs date: format %d, want 3", plan, b[0])
+		}
+		got := Account{InputsAt: time.Now()}
+		if err := decodeAccount(1, b, &got); err != nil || !reflect.DeepEqual(got, a) {
+			t.Errorf("round trip: %v\n%+v\nwant\n%+v", err, got, a)
+		}
+		for n := 0; n < len(b); n++ {
+			if err := decodeAccount(1, b[:n], &got); err == nil {
+				t.Errorf("a %d-byte prefix of a format-3 account decoded", n)
+			}
+		}
+	}
+	// A decode into a reused record clears what an earlier one left.
+	got := Account{InputsAt: at, Plan: "left over"}
+	b, _ := hex.DecodeString(format1Minimal)
+	if err := decodeAccount(1, b, &got); err != nil || !got.InputsAt.IsZero() || got.Plan != "" {
+		t.Errorf("format 1 over a reused record: %v, inputs %v, plan %q", err, got.InputsAt, got.Plan)
+	}
+	// The encoder writes the hand-built golden bytes.
+	v3 := goldenAccountV3()
+	if got, want := hex.EncodeToString(encodeAccount(&v3)), hex.EncodeToString(readGolden(t, "account.v3.bin")); got != want {
+		t.Errorf("the v3 golden account encodes as\n%s\nwant\n%s", got, want)
+	}
+}
+
+// InputsUpdated falls back to UpdatedAt, then CreatedAt, for an account
+// written before InputsAt was kept; zero when nothing is known.
+func TestInputsUpdatedFallback(t *testing.T) {
+	created := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	updated := created.AddDate(0, 6, 0)
+	inputs := created.AddDate(0, 3, 0)
+	for _, c := range []struct {
+		a    Account
+		want time.Time
+	}{
+		{Account{CreatedAt: created, UpdatedAt: updated, InputsAt: inputs}, inputs},
+		{Account{CreatedAt: created, UpdatedAt: updated}, updated},
+		{Account{CreatedAt: created}, created},
+		{Account{}, time.Time{}},
+	} {
+		if got := c.a.InputsUpdated(); !got.Equal(c.want) {
+			t.Errorf("InputsUpdated of %+v = %v, want %v", c.a, got, c.want)
+		}
+	}
+}
+
+// SameHealthInputs looks at every field HealthInputs reads but the
+// override: changing any one of them is an update of the inputs; the
+// name, owner, ARR with an explicit segment, pipeline and plans are not.
+func TestSameHealthInputs(t *testing.T) {
+	base := format1Want()
+	d := func(s string) metrics.Date { return day(s) }
+	changes := map[string]func(a *Account){
+		"segment":          func(a *Account) { a.Segment = metrics.SMB },
+		"seats":            func(a *Account) { a.Seats++ },
+		"active users":     func(a *Account) { a.ActiveUsers = metrics.Opt{} },
+		"tickets":          func(a *Account) { a.Tickets30d = metrics.Some(5) },
+		"open critical":    func(a *Account) { a.OpenCritical = 0 },
+		"last touch":       func(a *Account) { a.LastTouch = d("2026-03-01") },
+		"last QBR":         func(a *Account) { a.LastQBR = d("2026-03-01") },
+		"contract start":   func(a *Account) { a.ContractStart = d("2025-04-16") },
+		"NPS":              func(a *Account) { a.NPS = metrics.Some(3) },
+		"CSAT":             func(a *Account) { a.CSAT = metrics.Some(2) },
+		"champion changed": func(a *Account) { a.ChampionChanged = false },
+		"renewal date":     func(a *Account) { a.RenewalDate = d("2026-05-01") },
+	}
+	for name, change := range changes {
+		a := base
+		change(&a)
+		if SameHealthInputs(&base, &a) {
+			t.Errorf("a change of %s is not a change of the health inputs", name)
+		}
+	}
+	// Every health input is covered: HealthInputs differs for each
+	// change above, and the list is as long as metrics.Inputs less the
+	// override.
+	if n := reflect.TypeOf(metrics.Inputs{}).NumField() - 1; len(changes) != n {
+		t.Errorf("%d changes tested, metrics.Inputs has %d inputs besides the override", len(changes), n)
+	}
+	for name, change := range map[string]func(a *Account){
+		"name":     func(a *Account) { a.Name = "Other" },
+		"owner":    func(a *Account) { a.OwnerID = 9 },
+		"ARR":      func(a *Account) { a.ARRCents = 1 },
+		"pipeline": func(a *Account) { a.PipelineCents = 1 },
+		"plan":     func(a *Account) { a.Plan = "Gold" },
+		"override": func(a *Account) { a.Override = nil },
+		"champion": func(a *Account) { a.ChampionName = "Someone Else" },
+	} {
+		a := base
+		change(&a)
+		if !SameHealthInputs(&base, &a) {
+			t.Errorf("a change of %s counts as a change of the health inputs", name)
+		}
 	}
 }

@@ -55,6 +55,15 @@ func goldenAccount() Account {
 	}
 }
 
+// goldenAccountV3 is account.v3.bin: goldenAccount with a plan and the
+// instant its health inputs were last updated (format 3).
+func goldenAccountV3() Account {
+	a := goldenAccount()
+	a.Plan = "Enterprise (3-year) 企業"
+	a.InputsAt = time.Date(2026, 2, 27, 16, 45, 0, 500_000_000, time.UTC)
+	return a
+}
+
 func goldenLedger() LedgerEntry {
 	return LedgerEntry{ARRCents: 184_500_00, Kind: metrics.KindExpansion, Author: "Priya Kim", Note: "added the Hamburg depot"}
 }
@@ -79,6 +88,20 @@ func TestGoldenRecordFormats(t *testing.T) {
 	}
 	if want := goldenAccount(); !reflect.DeepEqual(a, want) {
 		t.Errorf("account decodes to\n%+v\nwant\n%+v", a, want)
+	}
+
+	// Format 3: the same account with a plan and the instant its health
+	// inputs were last updated, appended after the v1 fields.
+	a = Account{}
+	v3 := readGolden(t, "account.v3.bin")
+	if err := decodeAccount(42, v3, &a); err != nil {
+		t.Fatalf("account v3: %v", err)
+	}
+	if want := goldenAccountV3(); !reflect.DeepEqual(a, want) {
+		t.Errorf("account v3 decodes to\n%+v\nwant\n%+v", a, want)
+	}
+	if owner, ext, name, err := skimAccount(v3); err != nil || owner != 3 || string(ext) != "0015g00000NWLX" || string(name) != goldenAccount().Name {
+		t.Errorf("skimAccount of the v3 golden: owner %d ext %q name %q, %v", owner, ext, name, err)
 	}
 
 	var l LedgerEntry

@@ -101,6 +101,37 @@ type Account struct {
 	Override        *metrics.Override `json:"override,omitempty"`
 	CreatedAt       time.Time         `json:"created_at"`
 	UpdatedAt       time.Time         `json:"updated_at"`
+	// InputsAt is when the health inputs (the fields HealthInputs reads,
+	// the override aside: that is an opinion, not data) were last
+	// updated by an import or an edit; zero on an account written before
+	// steward kept it (see InputsUpdated).
+	InputsAt time.Time `json:"inputs_at"`
+}
+
+// InputsUpdated is when a's health inputs were last updated: InputsAt,
+// or for an account written before steward kept it, UpdatedAt (its last
+// write of any kind, never earlier than the last update of its inputs, so
+// such an account is never wrongly called stale), else CreatedAt. Zero
+// means unknown, which is never stale either (README, "Money at risk, and
+// what changed": data freshness).
+func (a *Account) InputsUpdated() time.Time {
+	switch {
+	case !a.InputsAt.IsZero():
+		return a.InputsAt
+	case !a.UpdatedAt.IsZero():
+		return a.UpdatedAt
+	}
+	return a.CreatedAt
+}
+
+// SameHealthInputs reports whether a and b hold the same health inputs:
+// the fields HealthInputs reads, but the override. An edit or an import
+// that changes any of them moves InputsAt.
+func SameHealthInputs(a, b *Account) bool {
+	return a.Segment == b.Segment && a.Seats == b.Seats && a.ActiveUsers == b.ActiveUsers &&
+		a.Tickets30d == b.Tickets30d && a.OpenCritical == b.OpenCritical && a.LastTouch == b.LastTouch &&
+		a.LastQBR == b.LastQBR && a.ContractStart == b.ContractStart && a.NPS == b.NPS && a.CSAT == b.CSAT &&
+		a.ChampionChanged == b.ChampionChanged && a.RenewalDate == b.RenewalDate
 }
 
 // EffectiveSegment is the explicit segment, or the one ARR implies.

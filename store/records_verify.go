@@ -301,7 +301,7 @@ func (r *recordVerifier) acct(k, v []byte) {
 func skimAccount(b []byte) (owner uint64, ext, name []byte, err error) {
 	d := dec{b: b}
 	format := d.u8()
-	if format != accountFormat1 && format != accountFormat {
+	if format < accountFormat1 || format > accountFormat {
 		return 0, nil, nil, errCorrupt
 	}
 	name = d.raw()
@@ -335,8 +335,11 @@ func skimAccount(b []byte) (owner uint64, ext, name []byte, err error) {
 	}
 	d.instant()
 	d.instant()
-	if format >= 2 {
+	if format >= accountFormat2 {
 		d.raw() // plan
+	}
+	if format >= accountFormat3 {
+		d.instant() // inputs updated
 	}
 	if d.err != nil {
 		return 0, nil, nil, d.err

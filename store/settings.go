@@ -82,6 +82,7 @@ var settingKeys = []settingKey{
 	floatSetting("load.enterprise", "what one enterprise account weighs against a member's capacity", func(s *Settings) *float64 { return &s.Health.Load.Enterprise }),
 	floatSetting("load.mid_market", "what one mid-market account weighs", func(s *Settings) *float64 { return &s.Health.Load.MidMarket }),
 	floatSetting("load.smb", "what one SMB account weighs", func(s *Settings) *float64 { return &s.Health.Load.SMB }),
+	intSetting("freshness.stale_days", "days after which an account's health inputs are stale data", func(s *Settings) *int { return &s.Health.StaleDays }),
 	{key: "currency", help: "ISO 4217 code of all amounts",
 		get: func(s *Settings) string { return s.Currency },
 		set: func(s *Settings, v string) error { s.Currency = strings.ToUpper(strings.TrimSpace(v)); return nil }},

@@ -31,6 +31,7 @@ var actSettingDefaults = []struct{ key, value string }{
 	{"load.enterprise", "1"},
 	{"load.mid_market", "0.33"},
 	{"load.smb", "0.1"},
+	{"freshness.stale_days", "30"},
 	{"currency", "USD"},
 }
 
@@ -89,6 +90,7 @@ func TestActSetSetting(t *testing.T) {
 		{"segments.mid_market_min", "25000", f.byMia, "25000", func(s Settings) bool { return s.Health.MidMarketMinCents == 25_000_00 }},
 		{"sla.critical", "2", f.byMia, "2", func(s Settings) bool { return s.Health.SLA.Critical == 2 }},
 		{"cadence.smb", "45", f.byMia, "45", func(s Settings) bool { return s.Health.Cadence.SMB == 45 }},
+		{"freshness.stale_days", " 45 ", f.byMia, "45", func(s Settings) bool { return s.Health.StaleDays == 45 }},
 		{"currency", " eur ", f.byMia, "EUR", func(s Settings) bool { return s.Currency == "EUR" }},
 	}
 	olds := map[string]string{}
@@ -199,6 +201,10 @@ func TestActSetSettingRefusals(t *testing.T) {
 	refuse("qbr_interval_days", "0", "qbr_interval_days")
 	refuse("sla.critical", "0", "SLA")
 	refuse("sla.high", "abc", "abc")
+	refuse("freshness.stale_days", "0", "freshness.stale_days", "between 1 and 3650")
+	refuse("freshness.stale_days", "3651", "freshness.stale_days", "3651")
+	refuse("freshness.stale_days", "-5", "freshness.stale_days")
+	refuse("freshness.stale_days", "4.5", "4.5")
 	refuse("currency", "EURO", "EURO")
 	refuse("currency", "ZZZ", "ISO 4217")
 	refuse("currency", "XXX", "ISO 4217")

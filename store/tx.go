@@ -225,6 +225,14 @@ func (t *Tx) PutAccounts(list []*Account) error {
 			if err := decodeAccount(a.ID, old, &prev); err != nil {
 				return fmt.Errorf("account %d: %w", a.ID, err)
 			}
+			if a.InputsAt.IsZero() {
+				// An account from before InputsAt was kept: its first
+				// write pins the estimate (InputsUpdated, its last write
+				// until now), so this write, which may not touch the
+				// inputs at all (an override, a logged call), does not
+				// make them look fresh.
+				a.InputsAt = prev.InputsUpdated()
+			}
 			// An index entry that stays the same is left alone: a bulk
 			// update then rewrites the accounts, not every index page too.
 			same = prev.OwnerID == a.OwnerID && prev.Name == a.Name && prev.ExternalID == a.ExternalID

@@ -338,6 +338,9 @@ func TestCheckDecodesEveryBucketAndIndex(t *testing.T) {
 		{"garbled settings", "settings", func(tx *bolt.Tx) error {
 			return tx.Bucket(bMeta).Put(kSettings, []byte("\x00garbage"))
 		}},
+		{"settings with no stale-data threshold", "freshness.stale_days", func(tx *bolt.Tx) error {
+			return tx.Bucket(bMeta).Put(kSettings, []byte(`{"currency":"USD","health":{"stale_days":0}}`))
+		}},
 		{"an owner index entry for no account", "accounts_by_owner", func(tx *bolt.Tx) error {
 			return tx.Bucket(bAccByOwner).Put(key(u64(1), u64(999)), nil)
 		}},
@@ -532,7 +535,10 @@ func TestSkimAccountAgreesWithDecode(t *testing.T) {
 	plain := Account{Name: "x", Lifecycle: Active}
 	withPlan := full
 	withPlan.Plan = "Enterprise Plus" // format 2
-	seeds := [][]byte{encodeAccount(&full), encodeAccount(&plain), readGolden(t, "account.v1.bin"), encodeAccount(&withPlan)}
+	withInputs := plain
+	withInputs.InputsAt = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC) // format 3
+	seeds := [][]byte{encodeAccount(&full), encodeAccount(&plain), readGolden(t, "account.v1.bin"), encodeAccount(&withPlan),
+		encodeAccount(&withInputs), readGolden(t, "account.v3.bin")}
 	for i := 0; i < 30000; i++ {
 		b := bytes.Clone(seeds[i%len(seeds)])
 		for j := 0; j <= r.Intn(3); j++ {

@@ -186,6 +186,7 @@ func (pg *healthPage) rebuild() {
 	}
 	d.kv("Champion", champ)
 	d.kv("Touch", "last "+orDash(a.LastTouch.String(), "never")+" ("+ago(a.LastTouch, pg.p.AsOf)+") · last QBR "+orDash(a.LastQBR.String(), "never"))
+	d.kv("Inputs updated", pg.inputsText(a))
 	d.kv("Settings", settingsText(pg.p.Settings.Health, a.Segment))
 
 	d.blank()
@@ -253,6 +254,36 @@ func (pg *healthPage) rebuild() {
 	for _, act := range det.Activities {
 		d.line("  " + fmtInstant(act.At) + "  " + fit(act.Kind, 7, false) + " " + sanitize(orDash(act.Author, "—")+": "+act.Text))
 	}
+}
+
+// inputsText is when the account's health inputs were last updated (an
+// import or an edit), how long before the day that is, and "⚠ stale" past
+// the freshness.stale_days setting (README, data freshness). An account
+// from before steward dated its inputs shows its last change instead,
+// and says so.
+func (pg *healthPage) inputsText(a *portfolio.Account) string {
+	day := portfolio.InputsDay(&a.Account)
+	if day.IsZero() {
+		return "unknown"
+	}
+	age := pg.p.AsOf.Sub(day)
+	s := day.String() + " ("
+	switch {
+	case age <= 0:
+		s += "today"
+	case age == 1:
+		s += "1 day ago"
+	default:
+		s += itoa(age) + " days ago"
+	}
+	if a.InputsAt.IsZero() {
+		s += ", the record's last change"
+	}
+	s += ")"
+	if a.StaleInputs {
+		s += "  " + pg.th.Warn.Render("⚠ stale: older than "+itoa(pg.p.Settings.Health.StaleDays)+" days, the band stands on old numbers")
+	}
+	return s
 }
 
 func sinceText(p *portfolio.Portfolio) string {

@@ -202,3 +202,13 @@ func changeElsewhere(t *testing.T, m *Model, path string, edit func(k int, a *st
 	_, cmd := m.Update(statMsg{statOf(path)})
 	drive(m, cmd)
 }
+
+// lineWith is the first line of s that contains sub ("" if none).
+func lineWith(s, sub string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			return l
+		}
+	}
+	return ""
+}

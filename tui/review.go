@@ -19,6 +19,7 @@ const (
 	secDueSoon
 	secNewEsc
 	secRenewal
+	secStale
 	secUntouched
 	numSections
 )
@@ -45,6 +46,13 @@ var reviewCols = [numSections][]column{
 		{title: "ARR", min: 7, pref: 8, right: true, prio: 2},
 		{title: "Health", min: 12, pref: 13, prio: 2},
 	},
+	secStale: {
+		{title: "Account", min: 12, pref: 30, flex: true, prio: 0},
+		{title: "Owner", min: 8, pref: 16, prio: 3},
+		{title: "Health", min: 12, pref: 13, prio: 1},
+		{title: "ARR", min: 7, pref: 8, right: true, prio: 2},
+		{title: "Inputs", min: 8, pref: 9, right: true, prio: 1},
+	},
 	secUntouched: {
 		{title: "Account", min: 12, pref: 30, flex: true, prio: 0},
 		{title: "Owner", min: 8, pref: 16, prio: 3},
@@ -55,11 +63,16 @@ var reviewCols = [numSections][]column{
 	},
 }
 
-// changeCols are the worsened and improved sections' columns.
+// changeCols are the worsened and improved sections' columns. Data says
+// "stale" when the band stands on health inputs older than the
+// freshness.stale_days setting: a red band from old numbers is no news
+// (README, data freshness). It outranks the owner, so it stays on a
+// narrow terminal.
 var changeCols = []column{
 	{title: "Account", min: 12, pref: 30, flex: true, prio: 0},
 	{title: "Owner", min: 8, pref: 16, prio: 3},
 	{title: "Band", min: 20, pref: 20, prio: 1}, // fits "? unknown → ◆ yellow"
+	{title: "Data", min: 5, pref: 5, prio: 1},
 	{title: "Score", min: 7, pref: 9, prio: 2},
 	{title: "Trend", min: 5, pref: 6, prio: 2},
 	{title: "ARR", min: 7, pref: 8, right: true, prio: 4},
@@ -324,6 +337,9 @@ func (v *reviewView) rebuild() {
 	add(secDueSoon, "SLA due within 24 h", "largest ARR first", "No escalation falls due in the next 24 hours.", r.DueSoon)
 	add(secNewEsc, "New escalations (last 7 days)", "largest ARR first", "No escalation raised in the last 7 days.", r.NewEsc)
 	add(secRenewal, "Renewals that entered the 90-day window", "largest ARR first", "No renewal entered the 90-day window this week.", r.EnteredRenewal)
+	staleDays := itoa(v.p.Settings.Health.StaleDays)
+	add(secStale, "Stale data", money(r.StaleARRCents, v.p.Settings.Currency)+" ARR · health inputs older than "+staleDays+" days: bands from old numbers, not news · largest ARR first",
+		"Every account's health inputs were updated within "+staleDays+" days.", r.Stale)
 	add(secUntouched, "Past their touch cadence", "largest ARR first", "Every account was touched within its cadence.", r.Untouched)
 	v.clamp()
 }
@@ -457,9 +473,16 @@ func (v *reviewView) cells(l reviewLine) []cell {
 			now = itoa(a.Health.Score)
 		}
 		band := bandLabel(was.Band) + " → " + bandLabel(a.Health.Band)
-		return []cell{plain(a.Name), owner, styledCell(band, v.th.band(a.Health.Band)), plain(prev + " → " + now), plain(trend.String()), plain(money(a.ARRCents, p.Settings.Currency))}
+		data := plain("")
+		if a.StaleInputs {
+			data = styledCell("stale", v.th.Warn)
+		}
+		return []cell{plain(a.Name), owner, styledCell(band, v.th.band(a.Health.Band)), data, plain(prev + " → " + now), plain(trend.String()), plain(money(a.ARRCents, p.Settings.Currency))}
 	case secRenewal:
 		return []cell{plain(a.Name), owner, plain(a.RenewalDate.String()), plain(daysLeft(a.DaysToRenewal)), plain(money(a.ARRCents, p.Settings.Currency)), health}
+	case secStale:
+		age, _ := portfolio.InputsAge(&a.Account, p.AsOf)
+		return []cell{plain(a.Name), owner, health, plain(money(a.ARRCents, p.Settings.Currency)), plain(itoa(age) + "d old")}
 	default:
 		cad := p.Settings.Health.Cadence.For(a.Segment)
 		age := "never"

@@ -236,6 +236,7 @@ func (g *generator) generate() {
 	}
 	g.genOverrides()
 	g.genTrends()
+	g.genInputsDates()
 }
 
 // genMembers makes the manager (index 0) and the team.
@@ -1140,6 +1141,76 @@ func (g *generator) genTrends() {
 		case nRecover > 0 && s <= 88 && s >= 15:
 			a.trend, a.amount, a.weeks = trendRecovering, g.between(8, min(20, s)), g.between(3, 8)
 			nRecover--
+		}
+	}
+}
+
+// genInputsDates dates every account's health inputs (README, data
+// freshness): most were refreshed by the CRM's sync within the last
+// week; about 4% of the live ones between 31 and 120 days ago, a few red
+// ones among them (two that slid into red this week, when there are), so
+// the review's stale data and its "stale" marker on worsened rows have
+// something to show. It draws from its own random stream, after
+// everything else: the rest of the demo is what it was, and the accounts
+// export, which leaves the date out, is byte for byte the same.
+func (g *generator) genInputsDates() {
+	rng := rand.New(rand.NewPCG(uint64(g.opt.Seed), 0x57a1_eda7_a000_0001))
+	between := func(lo, hi int) int { return lo + rng.IntN(hi-lo+1) }
+	var live, slidRed, red []int
+	for i := range g.acc {
+		a := &g.acc[i]
+		if a.churnAt != 0 || a.unknown {
+			continue
+		}
+		live = append(live, i)
+		switch {
+		case a.computed != metrics.Red:
+		case a.trend == trendSliding && a.weeks == 1:
+			slidRed = append(slidRed, i)
+		default:
+			red = append(red, i)
+		}
+	}
+	stale := make(map[int]bool)
+	want := int(math.Round(0.04 * float64(len(live))))
+	take := func(from []int, n int) {
+		rng.Shuffle(len(from), func(i, j int) { from[i], from[j] = from[j], from[i] })
+		for _, i := range from {
+			if n <= 0 || len(stale) >= want {
+				return
+			}
+			// Inputs cannot be older than the account.
+			if !stale[i] && g.today.Sub(metrics.DateOf(g.acc[i].a.CreatedAt)) > 120 {
+				stale[i] = true
+				n--
+			}
+		}
+	}
+	take(slidRed, 2)
+	take(red, max(3, want/5)-len(stale))
+	take(live, want)
+	for i := range g.acc {
+		a := &g.acc[i]
+		x := &a.a
+		switch {
+		case a.churnAt != 0:
+			x.InputsAt = x.UpdatedAt // frozen when they left
+		case a.unknown:
+			x.InputsAt = x.CreatedAt // as new as the account
+		case stale[i]:
+			// Around midday UTC, the same day in every zone near it.
+			d := g.today.AddDays(-between(31, 120))
+			x.InputsAt = d.Time().Add(time.Duration(between(10*60, 13*60)) * time.Minute)
+		default:
+			from := g.now.Add(-7 * 24 * time.Hour)
+			if x.CreatedAt.After(from) {
+				from = x.CreatedAt
+			}
+			x.InputsAt = from.Add(time.Duration(rng.Int64N(int64(g.now.Sub(from))/int64(time.Minute)+1)) * time.Minute)
+		}
+		// The write that dated the inputs updated the record.
+		if x.InputsAt.After(x.UpdatedAt) {
+			x.UpdatedAt = x.InputsAt
 		}
 	}
 }

@@ -566,3 +566,61 @@ func TestZeroOptionsUseTheClock(t *testing.T) {
 		t.Errorf("compared with %s", p.Review.ComparedWithWeek)
 	}
 }
+
+// The demo dates its accounts' health inputs so the review's stale data
+// means something: most live accounts within the last 7 days, about 4%
+// between 31 and 120 days ago, red ones among them and at least one that
+// worsened this week (the review marks it stale); nothing older than its
+// account or newer than now, in the default book and a larger one.
+func TestInputsDates(t *testing.T) {
+	for _, n := range []int{0, 2000} {
+		path, _ := writeDemo(t, Options{Seed: 1, Accounts: n})
+		p := load(t, path)
+		live, recent, stale, staleRed := 0, 0, 0, 0
+		for i := range p.Accounts {
+			a := &p.Accounts[i]
+			if a.InputsAt.IsZero() || a.InputsAt.After(testNow) || a.InputsAt.Before(a.CreatedAt) || a.UpdatedAt.Before(a.InputsAt) {
+				t.Errorf("%s: inputs dated %v, created %v, updated %v, now %v", a.Name, a.InputsAt, a.CreatedAt, a.UpdatedAt, testNow)
+			}
+			if !a.Live {
+				continue
+			}
+			live++
+			age, _ := portfolio.InputsAge(&a.Account, testToday)
+			switch {
+			case age <= 7:
+				recent++
+			case age <= 30:
+				// A brand-new account without data: dated when it was
+				// created, days ago.
+				if a.Health.Band != metrics.Unknown {
+					t.Errorf("%s: inputs %d days old, neither within a week nor 31-120 days", a.Name, age)
+				}
+			case age >= 31 && age <= 120:
+				stale++
+				if a.Health.Band == metrics.Red {
+					staleRed++
+				}
+			default:
+				t.Errorf("%s: inputs %d days old, neither within a week nor 31-120 days", a.Name, age)
+			}
+			if a.StaleInputs != (age > 30) {
+				t.Errorf("%s: %d days old, StaleInputs %v", a.Name, age, a.StaleInputs)
+			}
+		}
+		share := float64(stale) / float64(live)
+		t.Logf("%d accounts: %d live, %d within 7 days, %d stale (%.1f%%), %d of them red", len(p.Accounts), live, recent, stale, 100*share, staleRed)
+		if share < 0.03 || share > 0.05 || staleRed < 3 || len(p.Review.Stale) != stale || float64(recent) < 0.9*float64(live) {
+			t.Errorf("%d accounts: %d of %d live stale (%.1f%%), %d red, review lists %d; want about 4%%, 3+ red", len(p.Accounts), stale, live, 100*share, staleRed, len(p.Review.Stale))
+		}
+		worsenedStale := 0
+		for _, i := range p.Review.Worsened {
+			if p.Accounts[i].StaleInputs {
+				worsenedStale++
+			}
+		}
+		if worsenedStale == 0 {
+			t.Errorf("%d accounts: no worsened account has stale inputs for the review to mark", len(p.Accounts))
+		}
+	}
+}

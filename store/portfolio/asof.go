@@ -386,8 +386,9 @@ func (p *Past) Report() Report {
 	r.RenewalForecast, r.OverdueRenewals, r.OverdueARRCents = nil, nil, nil // forecasts are today's word
 	r.ForecastVsActual = nil                                                // so is the quarter reconciled
 	r.NPS, r.NPSResponses, r.CSAT, r.CSATMean, r.CSATResponses, r.PipelineCents = nil, nil, nil, nil, nil, nil
+	r.StaleData = nil // the inputs' date keeps only its latest value
 	for i := range r.Members {
-		r.Members[i].CSAT, r.Members[i].NPS = nil, nil
+		r.Members[i].CSAT, r.Members[i].NPS, r.Members[i].StaleData = nil, nil, nil
 	}
 	r.CurrentOnly = append([]string{}, PastCurrentOnly...)
 	r.AsOfSources = &AsOfSources{Accounts: "ledger", KPIs: "ledger", Bands: "snapshot", Escalations: "timeline",

@@ -33,6 +33,10 @@ type book struct {
 	forecast   [2]metrics.ForecastSums
 	overdue    int
 	overdueARR int64
+	// stale counts the live accounts whose health inputs are stale
+	// (Account.StaleInputs) and sums their ARR.
+	stale    int
+	staleARR int64
 }
 
 // dueHorizons are metrics.DueHorizons, fixed at three for the arrays above
@@ -82,6 +86,10 @@ func (b *book) add(a *Account, f *figures, sign int, unassigned bool) {
 	if metrics.AtRisk(a.Health.Band, !a.RenewalDate.IsZero(), a.DaysToRenewal) {
 		b.atRisk += sign
 		b.atRiskARR += s64 * a.ARRCents
+	}
+	if a.StaleInputs {
+		b.stale += sign
+		b.staleARR += s64 * a.ARRCents
 	}
 }
 
@@ -206,6 +214,7 @@ func (p *Portfolio) finishKPIs() {
 		AtRiskARRCents:  b.atRiskARR,
 		Forecast:        [2]metrics.Forecast{b.forecast[0].Finish(), b.forecast[1].Finish()},
 		OverdueRenewals: b.overdue, OverdueARRCents: b.overdueARR,
+		Stale: b.stale, StaleARRCents: b.staleARR,
 	}
 	for _, s := range store.Statuses {
 		k.EscByStatus[s] = 0
@@ -241,6 +250,7 @@ func (p *Portfolio) finishTeam(all bool) {
 			}
 			r.OverCapacity = !r.Unassigned && r.Member.Capacity > 0 && r.Accounts > r.Member.Capacity
 			r.AtRisk, r.AtRiskARRCents = b.atRisk, b.atRiskARR
+			r.Stale, r.StaleARRCents = b.stale, b.staleARR
 			r.Load = metrics.LoadOf(b.segs, p.Settings.Health.Load)
 			r.LoadShare = metrics.LoadShare(r.Load, r.Member.Capacity)
 			if r.Unassigned {

@@ -30,8 +30,13 @@ type Account struct {
 	Forecast         metrics.ForecastCategory
 	ExpectedARRCents int64
 	ForecastSet      bool
-	DaysToRenewal    int // meaningful when RenewalDate is set
-	OpenEsc          int // unresolved escalations
+	// StaleInputs: the health inputs were last updated (InputsUpdated)
+	// more than the freshness.stale_days setting before the day, so the
+	// band stands on old numbers (README, data freshness). Beside
+	// ForecastSet, it takes no room of its own in the row.
+	StaleInputs   bool
+	DaysToRenewal int // meaningful when RenewalDate is set
+	OpenEsc       int // unresolved escalations
 	// Fold is the folded (FoldText) "name owner segment" the filter
 	// matches against, prepared once so typing does not re-fold 100,000
 	// strings; its first NameLen bytes are the folded name. Only screens
@@ -92,6 +97,10 @@ type MemberRow struct {
 	// OneOnOneDue: the last 1:1 is older than the cadence (settings
 	// cadence.one_on_one), or there was none.
 	OneOnOneDue bool
+	// Stale and StaleARRCents are the member's live accounts whose health
+	// inputs are stale (Account.StaleInputs), and their ARR.
+	Stale         int
+	StaleARRCents int64
 }
 
 // KPIs are the portfolio numbers of SPEC section 4.
@@ -120,6 +129,10 @@ type KPIs struct {
 	Forecast        [2]metrics.Forecast
 	OverdueRenewals int
 	OverdueARRCents int64
+	// Stale and StaleARRCents are the live accounts whose health inputs
+	// are stale (Account.StaleInputs), and their ARR.
+	Stale         int
+	StaleARRCents int64
 }
 
 // Review holds the Monday sections: indexes into Portfolio.Accounts and
@@ -143,6 +156,12 @@ type Review struct {
 	Untouched          []int        // live accounts past their touch cadence
 	ComparedWithWeek   metrics.Week // 0 when no earlier snapshot exists
 	CurrentWeekSnapped bool
+	// Stale are the live accounts whose health inputs are older than the
+	// freshness.stale_days setting (Account.StaleInputs), the largest ARR
+	// first, and StaleARRCents their ARR: a band from old numbers is not
+	// news.
+	Stale         []int
+	StaleARRCents int64
 }
 
 // Portfolio is the computed book.
@@ -493,6 +512,9 @@ type scorer struct {
 	prevList []prevScore     // instead of prev: sorted by account, a fifth of the map's size
 	breached map[uint64]bool // accounts with an open escalation past its SLA
 	openEsc  map[uint64]int  // open escalations per account
+	// staleBefore is the start of the day freshness.stale_days before
+	// asOf: inputs updated before it are stale (StaleBefore).
+	staleBefore time.Time
 }
 
 // prevScore is one account's score in the comparison week; band indexes
@@ -518,7 +540,8 @@ func (s *scorer) prevOf(id uint64) (store.WeekScore, bool) {
 }
 
 func newScorer(p *Portfolio, prev map[uint64]store.WeekScore, escs []store.Escalation, asOf metrics.Date, now time.Time) *scorer {
-	s := &scorer{p: p, cfg: p.Settings.Health, asOf: asOf, prev: prev, breached: map[uint64]bool{}, openEsc: map[uint64]int{}}
+	s := &scorer{p: p, cfg: p.Settings.Health, asOf: asOf, prev: prev, breached: map[uint64]bool{}, openEsc: map[uint64]int{},
+		staleBefore: StaleBefore(asOf, p.Settings.Health.StaleDays)}
 	for i := range escs {
 		if e := &escs[i]; e.Open() {
 			s.openEsc[e.AccountID]++
@@ -546,6 +569,10 @@ func (s *scorer) score(a *Account) {
 		a.DaysToRenewal = a.RenewalDate.Sub(s.asOf)
 	}
 	a.OpenEsc = s.openEsc[a.ID]
+	// An instant against the day's cutoff, not a day per account: the
+	// same answer as InputsAge > StaleDays, without a zone lookup each.
+	upd := a.InputsUpdated()
+	a.StaleInputs = !upd.IsZero() && upd.Before(s.staleBefore)
 	f, set := s.p.forecasts[a.ID]
 	a.Forecast, a.ExpectedARRCents = forecastFor(a.Health.Band, a.Flags, a.ARRCents, f, set)
 	a.ForecastSet = set
@@ -761,14 +788,24 @@ func computeReview(p *Portfolio, prevWeek metrics.Week, thisWeekHas bool, asOf m
 	if prevWeek != 0 {
 		r.Since = prevWeek.Monday()
 	}
-	for _, sec := range p.reviewSections(&r) {
-		for i := range p.Accounts {
-			if a := &p.Accounts[i]; a.Live && sec.holds(a) {
+	// One pass over the rows for every section: the rows are most of the
+	// portfolio's memory, and a pass per section read them all again.
+	secs := p.reviewSections(&r)
+	for i := range p.Accounts {
+		a := &p.Accounts[i]
+		if !a.Live {
+			continue
+		}
+		for _, sec := range secs {
+			if sec.holds(a) {
 				*sec.list = append(*sec.list, i)
 			}
 		}
+	}
+	for _, sec := range secs {
 		slices.SortFunc(*sec.list, sec.cmp)
 	}
+	r.StaleARRCents = p.sumARR(r.Stale)
 	r.NewEsc, r.BreachedEsc, r.DueSoon = reviewEscalations(p.Escalations, now)
 	day := baselineDay(r.Since)
 	p.base, r.Moves = baselinePass(p.Accounts, day, asOf)
@@ -786,7 +823,8 @@ type reviewSection struct {
 
 // reviewSections are r's account sections. Every section leads with the
 // money at stake (README, "The dashboard"): the largest ARR first; then
-// the worst fall, the soonest renewal, the longest untouched; the index
+// the worst fall, the soonest renewal, the longest untouched, the oldest
+// inputs; the index
 // breaks the last tie, so the order is total (a fast sort, and a changed
 // account finds its place by binary search).
 func (p *Portfolio) reviewSections(r *Review) []reviewSection {
@@ -816,7 +854,18 @@ func (p *Portfolio) reviewSections(r *Review) []reviewSection {
 		{&r.Untouched, func(a *Account) bool {
 			return a.LastTouch.IsZero() || asOf.Sub(a.LastTouch) > cfg.Cadence.For(a.Segment)
 		}, byARR(func(a, b *Account) int { return cmp.Compare(a.LastTouch, b.LastTouch) })},
+		{&r.Stale, func(a *Account) bool { return a.StaleInputs },
+			byARR(func(a, b *Account) int { return a.InputsUpdated().Compare(b.InputsUpdated()) })},
 	}
+}
+
+// sumARR is the ARR of the accounts at indexes list.
+func (p *Portfolio) sumARR(list []int) int64 {
+	var sum int64
+	for _, i := range list {
+		sum += p.Accounts[i].ARRCents
+	}
+	return sum
 }
 
 // updateReview moves the changed accounts in or out of the review's
@@ -845,6 +894,7 @@ func (p *Portfolio) updateReview(changed []int, thisWeekHas bool, now time.Time)
 		}
 		*sec.list = list
 	}
+	r.StaleARRCents = p.sumARR(r.Stale)
 	r.NewEsc, r.BreachedEsc, r.DueSoon = reviewEscalations(p.Escalations, now)
 	// The moves of the changed accounts are made again; their baseline
 	// sums were taken out and put back by Apply (baselineAccount).

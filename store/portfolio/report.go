@@ -66,6 +66,10 @@ type Report struct {
 	// what renewed; null as of a past day, or when no forecast snapshot
 	// was taken in that quarter.
 	ForecastVsActual *ReconcileJSON `json:"forecast_vs_actual"`
+	// StaleData is the live accounts whose health inputs are older than
+	// the freshness.stale_days setting; null as of a past day (the inputs'
+	// date keeps only its latest value).
+	StaleData *StaleData `json:"stale_data"`
 	// CurrentOnly lists the figures steward keeps only as a latest value,
 	// left out (null) of a report as of a past day; empty for today.
 	CurrentOnly []string `json:"current_only"`
@@ -96,6 +100,21 @@ type AsOfSources struct {
 var PastCurrentOnly = []string{
 	"nps", "nps_responses", "csat", "csat_mean", "csat_responses", "expansion_pipeline_cents",
 	"members.csat", "members.nps", "at_risk_renewals.flags.champion-changed", "at_risk_renewals.flags.qbr-overdue",
+	"stale_data", "members.stale_data",
+}
+
+// StaleFigures count accounts whose health inputs are stale (README,
+// data freshness) and sum their ARR.
+type StaleFigures struct {
+	Accounts int   `json:"accounts"`
+	ARRCents int64 `json:"arr_cents"`
+}
+
+// StaleData is the portfolio's stale data with the setting it is judged
+// by.
+type StaleData struct {
+	StaleDays int `json:"stale_days"`
+	StaleFigures
 }
 
 // SinceBaseline is the review's "then": figures at the end of the
@@ -285,6 +304,9 @@ type MemberReport struct {
 	LoadShare        *float64             `json:"load_share"`
 	CSAT             *float64             `json:"csat"`
 	NPS              *float64             `json:"nps"`
+	// StaleData is the member's live accounts with stale health inputs;
+	// null as of a past day.
+	StaleData *StaleFigures `json:"stale_data"`
 }
 
 // AtRiskRenewal is one renewal inside 90 days (or overdue) on a band other
@@ -370,6 +392,7 @@ func (p *Portfolio) reportHead() Report {
 		SinceBaseline:          p.sinceBaseline(),
 		OverdueRenewals:        &k.OverdueRenewals,
 		OverdueARRCents:        &k.OverdueARRCents,
+		StaleData:              &StaleData{StaleDays: p.Settings.Health.StaleDays, StaleFigures: StaleFigures{Accounts: k.Stale, ARRCents: k.StaleARRCents}},
 	}
 	first, _ := metrics.Quarter(p.AsOf)
 	for q, f := range k.Forecast {
@@ -390,6 +413,7 @@ func (p *Portfolio) reportHead() Report {
 			AccountsAtRisk: t.AtRisk, ARRAtRiskCents: t.AtRiskARRCents,
 			Load: math.Round(t.Load*100) / 100, LoadShare: opt(t.LoadShare),
 			CSAT: opt(t.CSAT.TopTwoBox), NPS: opt(t.NPS.Score),
+			StaleData: &StaleFigures{Accounts: t.Stale, ARRCents: t.StaleARRCents},
 		})
 	}
 	return r
@@ -560,6 +584,10 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	if r.PipelineCents != nil {
 		pipeline = m(*r.PipelineCents)
 	}
+	staleData := leftOut
+	if sd := r.StaleData; sd != nil {
+		staleData = fmt.Sprintf("%d accounts, %s ARR (health inputs older than %d days: their bands stand on old numbers)", sd.Accounts, m(sd.ARRCents), sd.StaleDays)
+	}
 	b.WriteString("## Portfolio\n\n| KPI | Value |\n|---|---|\n")
 	rows := [][2]string{
 		{"Net revenue retention (NRR)", Pct(r.NRR)},
@@ -577,6 +605,7 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		{"CSAT (4-5 share)", csat},
 		{"Expansion pipeline", pipeline},
 		{"ARR at risk", fmt.Sprintf("%s in %d accounts (red, or yellow renewing within 90 days)", m(r.ARRAtRiskCents), r.AccountsAtRisk)},
+		{"Stale data", staleData},
 		{"Health bands", fmt.Sprintf("green %d, yellow %d, red %d, unknown %d", r.Bands[metrics.Green], r.Bands[metrics.Yellow], r.Bands[metrics.Red], r.Bands[metrics.Unknown])},
 		{"Escalations", fmt.Sprintf("open %d, in progress %d, waiting on client %d, with director %d, resolved %d; %d past SLA",
 			r.Escalations["open"], r.Escalations["in_progress"], r.Escalations["waiting_client"], r.Escalations["with_director"], r.Escalations["resolved"], r.EscalationsBreached)},

@@ -140,6 +140,15 @@ func (w *rowJSON) member(r *MemberReport) {
 	w.optFloat("load_share", r.LoadShare)
 	w.optFloat("csat", r.CSAT)
 	w.optFloat("nps", r.NPS)
+	w.key("stale_data")
+	if sd := r.StaleData; sd == nil {
+		w.b = append(w.b, "null"...)
+	} else {
+		w.begin('{')
+		w.int("accounts", int64(sd.Accounts))
+		w.int("arr_cents", sd.ARRCents)
+		w.end('}')
+	}
 	w.end('}')
 }
 

@@ -43,6 +43,9 @@ func TestRowJSONIsEncodingJSON(t *testing.T) {
 		m := MemberReport{ID: rng.Uint64() >> uint(rng.Intn(64)), Name: str(), Email: str(), Role: str(), Accounts: rng.Intn(1000) - 5,
 			Capacity: rng.Intn(100), OverCapacity: rng.Intn(2) == 0, ARRCents: rng.Int63() - rng.Int63(), NRR: flt(), GRR: flt(),
 			Bands: bands(), OpenEscalations: rng.Intn(20), RenewalsDue90: rng.Intn(20), RenewalsDue90ARR: rng.Int63(), CSAT: flt(), NPS: flt()}
+		if rng.Intn(3) > 0 {
+			m.StaleData = &StaleFigures{Accounts: rng.Intn(500), ARRCents: rng.Int63() - rng.Int63()}
+		}
 		var score *int
 		if rng.Intn(3) > 0 {
 			s := rng.Intn(101)

@@ -89,7 +89,7 @@ func FuzzReadCSV(f *testing.F) {
 					t.Fatalf("bad row error %+v", e)
 				}
 			}
-			if res.Created+res.Updated+res.Unchanged > res.Rows {
+			if res.Created+res.Updated+res.Refreshed+res.Unchanged > res.Rows {
 				t.Fatalf("counts exceed rows: %+v", res)
 			}
 		}

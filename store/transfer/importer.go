@@ -1024,13 +1024,23 @@ func (im *importer) accountRow() error {
 		return nil
 	}
 
+	// A row that states any health input dates the inputs now, changed
+	// or not: the CRM confirmed them (README, "Money at risk, and what
+	// changed": data freshness). A new account's inputs are as new as it.
+	confirms := isNew || im.statesHealthInputs()
 	if !isNew {
 		a.UpdatedAt, old.UpdatedAt = time.Time{}, time.Time{}
-		if reflect.DeepEqual(a, old) {
+		switch {
+		case !reflect.DeepEqual(a, old):
+			im.res.Updated++
+		case confirms:
+			// Nothing but the inputs' date changes: counted apart, so a
+			// re-import that rewrites every account says so.
+			im.res.Refreshed++
+		default:
 			im.res.Unchanged++
 			return nil
 		}
-		im.res.Updated++
 	} else {
 		im.res.Created++
 	}
@@ -1038,6 +1048,9 @@ func (im *importer) accountRow() error {
 		return nil
 	}
 	a.UpdatedAt = im.now
+	if confirms {
+		a.InputsAt = im.now
+	}
 	w := pendingAccount{acct: a, line: im.rec.line, ledger: ledger}
 	switch {
 	case churning:
@@ -1062,6 +1075,36 @@ func (im *importer) accountRow() error {
 	detach(&w.acct)
 	im.pending = append(im.pending, w)
 	return nil
+}
+
+// healthInputFields are the account columns that carry a health input
+// (store.SameHealthInputs); the contract start is whichever of
+// startFields the row uses.
+var healthInputFields = []string{fSegment, fSeats, fActiveUsers, fTickets, fCritical, fLastTouch, fLastQBR,
+	fNPS, fCSAT, fChampionChanged, fRenewal}
+
+// statesHealthInputs reports whether the current row has a cell (empty
+// included: an empty cell clears the value) for any health input.
+func (im *importer) statesHealthInputs() bool {
+	has := func(f string) bool {
+		for _, i := range im.byField[f] {
+			if i < len(im.rec.cells) && im.rec.cells[i].set {
+				return true
+			}
+		}
+		return false
+	}
+	for _, f := range healthInputFields {
+		if has(f) {
+			return true
+		}
+	}
+	for _, f := range startFields {
+		if has(f) && !im.shadowed(f) {
+			return true
+		}
+	}
+	return false
 }
 
 // appendLedger writes the ARR entries an account write implies.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"steward/store"
 )
@@ -40,6 +41,7 @@ func TestLazyAndEagerAccountImportsAgree(t *testing.T) {
 		"churn after it":                   "Account ID,Churned,Churn Date\n001A,yes,2026-01-31\n",
 		"rename by external ID":            "Account ID,Account Name\n001C,Initrode\n",
 		"unchanged":                        "Account ID,Account Name\n001B,\"Globex, Inc.\"\n",
+		"inputs confirmed":                 "Account ID,Seats,NPS\n001A,100,9\n001B,40,\n",
 	}
 	for name, content := range files {
 		t.Run(name, func(t *testing.T) {
@@ -50,10 +52,19 @@ func TestLazyAndEagerAccountImportsAgree(t *testing.T) {
 				db := fixtureDB(t)
 				extra(db)
 				path := writeFile(t, "a.csv", content)
+				start := time.Now()
 				res, err := Import(db, testOpt, path, opts(ImportOptions{}))
 				errs := strings.ReplaceAll(errList(res.Errors), path, "a.csv")
-				return fmt.Sprintf("err %v\n%d created %d updated %d unchanged\n%s\n%s",
-					err, res.Created, res.Updated, res.Unchanged, errs, export(t, db, Accounts, "csv"))
+				// Which accounts had their inputs dated by this import
+				// (the export does not show the date).
+				var dated []string
+				for _, a := range accountsOf(t, db) {
+					if !a.InputsAt.Before(start) {
+						dated = append(dated, a.Name)
+					}
+				}
+				return fmt.Sprintf("err %v\n%d created %d updated %d refreshed %d unchanged\ninputs dated: %q\n%s\n%s",
+					err, res.Created, res.Updated, res.Refreshed, res.Unchanged, dated, errs, export(t, db, Accounts, "csv"))
 			}
 			lazy, eager := outcome(1<<20), outcome(-1)
 			if lazy != eager {

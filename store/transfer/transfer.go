@@ -194,9 +194,14 @@ func shorten(s string, n int) string {
 type ImportResult struct {
 	Kind                              Kind
 	Rows, Created, Updated, Unchanged int
-	MembersCreated                    []string // with CreateMembers: the names of the members created (or that would be)
-	Ignored                           []string // unknown column names, once each
-	Errors                            []RowError
+	// Refreshed counts the accounts whose row changes nothing but the
+	// date of their health inputs: the file states inputs equal to the
+	// stored ones, which dates them now (README, data freshness).
+	// Unchanged rows change nothing at all.
+	Refreshed      int
+	MembersCreated []string // with CreateMembers: the names of the members created (or that would be)
+	Ignored        []string // unknown column names, once each
+	Errors         []RowError
 	// DryRun echoes the option: the counts say what would happen.
 	DryRun bool
 	// Elapsed is the wall time of the whole import.
@@ -205,11 +210,11 @@ type ImportResult struct {
 
 // Written reports whether the import changed the database.
 func (r ImportResult) Written() bool {
-	return !r.DryRun && len(r.Errors) == 0 && (r.Created > 0 || r.Updated > 0 || len(r.MembersCreated) > 0)
+	return !r.DryRun && len(r.Errors) == 0 && (r.Created > 0 || r.Updated > 0 || r.Refreshed > 0 || len(r.MembersCreated) > 0)
 }
 
-// Summary is the one-line outcome, e.g. "accounts.csv: 120 rows: 100
-// created, 15 updated, 5 unchanged" or "accounts.csv: 3 bad rows of 120,
+// Summary is the one-line outcome, e.g. "accounts.csv: 120 accounts: 100
+// created, 15 updated, 3 refreshed, 2 unchanged" or "accounts.csv: 3 bad rows of 120,
 // nothing was written".
 func (r ImportResult) Summary(file string) string {
 	if len(r.Errors) > 0 {
@@ -227,7 +232,12 @@ func (r ImportResult) Summary(file string) string {
 	if r.DryRun {
 		verb = " (dry run: would be)"
 	}
-	s := fmt.Sprintf("%s: %d %s%s: %d created, %d updated, %d unchanged", file, r.Rows, r.Kind, verb, r.Created, r.Updated, r.Unchanged)
+	refreshed := ""
+	if r.Kind == Accounts {
+		// Rows that only date the health inputs (see Refreshed).
+		refreshed = fmt.Sprintf(", %d refreshed", r.Refreshed)
+	}
+	s := fmt.Sprintf("%s: %d %s%s: %d created, %d updated%s, %d unchanged", file, r.Rows, r.Kind, verb, r.Created, r.Updated, refreshed, r.Unchanged)
 	if len(r.MembersCreated) > 0 {
 		s += fmt.Sprintf("; %d new team members", len(r.MembersCreated))
 	}
