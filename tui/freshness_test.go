@@ -86,7 +86,6 @@ func selectInReview(t *testing.T, m *Model, sec int, id uint64) {
 	t.Fatalf("account %d is not in review section %d", id, sec)
 }
 
-// lineWith is the screen line holding s, or "".
 // The review lists the stale data (name, owner, band in glyph and word,
 // ARR, the inputs' age) and marks a worsened row whose inputs are stale;
 // the health detail says when the inputs were updated and flags them
