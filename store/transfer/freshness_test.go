@@ -16,16 +16,7 @@ import (
 // alone, whatever else it changes; a dry run counts and writes nothing.
 func TestImportDatesHealthInputs(t *testing.T) {
 	db := fixtureDB(t)
-	byExt := func(ext string) store.Account {
-		t.Helper()
-		for _, a := range accountsOf(t, db) {
-			if a.ExternalID == ext {
-				return a
-			}
-		}
-		t.Fatalf("no account %s", ext)
-		return store.Account{}
-	}
+	byExt := func(ext string) store.Account { t.Helper(); return accountByExt(t, db, ext) }
 	// run imports content and returns the result and the instants the
 	// import's own clock lay between.
 	run := func(name, content string, o ImportOptions) (ImportResult, time.Time, time.Time) {
