@@ -213,39 +213,57 @@ type Reconciliation struct {
 
 // Reconcile sums results.
 func Reconcile(results []CallResult) Reconciliation {
-	var r Reconciliation
-	var keptF, keptA int64
+	var s ReconcileSums
 	for _, c := range results {
-		exp := max(c.ExpectedARRCents, 0)
-		renewed := c.Outcome == OutcomeRenewed || c.Outcome == OutcomeContracted
-		r.Count++
-		r.DueCents += c.ARRCents
-		r.ExpectedCents += exp
-		r.RenewedCents += c.RenewedCents
-		keptF += min(exp, c.ARRCents)
-		keptA += min(c.RenewedCents, c.ARRCents)
+		s.Add(c)
+	}
+	return s.Finish()
+}
+
+// ReconcileSums is Reconcile's additive form, for a reader that meets the
+// calls one by one and keeps none of them.
+type ReconcileSums struct {
+	r            Reconciliation
+	keptF, keptA int64
+}
+
+// Add adds one call and its outcome.
+func (s *ReconcileSums) Add(c CallResult) {
+	r := &s.r
+	exp := max(c.ExpectedARRCents, 0)
+	renewed := c.Outcome == OutcomeRenewed || c.Outcome == OutcomeContracted
+	r.Count++
+	r.DueCents += c.ARRCents
+	r.ExpectedCents += exp
+	r.RenewedCents += c.RenewedCents
+	s.keptF += min(exp, c.ARRCents)
+	s.keptA += min(c.RenewedCents, c.ARRCents)
+	if renewed {
+		r.Renewed++
+	}
+	if c.Outcome == OutcomePending {
+		r.Pending++
+	}
+	for i, cat := range ForecastCategories {
+		if cat != c.Category {
+			continue
+		}
+		b := &r.ByCategory[i]
+		b.Count++
+		b.DueCents += c.ARRCents
+		b.ExpectedCents += exp
+		b.RenewedCents += c.RenewedCents
 		if renewed {
-			r.Renewed++
-		}
-		if c.Outcome == OutcomePending {
-			r.Pending++
-		}
-		for i, cat := range ForecastCategories {
-			if cat != c.Category {
-				continue
-			}
-			b := &r.ByCategory[i]
-			b.Count++
-			b.DueCents += c.ARRCents
-			b.ExpectedCents += exp
-			b.RenewedCents += c.RenewedCents
-			if renewed {
-				b.Renewed++
-			}
+			b.Renewed++
 		}
 	}
+}
+
+// Finish is the reconciliation of the calls added.
+func (s ReconcileSums) Finish() Reconciliation {
+	r := s.r
 	r.VarianceCents = r.RenewedCents - r.ExpectedCents
-	r.ForecastGRR = ratio(float64(keptF), float64(r.DueCents))
-	r.ActualGRR = ratio(float64(keptA), float64(r.DueCents))
+	r.ForecastGRR = ratio(float64(s.keptF), float64(r.DueCents))
+	r.ActualGRR = ratio(float64(s.keptA), float64(r.DueCents))
 	return r
 }

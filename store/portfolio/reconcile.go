@@ -84,23 +84,21 @@ type Reconciled struct {
 	QuarterCalls
 	Rows    []CallRow
 	Sums    metrics.Reconciliation // over the opening call
-	Closing metrics.Forecast       // the last call (closingForecast), for comparison
+	Closing metrics.Forecast       // the last call (reconciler), for comparison
 }
 
 // Reconcile sets q's opening call against the ledgers of the portfolio.
 func (p *Portfolio) Reconcile(q QuarterCalls) Reconciled {
-	rows := make([]CallRow, 0, len(q.Opening))
+	rc := newReconciler(q, true)
 	for _, c := range q.Opening {
 		i := p.AccountIndex(c.AccountID)
 		var ledger []metrics.LedgerEntry
 		if i >= 0 {
 			ledger = p.Accounts[i].Ledger
 		}
-		rows = append(rows, callRow(c, i, ledger, p.AsOf))
+		rc.add(callRow(c, i, ledger, p.AsOf))
 	}
-	r := sumReconcile(q, rows)
-	sortCallRows(r.Rows)
-	return r
+	return rc.finish()
 }
 
 // callRow is call c's row: what the ledger says became of it on asOf.
@@ -110,16 +108,51 @@ func callRow(c store.ForecastCall, account int, ledger []metrics.LedgerEntry, as
 		CallResult: metrics.CallResult{ForecastCall: c.ForecastCall, Outcome: o, RenewedCents: renewed}}
 }
 
-// sumReconcile sums the rows of q's opening call (in account order).
-func sumReconcile(q QuarterCalls, rows []CallRow) Reconciled {
-	r := Reconciled{QuarterCalls: q, Rows: rows}
-	results := make([]metrics.CallResult, len(rows))
-	for i := range rows {
-		results[i] = rows[i].CallResult
+// reconciler sums a quarter's opening call row by row, in account order,
+// keeping every row (the renewals view) or only the surprises (the
+// report, which streams 100,000 accounts and keeps what it lists).
+type reconciler struct {
+	r       Reconciled
+	all     bool
+	sums    metrics.ReconcileSums
+	closing metrics.ForecastSums
+	next    int // the first closing call not yet passed
+}
+
+func newReconciler(q QuarterCalls, all bool) *reconciler {
+	rc := &reconciler{r: Reconciled{QuarterCalls: q}, all: all}
+	if all {
+		rc.r.Rows = make([]CallRow, 0, len(q.Opening))
 	}
-	r.Sums = metrics.Reconcile(results)
-	r.Closing = closingForecast(q, rows)
-	return r
+	// The quarter as it stood at its last call: the renewals still open
+	// then as called, and (add) the ones closed by then at what they
+	// renewed at, since a weekly snapshot lists only the open ones.
+	for _, c := range q.Closing {
+		rc.closing.Add(metrics.ForecastRow{Category: c.Category, ARRCents: c.ARRCents, ExpectedARRCents: c.ExpectedARRCents}, 1)
+	}
+	return rc
+}
+
+func (rc *reconciler) add(row CallRow) {
+	rc.sums.Add(row.CallResult)
+	cl := rc.r.QuarterCalls.Closing
+	for rc.next < len(cl) && cl[rc.next].AccountID < row.AccountID {
+		rc.next++
+	}
+	if rc.next >= len(cl) || cl[rc.next].AccountID != row.AccountID {
+		rc.closing.Add(metrics.ForecastRow{Category: row.Category, ARRCents: row.ARRCents, ExpectedARRCents: row.RenewedCents}, 1)
+	}
+	if rc.all || row.Surprise() {
+		rc.r.Rows = append(rc.r.Rows, row)
+	}
+}
+
+// finish sums up, and orders the rows kept.
+func (rc *reconciler) finish() Reconciled {
+	rc.r.Sums = rc.sums.Finish()
+	rc.r.Closing = rc.closing.Finish()
+	sortCallRows(rc.r.Rows)
+	return rc.r
 }
 
 // sortCallRows puts the largest shortfall first, then the upsides, then
@@ -134,30 +167,6 @@ func sortCallRows(rows []CallRow) {
 		}
 		return cmp.Compare(a.AccountID, b.AccountID)
 	})
-}
-
-// closingForecast is the quarter's forecast as it stood at its last
-// call: the renewals still open then as called, the ones already closed
-// at what they renewed at (a weekly snapshot lists only the open ones).
-// rows are the opening call's, in account order.
-func closingForecast(q QuarterCalls, rows []CallRow) metrics.Forecast {
-	out := make([]metrics.ForecastRow, 0, len(rows))
-	for _, c := range q.Closing {
-		out = append(out, metrics.ForecastRow{Category: c.Category, ARRCents: c.ARRCents, ExpectedARRCents: c.ExpectedARRCents})
-	}
-	// Both lists are in account order: one pass finds the renewals the
-	// last call no longer lists.
-	k := 0
-	for _, r := range rows {
-		for k < len(q.Closing) && q.Closing[k].AccountID < r.AccountID {
-			k++
-		}
-		if k < len(q.Closing) && q.Closing[k].AccountID == r.AccountID {
-			continue
-		}
-		out = append(out, metrics.ForecastRow{Category: r.Category, ARRCents: r.ARRCents, ExpectedARRCents: r.RenewedCents})
-	}
-	return metrics.ForecastOf(out)
 }
 
 // varianceRank orders shortfalls, then upsides, then renewals as called.

@@ -134,8 +134,12 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 	if err != nil {
 		return Report{}, err
 	}
+	// The calls are copies: the pages they were read from (a 2 MB folio
+	// each, other buckets' pages with them) need not stay mapped through
+	// the walk (README, Resident memory).
+	tx.ReleaseMapped()
 	calls := closed.Opening
-	callRows := make([]CallRow, 0, len(calls))
+	rc := newReconciler(closed, false) // only the surprises are kept
 	type names struct{ account, owner string }
 	varNames := map[uint64]names{}
 	callsUpTo := func(a *Account) {
@@ -143,14 +147,14 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 			c := calls[0]
 			calls = calls[1:]
 			if a == nil || c.AccountID != a.ID {
-				callRows = append(callRows, callRow(c, -1, nil, asOf)) // an account gone
+				rc.add(callRow(c, -1, nil, asOf)) // an account gone
 				continue
 			}
 			row := callRow(c, -1, a.Ledger, asOf)
 			if row.Surprise() {
 				varNames[a.ID] = names{strings.Clone(a.Name), a.OwnerName}
 			}
-			callRows = append(callRows, row)
+			rc.add(row)
 		}
 	}
 	scorer := startWorker(streamBatches, func(b *batch) {
@@ -217,18 +221,11 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 
 	r := p.reportHead()
 	if closed.Weeks > 0 {
-		rec := sumReconcile(closed, callRows)
-		var surprises []CallRow
-		for _, row := range rec.Rows {
-			if row.Surprise() {
-				surprises = append(surprises, row)
-			}
-		}
-		sortCallRows(surprises) // only these are listed: no need to order the rest
-		var vs []VarianceJSON
-		for i := range surprises {
-			n := varNames[surprises[i].AccountID]
-			vs = append(vs, varianceJSON(&surprises[i], n.account, n.owner))
+		rec := rc.finish()
+		vs := make([]VarianceJSON, 0, len(rec.Rows))
+		for i := range rec.Rows {
+			n := varNames[rec.Rows[i].AccountID]
+			vs = append(vs, varianceJSON(&rec.Rows[i], n.account, n.owner))
 		}
 		r.ForecastVsActual = reconcileJSON(&rec, vs)
 	}
