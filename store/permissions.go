@@ -41,6 +41,7 @@ const (
 	DoOneOnOne
 	DoSavedView
 	DoForecast
+	DoTask
 )
 
 // what each action is, in a refusal ("only a manager can ...", "only
@@ -60,6 +61,7 @@ var actionText = [...]string{
 	DoOneOnOne:    "log a 1:1 with",
 	DoSavedView:   "save or delete a view",
 	DoForecast:    "set the renewal forecast of",
+	DoTask:        "add or close tasks on",
 }
 
 // ErrNotAllowed is what every refusal of allow wraps.

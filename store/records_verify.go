@@ -101,7 +101,7 @@ func (r *recordVerifier) problem(format string, args ...any) {
 var sequenced = map[string]int{
 	string(bAccounts): 0, string(bMembers): 0, string(bEscalations): 0, string(bSettingsLog): 0,
 	string(bLedger): 12, string(bActivities): 8, string(bTimeline): 8, string(bRosterLog): 8, string(bOneOnOnes): 8,
-	string(bChanges): 0,
+	string(bChanges): 0, string(bTasks): 0,
 }
 
 // consume runs the checks over the walk's events until the walk closes
@@ -245,6 +245,9 @@ func (r *recordVerifier) handlers() map[string]func(k, v []byte) {
 		string(bSavedViews):    r.savedView,
 		string(bForecasts):     r.forecast,
 		string(bForecastWeeks): r.forecastCall,
+		string(bTasks):         r.task,
+		string(bTasksByAcct):   r.taskIndex(16),
+		string(bTasksOpen):     r.taskIndex(8),
 		string(bSettingsLog):   r.settingsLog,
 		string(bSnapshots):     r.snapshot,
 		string(bSnapByWeek):    r.weekIndex,
@@ -565,6 +568,27 @@ func (r *recordVerifier) forecast(k, v []byte) {
 		r.problem("forecast %s: the record is of account %d", showKey(k), f.AccountID)
 	case !f.Category.Valid():
 		r.problem("forecast of account %d: category %s", f.AccountID, Quote(string(f.Category)))
+	}
+}
+
+// task checks one task record.
+func (r *recordVerifier) task(k, v []byte) {
+	if len(k) != 8 {
+		r.problem("tasks: key %s is not an 8-byte ID", showKey(k))
+		return
+	}
+	var t Task
+	if err := decodeTask(binary.BigEndian.Uint64(k), v, &t); err != nil {
+		r.problem("task %d: %v", binary.BigEndian.Uint64(k), err)
+	}
+}
+
+// taskIndex checks the keys of a task index (account‖id, or id).
+func (r *recordVerifier) taskIndex(size int) func(k, v []byte) {
+	return func(k, v []byte) {
+		if len(k) != size || len(v) != 0 {
+			r.problem("%s: entry %s is not a task index entry", r.cur, showKey(k))
+		}
 	}
 }
 
