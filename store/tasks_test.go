@@ -65,7 +65,10 @@ func TestTasks(t *testing.T) {
 			_, err := tx.AddTask(NewTask{AccountID: mine.ID, Title: "  ", Due: due}, byAmy, now)
 			return err
 		}, "needs a title"},
-		{"no date", func(tx *Tx) error { _, err := tx.AddTask(NewTask{AccountID: mine.ID, Title: "x"}, byAmy, now); return err }, "needs a due date"},
+		{"no date", func(tx *Tx) error {
+			_, err := tx.AddTask(NewTask{AccountID: mine.ID, Title: "x"}, byAmy, now)
+			return err
+		}, "needs a due date"},
 		{"a skip without a reason", func(tx *Tx) error { _, err := tx.CloseTask(first.ID, TaskSkipped, " ", byAmy, now); return err }, "needs a reason"},
 		{"closing it open", func(tx *Tx) error { _, err := tx.CloseTask(first.ID, TaskOpen, "", byAmy, now); return err }, "done or skipped"},
 		{"Ben closing Amy's task on Amy's account", func(tx *Tx) error { _, err := tx.CloseTask(first.ID, TaskDone, "", byBen, now); return err }, "task #1 is Amy's"},

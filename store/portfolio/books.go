@@ -270,6 +270,22 @@ func (p *Portfolio) finishTeam(all bool) {
 		}
 		rows[row].OpenEsc++
 	}
+	// Overdue tasks are counted again each time too: the open ones are a
+	// few per account at most, and a day makes any of them overdue.
+	for i := range rows {
+		rows[i].OverdueTasks = 0
+	}
+	for i := range p.Tasks {
+		t := &p.Tasks[i]
+		if !t.Overdue(p.AsOf) {
+			continue
+		}
+		row, ok := p.rowOf.get(t.OwnerID)
+		if !ok {
+			row = len(rows) - 1
+		}
+		rows[row].OverdueTasks++
+	}
 	clear(p.touchedRows)
 	p.teamAll = rows
 	// The Unassigned pool has a row only when it holds something.

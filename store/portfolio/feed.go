@@ -33,6 +33,8 @@ type Delta struct {
 	// Forecasts are the forecasts of the accounts touched that have one;
 	// a touched account missing here has none.
 	Forecasts map[uint64]store.Forecast
+	// Tasks are the open tasks of the accounts touched.
+	Tasks map[uint64][]store.Task
 }
 
 // Empty reports a delta with nothing to apply.
@@ -76,6 +78,7 @@ func ReadDelta(tx *store.Tx, seq uint64, asOf metrics.Date, prevWeek metrics.Wee
 	}
 	d.Ledger = make(map[uint64][]metrics.LedgerEntry, len(accounts))
 	d.Forecasts = map[uint64]store.Forecast{}
+	d.Tasks = map[uint64][]store.Task{}
 	d.Prev = make(map[uint64]store.WeekScore, len(accounts))
 	for _, id := range sortedIDs(accounts) {
 		a, err := tx.Account(id)
@@ -90,6 +93,15 @@ func ReadDelta(tx *store.Tx, seq uint64, asOf metrics.Date, prevWeek metrics.Wee
 			return d, err
 		} else if ok {
 			d.Forecasts[id] = f
+		}
+		tasks, err := tx.TasksOf(id)
+		if err != nil {
+			return d, err
+		}
+		for _, t := range tasks {
+			if t.Status == store.TaskOpen {
+				d.Tasks[id] = append(d.Tasks[id], t)
+			}
 		}
 		l, err := tx.Ledger(id)
 		if err != nil {
@@ -166,6 +178,9 @@ func (old *Portfolio) Apply(d Delta, now time.Time) (*Portfolio, []int) {
 				p.forecasts[src.ID] = f
 			}
 		}
+	}
+	if len(d.Accounts) > 0 {
+		p.Tasks = withTasks(old.Tasks, d.Accounts, d.Tasks)
 	}
 	sc := newScorer(p, d.Prev, raw, p.AsOf, now)
 	var changed []int

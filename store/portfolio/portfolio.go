@@ -101,6 +101,8 @@ type MemberRow struct {
 	// inputs are stale (Account.StaleInputs), and their ARR.
 	Stale         int
 	StaleARRCents int64
+	// OverdueTasks are the member's open tasks past their due date.
+	OverdueTasks int
 }
 
 // KPIs are the portfolio numbers of SPEC section 4.
@@ -162,6 +164,9 @@ type Review struct {
 	// news.
 	Stale         []int
 	StaleARRCents int64
+	// OverdueTasks are open tasks past their due date, as indexes into
+	// Portfolio.Tasks: the oldest due date first, then the account's ARR.
+	OverdueTasks []int
 }
 
 // Portfolio is the computed book.
@@ -183,9 +188,12 @@ type Portfolio struct {
 	// SettingsLog is the latest settings changes, newest first: who tuned
 	// the health model, and when.
 	SettingsLog []store.SettingChange
-	Team        []MemberRow // managers first, then active members by name, then Unassigned when any
-	KPIs        KPIs
-	Review      Review
+	// Tasks are the open tasks, in ID order (README, "Tasks"); closed ones
+	// are read with an account's detail.
+	Tasks  []store.Task
+	Team   []MemberRow // managers first, then active members by name, then Unassigned when any
+	KPIs   KPIs
+	Review Review
 
 	// The books behind KPIs and Team (books.go): the portfolio's, and one
 	// per row of teamAll (every active member, then the Unassigned pool,
@@ -213,7 +221,8 @@ type Raw struct {
 	ThisWeekHas bool
 	Escalations []store.Escalation
 	SettingsLog []store.SettingChange
-	Seq         uint64 // the change feed's newest entry when read
+	Tasks       []store.Task // the open ones
+	Seq         uint64       // the change feed's newest entry when read
 }
 
 // Load reads everything a screen needs in one read transaction and builds
@@ -278,6 +287,9 @@ func load(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, error) {
 		return nil, err
 	}
 	if p.SettingsLog, err = tx.SettingsLog(SettingsLogShown); err != nil {
+		return nil, err
+	}
+	if p.Tasks, err = tx.OpenTasks(); err != nil {
 		return nil, err
 	}
 	sc := newScorer(p, nil, escs, asOf, now)
@@ -444,6 +456,9 @@ func ReadRaw(tx *store.Tx, asOf metrics.Date) (Raw, error) {
 	if raw.Escalations, err = tx.Escalations(); err != nil {
 		return raw, err
 	}
+	if raw.Tasks, err = tx.OpenTasks(); err != nil {
+		return raw, err
+	}
 	raw.SettingsLog, err = tx.SettingsLog(SettingsLogShown)
 	return raw, err
 }
@@ -462,6 +477,7 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 		MemberKeys:  raw.MemberKeys,
 		forecasts:   raw.Forecasts,
 		SettingsLog: raw.SettingsLog,
+		Tasks:       raw.Tasks,
 		memberIdx:   indexMembers(raw.Members),
 	}
 	var maxID uint64
@@ -807,6 +823,7 @@ func computeReview(p *Portfolio, prevWeek metrics.Week, thisWeekHas bool, asOf m
 	}
 	r.StaleARRCents = p.sumARR(r.Stale)
 	r.NewEsc, r.BreachedEsc, r.DueSoon = reviewEscalations(p.Escalations, now)
+	r.OverdueTasks = p.overdueTasks()
 	day := baselineDay(r.Since)
 	p.base, r.Moves = baselinePass(p.Accounts, day, asOf)
 	r.Then = p.base.then(day, p.Escalations)
@@ -896,6 +913,7 @@ func (p *Portfolio) updateReview(changed []int, thisWeekHas bool, now time.Time)
 	}
 	r.StaleARRCents = p.sumARR(r.Stale)
 	r.NewEsc, r.BreachedEsc, r.DueSoon = reviewEscalations(p.Escalations, now)
+	r.OverdueTasks = p.overdueTasks()
 	// The moves of the changed accounts are made again; their baseline
 	// sums were taken out and put back by Apply (baselineAccount).
 	day := baselineDay(r.Since)
