@@ -1169,6 +1169,8 @@ func accountActionKey(k *KeyMap, msg keyMsg) (action, bool) {
 	switch {
 	case key.Matches(msg, k.SetForecast):
 		return actForecast, true
+	case key.Matches(msg, k.AddTask):
+		return actAddTask, true
 	case key.Matches(msg, k.AcctLog):
 		return actLog, true
 	case key.Matches(msg, k.AcctRaise):

@@ -48,6 +48,7 @@ const (
 	actOneOnOne
 	actSaveView
 	actForecast
+	actAddTask
 )
 
 // doAction asks the root to start an action on a record (escalation,
@@ -228,6 +229,12 @@ func (m *Model) startAction(in doAction) tea.Cmd {
 			return m.refuse("no account selected")
 		}
 		m.openModal(m.forecastForm(a))
+	case actAddTask:
+		a := m.p.Account(in.id)
+		if a == nil {
+			return m.refuse("no account selected")
+		}
+		m.openModal(m.taskForm(a))
 	case actOneOnOne:
 		mem := m.p.Member(in.id)
 		if mem == nil || in.id == 0 {

@@ -14,6 +14,7 @@ type KeyMap struct {
 	Accounts    key.Binding
 	Escalations key.Binding
 	Renewals    key.Binding
+	Tasks       key.Binding
 	NextTab     key.Binding
 	PrevTab     key.Binding
 	Help        key.Binding
@@ -82,6 +83,12 @@ type KeyMap struct {
 	QuarterBack  key.Binding
 	QuarterNext  key.Binding
 
+	AddTask     key.Binding
+	TaskDone    key.Binding
+	TaskSkip    key.Binding
+	TaskOverdue key.Binding
+	TaskWeek    key.Binding
+
 	// The queue's "what needs me" filters, each a toggle.
 	NeedMine     key.Binding
 	NeedDecision key.Binding
@@ -117,6 +124,7 @@ func DefaultKeyMap() KeyMap {
 		Accounts:    b([]string{"3"}, "3", "accounts"),
 		Escalations: b([]string{"4"}, "4", "escalations"),
 		Renewals:    b([]string{"5"}, "5", "renewals and their forecast"),
+		Tasks:       b([]string{"6"}, "6", "open tasks"),
 		NextTab:     b([]string{"tab"}, "tab", "next view"),
 		PrevTab:     b([]string{"shift+tab"}, "shift+tab", "previous view"),
 		Help:        b([]string{"?"}, "?", "help"),
@@ -163,7 +171,7 @@ func DefaultKeyMap() KeyMap {
 		AcctReassign: b([]string{"w"}, "w", "reassign owner"),
 		AcctImport:   b([]string{"i"}, "i", "import file"),
 
-		Segment:       b([]string{"t"}, "t", "segment filter (accounts)"),
+		Segment:       b([]string{"T"}, "T", "segment filter (accounts)"),
 		RenewalWindow: b([]string{"r"}, "r", "renewal window 30/60/90/any (accounts)"),
 
 		SaveView:  b([]string{"ctrl+s"}, "ctrl+s", "save this accounts view"),
@@ -175,6 +183,12 @@ func DefaultKeyMap() KeyMap {
 		BaselineNext: b([]string{"]"}, "]", "baseline one week forward"),
 		QuarterBack:  b([]string{"["}, "[", "quarter back (forecast vs actual)"),
 		QuarterNext:  b([]string{"]"}, "]", "quarter forward"),
+
+		AddTask:     b([]string{"t"}, "t", "add a task to the account"),
+		TaskDone:    b([]string{" ", "space"}, "space", "mark the task done"),
+		TaskSkip:    b([]string{"s"}, "s", "skip the task (with a reason)"),
+		TaskOverdue: b([]string{"o"}, "o", "overdue tasks only"),
+		TaskWeek:    b([]string{"w"}, "w", "tasks due this week"),
 
 		NeedMine:     b([]string{"m"}, "m", "mine (owned by me)"),
 		NeedDecision: b([]string{"u"}, "u", "undecided: awaiting my triage decision"),
@@ -205,13 +219,14 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // FullHelp is every binding, grouped the way the `?` screen shows them.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Review, k.Team, k.Accounts, k.Escalations, k.Renewals, k.NextTab, k.PrevTab, k.Refresh, k.Help, k.Quit, k.ForceQuit},
+		{k.Review, k.Team, k.Accounts, k.Escalations, k.Renewals, k.Tasks, k.NextTab, k.PrevTab, k.Refresh, k.Help, k.Quit, k.ForceQuit},
 		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.PageDown, k.PageUp, k.Open, k.Back, k.ReadAll},
 		{k.Filter, k.FilterApply, k.FilterClear, k.Sort, k.Reverse, k.Band, k.Segment, k.RenewalWindow, k.SaveView, k.OpenViews, k.Status, k.Severity, k.Settings, k.BaselineBack, k.BaselineNext, k.QuarterBack, k.QuarterNext},
 		{k.EscCreate, k.EscAssign, k.EscSeverity, k.EscStatus, k.EscDecide, k.EscNote, k.EscResolve, k.EscReopen,
 			k.NeedMine, k.NeedDecision, k.NeedDirector, k.NeedDue},
 		{k.AcctLog, k.AcctRaise, k.AcctOverride, k.AcctClearOvr, k.AcctEdit, k.AcctReassign, k.AcctImport,
-			k.MemberEdit, k.MemberAdd, k.MemberDeactivate, k.MemberBook, k.LogOneOnOne},
+			k.MemberEdit, k.MemberAdd, k.MemberDeactivate, k.MemberBook, k.LogOneOnOne,
+			k.AddTask, k.TaskDone, k.TaskSkip, k.TaskOverdue, k.TaskWeek},
 		{k.FormNext, k.FormPrev, k.FormSubmit, k.FormCancel, k.Confirm},
 	}
 }

@@ -32,10 +32,11 @@ const (
 	tabAccounts
 	tabEscalations
 	tabRenewals
+	tabTasks
 	numTabs
 )
 
-var tabNames = [numTabs]string{"Review", "Team", "Accounts", "Escalations", "Renewals"}
+var tabNames = [numTabs]string{"Review", "Team", "Accounts", "Escalations", "Renewals", "Tasks"}
 
 // frame is one entry of the esc history: a pushed detail page, or (page
 // nil) a return from the member-filtered accounts view to the team view.
@@ -94,6 +95,7 @@ type Model struct {
 	accounts *accountsView
 	escs     *escView
 	renewals *renewalsView
+	tasks    *tasksView
 	stack    []frame
 	pageSeq  int
 
@@ -143,7 +145,8 @@ func New(opt Options) *Model {
 	m := &Model{opt: opt, th: th, keys: DefaultKeyMap(), help: th.help(), w: 80, h: 24, clockTick: clockTick, expireTick: expireTick}
 	m.review, m.team, m.accounts, m.escs = newReviewView(th), newTeamView(th), newAccountsView(th), newEscView(th)
 	m.renewals = newRenewalsView(m.th)
-	m.tabs = [numTabs]page{m.review, m.team, m.accounts, m.escs, m.renewals}
+	m.tasks = newTasksView(m.th)
+	m.tabs = [numTabs]page{m.review, m.team, m.accounts, m.escs, m.renewals, m.tasks}
 	m.helpDoc.th = th
 	m.input = textinput.New()
 	th.input(&m.input)
@@ -505,8 +508,10 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	m.actor, m.actorErr = m.opt.findActor(msg.p.Members)
 	if mem := msg.p.Member(m.actor.ID); mem != nil && m.actorErr == nil {
 		m.escs.setMe(mem.ID, mem.Role == store.RoleManager)
+		m.tasks.setMe(mem.ID)
 	} else {
 		m.escs.setMe(0, false)
+		m.tasks.setMe(0)
 	}
 	m.buildHeader()
 	if m.hub == nil && (msg.first || m.accounts.pending) {
@@ -757,6 +762,8 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		m.switchTab(tabEscalations)
 	case key.Matches(msg, k.Renewals):
 		m.switchTab(tabRenewals)
+	case key.Matches(msg, k.Tasks):
+		m.switchTab(tabTasks)
 	case key.Matches(msg, k.NextTab):
 		m.switchTab((m.tab + 1) % numTabs)
 	case key.Matches(msg, k.PrevTab):
@@ -941,6 +948,17 @@ func (m *Model) act(in intent) tea.Cmd {
 	case notice:
 		m.say(string(in))
 		return nil
+	case taskAction:
+		if m.actorErr != nil {
+			return m.refuse("changes are disabled: " + m.actorErr.Error())
+		}
+		for i := range m.p.Tasks {
+			if t := &m.p.Tasks[i]; t.ID == in.id {
+				m.openModal(m.closeTaskForm(t, in.skip))
+				return nil
+			}
+		}
+		return m.refuse("that task is closed already")
 	case moveQuarter:
 		return m.moveQuarter(in.first)
 	case openAccount:

@@ -15,7 +15,7 @@ import (
 )
 
 func TestEveryViewIsReached(t *testing.T) {
-	m := loaded(t, fixturePath(t, 200), 120, 40)
+	m := loaded(t, fixturePath(t, 200), 120, 48)
 	s := screen(m)
 	mustContain(t, s, "[1 Review]", "Monday review", "Worsened since", "SLA breached escalations", "New escalations", "Renewals that entered", "Past their touch cadence", "more", "ARR $", "NRR", "GRR", "● ", "green")
 	press(m, "2")
@@ -27,8 +27,10 @@ func TestEveryViewIsReached(t *testing.T) {
 	press(m, "tab")
 	mustContain(t, screen(m), "[5 Renewals]", "Renewals · ", "forecast GRR")
 	press(m, "tab")
+	mustContain(t, screen(m), "[6 Tasks]", "Open tasks")
+	press(m, "tab")
 	mustContain(t, screen(m), "[1 Review]")
-	press(m, "shift+tab", "shift+tab")
+	press(m, "shift+tab", "shift+tab", "shift+tab")
 	mustContain(t, screen(m), "[4 Escalations]")
 	press(m, "enter")
 	mustContain(t, screen(m), "Escalation #", "Timeline (1)", "raised from a support call")
@@ -173,7 +175,7 @@ func TestEnterEscKeepsCursor(t *testing.T) {
 }
 
 func TestHelpListsEveryBinding(t *testing.T) {
-	m := loaded(t, emptyDB(t), 250, 70)
+	m := loaded(t, emptyDB(t), 250, 100)
 	press(m, "esc") // the "Who are you?" form of an empty roster
 	press(m, "?")
 	s := screen(m)

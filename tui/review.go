@@ -17,6 +17,7 @@ const (
 	secMoves
 	secBreached
 	secDueSoon
+	secTasks
 	secNewEsc
 	secRenewal
 	secStale
@@ -37,6 +38,13 @@ var reviewCols = [numSections][]column{
 	},
 	secBreached: escReviewCols,
 	secDueSoon:  escReviewCols,
+	secTasks: {
+		{title: "Due", min: 10, pref: 16, prio: 0},
+		{title: "Task", min: 12, pref: 36, flex: true, prio: 1},
+		{title: "Account", min: 10, pref: 22, prio: 1},
+		{title: "Owner", min: 8, pref: 16, prio: 2},
+		{title: "ARR", min: 7, pref: 8, right: true, prio: 3},
+	},
 	secNewEsc:   escReviewCols,
 	secRenewal: {
 		{title: "Account", min: 12, pref: 30, flex: true, prio: 0},
@@ -239,6 +247,9 @@ func (v *reviewView) selectRecord(kind recordKind, id uint64) bool {
 		if l.sec == secMoves {
 			return v.p.Accounts[v.rev().Moves[l.idx].Account].ID == id
 		}
+		if l.sec == secTasks {
+			return v.p.Tasks[l.idx].AccountID == id
+		}
 		return v.p.Accounts[l.idx].ID == id
 	}
 	if len(v.items) > 0 && is(v.lines[v.items[v.cursor]]) {
@@ -335,6 +346,7 @@ func (v *reviewView) rebuild() {
 		"No ARR moved on the ledger since "+since+".", moves)
 	add(secBreached, "SLA breached escalations", "largest ARR first", "No escalation is past its SLA.", r.BreachedEsc)
 	add(secDueSoon, "SLA due within 24 h", "largest ARR first", "No escalation falls due in the next 24 hours.", r.DueSoon)
+	add(secTasks, "Overdue tasks", "the longest waiting first, then the largest ARR", "No open task is past its due date.", r.OverdueTasks)
 	add(secNewEsc, "New escalations (last 7 days)", "largest ARR first", "No escalation raised in the last 7 days.", r.NewEsc)
 	add(secRenewal, "Renewals that entered the 90-day window", "largest ARR first", "No renewal entered the 90-day window this week.", r.EnteredRenewal)
 	staleDays := itoa(v.p.Settings.Health.StaleDays)
@@ -371,6 +383,14 @@ func (v *reviewView) foldOf(sec, i int) string {
 	if escSection(sec) {
 		e := &v.p.Escalations[i]
 		return portfolio.FoldText(e.Title + " " + e.AccountName + " " + e.OwnerName)
+	}
+	if sec == secTasks {
+		t := &v.p.Tasks[i]
+		name := ""
+		if a := v.p.TaskAccount(t); a != nil {
+			name = a.Name
+		}
+		return portfolio.FoldText(t.Title + " " + name + " " + v.p.MemberName(t.OwnerID))
 	}
 	v.p.Folds() // made once per portfolio, when first needed
 	return v.p.Accounts[i].Fold
@@ -424,6 +444,8 @@ func (v *reviewView) HandleKey(k *KeyMap, msg keyMsg) intent {
 			return openEscalation{v.p.Escalations[l.idx].ID}
 		case l.sec == secMoves:
 			return openAccount{v.p.Accounts[v.rev().Moves[l.idx].Account].ID}
+		case l.sec == secTasks:
+			return openAccount{v.p.Tasks[l.idx].AccountID}
 		}
 		return openAccount{v.p.Accounts[l.idx].ID}
 	}
@@ -440,6 +462,15 @@ func (v *reviewView) cells(l reviewLine) []cell {
 	case secBreached, secDueSoon, secNewEsc:
 		e := &p.Escalations[l.idx]
 		return []cell{slaCell(v.th, e, p.Now), severityCell(v.th, e.Severity), plain(e.Title), plain(e.AccountName), plain(orDash(e.OwnerName, "unassigned"))}
+	}
+	if l.sec == secTasks {
+		t := &p.Tasks[l.idx]
+		name, arr := "(account gone)", ""
+		if a := p.TaskAccount(t); a != nil {
+			name, arr = a.Name, money(a.ARRCents, p.Settings.Currency)
+		}
+		due := styledCell("⚠ "+t.Due.String()+" "+itoa(p.AsOf.Sub(t.Due))+"d late", v.th.Error)
+		return []cell{due, plain(t.Title), plain(name), plain(orDash(p.MemberName(t.OwnerID), "nobody")), plain(arr)}
 	}
 	if l.sec == secMoves {
 		mv := v.rev().Moves[l.idx]

@@ -10,7 +10,7 @@ import (
 // narrow with the band and the query, and esc clears them.
 func TestSegmentAndRenewalWindow(t *testing.T) {
 	m := loaded(t, demoPath(t, 0), 160, 50)
-	press(m, "3", "t")
+	press(m, "3", "T")
 	count := func(seg metrics.Segment, within int) int {
 		n := 0
 		for _, a := range m.p.Accounts {
@@ -57,7 +57,7 @@ func TestSegmentAndRenewalWindow(t *testing.T) {
 func TestSavedViews(t *testing.T) {
 	path := demoPath(t, 0)
 	m := loaded(t, path, 160, 50)
-	press(m, "3", "t", "r", "r", "s", "s", "s", "/")
+	press(m, "3", "T", "r", "r", "s", "s", "s", "/")
 	typeText(m, "a")
 	press(m, "enter")
 	want := m.accounts.current("")

@@ -17,6 +17,10 @@ type column struct {
 	max   int // a flex column grows no wider than this (0: no cap) while another flex column can take the width
 	right bool
 	prio  int
+	// last: shown only with the width the others leave once they have
+	// grown to their preferred width (a figure that must not cost another
+	// column its text).
+	last bool
 }
 
 // cell is one rendered value; styled cells (bands, breaches) carry their
@@ -91,27 +95,38 @@ func (t *table) layout() {
 		}
 	}
 	used := 0
-	for _, i := range order {
-		need := t.cols[i].min
-		if used > 0 {
-			need++ // the gap before it
+	place := func(last bool) {
+		for _, i := range order {
+			if t.cols[i].last != last {
+				continue
+			}
+			need := t.cols[i].min
+			if used > 0 {
+				need++ // the gap before it
+			}
+			if used+need > avail {
+				continue
+			}
+			t.widths[i] = t.cols[i].min
+			used += need
 		}
-		if used+need > avail {
-			continue
-		}
-		t.widths[i] = t.cols[i].min
-		used += need
 	}
 	// Grow visible columns toward their preferred width, by priority.
-	for _, i := range order {
-		if t.widths[i] == 0 {
-			continue
-		}
-		if extra := min(t.cols[i].pref-t.widths[i], avail-used); extra > 0 {
-			t.widths[i] += extra
-			used += extra
+	grow := func() {
+		for _, i := range order {
+			if t.widths[i] == 0 {
+				continue
+			}
+			if extra := min(t.cols[i].pref-t.widths[i], avail-used); extra > 0 {
+				t.widths[i] += extra
+				used += extra
+			}
 		}
 	}
+	place(false)
+	grow()
+	place(true)
+	grow()
 	// Leftover width is shared by the flex columns (names, flags, titles);
 	// a capped one (names) stops at its cap, and the others take the rest.
 	var flex, open []int

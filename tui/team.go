@@ -18,8 +18,9 @@ var teamCols = []column{
 	{title: "Esc", min: 3, pref: 4, right: true, prio: 4},
 	{title: "Due90", min: 5, pref: 5, right: true, prio: 7},
 	{title: "Load", min: 9, pref: 12, prio: 3},
-	{title: "Weighted", min: 8, pref: 11, right: true, prio: 7}, // fits "⚠ 126% over"
-	{title: "1:1", min: 7, pref: 22, right: true, prio: 8},      // fits "⚠ 16d ago · next 12-05"
+	{title: "Weighted", min: 8, pref: 11, right: true, prio: 7},        // fits "⚠ 126% over"
+	{title: "1:1", min: 7, pref: 22, right: true, prio: 8},             // fits "⚠ 16d ago · next 12-05"
+	{title: "Late", min: 4, pref: 6, right: true, prio: 9, last: true}, // open tasks past their due date
 }
 
 // teamView is the roster with one row per active member and the
@@ -198,6 +199,10 @@ func (v *teamView) fetch(i int) (uint64, []cell) {
 		c[11] = styledCell("⚠ "+one, v.th.Warn)
 	default:
 		c[11] = plain(one)
+	}
+	c[12] = plain("0")
+	if r.OverdueTasks > 0 {
+		c[12] = styledCell("⚠ "+itoa(r.OverdueTasks), v.th.Error)
 	}
 	// Unassigned has member ID 0 like nobody else; keep its cache key apart.
 	id := r.Member.ID
