@@ -39,13 +39,13 @@ var reviewCols = [numSections][]column{
 	secBreached: escReviewCols,
 	secDueSoon:  escReviewCols,
 	secTasks: {
-		{title: "Due", min: 10, pref: 16, prio: 0},
+		{title: "Due", min: 10, pref: 18, prio: 0}, // fits "⚠ 12d late (11-28)"
 		{title: "Task", min: 12, pref: 36, flex: true, prio: 1},
 		{title: "Account", min: 10, pref: 22, prio: 1},
 		{title: "Owner", min: 8, pref: 16, prio: 2},
 		{title: "ARR", min: 7, pref: 8, right: true, prio: 3},
 	},
-	secNewEsc:   escReviewCols,
+	secNewEsc: escReviewCols,
 	secRenewal: {
 		{title: "Account", min: 12, pref: 30, flex: true, prio: 0},
 		{title: "Owner", min: 8, pref: 16, prio: 3},
@@ -469,7 +469,7 @@ func (v *reviewView) cells(l reviewLine) []cell {
 		if a := p.TaskAccount(t); a != nil {
 			name, arr = a.Name, money(a.ARRCents, p.Settings.Currency)
 		}
-		due := styledCell("⚠ "+t.Due.String()+" "+itoa(p.AsOf.Sub(t.Due))+"d late", v.th.Error)
+		due := styledCell(lateText(t.Due, p.AsOf), v.th.Error)
 		return []cell{due, plain(t.Title), plain(name), plain(orDash(p.MemberName(t.OwnerID), "nobody")), plain(arr)}
 	}
 	if l.sec == secMoves {

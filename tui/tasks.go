@@ -21,7 +21,7 @@ import (
 // task under the cursor done, s skips it with a reason (README, "Tasks").
 
 var taskCols = []column{
-	{title: "Due", min: 10, pref: 12, prio: 0},
+	{title: "Due", min: 10, pref: 18, prio: 0}, // fits "⚠ 12d late (11-28)"
 	{title: "Task", min: 14, pref: 40, flex: true, prio: 0},
 	{title: "Account", min: 10, pref: 26, prio: 1},
 	{title: "Owner", min: 8, pref: 16, prio: 2},
@@ -226,11 +226,10 @@ func (v *tasksView) fetch(k int) (uint64, []cell) {
 	p := v.p
 	t := &p.Tasks[v.rows[k]]
 	c := v.cell
-	due := t.Due.String() + " " + daysLeft(t.Due.Sub(p.AsOf))
 	if t.Overdue(p.AsOf) {
-		c[0] = styledCell("⚠ "+t.Due.String()+" "+itoa(p.AsOf.Sub(t.Due))+"d late", v.th.Error)
+		c[0] = styledCell(lateText(t.Due, p.AsOf), v.th.Error)
 	} else {
-		c[0] = plain(due)
+		c[0] = plain(daysLeft(t.Due.Sub(p.AsOf)) + " (" + t.Due.String()[5:] + ")")
 	}
 	c[1] = plain(t.Title)
 	c[2], c[4] = plain("(account gone)"), plain("")
@@ -328,6 +327,12 @@ func (m *Model) closeTaskForm(t *store.Task, skip bool) *form {
 		})
 	}
 	return f
+}
+
+// lateText is an overdue task's due date: how late, glyph and words
+// first (the colour is not needed), then the day.
+func lateText(due, today metrics.Date) string {
+	return "⚠ " + itoa(today.Sub(due)) + "d late (" + due.String()[5:] + ")"
 }
 
 // dueSunday is the last day of d's ISO week.

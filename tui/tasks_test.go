@@ -1,0 +1,105 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"steward/store"
+)
+
+// The task flow on the real model over a real file: t on an account adds
+// a task (owner the account's, due a week out), the tasks view lists it,
+// space marks one done with a note, s skips one and insists on a reason;
+// the review lists the overdue one once the clock passes its date, and
+// the team counts it. Each write is checked in the database.
+func TestTasksFlow(t *testing.T) {
+	path := fixturePath(t, 60)
+	m := loaded(t, path, 160, 50)
+	quietTimers(m)
+	press(m, "3")
+	screen(m)
+	a := m.p.Account(m.accounts.selectedID())
+	owner := m.p.MemberName(a.OwnerID)
+	add := func(title, due string) {
+		t.Helper()
+		press(m, "t")
+		mustContain(t, screen(m), "New task on "+short(a.Name, 40), "Title", "Owner", "Due")
+		typeText(m, title)
+		press(m, "tab", "tab")
+		for range len(m.asOf().AddDays(7).String()) {
+			press(m, "backspace")
+		}
+		typeText(m, due)
+		press(m, "enter")
+		mustContain(t, screen(m), "on "+short(a.Name, 40)+", due ")
+	}
+	add("Call the sponsor", "+2d")
+	add("Send the renewal quote", "+3d")
+	add("Book the QBR", "+5d")
+	var tasks []store.Task
+	if err := store.View(path, store.Options{}, func(tx *store.Tx) (err error) {
+		tasks, err = tx.TasksOf(a.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(tasks) != 3 || tasks[0].OwnerID != a.OwnerID || tasks[0].Due != m.asOf().AddDays(2) || tasks[2].Title != "Book the QBR" {
+		t.Fatalf("tasks in the database: %+v", tasks)
+	}
+
+	press(m, "6")
+	s := screen(m)
+	mustContain(t, s, "[6 Tasks]", "Open tasks (3)", "Call the sponsor", "Send the renewal quote", a.Name, owner)
+	// The soonest first: space marks it done, with a note.
+	if !strings.Contains(lineWith(s, "▸"), "Call the sponsor") {
+		t.Fatalf("the cursor is not on the soonest task:\n%s", s)
+	}
+	press(m, " ")
+	mustContain(t, screen(m), "Mark done: Call the sponsor", "A note is optional")
+	typeText(m, "Spoke to Dana")
+	press(m, "enter")
+	mustContain(t, screen(m), "done: Call the sponsor", "Open tasks (2)")
+	// s skips the next; a reason is required.
+	press(m, "s")
+	mustContain(t, screen(m), "Skip: Send the renewal quote")
+	press(m, "enter")
+	if m.modal == nil {
+		t.Fatal("a skip without a reason was accepted")
+	}
+	typeText(m, "Quote goes out with the QBR")
+	press(m, "enter")
+	mustContain(t, screen(m), "skipped: Send the renewal quote", "Open tasks (1)")
+	if err := store.View(path, store.Options{}, func(tx *store.Tx) (err error) {
+		tasks, err = tx.TasksOf(a.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if tasks[0].Status != store.TaskDone || tasks[0].Note != "Spoke to Dana" || tasks[1].Status != store.TaskSkipped || tasks[1].Note != "Quote goes out with the QBR" || tasks[2].Status != store.TaskOpen {
+		t.Fatalf("after done and skip: %+v", tasks)
+	}
+	// o narrows to the overdue: none yet.
+	press(m, "o")
+	mustContain(t, screen(m), "Open tasks (0) · overdue", "No open task matches")
+	press(m, "o")
+
+	// Six days on, the QBR task is a day late: the review and the team say so.
+	later := fixNow.Add(6 * 24 * time.Hour)
+	m2, err := openLoaded(Options{Path: path, Now: func() time.Time { return later }, AsOf: fixAsOf.AddDays(6)}, 160, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = screen(m2)
+	mustContain(t, s, "Overdue tasks (1)", "Book the QBR", "1d late")
+	press(m2, "2")
+	row := ""
+	for _, l := range strings.Split(screen(m2), "\n") {
+		if strings.Contains(l, owner) && !strings.Contains(l, "ARR $") {
+			row = l
+		}
+	}
+	if !strings.HasSuffix(strings.TrimSpace(row), "⚠ 1") {
+		t.Fatalf("the team row of %s does not count the late task: %q", owner, row)
+	}
+}
