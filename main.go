@@ -459,8 +459,8 @@ func cmdDemo(g *globals, args []string, stdout, stderr io.Writer) error {
 	}
 	if noTUI {
 		fmt.Fprintln(stdout, path)
-		fmt.Fprintf(stderr, "demo portfolio: %d members, %d accounts, %d ledger entries, %d snapshots, %d escalations in %s\n",
-			sum.Members, sum.Accounts, sum.LedgerEntries, sum.Snapshots, sum.Escalations, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(stderr, "demo portfolio: %d members, %d accounts, %d ledger entries, %d snapshots, %d escalations, %d tasks in %s\n",
+			sum.Members, sum.Accounts, sum.LedgerEntries, sum.Snapshots, sum.Escalations, sum.Tasks, time.Since(start).Round(time.Millisecond))
 		return nil
 	}
 	err = runDashboard(g, path)

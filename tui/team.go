@@ -8,7 +8,7 @@ import (
 )
 
 var teamCols = []column{
-	{title: "Member", min: 10, pref: 22, flex: true, prio: 0},
+	{title: "Member", min: 10, pref: 18, flex: true, prio: 0},
 	{title: "Role", min: 8, pref: 15, prio: 6},
 	{title: "Accts", min: 5, pref: 5, right: true, prio: 2},
 	{title: "ARR", min: 7, pref: 8, right: true, prio: 1},

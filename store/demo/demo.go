@@ -37,7 +37,7 @@ type Options struct {
 
 // Summary counts what Write stored.
 type Summary struct {
-	Members, Accounts, LedgerEntries, Snapshots, Escalations, Activities int
+	Members, Accounts, LedgerEntries, Snapshots, Escalations, Activities, Tasks int
 }
 
 // DefaultAccounts is the size of `steward demo` without --accounts.
@@ -1576,7 +1576,90 @@ func (g *generator) write(path string) (sum Summary, err error) {
 		}
 		return nil
 	})
-	return sum, err
+	if err != nil {
+		return sum, err
+	}
+	// The tasks go last too, in commits of a bounded size.
+	tasks := g.genTasks()
+	for lo := 0; lo < len(tasks); lo += 50_000 {
+		hi := min(lo+50_000, len(tasks))
+		if err := db.Update(func(tx *store.Tx) error {
+			for i := lo; i < hi; i++ {
+				if err := tx.PutTask(&tasks[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return sum, err
+		}
+	}
+	sum.Tasks = len(tasks)
+	return sum, nil
+}
+
+// Task titles by what set them off.
+var (
+	redTasks    = []string{"Exec sponsor call: agree the recovery plan", "Root-cause review of the open tickets", "Adoption workshop with the admins", "Weekly check-in until back to yellow", "Send the recovery plan in writing"}
+	yellowTasks = []string{"Usage review with the champion", "Re-train the new team leads", "Confirm the success criteria for next quarter", "Share the adoption dashboard"}
+	greenTasks  = []string{"Quarterly business review prep", "Ask for a reference or case study", "Expansion discovery call", "Send the product roadmap briefing"}
+	renewTasks  = []string{"Renewal prep: confirm the decision maker", "Send the renewal quote", "Agree the renewal timeline"}
+	skipReasons = []string{"The sponsor asked to wait until the new quarter", "Covered in the QBR instead", "The champion left; replanned with the new one", "Duplicate of the escalation's action plan"}
+)
+
+// genTasks is each live account's task history: a few done or skipped
+// in the last 90 days, and open ones, some past their date, the rest
+// due in the next weeks; red accounts carry the most. From a random
+// stream of its own, drawn last, so the rest of the demo is as it was.
+func (g *generator) genTasks() []store.Task {
+	rng := rand.New(rand.NewPCG(uint64(g.opt.Seed), 0x7a5c_0000_0000_0013))
+	between := func(lo, hi int) int { return lo + rng.IntN(hi-lo+1) }
+	var out []store.Task
+	for i := range g.acc {
+		a := &g.acc[i]
+		if a.churnAt != 0 || a.unknown || a.owner < 0 {
+			continue
+		}
+		owner := &g.members[a.owner]
+		titles, n := greenTasks, between(0, 3)
+		switch a.computed {
+		case metrics.Red:
+			titles, n = redTasks, between(3, 6)
+		case metrics.Yellow:
+			titles, n = yellowTasks, between(1, 4)
+		}
+		if !a.next.IsZero() && a.next.Sub(g.today) <= 120 {
+			titles = append(append([]string{}, titles...), renewTasks...)
+		}
+		for k := 0; k < n; k++ {
+			created := g.today.AddDays(-between(1, 90))
+			due := created.AddDays(between(3, 21))
+			t := store.Task{AccountID: uint64(i + 1), Title: titles[rng.IntN(len(titles))], OwnerID: uint64(a.owner + 1), Due: due, Status: store.TaskOpen,
+				CreatedBy: owner.Name, CreatedAt: g.instant(created, 9+rng.IntN(8))}
+			if due < g.today {
+				// Long past its date a task was closed one way or the
+				// other; a recent one may still be open, and late.
+				open := 0.0
+				if g.today.Sub(due) <= 21 {
+					open = 0.35
+				}
+				switch u := rng.Float64(); {
+				case u < open:
+				case u < open+(1-open)*0.85:
+					t.Status, t.ClosedBy = store.TaskDone, owner.Name
+					t.ClosedAt = g.instant(min(due.AddDays(between(-2, 3)), g.today), 10+rng.IntN(7))
+				default:
+					t.Status, t.ClosedBy, t.Note = store.TaskSkipped, owner.Name, skipReasons[rng.IntN(len(skipReasons))]
+					t.ClosedAt = g.instant(min(due, g.today), 11)
+				}
+			}
+			if t.ClosedAt.Before(t.CreatedAt) && !t.ClosedAt.IsZero() {
+				t.ClosedAt = t.CreatedAt
+			}
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func (g *generator) writeTeam(tx *store.Tx, path string) error {
