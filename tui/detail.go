@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -247,12 +249,56 @@ func (pg *healthPage) rebuild() {
 		d.line("  " + severityCell(pg.th, e.Severity).render() + " · " + humanize(e.Status) + " · " + sla + " · " + sanitize(e.Title))
 	}
 	d.blank()
+	pg.tasksSection(d, det.Tasks)
+	d.blank()
 	d.section("Latest activities (" + itoa(len(det.Activities)) + ")")
 	if len(det.Activities) == 0 {
 		d.line(pg.th.Muted.Render("  No activity logged."))
 	}
 	for _, act := range det.Activities {
 		d.line("  " + fmtInstant(act.At) + "  " + fit(act.Kind, 7, false) + " " + sanitize(orDash(act.Author, "—")+": "+act.Text))
+	}
+}
+
+// detailClosedTasks is how many closed tasks the detail shows, newest
+// first: the open ones are all shown.
+const detailClosedTasks = 5
+
+// tasksSection lists the account's open tasks, the soonest first (late
+// ones flagged), and its latest closed ones with who closed them and why.
+func (pg *healthPage) tasksSection(d *document, tasks []store.Task) {
+	var open, closed []store.Task
+	for _, t := range tasks {
+		if t.Status == store.TaskOpen {
+			open = append(open, t)
+		} else {
+			closed = append(closed, t)
+		}
+	}
+	slices.SortStableFunc(open, func(a, b store.Task) int { return cmp.Compare(a.Due, b.Due) })
+	slices.SortStableFunc(closed, func(a, b store.Task) int { return b.ClosedAt.Compare(a.ClosedAt) })
+	d.section("Tasks (" + itoa(len(open)) + " open) · t adds one")
+	if len(open) == 0 {
+		d.line(pg.th.Muted.Render("  No open task."))
+	}
+	today := pg.p.AsOf
+	for _, t := range open {
+		due := "due " + t.Due.String() + " (" + daysLeft(t.Due.Sub(today)) + ")"
+		if t.Overdue(today) {
+			due = pg.th.Error.Render(lateText(t.Due, today))
+		}
+		d.line("  ☐ " + due + " · " + sanitize(orDash(pg.p.MemberName(t.OwnerID), "nobody")) + " · " + sanitize(t.Title))
+	}
+	for i, t := range closed {
+		if i == detailClosedTasks {
+			d.line(pg.th.Muted.Render("  … " + itoa(len(closed)-i) + " more closed"))
+			break
+		}
+		line := "  ☑ " + string(t.Status) + " " + fmtInstant(t.ClosedAt) + " by " + orDash(t.ClosedBy, "—") + " · " + t.Title
+		if t.Note != "" {
+			line += " (" + t.Note + ")"
+		}
+		d.line(pg.th.Muted.Render(sanitize(line)))
 	}
 }
 

@@ -79,6 +79,12 @@ func TestTasksFlow(t *testing.T) {
 	if tasks[0].Status != store.TaskDone || tasks[0].Note != "Spoke to Dana" || tasks[1].Status != store.TaskSkipped || tasks[1].Note != "Quote goes out with the QBR" || tasks[2].Status != store.TaskOpen {
 		t.Fatalf("after done and skip: %+v", tasks)
 	}
+	// The account's detail lists its tasks, open and closed.
+	press(m, "enter")
+	mustContain(t, screen(m), "Tasks (1 open)", "☐ due "+m.asOf().AddDays(5).String(), "Book the QBR",
+		"☑ skipped", "Send the renewal quote (Quote goes out with the QBR)", "☑ done", "Call the sponsor (Spoke to Dana)")
+	press(m, "esc")
+	mustContain(t, screen(m), "[6 Tasks]")
 	// o narrows to the overdue: none yet.
 	press(m, "o")
 	mustContain(t, screen(m), "Open tasks (0) · overdue", "No open task matches")

@@ -15,6 +15,7 @@ type Detail struct {
 	History     []store.Snapshot
 	Activities  []store.Activity
 	Escalations []store.Escalation
+	Tasks       []store.Task // open and closed, oldest first
 }
 
 // DetailActivities is how many activities the detail loads.
@@ -37,6 +38,9 @@ func LoadDetail(path string, opt store.Options, accountID uint64, asOf metrics.D
 			return err
 		}
 		if d.Activities, err = tx.Activities(accountID, DetailActivities); err != nil {
+			return err
+		}
+		if d.Tasks, err = tx.TasksOf(accountID); err != nil {
 			return err
 		}
 		for _, id := range tx.EscalationIDsByAccount(accountID) {
