@@ -927,6 +927,9 @@ func (m *Model) back() {
 		a.band, a.segment, a.within = "", "", 0
 		a.setMember(nil) // sorts and filters again
 	}
+	if t := m.tasks; m.tab == tabTasks && (t.mine || t.late || t.week) {
+		t.mine, t.late, t.week, t.stale = false, false, false, true
+	}
 }
 
 func (m *Model) act(in intent) tea.Cmd {

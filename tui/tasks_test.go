@@ -88,7 +88,15 @@ func TestTasksFlow(t *testing.T) {
 	// o narrows to the overdue: none yet.
 	press(m, "o")
 	mustContain(t, screen(m), "Open tasks (0) · overdue", "No open task matches")
-	press(m, "o")
+	press(m, "esc")
+	mustContain(t, screen(m), "Open tasks (1) · overdue first")
+	// / narrows by title, account or owner.
+	press(m, "/")
+	typeText(m, "nothing like this")
+	press(m, "enter")
+	mustContain(t, screen(m), "Open tasks (0)", "matching")
+	press(m, "esc")
+	mustContain(t, screen(m), "Open tasks (1)", "Book the QBR")
 
 	// Six days on, the QBR task is a day late: the review and the team say so.
 	later := fixNow.Add(6 * 24 * time.Hour)
