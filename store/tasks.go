@@ -89,6 +89,10 @@ func encodeTask(t *Task) []byte {
 
 func decodeTask(id uint64, b []byte, t *Task) error {
 	d := dec{b: b}
+	return decodeTaskFrom(id, &d, t)
+}
+
+func decodeTaskFrom(id uint64, d *dec, t *Task) error {
 	if d.u8() != taskFormat {
 		return errCorrupt
 	}
@@ -304,31 +308,49 @@ func (t *Tx) Task(id uint64) (Task, error) {
 	return tk, nil
 }
 
-// OpenTasks reads every open task, in ID order: the read model holds
-// these, not the closed ones (a book's history grows without end).
-func (t *Tx) OpenTasks() ([]Task, error) {
+// ForEachOpenTask calls fn with every open task, in ID order. The task's
+// strings view the database's map: valid until the transaction ends, so
+// fn copies what it keeps (the read model keeps a few fields of each of
+// tens of thousands).
+func (t *Tx) ForEachOpenTask(fn func(*Task) error) error {
 	open, all := t.tx.Bucket(bTasksOpen), t.tx.Bucket(bTasks)
 	if open == nil || all == nil {
-		return nil, nil
+		return nil
 	}
-	out := make([]Task, 0, open.Stats().KeyN)
+	var tk Task
 	c := open.Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
 		if len(k) != 8 {
-			return nil, fmt.Errorf("open task key: %w", errCorrupt)
+			return fmt.Errorf("open task key: %w", errCorrupt)
 		}
 		id := binary.BigEndian.Uint64(k)
 		v := all.Get(k)
 		if v == nil {
-			return nil, fmt.Errorf("open task %d: the task is missing: %w", id, errCorrupt)
+			return fmt.Errorf("open task %d: the task is missing: %w", id, errCorrupt)
 		}
-		var tk Task
-		if err := decodeTask(id, v, &tk); err != nil {
-			return nil, fmt.Errorf("task %d: %w", id, err)
+		d := dec{b: v, view: true}
+		if err := decodeTaskFrom(id, &d, &tk); err != nil {
+			return fmt.Errorf("task %d: %w", id, err)
 		}
-		out = append(out, tk)
+		if err := fn(&tk); err != nil {
+			return err
+		}
 	}
-	return out, nil
+	return nil
+}
+
+// OpenTasks reads every open task, in ID order.
+func (t *Tx) OpenTasks() ([]Task, error) {
+	var out []Task
+	err := t.ForEachOpenTask(func(tk *Task) error {
+		c := *tk
+		for _, s := range []*string{&c.Title, &c.Note, &c.Playbook, &c.Trigger, &c.CreatedBy, &c.Session, &c.ClosedBy} {
+			*s = strings.Clone(*s)
+		}
+		out = append(out, c)
+		return nil
+	})
+	return out, err
 }
 
 // TasksOf reads every task of one account, open and closed, in ID order.

@@ -82,7 +82,7 @@ func (v *tasksView) selectedTask() uint64 {
 }
 
 // task is the task under the cursor, nil when none.
-func (v *tasksView) task() *store.Task {
+func (v *tasksView) task() *portfolio.OpenTask {
 	v.ensure()
 	if v.p == nil || len(v.rows) == 0 {
 		return nil
@@ -121,7 +121,7 @@ func (v *tasksView) ensure() {
 		}
 		v.rows = append(v.rows, i)
 	}
-	arr := func(t *store.Task) int64 {
+	arr := func(t *portfolio.OpenTask) int64 {
 		if a := p.TaskAccount(t); a != nil {
 			return a.ARRCents
 		}
@@ -158,7 +158,7 @@ func boolRank(b bool) int {
 	return 0
 }
 
-func (v *tasksView) matches(t *store.Task, q string) bool {
+func (v *tasksView) matches(t *portfolio.OpenTask, q string) bool {
 	owner := v.p.MemberName(t.OwnerID)
 	name := ""
 	if a := v.p.TaskAccount(t); a != nil {
@@ -237,10 +237,7 @@ func (v *tasksView) fetch(k int) (uint64, []cell) {
 		c[2], c[4] = plain(a.Name), plain(money(a.ARRCents, p.Settings.Currency))
 	}
 	c[3] = plain(orDash(p.MemberName(t.OwnerID), "nobody"))
-	from := "by " + t.CreatedBy
-	if t.Playbook != "" {
-		from = t.Playbook
-	}
+	from := t.From
 	if t.EscalationID != 0 {
 		from = "esc #" + strconv.FormatUint(t.EscalationID, 10)
 	}
@@ -307,7 +304,7 @@ func (m *Model) taskForm(a *portfolio.Account) *form {
 
 // closeTaskForm marks a task done (a note is optional) or skips it (the
 // reason is required).
-func (m *Model) closeTaskForm(t *store.Task, skip bool) *form {
+func (m *Model) closeTaskForm(t *portfolio.OpenTask, skip bool) *form {
 	id, title := t.ID, short(t.Title, 40)
 	status, label, verb := store.TaskDone, "Note", "Mark done"
 	if skip {

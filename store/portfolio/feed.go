@@ -34,7 +34,7 @@ type Delta struct {
 	// a touched account missing here has none.
 	Forecasts map[uint64]store.Forecast
 	// Tasks are the open tasks of the accounts touched.
-	Tasks map[uint64][]store.Task
+	Tasks map[uint64][]OpenTask
 }
 
 // Empty reports a delta with nothing to apply.
@@ -78,7 +78,8 @@ func ReadDelta(tx *store.Tx, seq uint64, asOf metrics.Date, prevWeek metrics.Wee
 	}
 	d.Ledger = make(map[uint64][]metrics.LedgerEntry, len(accounts))
 	d.Forecasts = map[uint64]store.Forecast{}
-	d.Tasks = map[uint64][]store.Task{}
+	d.Tasks = map[uint64][]OpenTask{}
+	seen := map[string]string{}
 	d.Prev = make(map[uint64]store.WeekScore, len(accounts))
 	for _, id := range sortedIDs(accounts) {
 		a, err := tx.Account(id)
@@ -100,7 +101,7 @@ func ReadDelta(tx *store.Tx, seq uint64, asOf metrics.Date, prevWeek metrics.Wee
 		}
 		for _, t := range tasks {
 			if t.Status == store.TaskOpen {
-				d.Tasks[id] = append(d.Tasks[id], t)
+				d.Tasks[id] = append(d.Tasks[id], openTask(&t, seen))
 			}
 		}
 		l, err := tx.Ledger(id)

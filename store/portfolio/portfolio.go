@@ -190,7 +190,7 @@ type Portfolio struct {
 	SettingsLog []store.SettingChange
 	// Tasks are the open tasks, in ID order (README, "Tasks"); closed ones
 	// are read with an account's detail.
-	Tasks  []store.Task
+	Tasks  []OpenTask
 	Team   []MemberRow // managers first, then active members by name, then Unassigned when any
 	KPIs   KPIs
 	Review Review
@@ -221,8 +221,8 @@ type Raw struct {
 	ThisWeekHas bool
 	Escalations []store.Escalation
 	SettingsLog []store.SettingChange
-	Tasks       []store.Task // the open ones
-	Seq         uint64       // the change feed's newest entry when read
+	Tasks       []OpenTask // the open ones
+	Seq         uint64     // the change feed's newest entry when read
 }
 
 // Load reads everything a screen needs in one read transaction and builds
@@ -289,7 +289,7 @@ func load(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, error) {
 	if p.SettingsLog, err = tx.SettingsLog(SettingsLogShown); err != nil {
 		return nil, err
 	}
-	if p.Tasks, err = tx.OpenTasks(); err != nil {
+	if p.Tasks, err = readOpenTasks(tx); err != nil {
 		return nil, err
 	}
 	sc := newScorer(p, nil, escs, asOf, now)
@@ -456,7 +456,7 @@ func ReadRaw(tx *store.Tx, asOf metrics.Date) (Raw, error) {
 	if raw.Escalations, err = tx.Escalations(); err != nil {
 		return raw, err
 	}
-	if raw.Tasks, err = tx.OpenTasks(); err != nil {
+	if raw.Tasks, err = readOpenTasks(tx); err != nil {
 		return raw, err
 	}
 	raw.SettingsLog, err = tx.SettingsLog(SettingsLogShown)
