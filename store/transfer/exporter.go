@@ -160,7 +160,7 @@ type table struct {
 	w     *bufio.Writer
 	line  []byte
 	rows  int
-	flags [32][]byte // each set of flags, encoded once
+	flags [64][]byte // each set of flags, encoded once
 }
 
 func newTable(k Kind, asJSON bool, w io.Writer) *table {
