@@ -244,6 +244,7 @@ func (r *recordVerifier) handlers() map[string]func(k, v []byte) {
 		string(bOneOnOnes):     r.oneOnOne,
 		string(bSavedViews):    r.savedView,
 		string(bForecasts):     r.forecast,
+		string(bPlans):         r.plan,
 		string(bForecastWeeks): r.forecastCall,
 		string(bSettingsLog):   r.settingsLog,
 		string(bSnapshots):     r.snapshot,
@@ -565,6 +566,32 @@ func (r *recordVerifier) forecast(k, v []byte) {
 		r.problem("forecast %s: the record is of account %d", showKey(k), f.AccountID)
 	case !f.Category.Valid():
 		r.problem("forecast of account %d: category %s", f.AccountID, Quote(string(f.Category)))
+	}
+}
+
+// plan checks one success plan: it decodes, belongs to an account that
+// exists (accounts sort before success_plans), its IDs, texts, statuses
+// and dates are sound, and the summary at its head (which the dashboard's
+// open reads instead of the plan) is the plan's.
+func (r *recordVerifier) plan(k, v []byte) {
+	if len(k) != 8 {
+		r.problem("success plan: key %s is not an 8-byte account ID", showKey(k))
+		return
+	}
+	id := binary.BigEndian.Uint64(k)
+	var p Plan
+	head, err := decodePlan(id, v, &p)
+	switch {
+	case err != nil:
+		r.problem("success plan of account %d: %v", id, err)
+	case !r.account(id):
+		r.problem("success plan of account %d: the account does not exist", id)
+	default:
+		if err := p.Validate(); err != nil {
+			r.problem("success plan of account %d: impossible values (%v)", id, err)
+		} else if head != p.Summary() {
+			r.problem("success plan of account %d: its summary does not match its objectives", id)
+		}
 	}
 }
 
