@@ -403,6 +403,15 @@ func (t *Tx) putPlan(p *Plan) error {
 	return b.Put(u64(p.AccountID), encodePlan(p))
 }
 
+// PutPlan stores a whole plan as it is, without an activity entry: the
+// demo generator's (as PutAccount is), not a member's action.
+func (t *Tx) PutPlan(p *Plan) error {
+	if t.b(bAccounts).Get(u64(p.AccountID)) == nil {
+		return fmt.Errorf("success plan of account %d: the account: %w", p.AccountID, ErrNotFound)
+	}
+	return t.putPlan(p)
+}
+
 // changePlan runs one action on account id's plan: the permission, the
 // change, the record and the activity entry that says what changed, all
 // in the caller's transaction.

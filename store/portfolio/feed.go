@@ -31,8 +31,11 @@ type Delta struct {
 	Escalations []store.Escalation
 	ThisWeekHas bool
 	// Forecasts are the forecasts of the accounts touched that have one;
-	// a touched account missing here has none.
+	// a touched account missing here has none. Plans likewise: the
+	// summaries of their success plans (a milestone ticked, an objective
+	// at risk), which the plan-at-risk flag reads.
 	Forecasts map[uint64]store.Forecast
+	Plans     map[uint64]metrics.PlanSummary
 }
 
 // Empty reports a delta with nothing to apply.
@@ -76,6 +79,7 @@ func ReadDelta(tx *store.Tx, seq uint64, asOf metrics.Date, prevWeek metrics.Wee
 	}
 	d.Ledger = make(map[uint64][]metrics.LedgerEntry, len(accounts))
 	d.Forecasts = map[uint64]store.Forecast{}
+	d.Plans = map[uint64]metrics.PlanSummary{}
 	d.Prev = make(map[uint64]store.WeekScore, len(accounts))
 	for _, id := range sortedIDs(accounts) {
 		a, err := tx.Account(id)
@@ -90,6 +94,11 @@ func ReadDelta(tx *store.Tx, seq uint64, asOf metrics.Date, prevWeek metrics.Wee
 			return d, err
 		} else if ok {
 			d.Forecasts[id] = f
+		}
+		if s, err := tx.PlanSummaryOf(id); err != nil {
+			return d, err
+		} else if !s.Empty() {
+			d.Plans[id] = s
 		}
 		l, err := tx.Ledger(id)
 		if err != nil {
@@ -166,6 +175,13 @@ func (old *Portfolio) Apply(d Delta, now time.Time) (*Portfolio, []int) {
 				p.forecasts[src.ID] = f
 			}
 		}
+	}
+	if len(d.Accounts) > 0 {
+		ids := make([]uint64, len(d.Accounts))
+		for i := range d.Accounts {
+			ids[i] = d.Accounts[i].ID
+		}
+		p.plans = p.plans.with(ids, d.Plans)
 	}
 	sc := newScorer(p, d.Prev, raw, p.AsOf, now)
 	var changed []int

@@ -197,6 +197,7 @@ type Portfolio struct {
 	touchedRows []bool                    // rows whose books changed since finishTeam
 	folded      bool                      // Folds has run
 	forecasts   map[uint64]store.Forecast // the forecasts set, by account
+	plans       planIndex                 // what the plan-at-risk flag needs of each plan (plans.go)
 	base        baseSums                  // Review.Then's sums (baseline.go)
 }
 
@@ -206,6 +207,7 @@ type Raw struct {
 	Members     []store.Member
 	MemberKeys  map[uint64][]store.MemberKey
 	Forecasts   map[uint64]store.Forecast
+	Plans       map[uint64]metrics.PlanSummary // the accounts that have a success plan
 	Accounts    []store.Account
 	Ledger      map[uint64][]metrics.LedgerEntry
 	Prev        map[uint64]store.WeekScore
@@ -263,6 +265,9 @@ func begin(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, []store.
 	}
 	p.memberIdx = indexMembers(p.Members)
 	if p.forecasts, err = tx.Forecasts(); err != nil {
+		return nil, nil, err
+	}
+	if p.plans, err = readPlans(tx); err != nil {
 		return nil, nil, err
 	}
 	escs, err := tx.Escalations()
@@ -396,6 +401,13 @@ func ReadRaw(tx *store.Tx, asOf metrics.Date) (Raw, error) {
 	if raw.Forecasts, err = tx.Forecasts(); err != nil {
 		return raw, err
 	}
+	raw.Plans = map[uint64]metrics.PlanSummary{}
+	if err = tx.ForEachPlanSummary(func(id uint64, s metrics.PlanSummary) error {
+		raw.Plans[id] = s
+		return nil
+	}); err != nil {
+		return raw, err
+	}
 	if raw.MemberKeys, err = memberKeys(tx); err != nil {
 		return raw, err
 	}
@@ -461,6 +473,7 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 		Members:     raw.Members,
 		MemberKeys:  raw.MemberKeys,
 		forecasts:   raw.Forecasts,
+		plans:       plansFrom(raw.Plans),
 		SettingsLog: raw.SettingsLog,
 		memberIdx:   indexMembers(raw.Members),
 	}
@@ -564,6 +577,9 @@ func (s *scorer) score(a *Account) {
 	a.Prev, a.HasPrev = s.prevOf(a.ID)
 	a.Trend = metrics.TrendOf(a.Health, a.Prev.Score, a.HasPrev && a.Prev.Score >= 0)
 	a.Flags = metrics.FlagsFor(in, a.Health, a.Trend, s.asOf, s.breached[a.ID])
+	if s.p.plans.of(a.ID).AtRiskOn(s.asOf) {
+		a.Flags |= metrics.FlagPlanAtRisk
+	}
 	a.DaysToRenewal = 0
 	if !a.RenewalDate.IsZero() {
 		a.DaysToRenewal = a.RenewalDate.Sub(s.asOf)
