@@ -308,28 +308,25 @@ func TestPlanRecordRoundTrip(t *testing.T) {
 		{ID: 7, Text: "Sponsor", Status: metrics.ObjectiveAtRisk},
 	}}
 	var got Plan
-	head, err := decodePlan(9, encodePlan(&p), &got)
-	if err != nil {
+	if err := decodePlan(9, encodePlan(&p), &got); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, p) {
 		t.Errorf("round trip\n%+v\nwant\n%+v", got, p)
 	}
-	if want := (metrics.PlanSummary{FirstDue: day("2026-05-01"), AtRiskObjective: true}); head != want {
-		t.Errorf("head %+v, want %+v", head, want)
-	}
-	if s, err := skimPlanSummary(encodePlan(&p)); err != nil || s != head {
-		t.Errorf("skim %+v %v", s, err)
+	want := metrics.PlanSummary{FirstDue: day("2026-05-01"), AtRiskObjective: true}
+	if s, err := decodePlanSum(encodePlanSum(p.Summary())); err != nil || s != want {
+		t.Errorf("summary %+v %v, want %+v", s, err, want)
 	}
 	// Cut short anywhere, or with a byte more, it is damaged, never a
 	// panic or a huge allocation.
 	raw := encodePlan(&p)
 	for n := 0; n < len(raw); n++ {
-		if _, err := decodePlan(9, raw[:n], &got); err == nil {
+		if err := decodePlan(9, raw[:n], &got); err == nil {
 			t.Fatalf("a record cut at %d bytes decoded", n)
 		}
 	}
-	if _, err := decodePlan(9, append(raw, 0), &got); err == nil {
+	if err := decodePlan(9, append(raw, 0), &got); err == nil {
 		t.Error("a record with a trailing byte decoded")
 	}
 
@@ -351,12 +348,11 @@ func TestPlanRecordRoundTrip(t *testing.T) {
 	}
 }
 
-// successplan.v1.bin was written byte by byte by a throwaway script
-// (testdata/README.md), not by encodePlan.
+// successplan.v1.bin and plansummary.v1.bin were written byte by byte
+// by a throwaway script (testdata/README.md), not by the encoders.
 func TestGoldenPlanFormat(t *testing.T) {
 	var p Plan
-	head, err := decodePlan(42, readGolden(t, "successplan.v1.bin"), &p)
-	if err != nil {
+	if err := decodePlan(42, readGolden(t, "successplan.v1.bin"), &p); err != nil {
 		t.Fatal(err)
 	}
 	want := Plan{AccountID: 42, LastID: 5, Objectives: []Objective{
@@ -371,8 +367,9 @@ func TestGoldenPlanFormat(t *testing.T) {
 	if !reflect.DeepEqual(p, want) {
 		t.Errorf("golden plan decodes to\n%+v\nwant\n%+v", p, want)
 	}
-	if head != p.Summary() || head != (metrics.PlanSummary{FirstDue: day("2026-04-10"), AtRiskObjective: true}) {
-		t.Errorf("golden head %+v", head)
+	s, err := decodePlanSum(readGolden(t, "plansummary.v1.bin"))
+	if err != nil || s != p.Summary() || s != (metrics.PlanSummary{FirstDue: day("2026-04-10"), AtRiskObjective: true}) {
+		t.Errorf("golden summary %+v %v", s, err)
 	}
 }
 
@@ -400,20 +397,6 @@ func TestCheckFindsDamagedPlans(t *testing.T) {
 			p.Objectives = []Objective{{ID: 1, Text: "x", Status: metrics.OnTrack, Milestones: []Milestone{{ID: 1, Text: "m", Due: day("2026-03-01")}}}}
 			return 5, encodePlan(&p)
 		}},
-		{"a head that disagrees with the plan", "its summary does not match", func() (uint64, []byte) {
-			// The good plan's body after a head that says "at risk,
-			// nothing due": the body has no at-risk objective and a
-			// milestone due 2026-03-01.
-			d := dec{b: encodePlan(&good)}
-			d.u8()
-			d.date()
-			d.boolean()
-			e := enc{}
-			e.u8(planFormat)
-			e.date(0)
-			e.boolean(true)
-			return 5, append(e.b, d.b...)
-		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := newDBPath(t)
@@ -427,6 +410,34 @@ func TestCheckFindsDamagedPlans(t *testing.T) {
 				return b.Put(u64(id), v)
 			})
 			expectRefused(t, path, tc.want)
+		})
+	}
+
+	// The summary index must say what the plans say.
+	for _, tc := range []struct {
+		name   string
+		damage func(sums *bolt.Bucket) error
+	}{
+		{"a summary missing", func(sums *bolt.Bucket) error { return sums.Delete(u64(5)) }},
+		{"a summary that disagrees", func(sums *bolt.Bucket) error {
+			return sums.Put(u64(5), encodePlanSum(metrics.PlanSummary{FirstDue: day("2026-09-01")}))
+		}},
+		{"a summary of no plan", func(sums *bolt.Bucket) error {
+			return sums.Put(u64(6), encodePlanSum(metrics.PlanSummary{AtRiskObjective: true}))
+		}},
+		{"a garbled summary", func(sums *bolt.Bucket) error { return sums.Put(u64(5), []byte{1, 2}) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := newDBPath(t)
+			seed(t, path, 12)
+			if err := Update(path, Options{}, func(tx *Tx) error { return tx.PutPlan(&good) }); err != nil {
+				t.Fatal(err)
+			}
+			if err := Verify(path, Options{}); err != nil {
+				t.Fatalf("a sound plan: %v", err)
+			}
+			rawUpdate(t, path, func(tx *bolt.Tx) error { return tc.damage(tx.Bucket(bPlanSums)) })
+			expectRefused(t, path, "success_plans_summary")
 		})
 	}
 }

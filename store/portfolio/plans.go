@@ -28,6 +28,9 @@ type planIndex []planSum
 // readPlans reads the summary of every plan that can raise the flag.
 func readPlans(tx *store.Tx) (planIndex, error) {
 	var out planIndex
+	if n := tx.PlanSummaries(); n > 0 {
+		out = make(planIndex, 0, n) // grown by appending, it allocated four times the list
+	}
 	err := tx.ForEachPlanSummary(func(id uint64, s metrics.PlanSummary) error {
 		if !s.Empty() {
 			out = append(out, planSum{id, s})
@@ -64,6 +67,27 @@ func (x planIndex) find(id uint64) int {
 // of is account id's plan summary (empty without a plan).
 func (x planIndex) of(id uint64) metrics.PlanSummary {
 	if i := x.find(id); i < len(x) && x[i].id == id {
+		return x[i].s
+	}
+	return metrics.PlanSummary{}
+}
+
+// ofFrom is of for a reader that asks in account order (the open's
+// scorer): *at is where the last answer was, and the next is a few steps
+// on, not a binary search away.
+func (x planIndex) ofFrom(at *int, id uint64) metrics.PlanSummary {
+	i := *at
+	if i < 0 || i > len(x) || (i > 0 && x[i-1].id >= id) {
+		i = 0 // asked out of order: search from the start
+	}
+	for k := 0; k < 4 && i < len(x) && x[i].id < id; k++ {
+		i++
+	}
+	if i < len(x) && x[i].id < id {
+		i += sort.Search(len(x)-i, func(j int) bool { return x[i+j].id >= id })
+	}
+	*at = i
+	if i < len(x) && x[i].id == id {
 		return x[i].s
 	}
 	return metrics.PlanSummary{}

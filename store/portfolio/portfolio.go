@@ -528,6 +528,7 @@ type scorer struct {
 	// staleBefore is the start of the day freshness.stale_days before
 	// asOf: inputs updated before it are stale (StaleBefore).
 	staleBefore time.Time
+	planAt      int // where the last account's plan summary was (planIndex.ofFrom)
 }
 
 // prevScore is one account's score in the comparison week; band indexes
@@ -577,7 +578,7 @@ func (s *scorer) score(a *Account) {
 	a.Prev, a.HasPrev = s.prevOf(a.ID)
 	a.Trend = metrics.TrendOf(a.Health, a.Prev.Score, a.HasPrev && a.Prev.Score >= 0)
 	a.Flags = metrics.FlagsFor(in, a.Health, a.Trend, s.asOf, s.breached[a.ID])
-	if s.p.plans.of(a.ID).AtRiskOn(s.asOf) {
+	if s.p.plans.ofFrom(&s.planAt, a.ID).AtRiskOn(s.asOf) {
 		a.Flags |= metrics.FlagPlanAtRisk
 	}
 	a.DaysToRenewal = 0
