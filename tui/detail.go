@@ -48,6 +48,16 @@ func (pg *healthPage) HandleKey(k *KeyMap, msg keyMsg) intent {
 	if act, ok := accountActionKey(k, msg); ok {
 		return doAction{act: act, id: pg.id}
 	}
+	switch {
+	case key.Matches(msg, k.PlanObjective):
+		return doAction{act: actAddObjective, id: pg.id}
+	case key.Matches(msg, k.PlanMilestone):
+		return doAction{act: actAddMilestone, id: pg.id}
+	case key.Matches(msg, k.PlanTick):
+		return doAction{act: actTickMilestone, id: pg.id}
+	case key.Matches(msg, k.PlanStatus):
+		return doAction{act: actObjectiveStatus, id: pg.id}
+	}
 	if key.Matches(msg, k.ReadAll) {
 		if a := pg.account(); a != nil {
 			return openPager{title: a.Name + " · in full (esc goes back)", text: pg.fullText(a)}
@@ -72,6 +82,7 @@ var flagMeaning = map[string]string{
 	"qbr-overdue":      "the last QBR is older than the QBR interval",
 	"dropping":         "the score fell 10 points or more since the baseline week",
 	"sla-breach":       "an open escalation is past its SLA",
+	"plan-at-risk":     "an objective of the success plan is at risk, or one of its milestones is overdue",
 }
 
 // fullText is every long text of the page, uncut, for the pager: the
@@ -97,6 +108,7 @@ func (pg *healthPage) fullText(a *portfolio.Account) string {
 	line("Success plan:")
 	line(orDash(strings.TrimSpace(a.SuccessPlan), "  none written"))
 	if pg.d != nil {
+		planFullText(&b, &pg.d.Plan.Plan, pg.p.AsOf)
 		line("")
 		line("Escalations:")
 		for _, e := range pg.d.Escalations {
@@ -116,7 +128,8 @@ func (pg *healthPage) fullText(a *portfolio.Account) string {
 }
 
 func (pg *healthPage) Hints(k *KeyMap) []key.Binding {
-	return []key.Binding{k.Back, k.AcctLog, k.AcctEdit, k.AcctRaise, k.AcctOverride, k.AcctClearOvr, k.AcctReassign, k.ReadAll, k.Down, k.Up, k.Help}
+	return []key.Binding{k.Back, k.AcctLog, k.AcctEdit, k.PlanObjective, k.PlanMilestone, k.PlanTick, k.PlanStatus, k.AcctRaise, k.AcctOverride,
+		k.AcctClearOvr, k.AcctReassign, k.ReadAll, k.Down, k.Up, k.Help}
 }
 
 func (pg *healthPage) View() string { return pg.doc.view() }
@@ -222,12 +235,7 @@ func (pg *healthPage) rebuild() {
 		d.line("  " + historyLine(det.History, h.Verdict, metrics.WeekOf(pg.p.AsOf), d.w-4))
 	}
 	d.blank()
-	d.section("Success plan")
-	if strings.TrimSpace(a.SuccessPlan) == "" {
-		d.line(pg.th.Muted.Render("  No success plan written."))
-	} else {
-		d.wrap(a.SuccessPlan)
-	}
+	pg.planSection(a)
 	d.blank()
 	var open []store.Escalation
 	for _, e := range det.Escalations {
