@@ -189,6 +189,7 @@ func (pg *healthPage) rebuild() {
 		flags = pg.th.Warn.Render("⚑ " + strings.Join(a.Flags.Names(), ", "))
 	}
 	d.kv("Risk flags", flags)
+	d.kv("Success plan", pg.planLine(a))
 	champ := orDash(a.ChampionName, "no champion recorded")
 	if a.ChampionEmail != "" {
 		champ += " <" + a.ChampionEmail + ">"
@@ -235,8 +236,6 @@ func (pg *healthPage) rebuild() {
 		d.line("  " + historyLine(det.History, h.Verdict, metrics.WeekOf(pg.p.AsOf), d.w-4))
 	}
 	d.blank()
-	pg.planSection(a)
-	d.blank()
 	var open []store.Escalation
 	for _, e := range det.Escalations {
 		if e.Open() {
@@ -262,6 +261,11 @@ func (pg *healthPage) rebuild() {
 	for _, act := range det.Activities {
 		d.line("  " + fmtInstant(act.At) + "  " + fit(act.Kind, 7, false) + " " + sanitize(orDash(act.Author, "—")+": "+act.Text))
 	}
+	// The plan last: its objectives and milestones can run long, and the
+	// activities above must stay on the first screen, where a call just
+	// logged is seen; its progress is at the top (planLine).
+	d.blank()
+	pg.planSection(a)
 }
 
 // inputsText is when the account's health inputs were last updated (an

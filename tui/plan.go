@@ -108,6 +108,25 @@ func milestoneText(th *theme, o *store.Objective, ms *store.Milestone, day metri
 	return th.Muted.Render(s)
 }
 
+// planLine is the plan in one line, among the page's facts at the top:
+// its progress when it has objectives (they are listed at the end of the
+// page), else the first line of its summary.
+func (pg *healthPage) planLine(a *portfolio.Account) string {
+	if pg.d == nil {
+		return "…"
+	}
+	pr := pg.d.Plan.Plan.Progress(pg.p.AsOf)
+	if pr.Objectives > 0 {
+		s := progressText(pr) + " (below)"
+		if pr.AtRisk {
+			return pg.th.Warn.Render("⚑ " + s)
+		}
+		return s
+	}
+	first, _, _ := strings.Cut(strings.TrimSpace(a.SuccessPlan), "\n")
+	return sanitize(orDash(first, "none (e writes one, a adds an objective)"))
+}
+
 // planSection writes the success plan into the page.
 func (pg *healthPage) planSection(a *portfolio.Account) {
 	d := &pg.doc
