@@ -360,6 +360,7 @@ func (t *Tx) PlanSummaryOf(id uint64) (metrics.PlanSummary, error) {
 // PlanReader reads plans beside a walk over the accounts in ID order (an
 // export): one cursor moving forward, not a lookup per account.
 type PlanReader struct {
+	t    *Tx
 	c    *bolt.Cursor
 	k, v []byte
 	last uint64
@@ -367,7 +368,7 @@ type PlanReader struct {
 
 // PlanReader starts a merge over the plans.
 func (t *Tx) PlanReader() *PlanReader {
-	r := &PlanReader{}
+	r := &PlanReader{t: t}
 	if b := t.tx.Bucket(bPlans); b != nil {
 		c := b.Cursor()
 		r.c = c
@@ -387,6 +388,10 @@ func (r *PlanReader) Of(id uint64) (p Plan, ok bool, err error) {
 		if len(r.k) != 8 {
 			return p, false, fmt.Errorf("success plan key: %w", errCorrupt)
 		}
+		// The walk's pages count against what the transaction keeps
+		// mapped, as the accounts' do (README, "Performance", Resident
+		// memory).
+		r.t.hold(r.v)
 		at := binary.BigEndian.Uint64(r.k)
 		if at > id {
 			break
