@@ -355,6 +355,10 @@ const (
 	FlagQBROverdue
 	FlagDropping
 	FlagSLABreach
+	// FlagPlanAtRisk: a live objective of the success plan is at risk, or
+	// one of its milestones is overdue (PlanSummary.AtRiskOn). Added last,
+	// so the other flags keep their bits.
+	FlagPlanAtRisk
 )
 
 var flagNames = []struct {
@@ -366,6 +370,7 @@ var flagNames = []struct {
 	{FlagQBROverdue, "qbr-overdue"},
 	{FlagDropping, "dropping"},
 	{FlagSLABreach, "sla-breach"},
+	{FlagPlanAtRisk, "plan-at-risk"},
 }
 
 // Has reports whether f includes g.

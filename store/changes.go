@@ -30,8 +30,9 @@ const maxListed = 512
 type Change struct {
 	Seq uint64
 	At  time.Time
-	// Accounts whose record, ledger, snapshots or activities changed, in
-	// ID order; Escalations likewise (their record or timeline).
+	// Accounts whose record, ledger, snapshots, activities or success
+	// plan changed, in ID order; Escalations likewise (their record or
+	// timeline).
 	Accounts    []uint64
 	Escalations []uint64
 	Members     bool // the roster or its log

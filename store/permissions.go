@@ -17,7 +17,8 @@ import (
 //     status of, resolves and reopens the escalations they own or that
 //     are on their accounts. Never settings, the roster, reassigning an
 //     account, severity, assignment or a triage decision (sending to the
-//     director included).
+//     director included). The success plan (DoPlan) of an account is
+//     its owner's or a manager's, as its fields are.
 //   - An actor with no member (ID 0) is the person at the command line
 //     running steward on a file they can write anyway: everything, as
 //     before roles were enforced. The dashboard always acts as a member
@@ -42,6 +43,7 @@ const (
 	DoSavedView
 	DoForecast
 	DoTask
+	DoPlan
 )
 
 // what each action is, in a refusal ("only a manager can ...", "only
@@ -62,6 +64,7 @@ var actionText = [...]string{
 	DoSavedView:   "save or delete a view",
 	DoForecast:    "set the renewal forecast of",
 	DoTask:        "add or close tasks on",
+	DoPlan:        "edit the success plan of",
 }
 
 // ErrNotAllowed is what every refusal of allow wraps.

@@ -57,6 +57,8 @@ type recordVerifier struct {
 	escs        map[uint64]escRef
 	escByAcct   int
 	escByStatus int
+	planSums    multiset             // (account, summary) of every plan that can raise the flag
+	planIdx     multiset             // ... and of the summary index
 	weeks       map[uint32]*weekSums // snapshots by week, for the by-week index
 	week        uint32
 	weekSum     *weekSums
@@ -244,6 +246,8 @@ func (r *recordVerifier) handlers() map[string]func(k, v []byte) {
 		string(bOneOnOnes):     r.oneOnOne,
 		string(bSavedViews):    r.savedView,
 		string(bForecasts):     r.forecast,
+		string(bPlans):         r.plan,
+		string(bPlanSums):      r.planSum,
 		string(bForecastWeeks): r.forecastCall,
 		string(bTasks):         r.task,
 		string(bTasksByAcct):   r.taskIndex(16),
@@ -592,6 +596,40 @@ func (r *recordVerifier) taskIndex(size int) func(k, v []byte) {
 	}
 }
 
+// plan checks one success plan: it decodes, belongs to an account that
+// exists (accounts sort before success_plans), and its IDs, texts,
+// statuses and dates are sound. The summary it implies goes into a
+// multiset that done compares with the summary index's.
+func (r *recordVerifier) plan(k, v []byte) {
+	if len(k) != 8 {
+		r.problem("success plan: key %s is not an 8-byte account ID", showKey(k))
+		return
+	}
+	id := binary.BigEndian.Uint64(k)
+	var p Plan
+	switch err := decodePlan(id, v, &p); {
+	case err != nil:
+		r.problem("success plan of account %d: %v", id, err)
+	case !r.account(id):
+		r.problem("success plan of account %d: the account does not exist", id)
+	default:
+		if err := p.Validate(); err != nil {
+			r.problem("success plan of account %d: impossible values (%v)", id, err)
+		}
+		if s := p.Summary(); !s.Empty() {
+			r.planSums.add(k, encodePlanSum(s), nil)
+		}
+	}
+}
+
+// planSum adds an entry of the summary index to its multiset.
+func (r *recordVerifier) planSum(k, v []byte) {
+	r.planIdx.add(k, v, nil)
+	if _, err := decodePlanSum(v); err != nil || len(k) != 8 {
+		r.problem("success_plans_summary: entry %s is not an account's summary", showKey(k))
+	}
+}
+
 // forecastCall checks one renewal of a weekly forecast snapshot.
 func (r *recordVerifier) forecastCall(k, v []byte) {
 	var c ForecastCall
@@ -762,6 +800,9 @@ func (r *recordVerifier) done() {
 	r.endBucket()
 	if r.schema > SchemaVersion {
 		return
+	}
+	if r.planSums != r.planIdx {
+		r.problem("success_plans_summary: %d entries for %d plans that can raise the plan-at-risk flag, and they do not match the plans", r.planIdx.n, r.planSums.n)
 	}
 	for _, id := range r.keyMembers {
 		if !r.members[id] {

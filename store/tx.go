@@ -831,7 +831,7 @@ func (t *Tx) AppendActivity(a *Activity) error {
 	for _, k := range ActivityKinds {
 		valid = valid || k == a.Kind
 	}
-	if !valid && a.Kind != "override" && a.Kind != "edit" && a.Kind != "forecast" && a.Kind != "task" {
+	if !valid && a.Kind != "override" && a.Kind != "edit" && a.Kind != "forecast" && a.Kind != "task" && a.Kind != ActPlan {
 		return fmt.Errorf("activity kind %s is not one of %v", Quote(a.Kind), ActivityKinds)
 	}
 	if a.At.IsZero() {

@@ -49,6 +49,11 @@ const (
 	actSaveView
 	actForecast
 	actAddTask
+	// The success plan, on the health detail (plan.go).
+	actAddObjective
+	actAddMilestone
+	actTickMilestone
+	actObjectiveStatus
 )
 
 // doAction asks the root to start an action on a record (escalation,
@@ -235,6 +240,16 @@ func (m *Model) startAction(in doAction) tea.Cmd {
 			return m.refuse("no account selected")
 		}
 		m.openModal(m.taskForm(a))
+	case actAddObjective, actAddMilestone, actTickMilestone, actObjectiveStatus:
+		a := m.p.Account(in.id)
+		if a == nil {
+			return m.refuse("no account selected")
+		}
+		f, err := m.planForm(in.act, a)
+		if err != nil {
+			return m.refuse(err.Error())
+		}
+		m.openModal(f)
 	case actOneOnOne:
 		mem := m.p.Member(in.id)
 		if mem == nil || in.id == 0 {

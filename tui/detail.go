@@ -50,6 +50,16 @@ func (pg *healthPage) HandleKey(k *KeyMap, msg keyMsg) intent {
 	if act, ok := accountActionKey(k, msg); ok {
 		return doAction{act: act, id: pg.id}
 	}
+	switch {
+	case key.Matches(msg, k.PlanObjective):
+		return doAction{act: actAddObjective, id: pg.id}
+	case key.Matches(msg, k.PlanMilestone):
+		return doAction{act: actAddMilestone, id: pg.id}
+	case key.Matches(msg, k.PlanTick):
+		return doAction{act: actTickMilestone, id: pg.id}
+	case key.Matches(msg, k.PlanStatus):
+		return doAction{act: actObjectiveStatus, id: pg.id}
+	}
 	if key.Matches(msg, k.ReadAll) {
 		if a := pg.account(); a != nil {
 			return openPager{title: a.Name + " · in full (esc goes back)", text: pg.fullText(a)}
@@ -74,6 +84,7 @@ var flagMeaning = map[string]string{
 	"qbr-overdue":      "the last QBR is older than the QBR interval",
 	"dropping":         "the score fell 10 points or more since the baseline week",
 	"sla-breach":       "an open escalation is past its SLA",
+	"plan-at-risk":     "an objective of the success plan is at risk, or one of its milestones is overdue",
 }
 
 // fullText is every long text of the page, uncut, for the pager: the
@@ -99,6 +110,7 @@ func (pg *healthPage) fullText(a *portfolio.Account) string {
 	line("Success plan:")
 	line(orDash(strings.TrimSpace(a.SuccessPlan), "  none written"))
 	if pg.d != nil {
+		planFullText(&b, &pg.d.Plan.Plan, pg.p.AsOf)
 		line("")
 		line("Escalations:")
 		for _, e := range pg.d.Escalations {
@@ -118,7 +130,8 @@ func (pg *healthPage) fullText(a *portfolio.Account) string {
 }
 
 func (pg *healthPage) Hints(k *KeyMap) []key.Binding {
-	return []key.Binding{k.Back, k.AcctLog, k.AcctEdit, k.AcctRaise, k.AcctOverride, k.AcctClearOvr, k.AcctReassign, k.ReadAll, k.Down, k.Up, k.Help}
+	return []key.Binding{k.Back, k.AcctLog, k.AcctEdit, k.PlanObjective, k.PlanMilestone, k.PlanTick, k.PlanStatus, k.AcctRaise, k.AcctOverride,
+		k.AcctClearOvr, k.AcctReassign, k.ReadAll, k.Down, k.Up, k.Help}
 }
 
 func (pg *healthPage) View() string { return pg.doc.view() }
@@ -178,6 +191,7 @@ func (pg *healthPage) rebuild() {
 		flags = pg.th.Warn.Render("⚑ " + strings.Join(a.Flags.Names(), ", "))
 	}
 	d.kv("Risk flags", flags)
+	d.kv("Success plan", pg.planLine(a))
 	champ := orDash(a.ChampionName, "no champion recorded")
 	if a.ChampionEmail != "" {
 		champ += " <" + a.ChampionEmail + ">"
@@ -224,13 +238,6 @@ func (pg *healthPage) rebuild() {
 		d.line("  " + historyLine(det.History, h.Verdict, metrics.WeekOf(pg.p.AsOf), d.w-4))
 	}
 	d.blank()
-	d.section("Success plan")
-	if strings.TrimSpace(a.SuccessPlan) == "" {
-		d.line(pg.th.Muted.Render("  No success plan written."))
-	} else {
-		d.wrap(a.SuccessPlan)
-	}
-	d.blank()
 	var open []store.Escalation
 	for _, e := range det.Escalations {
 		if e.Open() {
@@ -258,11 +265,20 @@ func (pg *healthPage) rebuild() {
 	for _, act := range det.Activities {
 		d.line("  " + fmtInstant(act.At) + "  " + fit(act.Kind, 7, false) + " " + sanitize(orDash(act.Author, "—")+": "+act.Text))
 	}
+	// The plan last: its objectives and milestones can run long, and the
+	// activities above must stay on the first screen, where a call just
+	// logged is seen; its progress is at the top (planLine).
+	d.blank()
+	pg.planSection(a)
 }
 
-// detailClosedTasks is how many closed tasks the detail shows, newest
-// first: the open ones are all shown.
-const detailClosedTasks = 5
+// The detail shows the soonest open tasks and the newest closed ones, a
+// few of each: a playbook can give an account many, and the activities
+// below must stay within a screen.
+const (
+	detailOpenTasks   = 5
+	detailClosedTasks = 3
+)
 
 // tasksSection lists the account's open tasks, the soonest first (late
 // ones flagged), and its latest closed ones with who closed them and why.
@@ -282,7 +298,11 @@ func (pg *healthPage) tasksSection(d *document, tasks []store.Task) {
 		d.line(pg.th.Muted.Render("  No open task."))
 	}
 	today := pg.p.AsOf
-	for _, t := range open {
+	for i, t := range open {
+		if i == detailOpenTasks {
+			d.line(pg.th.Muted.Render("  … " + itoa(len(open)-i) + " more open (the tasks view, 6, lists them all)"))
+			break
+		}
 		due := "due " + t.Due.String() + " (" + daysLeft(t.Due.Sub(today)) + ")"
 		if t.Overdue(today) {
 			due = pg.th.Error.Render(lateText(t.Due, today))

@@ -77,6 +77,12 @@ type KeyMap struct {
 	// The renewal forecast of the selected account.
 	SetForecast key.Binding
 
+	// The success plan, on the health detail.
+	PlanObjective key.Binding
+	PlanMilestone key.Binding
+	PlanTick      key.Binding
+	PlanStatus    key.Binding
+
 	// The review's baseline week: one back, one forward.
 	BaselineBack key.Binding
 	BaselineNext key.Binding
@@ -179,6 +185,11 @@ func DefaultKeyMap() KeyMap {
 
 		SetForecast: b([]string{"F"}, "F", "set the renewal forecast"),
 
+		PlanObjective: b([]string{"a"}, "a", "plan: add an objective"),
+		PlanMilestone: b([]string{"m"}, "m", "plan: add a milestone"),
+		PlanTick:      b([]string{"d"}, "d", "plan: tick a milestone"),
+		PlanStatus:    b([]string{"u"}, "u", "plan: objective status"),
+
 		BaselineBack: b([]string{"["}, "[", "baseline one week back"),
 		BaselineNext: b([]string{"]"}, "]", "baseline one week forward"),
 		QuarterBack:  b([]string{"["}, "[", "quarter back (forecast vs actual)"),
@@ -224,7 +235,8 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Filter, k.FilterApply, k.FilterClear, k.Sort, k.Reverse, k.Band, k.Segment, k.RenewalWindow, k.SaveView, k.OpenViews, k.Status, k.Severity, k.Settings, k.BaselineBack, k.BaselineNext, k.QuarterBack, k.QuarterNext},
 		{k.EscCreate, k.EscAssign, k.EscSeverity, k.EscStatus, k.EscDecide, k.EscNote, k.EscResolve, k.EscReopen,
 			k.NeedMine, k.NeedDecision, k.NeedDirector, k.NeedDue},
-		{k.AcctLog, k.AcctRaise, k.AcctOverride, k.AcctClearOvr, k.AcctEdit, k.AcctReassign, k.AcctImport,
+		{k.AcctLog, k.AcctRaise, k.AcctOverride, k.AcctClearOvr, k.AcctEdit, k.AcctReassign, k.AcctImport, k.SetForecast,
+			k.PlanObjective, k.PlanMilestone, k.PlanTick, k.PlanStatus,
 			k.MemberEdit, k.MemberAdd, k.MemberDeactivate, k.MemberBook, k.LogOneOnOne,
 			k.AddTask, k.TaskDone, k.TaskSkip, k.TaskOverdue, k.TaskWeek},
 		{k.FormNext, k.FormPrev, k.FormSubmit, k.FormCancel, k.Confirm},

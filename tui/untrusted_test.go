@@ -30,7 +30,7 @@ func TestUntrustedTextIsEscapedOnScreen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := loaded(t, path, 160, 40)
+	m := loaded(t, path, 160, 60)
 	press(m, "3", "/")
 	typeText(m, "acme")
 	press(m, "enter")

@@ -148,6 +148,7 @@ type generator struct {
 	members      []store.Member
 	acc          []acct
 	escs         []esc
+	plans        []store.Plan // success plans, in account order (plans.go)
 }
 
 func newGenerator(opt Options) *generator {
@@ -238,6 +239,7 @@ func (g *generator) generate() {
 	g.genOverrides()
 	g.genTrends()
 	g.genInputsDates()
+	g.genPlans() // last: its own stream, so nothing above moves
 }
 
 // genMembers makes the manager (index 0) and the team.
@@ -1571,6 +1573,19 @@ func (g *generator) write(path string) (sum Summary, err error) {
 	err = db.Update(func(tx *store.Tx) error {
 		for i := range calls {
 			if err := tx.PutForecastCall(calls[i].week, &calls[i].call); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, err
+	}
+	// The success plans last too, in account order, for the same reason:
+	// the dashboard's open reads them in one walk of their own pages.
+	err = db.Update(func(tx *store.Tx) error {
+		for i := range g.plans {
+			if err := tx.PutPlan(&g.plans[i]); err != nil {
 				return err
 			}
 		}

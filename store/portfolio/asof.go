@@ -200,7 +200,8 @@ func BuildPast(raw PastRaw, day metrics.Date) *Past {
 		}
 		a.OpenEsc = openByAcct[a.ID]
 		// Renewal-risk, dropping and sla-breach can be told for a past day;
-		// champion-changed and qbr-overdue read latest values, left out.
+		// champion-changed, qbr-overdue and plan-at-risk (a plan keeps no
+		// history of its statuses) read latest values, left out.
 		a.Flags = metrics.FlagsFor(metrics.Inputs{RenewalDate: a.RenewalDate}, a.Health, a.Trend, day, breachedAcct[a.ID])
 	}
 

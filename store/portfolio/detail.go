@@ -16,6 +16,10 @@ type Detail struct {
 	Activities  []store.Activity
 	Escalations []store.Escalation
 	Tasks       []store.Task // open and closed, oldest first
+	// Plan is the account's success plan, with its progress on the day
+	// (README, "Success plans"): the portfolio keeps only what the flag
+	// needs, so the objectives are read here, when the page opens.
+	Plan PlanDetail
 }
 
 // DetailActivities is how many activities the detail loads.
@@ -34,6 +38,10 @@ func LoadDetail(path string, opt store.Options, accountID uint64, asOf metrics.D
 			return err
 		}
 		d.Health = set.Health.Explain(a.HealthInputs(set.Health), asOf)
+		if d.Plan.Plan, err = tx.PlanOf(accountID); err != nil {
+			return err
+		}
+		d.Plan.Progress = d.Plan.Plan.Progress(asOf)
 		if d.History, err = tx.SnapshotHistory(accountID); err != nil {
 			return err
 		}

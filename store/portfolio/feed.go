@@ -31,10 +31,13 @@ type Delta struct {
 	Escalations []store.Escalation
 	ThisWeekHas bool
 	// Forecasts are the forecasts of the accounts touched that have one;
-	// a touched account missing here has none.
+	// a touched account missing here has none. Plans likewise: the
+	// summaries of their success plans (a milestone ticked, an objective
+	// at risk), which the plan-at-risk flag reads.
 	Forecasts map[uint64]store.Forecast
 	// Tasks are the open tasks of the accounts touched.
 	Tasks map[uint64][]OpenTask
+	Plans     map[uint64]metrics.PlanSummary
 }
 
 // Empty reports a delta with nothing to apply.
@@ -80,6 +83,7 @@ func ReadDelta(tx *store.Tx, seq uint64, asOf metrics.Date, prevWeek metrics.Wee
 	d.Forecasts = map[uint64]store.Forecast{}
 	d.Tasks = map[uint64][]OpenTask{}
 	seen := map[string]string{}
+	d.Plans = map[uint64]metrics.PlanSummary{}
 	d.Prev = make(map[uint64]store.WeekScore, len(accounts))
 	for _, id := range sortedIDs(accounts) {
 		a, err := tx.Account(id)
@@ -103,6 +107,11 @@ func ReadDelta(tx *store.Tx, seq uint64, asOf metrics.Date, prevWeek metrics.Wee
 			if t.Status == store.TaskOpen {
 				d.Tasks[id] = append(d.Tasks[id], openTask(&t, seen))
 			}
+		}
+		if s, err := tx.PlanSummaryOf(id); err != nil {
+			return d, err
+		} else if !s.Empty() {
+			d.Plans[id] = s
 		}
 		l, err := tx.Ledger(id)
 		if err != nil {
@@ -182,6 +191,11 @@ func (old *Portfolio) Apply(d Delta, now time.Time) (*Portfolio, []int) {
 	}
 	if len(d.Accounts) > 0 {
 		p.Tasks = withTasks(old.Tasks, d.Accounts, d.Tasks)
+		ids := make([]uint64, len(d.Accounts))
+		for i := range d.Accounts {
+			ids[i] = d.Accounts[i].ID
+		}
+		p.plans = p.plans.with(ids, d.Plans)
 	}
 	sc := newScorer(p, d.Prev, raw, p.AsOf, now)
 	var changed []int

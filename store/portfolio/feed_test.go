@@ -92,7 +92,7 @@ func TestFollowingTheFeedMatchesALoad(t *testing.T) {
 	write := func(r *rand.Rand, n int) error {
 		return store.Update(path, store.Options{LockTimeout: 10 * time.Second}, func(tx *store.Tx) error {
 			id := ids[r.Intn(len(ids))]
-			switch r.Intn(8) {
+			switch r.Intn(9) {
 			case 0:
 				_, err := tx.LogActivity(id, store.ActCall, fmt.Sprint("call ", n), by, feedNow)
 				return err
@@ -148,6 +148,19 @@ func TestFollowingTheFeedMatchesALoad(t *testing.T) {
 					return tx.SetForecast(id, "", 0, "", by, feedNow)
 				}
 				return nil
+			case 7:
+				// A success plan: an objective with a milestone due in
+				// the past or the future, ticked or not, sometimes at
+				// risk (the plan-at-risk flag follows).
+				o, err := tx.AddObjective(id, fmt.Sprint("objective ", n), 0, metrics.ObjectiveStatuses[r.Intn(4)], by, feedNow)
+				if err != nil {
+					return err
+				}
+				m, err := tx.AddMilestone(id, o.ID, "milestone", feedDay.AddDays(r.Intn(20)-10), by, feedNow)
+				if err != nil || r.Intn(2) == 0 {
+					return err
+				}
+				return tx.SetMilestoneDone(id, m.ID, true, by, feedNow)
 			default:
 				return tx.PutAccount(&store.Account{Name: fmt.Sprint("New Co ", n), ARRCents: 12_000_00, Seats: 10, ActiveUsers: metrics.Some(5)})
 			}

@@ -205,6 +205,7 @@ type Portfolio struct {
 	touchedRows []bool                    // rows whose books changed since finishTeam
 	folded      bool                      // Folds has run
 	forecasts   map[uint64]store.Forecast // the forecasts set, by account
+	plans       planIndex                 // what the plan-at-risk flag needs of each plan (plans.go)
 	base        baseSums                  // Review.Then's sums (baseline.go)
 }
 
@@ -214,6 +215,7 @@ type Raw struct {
 	Members     []store.Member
 	MemberKeys  map[uint64][]store.MemberKey
 	Forecasts   map[uint64]store.Forecast
+	Plans       map[uint64]metrics.PlanSummary // the accounts that have a success plan
 	Accounts    []store.Account
 	Ledger      map[uint64][]metrics.LedgerEntry
 	Prev        map[uint64]store.WeekScore
@@ -272,6 +274,9 @@ func begin(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, []store.
 	}
 	p.memberIdx = indexMembers(p.Members)
 	if p.forecasts, err = tx.Forecasts(); err != nil {
+		return nil, nil, err
+	}
+	if p.plans, err = readPlans(tx); err != nil {
 		return nil, nil, err
 	}
 	escs, err := tx.Escalations()
@@ -408,6 +413,13 @@ func ReadRaw(tx *store.Tx, asOf metrics.Date) (Raw, error) {
 	if raw.Forecasts, err = tx.Forecasts(); err != nil {
 		return raw, err
 	}
+	raw.Plans = map[uint64]metrics.PlanSummary{}
+	if err = tx.ForEachPlanSummary(func(id uint64, s metrics.PlanSummary) error {
+		raw.Plans[id] = s
+		return nil
+	}); err != nil {
+		return raw, err
+	}
 	if raw.MemberKeys, err = memberKeys(tx); err != nil {
 		return raw, err
 	}
@@ -476,6 +488,7 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 		Members:     raw.Members,
 		MemberKeys:  raw.MemberKeys,
 		forecasts:   raw.Forecasts,
+		plans:       plansFrom(raw.Plans),
 		SettingsLog: raw.SettingsLog,
 		Tasks:       raw.Tasks,
 		memberIdx:   indexMembers(raw.Members),
@@ -531,6 +544,7 @@ type scorer struct {
 	// staleBefore is the start of the day freshness.stale_days before
 	// asOf: inputs updated before it are stale (StaleBefore).
 	staleBefore time.Time
+	planAt      int // where the last account's plan summary was (planIndex.ofFrom)
 }
 
 // prevScore is one account's score in the comparison week; band indexes
@@ -580,6 +594,9 @@ func (s *scorer) score(a *Account) {
 	a.Prev, a.HasPrev = s.prevOf(a.ID)
 	a.Trend = metrics.TrendOf(a.Health, a.Prev.Score, a.HasPrev && a.Prev.Score >= 0)
 	a.Flags = metrics.FlagsFor(in, a.Health, a.Trend, s.asOf, s.breached[a.ID])
+	if s.p.plans.ofFrom(&s.planAt, a.ID).AtRiskOn(s.asOf) {
+		a.Flags |= metrics.FlagPlanAtRisk
+	}
 	a.DaysToRenewal = 0
 	if !a.RenewalDate.IsZero() {
 		a.DaysToRenewal = a.RenewalDate.Sub(s.asOf)

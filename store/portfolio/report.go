@@ -101,6 +101,8 @@ var PastCurrentOnly = []string{
 	"nps", "nps_responses", "csat", "csat_mean", "csat_responses", "expansion_pipeline_cents",
 	"members.csat", "members.nps", "at_risk_renewals.flags.champion-changed", "at_risk_renewals.flags.qbr-overdue",
 	"stale_data", "members.stale_data",
+	// Added last, as the list only ever grows at its end.
+	"at_risk_renewals.flags.plan-at-risk",
 }
 
 // StaleFigures count accounts whose health inputs are stale (README,
@@ -713,7 +715,7 @@ func (r Report) pastNote() string {
 		"Owners and capacity are today's, as ownership history is not kept; renewal dates are today's, moved back by whole annual terms "+
 		"when a term was renewed after %s. "+
 		"Left out, as steward keeps only their latest value: NPS, CSAT (also per member), expansion pipeline, "+
-		"and the champion-changed and qbr-overdue flags.\n\n", r.AsOf, r.AsOf, bands, r.AsOf)
+		"and the champion-changed, qbr-overdue and plan-at-risk flags.\n\n", r.AsOf, r.AsOf, bands, r.AsOf)
 }
 
 // mdCell keeps a value inside its table cell.

@@ -28,6 +28,10 @@ type expCol struct {
 	csv, json, field string
 }
 
+// jsonOnly is a list a CSV cell cannot hold (the objectives): CSV leaves
+// the column out.
+func (c expCol) jsonOnly() bool { return c.field == fObjectives }
+
 var exportCols = map[Kind][]expCol{
 	Accounts: {
 		{"Account ID", "account_id", fExt},
@@ -62,6 +66,7 @@ var exportCols = map[Kind][]expCol{
 		{"Band", "band", ""},
 		{"Effective Segment", "effective_segment", ""},
 		{"Flags", "flags", ""},
+		{"Objectives", "objectives", fObjectives},
 	},
 	Members: {
 		{"Name", "name", fName},
@@ -160,7 +165,7 @@ type table struct {
 	w     *bufio.Writer
 	line  []byte
 	rows  int
-	flags [32][]byte // each set of flags, encoded once
+	flags [64][]byte // each set of flags, encoded once
 }
 
 func newTable(k Kind, asJSON bool, w io.Writer) *table {
@@ -170,6 +175,9 @@ func newTable(k Kind, asJSON bool, w io.Writer) *table {
 		return t
 	}
 	for i, c := range t.cols {
+		if c.jsonOnly() {
+			continue
+		}
 		if i > 0 {
 			t.line = append(t.line, ',')
 		}
@@ -207,6 +215,9 @@ func (t *table) encode(b []byte, vals []jv) []byte {
 	}
 	for i := range vals {
 		v := &vals[i]
+		if !t.json && t.cols[i].jsonOnly() {
+			continue
+		}
 		if t.json {
 			if i > 0 {
 				b = append(b, ", "...)
@@ -523,14 +534,31 @@ func exportAccounts(tx *store.Tx, t *table, eo ExportOptions) error {
 	// of the map, half the usual (the target is 300 MB resident at a
 	// million accounts; README, "Performance").
 	tx.LimitMapped(96 << 20)
-	var row []byte
+	var row, objs []byte
 	var a portfolio.Account
 	vals := make([]jv, 0, len(t.cols))
+	// The plans are read beside the accounts, both in ID order; only a
+	// JSON export writes them.
+	var plans *store.PlanReader
+	if t.json {
+		plans = tx.PlanReader()
+	}
 	err = tx.ForEachAccountView(func(v *store.Account) error {
 		// Scored one at a time, as the portfolio scores it.
 		a = portfolio.Account{Account: *v}
 		sc.Score(&a)
-		row = t.encode(row[:0], accountRow(vals[:0], &a, sc))
+		vals = accountRow(vals[:0], &a, sc)
+		if plans != nil {
+			p, _, err := plans.Of(a.ID)
+			if err != nil {
+				return err
+			}
+			objs = appendObjectives(objs[:0], p.Objectives)
+			vals = append(vals, jv{t: 'r', s: unsafe.String(unsafe.SliceData(objs), len(objs))})
+		} else {
+			vals = append(vals, jv{t: 'z'})
+		}
+		row = t.encode(row[:0], vals)
 		keys = append(keys, exportKey{keep(a.Name), keep(a.ExternalID), a.ID, sp.size, uint32(len(row))})
 		return sp.add(row)
 	})

@@ -32,6 +32,7 @@ func TestExportGolden(t *testing.T) {
 	}
 	db := fixtureDB(t)
 	addOddText(t, db)
+	addOddPlan(t, db)
 	for _, k := range Kinds {
 		for _, format := range []string{"csv", "json"} {
 			name := filepath.Join(dir, string(k)+"."+format)
@@ -108,6 +109,32 @@ func addOddText(t *testing.T, db string) {
 			}
 		}
 		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// addOddPlan gives one of the odd accounts a success plan whose texts
+// need JSON escapes, with a done milestone and a closed objective; it
+// raises no flag, so the CSV goldens show that CSV leaves objectives out.
+func addOddPlan(t *testing.T, db string) {
+	t.Helper()
+	err := store.Update(db, testOpt, func(tx *store.Tx) error {
+		a, err := tx.AccountByExternalID("ODD10")
+		if err != nil {
+			return err
+		}
+		return tx.PutPlan(&store.Plan{AccountID: a.ID, LastID: 6, Objectives: []store.Objective{
+			{ID: 1, Text: "東京 rollout \"phase 2\"\tnow", Target: day0("2026-09-30"), Status: metrics.OnTrack, Milestones: []store.Milestone{
+				{ID: 2, Text: "Kick-off\u2028done", Due: day0("2026-02-20"), Done: true, DoneAt: testNow.Add(-240 * time.Hour), DoneBy: "ctl\x01"},
+				{ID: 3, Text: "=SUM(A1)", Due: day0("2026-05-01")},
+			}},
+			{ID: 4, Text: "Dropped idea", Status: metrics.Dropped, Milestones: []store.Milestone{
+				{ID: 5, Text: "never done", Due: day0("2026-01-01")},
+			}},
+			{ID: 6, Text: "Achieved", Target: day0("2026-02-01"), Status: metrics.Achieved},
+		}})
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -44,6 +44,7 @@ const (
 	fOvReason        = "override_reason"
 	fOvAuthor        = "override_author"
 	fOvExpires       = "override_expires"
+	fObjectives      = "objectives" // success-plan objectives, JSON only
 
 	// members
 	fEmail    = "email"
@@ -126,6 +127,7 @@ var aliases = map[Kind]map[string]string{
 		fOvReason:      {"overridereason"},
 		fOvAuthor:      {"overrideauthor", "overrideby"},
 		fOvExpires:     {"overrideexpires", "overrideexpiry", "overrideexpirydate"},
+		fObjectives:    {"objectives", "successplanobjectives", "planobjectives"},
 	}),
 	Members: build(map[string][]string{
 		fName:     {"name", "fullname", "membername", "teammember", "member"},
@@ -200,7 +202,7 @@ var fieldLabel = map[string]string{
 	fLastTouch: "last touch", fLastQBR: "last QBR", fPipeline: "expansion pipeline", fPipelineStage: "pipeline stage",
 	fSuccessPlan: "success plan", fPlan: "plan", fChurned: "churn flag", fChurnDate: "churn date", fTrial: "trial flag",
 	fSince: "customer since", fSignup: "signup date", fCreated: "created date", fOvBand: "override band",
-	fOvReason: "override reason", fOvAuthor: "override author",
+	fOvReason: "override reason", fOvAuthor: "override author", fObjectives: "objectives",
 	fOvExpires: "override expiry", fEmail: "email", fRole: "role", fCapacity: "capacity", fOneOnOne: "last 1:1",
 	fActive: "active", fSSHKeys: "SSH keys", fAccountExt: "account ID", fAccountName: "account name", fEscID: "escalation ID", fTitle: "title",
 	fDescription: "description", fSeverity: "severity", fStatus: "status", fRaisedBy: "raised by", fDecision: "decision",

@@ -202,7 +202,7 @@ func readState(dbPath string, opt store.Options, im *importer) (*state, error) {
 		return emptyState(), nil
 	}
 	kind := im.kind
-	headers, _ := im.peekColumns()
+	headers, isJSON, _ := im.peek()
 	if kind == "" {
 		// Detect it now, so that only what the kind needs is read.
 		if k, err := detectKind(headers); err == nil {
@@ -217,11 +217,18 @@ func readState(dbPath string, opt store.Options, im *importer) (*state, error) {
 			ledgerDates = true
 		}
 	}
+	// A JSON accounts file may restate objectives in any record (the
+	// first one's keys are all that was peeked): the stored ones are read
+	// to tell a change from a restatement.
+	plans := isJSON && (kind == Accounts || kind == "")
 	var st *state
 	err = store.View(dbPath, opt, func(tx *store.Tx) error {
 		var err error
 		if st, err = loadState(tx, kind); err == nil && ledgerDates {
 			err = st.loadLedgerDates(tx)
+		}
+		if err == nil && plans {
+			err = st.loadPlans(tx)
 		}
 		return err
 	})
@@ -250,16 +257,22 @@ func (im *importer) lazyFits(dbPath string) bool {
 // peekColumns reads the file's headers (for JSON, the keys of its first
 // record) without validating.
 func (im *importer) peekColumns() ([]string, error) {
+	cols, _, err := im.peek()
+	return cols, err
+}
+
+// peek is peekColumns, and whether the file is JSON.
+func (im *importer) peek() ([]string, bool, error) {
 	f, err := os.Open(im.file)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer f.Close()
 	src, err := openSource(f, im.file, im.opt.Delimiter)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return src.columns(), nil
+	return src.columns(), src.isJSON(), nil
 }
 
 // reset drops what one run keeps.
@@ -416,6 +429,10 @@ func (im *importer) addColumns() error {
 	for i := len(im.cols); i < len(names); i++ {
 		name := names[i]
 		field, silent := resolve(im.kind, name)
+		if field == fObjectives && !im.src.isJSON() {
+			// A list of objectives does not fit a CSV cell: JSON only.
+			field, silent = "", false
+		}
 		if n := headerKey(name); !im.src.isJSON() && n != "" {
 			if j, dup := im.byNorm[n]; dup {
 				return fmt.Errorf("columns %d (%q) and %d (%q) have the same name (ignoring case and punctuation): remove or rename one", j+1, im.cols[j].name, i+1, name)
@@ -1009,6 +1026,7 @@ func (im *importer) accountRow() error {
 	im.text(&a.SuccessPlan, fSuccessPlan)
 	im.text(&a.Plan, fPlan)
 	im.override(&a)
+	objs, statesObjs := im.objectives()
 	if a.ChampionEmail != "" && a.ChampionEmail != old.ChampionEmail && !strings.Contains(a.ChampionEmail, "@") {
 		im.fail(im.colName(fChampionEmail), "is not an email address", a.ChampionEmail)
 	}
@@ -1024,6 +1042,23 @@ func (im *importer) accountRow() error {
 		return nil
 	}
 
+	// Objectives stated replace the stored ones when they say something
+	// else (README, "Success plans"): done milestones without a time keep
+	// the stored one, or are done now.
+	planChanged := false
+	if statesObjs {
+		var stored []store.Objective
+		if !isNew {
+			var err error
+			if stored, err = im.storedObjectives(a.ID); err != nil {
+				return err
+			}
+		}
+		keepStamps(objs, stored)
+		stampDone(objs, im.author, im.now)
+		planChanged = !store.SameObjectives(objs, stored)
+	}
+
 	// A row that states any health input dates the inputs now, changed
 	// or not: the CRM confirmed them (README, "Money at risk, and what
 	// changed": data freshness). A new account's inputs are as new as it.
@@ -1031,7 +1066,7 @@ func (im *importer) accountRow() error {
 	if !isNew {
 		a.UpdatedAt, old.UpdatedAt = time.Time{}, time.Time{}
 		switch {
-		case !reflect.DeepEqual(a, old):
+		case !reflect.DeepEqual(a, old) || planChanged:
 			im.res.Updated++
 		case confirms:
 			// Nothing but the inputs' date changes: counted apart, so a
@@ -1052,6 +1087,9 @@ func (im *importer) accountRow() error {
 		a.InputsAt = im.now
 	}
 	w := pendingAccount{acct: a, line: im.rec.line, ledger: ledger}
+	if planChanged {
+		w.objectives, w.replacePlan = objs, true
+	}
 	switch {
 	case churning:
 	case isNew && a.ARRCents > 0:
@@ -1070,7 +1108,10 @@ func (im *importer) accountRow() error {
 		if err := im.tx.PutAccount(&w.acct); err != nil {
 			return fmt.Errorf("%s: %w", im.where(w.line), err)
 		}
-		return im.appendLedger(w.acct.ID, w.line, w.ledger)
+		if err := im.appendLedger(w.acct.ID, w.line, w.ledger); err != nil {
+			return err
+		}
+		return im.replacePlan(&w)
 	}
 	detach(&w.acct)
 	im.pending = append(im.pending, w)
@@ -1334,6 +1375,60 @@ type pendingAccount struct {
 	acct   store.Account
 	ledger []store.LedgerEntry // the ARR entries the write implies, in order
 	line   int
+	// objectives replace the account's when replacePlan is set.
+	objectives  []store.Objective
+	replacePlan bool
+}
+
+// objectives reads the record's success-plan objectives: JSON only (a
+// CSV column of them is listed as ignored, see addColumns). ok reports
+// whether the record states them (null or [] clears them).
+func (im *importer) objectives() (objs []store.Objective, ok bool) {
+	if !im.src.isJSON() {
+		return nil, false
+	}
+	found := -1
+	for _, i := range im.byField[fObjectives] {
+		if i < len(im.rec.cells) && im.rec.cells[i].set {
+			if found >= 0 {
+				im.fail(im.cols[i].name, fmt.Sprintf("%q and %q both mean the objectives: remove one", im.cols[found].name, im.cols[i].name), "")
+				return nil, false
+			}
+			found = i
+		}
+	}
+	if found < 0 {
+		return nil, false
+	}
+	objs, err := parseObjectives(im.rec.cells[found].v, im.dates)
+	if err != nil {
+		im.fail(im.cols[found].name, err.Error(), "")
+		return nil, false
+	}
+	return objs, true
+}
+
+// storedObjectives is account id's objectives as stored: read in the
+// transaction when there is one, else from the state (loaded for a JSON
+// accounts file, see readState).
+func (im *importer) storedObjectives(id uint64) ([]store.Objective, error) {
+	if tx := im.readTx(); tx != nil {
+		p, err := tx.PlanOf(id)
+		return p.Objectives, err
+	}
+	return im.st.plans[id], nil
+}
+
+// replacePlan writes the objectives of a written account, when it has
+// new ones.
+func (im *importer) replacePlan(w *pendingAccount) error {
+	if !w.replacePlan {
+		return nil
+	}
+	if err := im.tx.ReplacePlan(w.acct.ID, w.objectives, im.author, "import of "+baseName(im.file), im.now); err != nil {
+		return fmt.Errorf("%s: %w", im.where(w.line), err)
+	}
+	return nil
 }
 
 // accountBatcher is the store API that writes many accounts with the index
@@ -1392,15 +1487,27 @@ func (im *importer) flushAccounts() error {
 		ledger []store.LedgerEntry
 	}
 	work := make([]ledgerWork, 0, len(im.pending))
+	var plans []pendingAccount // only the ID, line and objectives of those with a plan
 	for i := range im.pending {
-		if w := &im.pending[i]; len(w.ledger) > 0 {
+		w := &im.pending[i]
+		if len(w.ledger) > 0 {
 			work = append(work, ledgerWork{w.acct.ID, w.line, w.ledger})
+		}
+		if w.replacePlan {
+			plans = append(plans, pendingAccount{acct: store.Account{ID: w.acct.ID}, line: w.line, objectives: w.objectives, replacePlan: true})
 		}
 	}
 	im.pending, order = nil, nil
 	sort.Slice(work, func(x, y int) bool { return work[x].id < work[y].id })
 	for _, w := range work {
 		if err := im.appendLedger(w.id, w.line, w.ledger); err != nil {
+			return err
+		}
+	}
+	// The plans last, in account order too (their keys are the account).
+	sort.Slice(plans, func(x, y int) bool { return plans[x].acct.ID < plans[y].acct.ID })
+	for i := range plans {
+		if err := im.replacePlan(&plans[i]); err != nil {
 			return err
 		}
 	}

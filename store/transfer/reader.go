@@ -456,7 +456,10 @@ func (s *jsonSource) read() (*record, error) {
 }
 
 // jsonCell turns one JSON value into a cell: text as is, numbers as written,
-// booleans as true/false, null as an empty (clearing) value.
+// booleans as true/false, null as an empty (clearing) value. An object or
+// an array is kept whole for the one field that is a list (an account's
+// objectives, which says what is wrong with an object); any other field
+// reports it as bad.
 func jsonCell(v json.RawMessage) cell {
 	v = bytes.TrimSpace(v)
 	if len(v) == 0 {
@@ -472,9 +475,9 @@ func jsonCell(v json.RawMessage) cell {
 	case 'n':
 		return cell{set: true}
 	case '{':
-		return cell{set: true, bad: "is a JSON object: expected text, a number or true/false"}
+		return cell{v: string(v), set: true, bad: "is a JSON object: expected text, a number or true/false"}
 	case '[':
-		return cell{set: true, bad: "is a JSON array: expected text, a number or true/false"}
+		return cell{v: string(v), set: true, bad: "is a JSON array: expected text, a number or true/false"}
 	}
 	return cell{v: string(v), set: true}
 }

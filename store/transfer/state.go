@@ -35,6 +35,8 @@ type state struct {
 	keyOwner map[string]uint64 // SSH key fingerprint -> member (members imports)
 
 	lastLedger map[uint64]metrics.Date // account -> date of its latest ARR entry; nil unless loaded
+
+	plans map[uint64][]store.Objective // account -> its success-plan objectives; nil unless loaded
 }
 
 func emptyState() *state {
@@ -224,6 +226,24 @@ func (st *state) account(i int) (store.Account, error) {
 		return st.accounts[i], nil
 	}
 	return st.tx.Account(st.ids[i])
+}
+
+// loadPlans reads the objectives of every account that has any (a JSON
+// accounts file may restate them), beside the accounts in ID order.
+func (st *state) loadPlans(tx *store.Tx) error {
+	st.plans = map[uint64][]store.Objective{}
+	r := tx.PlanReader()
+	for i := range st.accounts {
+		id := st.accounts[i].ID
+		p, ok, err := r.Of(id)
+		if err != nil {
+			return err
+		}
+		if ok && len(p.Objectives) > 0 {
+			st.plans[id] = p.Objectives
+		}
+	}
+	return nil
 }
 
 // loadLedgerDates reads the date of every account's latest ARR entry.

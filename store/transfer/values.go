@@ -329,9 +329,10 @@ func parseActivityKind(s string) (string, error) {
 		return store.ActQBR, nil
 	case "note", "notes", "task", "comment", "other":
 		return store.ActNote, nil
-	case "override", "edit":
-		// Logged by steward itself (health overrides, account edits); they
-		// come back in an export of activities.
+	case "override", "edit", "forecast", store.ActPlan:
+		// Logged by steward itself (health overrides, account edits,
+		// renewal forecasts, success-plan changes); they come back in an
+		// export of activities.
 		return normalize(s), nil
 	}
 	return "", errors.New("is not an activity kind: use call, email, meeting, qbr or note")
