@@ -37,7 +37,7 @@ type Delta struct {
 	Forecasts map[uint64]store.Forecast
 	// Tasks are the open tasks of the accounts touched.
 	Tasks map[uint64][]OpenTask
-	Plans     map[uint64]metrics.PlanSummary
+	Plans map[uint64]metrics.PlanSummary
 }
 
 // Empty reports a delta with nothing to apply.
