@@ -42,6 +42,7 @@ const (
 	DoSavedView
 	DoForecast
 	DoTask
+	DoPlaybook
 )
 
 // what each action is, in a refusal ("only a manager can ...", "only
@@ -62,6 +63,7 @@ var actionText = [...]string{
 	DoSavedView:   "save or delete a view",
 	DoForecast:    "set the renewal forecast of",
 	DoTask:        "add or close tasks on",
+	DoPlaybook:    "change the playbooks",
 }
 
 // ErrNotAllowed is what every refusal of allow wraps.
@@ -96,7 +98,7 @@ func (t *Tx) allow(by Actor, do Action, accountID, escalationID uint64) error {
 			return nil
 		}
 		return fmt.Errorf("%w: only a manager or the member themselves can %s someone", ErrNotAllowed, actionText[do])
-	case DoTriage, DoReassign, DoRoster, DoSettings:
+	case DoTriage, DoReassign, DoRoster, DoSettings, DoPlaybook:
 		return fmt.Errorf("%w: only a manager can %s", ErrNotAllowed, actionText[do])
 	case DoNote, DoStatus, DoResolve:
 		e, err := t.Escalation(escalationID)

@@ -23,8 +23,9 @@ import (
 // bbolt's memory map after the transaction ends.
 type Tx struct {
 	tx     *bolt.Tx
-	ch     *changeSet // what a write transaction touched (changes.go); nil when reading
-	mapped heldMap    // the pieces of the map long walks have read (hold)
+	ch     *changeSet     // what a write transaction touched (changes.go); nil when reading
+	mapped heldMap        // the pieces of the map long walks have read (hold)
+	pb     *playbookCache // the active playbooks, loaded once per transaction (playbooks.go)
 }
 
 // ErrNotFound is returned when a record with the given ID does not exist.
@@ -831,7 +832,7 @@ func (t *Tx) AppendActivity(a *Activity) error {
 	for _, k := range ActivityKinds {
 		valid = valid || k == a.Kind
 	}
-	if !valid && a.Kind != "override" && a.Kind != "edit" && a.Kind != "forecast" && a.Kind != "task" {
+	if !valid && a.Kind != "override" && a.Kind != "edit" && a.Kind != "forecast" && a.Kind != "task" && a.Kind != "playbook" {
 		return fmt.Errorf("activity kind %s is not one of %v", Quote(a.Kind), ActivityKinds)
 	}
 	if a.At.IsZero() {

@@ -1595,15 +1595,69 @@ func (g *generator) write(path string) (sum Summary, err error) {
 		}
 	}
 	sum.Tasks = len(tasks)
-	return sum, nil
+	all, err := g.writePlaybooks(db)
+	sum.Tasks = all
+	return sum, err
+}
+
+// writePlaybooks gives the demo its playbooks (the defaults) and their
+// history: every live account whose trigger condition holds had its
+// playbook started, red accounts up to two weeks ago (so some recovery
+// steps are late), the rest today, and the episode state that goes with
+// it, so the weekly snapshot the dashboard takes on open starts nothing
+// twice (README, "Playbooks"). The days come from a random stream of
+// their own, drawn last, so the rest of the demo is as it was. It
+// returns how many tasks the demo holds, the playbooks' included.
+func (g *generator) writePlaybooks(db *store.DB) (int, error) {
+	rng := rand.New(rand.NewPCG(uint64(g.opt.Seed), 0x9b00_0000_0000_0013))
+	tasks := 0
+	for lo := 0; lo < len(g.acc); lo += 20_000 {
+		hi := min(lo+20_000, len(g.acc))
+		err := db.Update(func(tx *store.Tx) error {
+			if err := tx.SeedPlaybooks(); err != nil {
+				return err
+			}
+			for i := lo; i < hi; i++ {
+				a := &g.acc[i]
+				if a.churnAt != 0 {
+					continue
+				}
+				by := store.Actor{Name: "weekly snapshot"}
+				acc := a.a
+				acc.ID = uint64(i + 1) // as writeBatch checked
+				ev := store.Evaluation{Today: g.today, By: by, Now: g.now}
+				if a.computed == metrics.Red {
+					// Red since a day of the last two weeks: the red
+					// playbook fired then; anything else fires today.
+					back := rng.IntN(15)
+					ev.Today, ev.Now = g.today.AddDays(-back), g.now.AddDate(0, 0, -back)
+					if _, err := tx.EvaluatePlaybooks(&acc, ev); err != nil {
+						return err
+					}
+					ev.Today, ev.Now = g.today, g.now
+				}
+				if _, err := tx.EvaluatePlaybooks(&acc, ev); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return tasks, err
+		}
+	}
+	err := db.View(func(tx *store.Tx) error {
+		tasks = tx.TaskCount()
+		return nil
+	})
+	return tasks, err
 }
 
 // Task titles by what set them off.
 var (
-	redTasks    = []string{"Exec sponsor call: agree the recovery plan", "Root-cause review of the open tickets", "Adoption workshop with the admins", "Weekly check-in until back to yellow", "Send the recovery plan in writing"}
+	redTasks    = []string{"Adoption workshop with the admins", "Send the recovery plan in writing", "Escalate the open critical tickets"}
 	yellowTasks = []string{"Usage review with the champion", "Re-train the new team leads", "Confirm the success criteria for next quarter", "Share the adoption dashboard"}
 	greenTasks  = []string{"Quarterly business review prep", "Ask for a reference or case study", "Expansion discovery call", "Send the product roadmap briefing"}
-	renewTasks  = []string{"Renewal prep: confirm the decision maker", "Send the renewal quote", "Agree the renewal timeline"}
 	skipReasons = []string{"The sponsor asked to wait until the new quarter", "Covered in the QBR instead", "The champion left; replanned with the new one", "Duplicate of the escalation's action plan"}
 )
 
@@ -1624,14 +1678,13 @@ func (g *generator) genTasks() []store.Task {
 		// About three tasks an account: 300,000 at 100,000 accounts, the
 		// size the tasks view is measured at (README, Performance).
 		titles, n := greenTasks, between(1, 4)
+		// A red account's recovery and a renewal's prep come from the
+		// playbooks (writePlaybooks); these are the work around them.
 		switch a.computed {
 		case metrics.Red:
-			titles, n = redTasks, between(4, 7)
+			titles, n = redTasks, between(1, 3)
 		case metrics.Yellow:
 			titles, n = yellowTasks, between(2, 5)
-		}
-		if !a.next.IsZero() && a.next.Sub(g.today) <= 120 {
-			titles = append(append([]string{}, titles...), renewTasks...)
 		}
 		for k := 0; k < n; k++ {
 			created := g.today.AddDays(-between(1, 90))
