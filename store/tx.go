@@ -85,6 +85,7 @@ func (t *Tx) PutSettings(s Settings) error {
 		return err
 	}
 	t.touchSettings()
+	t.pb = nil // the playbooks' evaluations score with the new settings
 	return t.b(bMeta).Put(kSettings, v)
 }
 
@@ -126,6 +127,7 @@ func (t *Tx) PutMember(m *Member) error {
 		return err
 	}
 	t.touchMembers()
+	t.pb = nil // the owner rules read the roster
 	return t.b(bMembers).Put(u64(m.ID), v)
 }
 
