@@ -244,7 +244,10 @@ func (r ImportResult) Summary(file string) string {
 	if len(r.MembersCreated) > 0 {
 		s += fmt.Sprintf("; %d new team members", len(r.MembersCreated))
 	}
-	if r.PlaybooksFired > 0 {
+	switch {
+	case r.PlaybooksFired == 1:
+		s += "; 1 playbook started"
+	case r.PlaybooksFired > 1:
 		s += fmt.Sprintf("; %d playbooks started", r.PlaybooksFired)
 	}
 	if r.Elapsed > 0 && !r.DryRun {
