@@ -207,8 +207,10 @@ func (t *Tx) validatePlaybook(p *Playbook) error {
 		return err
 	}
 	for _, o := range list {
-		// The unwritten defaults have ID 0, as a new playbook has.
-		if (o.ID == 0 || o.ID != p.ID) && strings.EqualFold(o.Name, p.Name) {
+		// The unwritten defaults have ID 0, as a new playbook has: one
+		// named as a default is that default, edited before it was
+		// written (PutPlaybook gives it the default's ID once written).
+		if o.ID != 0 && o.ID != p.ID && strings.EqualFold(o.Name, p.Name) {
 			return fmt.Errorf("playbook %s: another playbook has that name; pick another", Quote(p.Name))
 		}
 	}
@@ -261,8 +263,16 @@ func (t *Tx) PutPlaybook(p Playbook, by Actor, now time.Time) (Playbook, error) 
 	if err := t.validatePlaybook(&p); err != nil {
 		return p, err
 	}
+	seeded := t.b(bMeta).Get(kPlaybooksSeeded) != nil
 	if err := t.seedPlaybooks(); err != nil {
 		return p, err
+	}
+	if !seeded && p.ID == 0 {
+		// A default edited (in the list, or a file exported) before the
+		// defaults were written: it replaces that default.
+		if d, err := t.PlaybookNamed(p.Name); err == nil {
+			p.ID = d.ID
+		}
 	}
 	p.UpdatedBy, p.UpdatedAt = by.Name, now.UTC()
 	return p, t.putPlaybook(&p)

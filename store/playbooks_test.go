@@ -81,6 +81,24 @@ func TestPlaybookDefaultsSeededOnce(t *testing.T) {
 	})
 }
 
+// A default edited before the defaults were written (the list shows
+// them unwritten) replaces that default rather than clash with it.
+func TestPlaybookDefaultEditedBeforeSeeding(t *testing.T) {
+	path := newDBPath(t)
+	actUpdate(t, path, func(tx *Tx) error {
+		_, err := tx.PutPlaybook(Playbook{Name: "Red account recovery", Trigger: metrics.TriggerBandToRed, Active: true,
+			Steps: []Step{{Title: "Call", OffsetDays: 1, Owner: OwnerAccount}}}, Actor{}, actNow)
+		return err
+	})
+	actView(t, path, func(tx *Tx) error {
+		list, err := tx.Playbooks()
+		if len(list) != 3 || list[1].Name != "Red account recovery" || len(list[1].Steps) != 1 || list[1].ID == 0 {
+			t.Errorf("playbooks = %+v", list)
+		}
+		return err
+	})
+}
+
 func TestPlaybookRulesAndRoles(t *testing.T) {
 	f := actSetup(t)
 	ok := Playbook{Name: "Onboarding", Trigger: metrics.TriggerNewAccount, Active: true,
@@ -89,6 +107,7 @@ func TestPlaybookRulesAndRoles(t *testing.T) {
 		return func(tx *Tx) error { _, err := tx.PutPlaybook(p, by, actNow); return err }
 	}
 	actRefused(t, f.path, "a senior AM", put(ok, f.bySam), "only a manager can change the playbooks")
+	actUpdate(t, f.path, func(tx *Tx) error { return tx.SeedPlaybooks() })
 	bad := func(what string, mutate func(p *Playbook), wants ...string) {
 		t.Helper()
 		p := ok
