@@ -1594,7 +1594,6 @@ func (g *generator) write(path string) (sum Summary, err error) {
 			return sum, err
 		}
 	}
-	sum.Tasks = len(tasks)
 	all, err := g.writePlaybooks(db)
 	sum.Tasks = all
 	return sum, err
@@ -1602,14 +1601,17 @@ func (g *generator) write(path string) (sum Summary, err error) {
 
 // writePlaybooks gives the demo its playbooks (the defaults) and their
 // history: every live account whose trigger condition holds had its
-// playbook started, red accounts up to two weeks ago (so some recovery
-// steps are late), the rest today, and the episode state that goes with
-// it, so the weekly snapshot the dashboard takes on open starts nothing
-// twice (README, "Playbooks"). The days come from a random stream of
-// their own, drawn last, so the rest of the demo is as it was. It
-// returns how many tasks the demo holds, the playbooks' included.
+// playbook started, on the day it would have been (a red account's on a
+// day of the last two weeks, a renewal's when it came within 120 days,
+// anything else today), with the episode state that goes with it, so
+// the weekly snapshot the dashboard takes on open starts nothing twice
+// (README, "Playbooks"). Steps long past their date were done or
+// skipped, as genTasks closes its own. The days come from a random
+// stream of their own, drawn last, so the rest of the demo is as it was.
+// It returns how many tasks the demo holds, the playbooks' included.
 func (g *generator) writePlaybooks(db *store.DB) (int, error) {
 	rng := rand.New(rand.NewPCG(uint64(g.opt.Seed), 0x9b00_0000_0000_0013))
+	between := func(lo, hi int) int { return lo + rng.IntN(hi-lo+1) }
 	tasks := 0
 	for lo := 0; lo < len(g.acc); lo += 20_000 {
 		hi := min(lo+20_000, len(g.acc))
@@ -1622,22 +1624,29 @@ func (g *generator) writePlaybooks(db *store.DB) (int, error) {
 				if a.churnAt != 0 {
 					continue
 				}
-				by := store.Actor{Name: "weekly snapshot"}
 				acc := a.a
 				acc.ID = uint64(i + 1) // as writeBatch checked
-				ev := store.Evaluation{Today: g.today, By: by, Now: g.now}
+				var days []metrics.Date
 				if a.computed == metrics.Red {
-					// Red since a day of the last two weeks: the red
-					// playbook fired then; anything else fires today.
-					back := rng.IntN(15)
-					ev.Today, ev.Now = g.today.AddDays(-back), g.now.AddDate(0, 0, -back)
-					if _, err := tx.EvaluatePlaybooks(&acc, ev); err != nil {
+					days = append(days, g.today.AddDays(-rng.IntN(15)))
+				}
+				if r := acc.RenewalDate; !r.IsZero() && r >= g.today && r.Sub(g.today) <= 120 {
+					days = append(days, r.AddDays(-120))
+				}
+				slices.Sort(days)
+				fired := 0
+				for _, d := range append(days, g.today) {
+					ev := store.Evaluation{Today: d, By: store.Actor{Name: "weekly snapshot"}, Now: g.now.AddDate(0, 0, d.Sub(g.today))}
+					n, err := tx.EvaluatePlaybooks(&acc, ev)
+					if err != nil {
 						return err
 					}
-					ev.Today, ev.Now = g.today, g.now
+					fired += n
 				}
-				if _, err := tx.EvaluatePlaybooks(&acc, ev); err != nil {
-					return err
+				if fired > 0 {
+					if err := g.closePlaybookSteps(tx, &acc, rng, between); err != nil {
+						return err
+					}
 				}
 			}
 			return nil
@@ -1651,6 +1660,45 @@ func (g *generator) writePlaybooks(db *store.DB) (int, error) {
 		return nil
 	})
 	return tasks, err
+}
+
+// closePlaybookSteps closes the playbook tasks of a long past their date,
+// as genTasks does its own: a recent one may still be open, and late.
+func (g *generator) closePlaybookSteps(tx *store.Tx, acc *store.Account, rng *rand.Rand, between func(lo, hi int) int) error {
+	list, err := tx.TasksOf(acc.ID)
+	if err != nil {
+		return err
+	}
+	closer := "—"
+	if acc.OwnerID != 0 {
+		closer = g.members[acc.OwnerID-1].Name
+	}
+	for _, t := range list {
+		if t.Playbook == "" || t.Status != store.TaskOpen || t.Due >= g.today {
+			continue
+		}
+		open := 0.0
+		if g.today.Sub(t.Due) <= 21 {
+			open = 0.35
+		}
+		switch u := rng.Float64(); {
+		case u < open:
+			continue
+		case u < open+(1-open)*0.85:
+			t.Status, t.ClosedBy = store.TaskDone, closer
+			t.ClosedAt = g.instant(min(t.Due.AddDays(between(-2, 3)), g.today), 10+rng.IntN(7))
+		default:
+			t.Status, t.ClosedBy, t.Note = store.TaskSkipped, closer, skipReasons[rng.IntN(len(skipReasons))]
+			t.ClosedAt = g.instant(min(t.Due, g.today), 11)
+		}
+		if t.ClosedAt.Before(t.CreatedAt) {
+			t.ClosedAt = t.CreatedAt
+		}
+		if err := tx.PutTask(&t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Task titles by what set them off.
@@ -1675,16 +1723,17 @@ func (g *generator) genTasks() []store.Task {
 			continue
 		}
 		owner := &g.members[a.owner]
-		// About three tasks an account: 300,000 at 100,000 accounts, the
+		// About two hand-made tasks an account, and with the
+		// playbooks' about three: 323,726 at 100,000 accounts, near the
 		// size the tasks view is measured at (README, Performance).
-		titles, n := greenTasks, between(1, 4)
+		titles, n := greenTasks, between(0, 3)
 		// A red account's recovery and a renewal's prep come from the
 		// playbooks (writePlaybooks); these are the work around them.
 		switch a.computed {
 		case metrics.Red:
-			titles, n = redTasks, between(1, 3)
+			titles, n = redTasks, between(1, 2)
 		case metrics.Yellow:
-			titles, n = yellowTasks, between(2, 5)
+			titles, n = yellowTasks, between(1, 4)
 		}
 		for k := 0; k < n; k++ {
 			created := g.today.AddDays(-between(1, 90))
