@@ -274,6 +274,17 @@ func (t *Tx) PutPlaybook(p Playbook, by Actor, now time.Time) (Playbook, error) 
 			p.ID = d.ID
 		}
 	}
+	if p.ID != 0 {
+		// A new trigger starts with no episodes: the old one's say
+		// nothing about it (an open red episode would keep a playbook
+		// now on champion_changed from firing).
+		var old Playbook
+		if v := t.tx.Bucket(bPlaybooks).Get(u64(p.ID)); v != nil && json.Unmarshal(v, &old) == nil && old.Trig() != p.Trig() {
+			if err := t.dropEpisodes(p.ID); err != nil {
+				return p, err
+			}
+		}
+	}
 	p.UpdatedBy, p.UpdatedAt = by.Name, now.UTC()
 	return p, t.putPlaybook(&p)
 }
@@ -295,6 +306,11 @@ func (t *Tx) DeletePlaybook(id uint64, by Actor) error {
 		return err
 	}
 	t.pb = nil
+	return t.dropEpisodes(id)
+}
+
+// dropEpisodes deletes every episode of playbook id.
+func (t *Tx) dropEpisodes(id uint64) error {
 	eb := t.tx.Bucket(bEpisodes)
 	if eb == nil {
 		return nil
@@ -355,11 +371,6 @@ func (t *Tx) Episode(accountID, playbookID uint64) (metrics.Episode, error) {
 		return metrics.Episode{}, nil
 	}
 	return decodeEpisode(v)
-}
-
-// PutEpisode stores an episode as it is: for the demo's firing history.
-func (t *Tx) PutEpisode(accountID, playbookID uint64, ep metrics.Episode) error {
-	return t.putEpisode(accountID, playbookID, ep)
 }
 
 func (t *Tx) putEpisode(accountID, playbookID uint64, ep metrics.Episode) error {

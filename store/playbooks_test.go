@@ -357,3 +357,35 @@ func TestPlaybookStartedByHandDoesNotRefire(t *testing.T) {
 		t.Errorf("started by hand then red: %d tasks, want 4", n)
 	}
 }
+
+// A playbook whose trigger changes starts with no episodes: the old
+// trigger's open one does not keep the new one from firing.
+func TestPlaybookNewTriggerForgetsEpisodes(t *testing.T) {
+	f := actSetup(t)
+	pbEdit(t, f, actNow, func(a *Account) {
+		a.ActiveUsers, a.Seats, a.LastTouch, a.NPS = metrics.Some(5), 100, 0, metrics.Some(0)
+	})
+	var red Playbook
+	actUpdate(t, f.path, func(tx *Tx) (err error) {
+		if red, err = tx.PlaybookNamed("Red account recovery"); err != nil {
+			return err
+		}
+		if ep, _ := tx.Episode(f.acme.ID, red.ID); !ep.Open {
+			t.Errorf("red episode = %+v, want open", ep)
+		}
+		other, err := tx.PlaybookNamed("Champion change")
+		if err != nil {
+			return err
+		}
+		if err := tx.DeletePlaybook(other.ID, f.byMia); err != nil {
+			return err
+		}
+		red.Trigger = metrics.TriggerChampionChanged
+		_, err = tx.PutPlaybook(red, f.byMia, actNow)
+		return err
+	})
+	pbEdit(t, f, actNow, func(a *Account) { a.ChampionChanged = true })
+	if n := len(pbTasks(t, f.path, f.acme.ID, "Red account recovery")); n != 8 {
+		t.Errorf("%d tasks, want 4 from the red band and 4 from the champion", n)
+	}
+}
