@@ -170,6 +170,8 @@ Usage:
                                        health weights, thresholds, cadences, SLA hours
   steward members keys add MEMBER KEY | keys list [MEMBER] | keys remove MEMBER FINGERPRINT
                                        members' SSH public keys (managers change them)
+  steward playbooks list | show NAME | export [--out FILE] | import FILE.json
+                                       task playbooks and their triggers (managers change them)
   steward snapshot [--as-of YYYY-MM-DD]
                                        take this week's health snapshot (for cron)
   steward backup FILE                  consistent copy of the live database
@@ -224,6 +226,8 @@ func run(args []string, stdout, stderr io.Writer) (err error) {
 		return cmdSettings(g, rest, stdout, stderr)
 	case "members":
 		return cmdMembers(g, rest, stdout, stderr)
+	case "playbooks":
+		return cmdPlaybooks(g, rest, stdout, stderr)
 	case "backup":
 		return cmdBackup(g, rest, stdout, stderr)
 	case "check":

@@ -114,6 +114,9 @@ func TestServeOverOpenSSH(t *testing.T) {
 			shQuote(tools["ssh"]), "-F", "/dev/null", "-tt", "-p", port, "-i", shQuote(key),
 			"-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
 			"-o", "UserKnownHostsFile=" + shQuote(knownHosts), "-o", "LogLevel=ERROR", "127.0.0.1"}, " ")
+		// 56 rows: the health page lists an account's open tasks (the
+		// playbooks' among them) and its success plan above the latest
+		// activities the test watches.
 		tm("new-session", "-d", "-s", session, "-x", "120", "-y", "56", "sh", "-c", ssh+"; echo EXIT=$?; sleep 30")
 		opened = append(opened, session+":")
 	}

@@ -319,7 +319,9 @@ func TestAccountManagerMayEditOnlyTheirOwn(t *testing.T) {
 func TestChangeInOneSessionShowsInAnother(t *testing.T) {
 	f := newFixture(t, nil)
 	a := f.open(f.manager, 140, 40)
-	b := f.open(f.am, 140, 40)
+	// b is taller: the health page lists the account's open tasks (the
+	// playbooks' among them) above its latest activities.
+	b := f.open(f.am, 140, 56)
 	a.WaitFor(t, 0, "also here: "+f.am.Name, 5*time.Second)
 	b.WaitFor(t, 0, "also here: "+f.manager.Name, 5*time.Second)
 	// b opens its own account's health page; a logs a call on it.

@@ -389,7 +389,12 @@ func (t *Tx) SetOverride(accountID uint64, band metrics.Band, reason string, exp
 		return a, err
 	}
 	text := fmt.Sprintf("health overridden to %s until %s: %s", band, expires, a.Override.Reason)
-	return a, t.AppendActivity(&Activity{AccountID: accountID, At: now.UTC(), Author: by.Name, Session: by.Session, Kind: "override", Text: text})
+	if err := t.AppendActivity(&Activity{AccountID: accountID, At: now.UTC(), Author: by.Name, Session: by.Session, Kind: "override", Text: text}); err != nil {
+		return a, err
+	}
+	// An override is the band everyone sees: a band trigger reads it.
+	_, err = t.EvaluatePlaybooks(&a, Evaluation{Today: today, By: by, Now: now})
+	return a, err
 }
 
 // ClearOverride removes a manual band, logged as an activity.
@@ -411,7 +416,11 @@ func (t *Tx) ClearOverride(accountID uint64, by Actor, now time.Time) (Account, 
 		return a, err
 	}
 	text := fmt.Sprintf("override to %s cleared (was: %s)", old.Band, old.Reason)
-	return a, t.AppendActivity(&Activity{AccountID: accountID, At: now.UTC(), Author: by.Name, Session: by.Session, Kind: "override", Text: text})
+	if err := t.AppendActivity(&Activity{AccountID: accountID, At: now.UTC(), Author: by.Name, Session: by.Session, Kind: "override", Text: text}); err != nil {
+		return a, err
+	}
+	_, err = t.EvaluatePlaybooks(&a, Evaluation{Today: metrics.DateOf(now.Local()), By: by, Now: now})
+	return a, err
 }
 
 // ReassignAccount moves an account to another member (0: unassigned).
@@ -519,8 +528,14 @@ func (t *Tx) EditAccount(edited Account, kind metrics.LedgerKind, by Actor, now 
 	if err := t.PutAccount(&edited); err != nil {
 		return old, err
 	}
-	return edited, t.AppendActivity(&Activity{AccountID: edited.ID, At: now.UTC(), Author: by.Name, Session: by.Session, Kind: "edit",
-		Text: "edited " + strings.Join(changes, "; ")})
+	if err := t.AppendActivity(&Activity{AccountID: edited.ID, At: now.UTC(), Author: by.Name, Session: by.Session, Kind: "edit",
+		Text: "edited " + strings.Join(changes, "; ")}); err != nil {
+		return old, err
+	}
+	// The playbooks this edit starts fire in its transaction (README,
+	// "Playbooks").
+	_, err = t.EvaluatePlaybooks(&edited, Evaluation{Today: metrics.DateOf(now.Local()), By: by, Now: now})
+	return edited, err
 }
 
 func describeChanges(a, b *Account) []string {

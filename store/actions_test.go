@@ -657,7 +657,12 @@ func TestActOverride(t *testing.T) {
 	if a.Override == nil || a.Override.Band != metrics.Red || a.Override.Expires != today {
 		t.Errorf("override expiring today = %+v", a.Override)
 	}
-	actCheckActivity(t, "override today", acts, 2, f.mia.Name, actNow, "override", "red")
+	// Red by override starts the red playbook in the same change (README,
+	// "Playbooks"): its entry is the newest.
+	if len(acts) != 3 || acts[0].Kind != "playbook" || !strings.Contains(acts[0].Text, "Red account recovery") {
+		t.Fatalf("override to red: activities %+v, want the red playbook's first", acts)
+	}
+	actCheckActivity(t, "override today", acts[1:], 2, f.mia.Name, actNow, "override", "red")
 
 	refuse := func(what string, band metrics.Band, reason string, exp metrics.Date, wants ...string) {
 		t.Helper()
@@ -684,7 +689,7 @@ func TestActOverride(t *testing.T) {
 		t.Errorf("override after clearing = %+v", a.Override)
 	}
 	actUTC(t, "UpdatedAt after clearing", a.UpdatedAt, t1)
-	actCheckActivity(t, "clear", acts, 3, f.sam.Name, t1, "override", "cleared", "red", "renewal at risk")
+	actCheckActivity(t, "clear", acts, 4, f.sam.Name, t1, "override", "cleared", "red", "renewal at risk") // with the playbook's
 	actRefused(t, f.path, "clear without an override", func(tx *Tx) error { _, err := tx.ClearOverride(f.acme.ID, f.bySam, t1); return err }, "no override")
 }
 

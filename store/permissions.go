@@ -44,6 +44,7 @@ const (
 	DoForecast
 	DoTask
 	DoPlan
+	DoPlaybook
 )
 
 // what each action is, in a refusal ("only a manager can ...", "only
@@ -65,6 +66,7 @@ var actionText = [...]string{
 	DoForecast:    "set the renewal forecast of",
 	DoTask:        "add or close tasks on",
 	DoPlan:        "edit the success plan of",
+	DoPlaybook:    "change the playbooks",
 }
 
 // ErrNotAllowed is what every refusal of allow wraps.
@@ -99,7 +101,7 @@ func (t *Tx) allow(by Actor, do Action, accountID, escalationID uint64) error {
 			return nil
 		}
 		return fmt.Errorf("%w: only a manager or the member themselves can %s someone", ErrNotAllowed, actionText[do])
-	case DoTriage, DoReassign, DoRoster, DoSettings:
+	case DoTriage, DoReassign, DoRoster, DoSettings, DoPlaybook:
 		return fmt.Errorf("%w: only a manager can %s", ErrNotAllowed, actionText[do])
 	case DoNote, DoStatus, DoResolve:
 		e, err := t.Escalation(escalationID)

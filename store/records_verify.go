@@ -30,6 +30,9 @@ type recordVerifier struct {
 	counts   map[string]int
 
 	keyMembers []uint64 // the members SSH keys belong to (member_keys sorts before members)
+	// The playbooks episodes name (playbook_episodes sorts before
+	// playbooks), and the playbooks.
+	episodePlaybooks, playbooks map[uint64]bool
 
 	cur     string // the bucket being walked
 	seqOff  int    // where its keys hold an ID from its counter, or -1
@@ -252,6 +255,8 @@ func (r *recordVerifier) handlers() map[string]func(k, v []byte) {
 		string(bTasks):         r.task,
 		string(bTasksByAcct):   r.taskIndex(16),
 		string(bTasksOpen):     r.taskIndex(8),
+		string(bPlaybooks):     r.playbook,
+		string(bEpisodes):      r.episode,
 		string(bSettingsLog):   r.settingsLog,
 		string(bSnapshots):     r.snapshot,
 		string(bSnapByWeek):    r.weekIndex,
@@ -587,6 +592,46 @@ func (r *recordVerifier) task(k, v []byte) {
 	}
 }
 
+// playbook checks one playbook: it decodes, is filed under its ID, and
+// its trigger is one steward knows (README, "Playbooks").
+func (r *recordVerifier) playbook(k, v []byte) {
+	var p Playbook
+	if err := json.Unmarshal(v, &p); err != nil || len(k) != 8 {
+		r.problem("playbook %s: %v", showKey(k), errCorrupt)
+		return
+	}
+	if p.ID != binary.BigEndian.Uint64(k) {
+		r.problem("playbook %s: the record is playbook %d", showKey(k), p.ID)
+	}
+	if err := p.Trig().Validate(); err != nil {
+		r.problem("playbook %d (%s): %v", p.ID, Quote(p.Name), err)
+	}
+	if r.playbooks == nil {
+		r.playbooks = map[uint64]bool{}
+	}
+	r.playbooks[p.ID] = true
+}
+
+// episode checks one playbook episode: account‖playbook, a known
+// account, a value that decodes; its playbook is checked in done.
+func (r *recordVerifier) episode(k, v []byte) {
+	if len(k) != 16 {
+		r.problem("playbook_episodes: key %s is not account‖playbook", showKey(k))
+		return
+	}
+	acct, pb := binary.BigEndian.Uint64(k), binary.BigEndian.Uint64(k[8:])
+	if _, err := decodeEpisode(v); err != nil {
+		r.problem("playbook episode of account %d, playbook %d: %v", acct, pb, err)
+	}
+	if !r.account(acct) {
+		r.problem("playbook episode of account %d, which does not exist", acct)
+	}
+	if r.episodePlaybooks == nil {
+		r.episodePlaybooks = map[uint64]bool{}
+	}
+	r.episodePlaybooks[pb] = true
+}
+
 // taskIndex checks the keys of a task index (account‖id, or id).
 func (r *recordVerifier) taskIndex(size int) func(k, v []byte) {
 	return func(k, v []byte) {
@@ -807,6 +852,11 @@ func (r *recordVerifier) done() {
 	for _, id := range r.keyMembers {
 		if !r.members[id] {
 			r.problem("member_keys: a key belongs to member %d, who does not exist", id)
+		}
+	}
+	for id := range r.episodePlaybooks {
+		if !r.playbooks[id] {
+			r.problem("playbook_episodes: episodes of playbook %d, which does not exist", id)
 		}
 	}
 	if r.schema >= 3 && r.byName != r.names {

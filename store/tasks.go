@@ -375,3 +375,11 @@ func (t *Tx) TasksOf(accountID uint64) ([]Task, error) {
 	}
 	return out, nil
 }
+
+// TaskCount is how many tasks the file holds, open and closed.
+func (t *Tx) TaskCount() int {
+	if b := t.tx.Bucket(bTasks); b != nil {
+		return b.Stats().KeyN
+	}
+	return 0
+}

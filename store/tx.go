@@ -23,8 +23,9 @@ import (
 // bbolt's memory map after the transaction ends.
 type Tx struct {
 	tx     *bolt.Tx
-	ch     *changeSet // what a write transaction touched (changes.go); nil when reading
-	mapped heldMap    // the pieces of the map long walks have read (hold)
+	ch     *changeSet     // what a write transaction touched (changes.go); nil when reading
+	mapped heldMap        // the pieces of the map long walks have read (hold)
+	pb     *playbookCache // the active playbooks, loaded once per transaction (playbooks.go)
 }
 
 // ErrNotFound is returned when a record with the given ID does not exist.
@@ -84,6 +85,7 @@ func (t *Tx) PutSettings(s Settings) error {
 		return err
 	}
 	t.touchSettings()
+	t.pb = nil // the playbooks' evaluations score with the new settings
 	return t.b(bMeta).Put(kSettings, v)
 }
 
@@ -125,6 +127,7 @@ func (t *Tx) PutMember(m *Member) error {
 		return err
 	}
 	t.touchMembers()
+	t.pb = nil // the owner rules read the roster
 	return t.b(bMembers).Put(u64(m.ID), v)
 }
 
@@ -831,7 +834,7 @@ func (t *Tx) AppendActivity(a *Activity) error {
 	for _, k := range ActivityKinds {
 		valid = valid || k == a.Kind
 	}
-	if !valid && a.Kind != "override" && a.Kind != "edit" && a.Kind != "forecast" && a.Kind != "task" && a.Kind != ActPlan {
+	if !valid && a.Kind != "override" && a.Kind != "edit" && a.Kind != "forecast" && a.Kind != "task" && a.Kind != ActPlan && a.Kind != "playbook" {
 		return fmt.Errorf("activity kind %s is not one of %v", Quote(a.Kind), ActivityKinds)
 	}
 	if a.At.IsZero() {

@@ -310,6 +310,27 @@ func TestCheckDecodesEveryBucketAndIndex(t *testing.T) {
 		{"a garbled by-week value", "snapshots_by_week", func(tx *bolt.Tx) error {
 			return tx.Bucket(bSnapByWeek).Put(key(u32(202610), u64(9)), []byte{1, 2, 3})
 		}},
+		{"a playbook episode of no playbook", "episodes of playbook 77, which does not exist", func(tx *bolt.Tx) error {
+			b, err := tx.CreateBucketIfNotExists(bEpisodes)
+			if err != nil {
+				return err
+			}
+			return b.Put(episodeKey(1, 77), encodeEpisode(metrics.Episode{Open: true}))
+		}},
+		{"a garbled playbook episode", "playbook episode of account 1, playbook 2", func(tx *bolt.Tx) error {
+			b, err := tx.CreateBucketIfNotExists(bEpisodes)
+			if err != nil {
+				return err
+			}
+			return b.Put(episodeKey(1, 2), []byte{9})
+		}},
+		{"a playbook with an unknown trigger", "band_to_purple", func(tx *bolt.Tx) error {
+			b, err := tx.CreateBucketIfNotExists(bPlaybooks)
+			if err != nil {
+				return err
+			}
+			return b.Put(u64(5), []byte(`{"id":5,"name":"X","trigger":"band_to_purple","steps":[]}`))
+		}},
 		{"a garbled timeline event", "timeline event 1 of escalation 1", func(tx *bolt.Tx) error {
 			return tx.Bucket(bTimeline).Put(key(u64(1), u64(1)), []byte("{oops"))
 		}},

@@ -164,6 +164,9 @@ func (v *reviewView) itemKey(l reviewLine) uint64 {
 		id = v.p.Escalations[l.idx].ID
 	case l.sec == secMoves:
 		id = v.p.Accounts[v.rev().Moves[l.idx].Account].ID
+	case l.sec == secTasks:
+		// A task row's index is into the tasks, not the accounts.
+		id = v.p.Tasks[l.idx].ID
 	default:
 		id = v.p.Accounts[l.idx].ID
 	}

@@ -85,6 +85,12 @@ func (s *settingsModal) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
 			s.child = s.editForm(s.list[s.cursor])
 			s.child.SetSize(s.w, s.h)
 		}
+	case key.Matches(msg, pbOpenKey):
+		// The playbooks are settings of the team's work: their screen
+		// takes this one's place (README, "Playbooks").
+		pb := newPlaybooksModal(s.m)
+		pb.SetSize(s.w, s.h)
+		s.m.modal = pb
 	default:
 		navigate(k, msg, &s.cursor, len(s.list), s.rows(), s.clamp)
 	}
@@ -151,7 +157,7 @@ func (s *settingsModal) View() string {
 	if n > 0 {
 		title += " " + itoa(s.offset+1) + "-" + itoa(end) + " of " + itoa(n)
 	}
-	b.WriteString(s.m.th.Title.Render(truncLine(title+" · enter edits · esc closes", s.w)) + "\n\n")
+	b.WriteString(s.m.th.Title.Render(truncLine(title+" · enter edits · p playbooks · esc closes", s.w)) + "\n\n")
 	b.WriteString(s.m.th.ColHead.Render(truncLine("  "+fit("setting", 26, false)+" "+fit("value", 10, true)+"  meaning", s.w)) + "\n")
 	for i := s.offset; i < end; i++ {
 		si := s.list[i]
@@ -177,5 +183,5 @@ func (s *settingsModal) Hints(k *KeyMap) []key.Binding {
 	if s.child != nil {
 		return s.child.Hints(k)
 	}
-	return []key.Binding{withHelp(k.Open, "edit"), withHelp(k.Back, "close"), k.Down, k.Up, k.ForceQuit}
+	return []key.Binding{withHelp(k.Open, "edit"), pbOpenKey, withHelp(k.Back, "close"), k.Down, k.Up, k.ForceQuit}
 }

@@ -1609,16 +1609,118 @@ func (g *generator) write(path string) (sum Summary, err error) {
 			return sum, err
 		}
 	}
-	sum.Tasks = len(tasks)
-	return sum, nil
+	all, err := g.writePlaybooks(db)
+	sum.Tasks = all
+	return sum, err
+}
+
+// writePlaybooks gives the demo its playbooks (the defaults) and their
+// history: every live account whose trigger condition holds had its
+// playbook started, on the day it would have been (a red account's on a
+// day of the last two weeks, a renewal's when it came within 120 days,
+// anything else today), with the episode state that goes with it, so
+// the weekly snapshot the dashboard takes on open starts nothing twice
+// (README, "Playbooks"). Steps long past their date were done or
+// skipped, as genTasks closes its own. The days come from a random
+// stream of their own, drawn last, so the rest of the demo is as it was.
+// It returns how many tasks the demo holds, the playbooks' included.
+func (g *generator) writePlaybooks(db *store.DB) (int, error) {
+	rng := rand.New(rand.NewPCG(uint64(g.opt.Seed), 0x9b00_0000_0000_0013))
+	between := func(lo, hi int) int { return lo + rng.IntN(hi-lo+1) }
+	tasks := 0
+	for lo := 0; lo < len(g.acc); lo += 20_000 {
+		hi := min(lo+20_000, len(g.acc))
+		err := db.Update(func(tx *store.Tx) error {
+			if err := tx.SeedPlaybooks(); err != nil {
+				return err
+			}
+			for i := lo; i < hi; i++ {
+				a := &g.acc[i]
+				if a.churnAt != 0 {
+					continue
+				}
+				acc := a.a
+				acc.ID = uint64(i + 1) // as writeBatch checked
+				var days []metrics.Date
+				if a.computed == metrics.Red {
+					days = append(days, g.today.AddDays(-rng.IntN(15)))
+				}
+				if r := acc.RenewalDate; !r.IsZero() && r >= g.today && r.Sub(g.today) <= 120 {
+					days = append(days, r.AddDays(-120))
+				}
+				slices.Sort(days)
+				fired := 0
+				for _, d := range append(days, g.today) {
+					ev := store.Evaluation{Today: d, By: store.Actor{Name: "weekly snapshot"}, Now: g.now.AddDate(0, 0, d.Sub(g.today))}
+					n, err := tx.EvaluatePlaybooks(&acc, ev)
+					if err != nil {
+						return err
+					}
+					fired += n
+				}
+				if fired > 0 {
+					if err := g.closePlaybookSteps(tx, &acc, rng, between); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return tasks, err
+		}
+	}
+	err := db.View(func(tx *store.Tx) error {
+		tasks = tx.TaskCount()
+		return nil
+	})
+	return tasks, err
+}
+
+// closePlaybookSteps closes the playbook tasks of a long past their date,
+// as genTasks does its own: a recent one may still be open, and late.
+func (g *generator) closePlaybookSteps(tx *store.Tx, acc *store.Account, rng *rand.Rand, between func(lo, hi int) int) error {
+	list, err := tx.TasksOf(acc.ID)
+	if err != nil {
+		return err
+	}
+	closer := "—"
+	if acc.OwnerID != 0 {
+		closer = g.members[acc.OwnerID-1].Name
+	}
+	for _, t := range list {
+		if t.Playbook == "" || t.Status != store.TaskOpen || t.Due >= g.today {
+			continue
+		}
+		open := 0.0
+		if g.today.Sub(t.Due) <= 21 {
+			open = 0.35
+		}
+		switch u := rng.Float64(); {
+		case u < open:
+			continue
+		case u < open+(1-open)*0.85:
+			t.Status, t.ClosedBy = store.TaskDone, closer
+			t.ClosedAt = g.instant(min(t.Due.AddDays(between(-2, 3)), g.today), 10+rng.IntN(7))
+		default:
+			t.Status, t.ClosedBy, t.Note = store.TaskSkipped, closer, skipReasons[rng.IntN(len(skipReasons))]
+			t.ClosedAt = g.instant(min(t.Due, g.today), 11)
+		}
+		if t.ClosedAt.Before(t.CreatedAt) {
+			t.ClosedAt = t.CreatedAt
+		}
+		if err := tx.PutTask(&t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Task titles by what set them off.
 var (
-	redTasks    = []string{"Exec sponsor call: agree the recovery plan", "Root-cause review of the open tickets", "Adoption workshop with the admins", "Weekly check-in until back to yellow", "Send the recovery plan in writing"}
+	redTasks    = []string{"Adoption workshop with the admins", "Send the recovery plan in writing", "Escalate the open critical tickets"}
 	yellowTasks = []string{"Usage review with the champion", "Re-train the new team leads", "Confirm the success criteria for next quarter", "Share the adoption dashboard"}
 	greenTasks  = []string{"Quarterly business review prep", "Ask for a reference or case study", "Expansion discovery call", "Send the product roadmap briefing"}
-	renewTasks  = []string{"Renewal prep: confirm the decision maker", "Send the renewal quote", "Agree the renewal timeline"}
 	skipReasons = []string{"The sponsor asked to wait until the new quarter", "Covered in the QBR instead", "The champion left; replanned with the new one", "Duplicate of the escalation's action plan"}
 )
 
@@ -1636,17 +1738,17 @@ func (g *generator) genTasks() []store.Task {
 			continue
 		}
 		owner := &g.members[a.owner]
-		// About three tasks an account: 300,000 at 100,000 accounts, the
+		// About two hand-made tasks an account, and with the
+		// playbooks' about three: 323,726 at 100,000 accounts, near the
 		// size the tasks view is measured at (README, Performance).
-		titles, n := greenTasks, between(1, 4)
+		titles, n := greenTasks, between(0, 3)
+		// A red account's recovery and a renewal's prep come from the
+		// playbooks (writePlaybooks); these are the work around them.
 		switch a.computed {
 		case metrics.Red:
-			titles, n = redTasks, between(4, 7)
+			titles, n = redTasks, between(1, 2)
 		case metrics.Yellow:
-			titles, n = yellowTasks, between(2, 5)
-		}
-		if !a.next.IsZero() && a.next.Sub(g.today) <= 120 {
-			titles = append(append([]string{}, titles...), renewTasks...)
+			titles, n = yellowTasks, between(1, 4)
 		}
 		for k := 0; k < n; k++ {
 			created := g.today.AddDays(-between(1, 90))

@@ -1,6 +1,7 @@
 package portfolio
 
 import (
+	"fmt"
 	"time"
 
 	"steward/metrics"
@@ -134,6 +135,9 @@ func TakeSnapshot(path string, opt store.Options, asOf metrics.Date, onlyIfMissi
 			s.Week = res.Week
 			snaps = append(snaps, s)
 		}
+		if err := evaluatePlaybooks(tx, accts, snaps, asOf, res.Week); err != nil {
+			return err
+		}
 		accts = nil
 		for _, id := range churned {
 			if err := tx.DeleteSnapshot(id, res.Week); err != nil {
@@ -149,6 +153,36 @@ func TakeSnapshot(path string, opt store.Options, asOf metrics.Date, onlyIfMissi
 		return nil
 	})
 	return res, err
+}
+
+// evaluatePlaybooks is the weekly evaluation of the playbooks' triggers
+// (README, "Playbooks"), in the snapshot's transaction: it catches the
+// conditions time brings about with no change to the account (a renewal
+// coming within its days, a QBR falling overdue, a band sinking as the
+// last touch ages), and it is the one evaluation that knows the trend, so
+// the only one where dropping fires or ends. snaps are the live accounts'
+// snapshots, in the order of accts.
+func evaluatePlaybooks(tx *store.Tx, accts []store.Account, snaps []store.Snapshot, asOf metrics.Date, w metrics.Week) error {
+	prev, err := tx.WeekScores(tx.LatestWeekBefore(w))
+	if err != nil {
+		return err
+	}
+	ev := store.Evaluation{Today: asOf, By: store.Actor{Name: "weekly snapshot"}, Now: time.Now(), KnowsTrend: true}
+	j := 0
+	for i := range accts {
+		a := &accts[i]
+		if a.Lifecycle == store.Churned {
+			continue
+		}
+		s := &snaps[j]
+		j++
+		p, ok := prev[a.ID]
+		ev.Trend = metrics.TrendOf(metrics.Verdict{Score: s.Score, HasScore: s.Score >= 0}, p.Score, ok && p.Score >= 0)
+		if _, err := tx.EvaluatePlaybooks(a, ev); err != nil {
+			return fmt.Errorf("playbooks of %s: %w", a.Name, err)
+		}
+	}
+	return nil
 }
 
 // putForecastWeek records week w's forecast snapshot: every live

@@ -3,17 +3,68 @@ package transfer
 import (
 	"path/filepath"
 	"testing"
+
+	"steward/metrics"
+	"steward/store"
 )
 
 // BenchmarkImport100k imports 100,000 account rows (CSV generated in the
 // set-up) into a database holding the fixture team, in one transaction.
+//
+// On a database with the default playbooks (README, "Playbooks"), so the
+// import evaluates every row's triggers and starts the playbooks whose
+// condition holds: playbooks/op says how many.
 func BenchmarkImport100k(b *testing.B) { benchImport(b, false) }
+
+// BenchmarkImport100kNoPlaybooks is the same import with no playbook to
+// evaluate: the import as it was before playbooks.
+func BenchmarkImport100kNoPlaybooks(b *testing.B) {
+	benchImportWith(b, false, func(tx *store.Tx) error {
+		if err := tx.SeedPlaybooks(); err != nil {
+			return err
+		}
+		list, err := tx.Playbooks()
+		for _, p := range list {
+			if err := tx.DeletePlaybook(p.ID, store.Actor{}); err != nil {
+				return err
+			}
+		}
+		return err
+	})
+}
+
+// BenchmarkImport100kEvaluateOnly evaluates three playbooks on every row
+// (scores, flags, the account's episodes) whose condition holds for none
+// (no champion changed in the file): the evaluation's own cost.
+func BenchmarkImport100kEvaluateOnly(b *testing.B) {
+	benchImportWith(b, false, func(tx *store.Tx) error {
+		if err := tx.SeedPlaybooks(); err != nil {
+			return err
+		}
+		list, err := tx.Playbooks()
+		for _, p := range list {
+			p.Trigger, p.TriggerDays = metrics.TriggerChampionChanged, 0
+			if _, err := tx.PutPlaybook(p, store.Actor{}, testNow); err != nil {
+				return err
+			}
+		}
+		return err
+	})
+}
 
 // BenchmarkImport100kRandomIDs is the same with CRM IDs in random order.
 func BenchmarkImport100kRandomIDs(b *testing.B) { benchImport(b, true) }
 
-func benchImport(b *testing.B, randomIDs bool) {
+func benchImport(b *testing.B, randomIDs bool) { benchImportWith(b, randomIDs, nil) }
+
+func benchImportWith(b *testing.B, randomIDs bool, setup func(tx *store.Tx) error) {
 	base := fixtureDB(b)
+	if setup != nil {
+		if err := store.Update(base, testOpt, setup); err != nil {
+			b.Fatal(err)
+		}
+	}
+	fired := 0
 	file := genAccountsCSV(b, 100_000, randomIDs)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -25,8 +76,10 @@ func benchImport(b *testing.B, randomIDs bool) {
 		if res.Created != 100_000 {
 			b.Fatalf("result = %+v", res)
 		}
+		fired = res.PlaybooksFired
 	}
 	b.ReportMetric(float64(100_000*b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(fired), "playbooks/op")
 }
 
 // BenchmarkImportOneRow imports one account row (a new ARR for a stored

@@ -1111,7 +1111,10 @@ func (im *importer) accountRow() error {
 		if err := im.appendLedger(w.acct.ID, w.line, w.ledger); err != nil {
 			return err
 		}
-		return im.replacePlan(&w)
+		if err := im.replacePlan(&w); err != nil {
+			return err
+		}
+		return im.firePlaybooks(&w.acct, false, w.line)
 	}
 	detach(&w.acct)
 	im.pending = append(im.pending, w)
@@ -1479,6 +1482,13 @@ func (im *importer) flushAccounts() error {
 			}
 		}
 	}
+	// A new account's playbooks fire now that it has its ID (README,
+	// "Playbooks": new_account among them).
+	for _, j := range order {
+		if err := im.firePlaybooks(&im.pending[j].acct, true, im.pending[j].line); err != nil {
+			return err
+		}
+	}
 	// Only the ledger entries are left to write: keep those and let the
 	// accounts go, before bbolt's commit allocates its pages.
 	type ledgerWork struct {
@@ -1511,6 +1521,21 @@ func (im *importer) flushAccounts() error {
 			return err
 		}
 	}
+	return nil
+}
+
+// firePlaybooks evaluates the playbooks' triggers on an account the
+// import wrote, in the import's transaction, so a crash never leaves a
+// trigger fired without its tasks or the reverse; the import's author is
+// the tasks' (README, "Playbooks"). A re-import that changes nothing
+// writes no account and so evaluates nothing; one that refreshes the
+// inputs finds the episodes already open.
+func (im *importer) firePlaybooks(a *store.Account, isNew bool, line int) error {
+	n, err := im.tx.EvaluatePlaybooks(a, store.Evaluation{Today: im.today, By: store.Actor{Name: im.author}, Now: im.now, New: isNew})
+	if err != nil {
+		return fmt.Errorf("%s: %w", im.where(line), err)
+	}
+	im.res.PlaybooksFired += n
 	return nil
 }
 

@@ -206,6 +206,9 @@ type ImportResult struct {
 	DryRun bool
 	// Elapsed is the wall time of the whole import.
 	Elapsed time.Duration
+	// PlaybooksFired counts the playbooks the written rows started
+	// (README, "Playbooks"); a dry run starts none.
+	PlaybooksFired int
 }
 
 // Written reports whether the import changed the database.
@@ -240,6 +243,12 @@ func (r ImportResult) Summary(file string) string {
 	s := fmt.Sprintf("%s: %d %s%s: %d created, %d updated%s, %d unchanged", file, r.Rows, r.Kind, verb, r.Created, r.Updated, refreshed, r.Unchanged)
 	if len(r.MembersCreated) > 0 {
 		s += fmt.Sprintf("; %d new team members", len(r.MembersCreated))
+	}
+	switch {
+	case r.PlaybooksFired == 1:
+		s += "; 1 playbook started"
+	case r.PlaybooksFired > 1:
+		s += fmt.Sprintf("; %d playbooks started", r.PlaybooksFired)
 	}
 	if r.Elapsed > 0 && !r.DryRun {
 		s += fmt.Sprintf(" in %.1fs", r.Elapsed.Seconds())

@@ -327,12 +327,14 @@ func parseActivityKind(s string) (string, error) {
 		return store.ActMeeting, nil
 	case "qbr", "quarterlybusinessreview", "ebr", "businessreview":
 		return store.ActQBR, nil
-	case "note", "notes", "task", "comment", "other":
+	case "note", "notes", "comment", "other":
 		return store.ActNote, nil
-	case "override", "edit", "forecast", store.ActPlan:
+	case "override", "edit", "forecast", store.ActPlan, "task", "playbook":
 		// Logged by steward itself (health overrides, account edits,
-		// renewal forecasts, success-plan changes); they come back in an
-		// export of activities.
+		// renewal forecasts, success-plan changes, tasks, playbooks
+		// started); they come back in an export of activities. A CRM's
+		// "Task" activity is kept as a task entry too: like a note, it
+		// does not move the last touch.
 		return normalize(s), nil
 	}
 	return "", errors.New("is not an activity kind: use call, email, meeting, qbr or note")
