@@ -44,6 +44,43 @@ func (e usageError) Error() string { return e.msg }
 // passes it to the dashboard's child).
 var started = time.Now()
 
+// clockEnv sets the clock steward runs by: a day (YYYY-MM-DD, at 09:00
+// local) or an RFC 3339 instant, from which time then runs on. It is for
+// end-to-end tests and for showing a future day (README, "Command line"):
+// the SLA clock, task due dates, the review's day and an import's dates
+// all follow it.
+const clockEnv = "STEWARD_CLOCK"
+
+// clockBase is the instant clockEnv set (zero: the real clock).
+var clockBase time.Time
+
+// now is the time by steward's clock.
+func now() time.Time {
+	if clockBase.IsZero() {
+		return time.Now()
+	}
+	return clockBase.Add(time.Since(started))
+}
+
+// readClock reads clockEnv once, at the start of the process.
+func readClock() error {
+	v := strings.TrimSpace(os.Getenv(clockEnv))
+	if v == "" {
+		return nil
+	}
+	if d, err := metrics.ParseDate(v); err == nil {
+		t := d.Time()
+		clockBase = time.Date(t.Year(), t.Month(), t.Day(), 9, 0, 0, 0, time.Local)
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return usageError{fmt.Sprintf("%s=%s: use a day (2026-12-24) or an RFC 3339 instant (2026-12-24T09:00:00Z), or unset it for the real clock", clockEnv, store.Quote(v))}
+	}
+	clockBase = t
+	return nil
+}
+
 // firstFrameEnv names a file the dashboard appends the milliseconds from
 // starting steward to its first loaded frame to (README, "Performance":
 // BenchmarkTerminalFirstFrame reads it). startedEnv passes the parent's
@@ -191,6 +228,9 @@ Run 'steward COMMAND --help' for a command's flags.
 func run(args []string, stdout, stderr io.Writer) (err error) {
 	g := &globals{db: defaultDB(), as: os.Getenv("STEWARD_USER"), lockTimeout: store.DefaultLockTimeout}
 	defer func() { g.finish(err, stderr) }()
+	if err := readClock(); err != nil {
+		return err
+	}
 	top := flag.NewFlagSet("steward", flag.ContinueOnError)
 	// The flag package would print its error and the whole usage; we print
 	// one line, and the usage only when asked for.
@@ -342,6 +382,9 @@ func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) 
 func runDashboard(g *globals, path string) error {
 	tty := int(os.Stdin.Fd())
 	opt := tui.Options{Path: path, Store: g.storeOptions(), As: g.as, Started: started, FirstFrameLog: os.Getenv(firstFrameEnv)}
+	if !clockBase.IsZero() {
+		opt.Now = now
+	}
 	if ns, err := strconv.ParseInt(os.Getenv(startedEnv), 10, 64); err == nil {
 		opt.Started = time.Unix(0, ns)
 	}
@@ -491,7 +534,7 @@ func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
 	if format != "md" && format != "csv" && format != "json" {
 		return usageError{fmt.Sprintf("--format %s: choose md, csv or json", store.Quote(format))}
 	}
-	now := time.Now()
+	now := now()
 	asOf, err := parseAsOf(asOfS, now)
 	if err != nil {
 		return err
@@ -533,7 +576,7 @@ func cmdSnapshot(g *globals, args []string, stdout, stderr io.Writer) error {
 	if err := noArgs(pos, "snapshot"); err != nil {
 		return err
 	}
-	now := time.Now()
+	now := now()
 	asOf, err := parseAsOf(asOfS, now)
 	if err != nil {
 		return err
@@ -626,7 +669,7 @@ func cmdImport(g *globals, args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return usageError{"import needs exactly one file: steward import FILE (see steward import --help)"}
 	}
-	opt := transfer.ImportOptions{DryRun: dryRun, CreateMembers: createMembers, DateFormat: dateFormat, Author: g.as}
+	opt := transfer.ImportOptions{DryRun: dryRun, CreateMembers: createMembers, DateFormat: dateFormat, Author: g.as, Now: now()}
 	if kind != "" {
 		k, err := transfer.ParseKind(kind)
 		if err != nil || k == transfer.Ledger {
@@ -701,7 +744,7 @@ func cmdExport(g *globals, args []string, stdout, stderr io.Writer) error {
 	if format != "csv" && format != "json" {
 		return usageError{fmt.Sprintf("--format %s: choose csv or json", store.Quote(format))}
 	}
-	now := time.Now()
+	now := now()
 	asOf, err := parseAsOf(asOfS, now)
 	if err != nil {
 		return err

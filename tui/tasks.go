@@ -164,12 +164,15 @@ func (v *tasksView) matches(t *portfolio.OpenTask, q string) bool {
 	if a := v.p.TaskAccount(t); a != nil {
 		name = a.Name
 	}
-	for _, s := range []string{t.Title, name, owner} {
-		if strings.Contains(strings.ToLower(s), q) {
-			return true
+	// Every word of the query is in the title, the account or the owner:
+	// "alder sponsor" finds the sponsor call of Alder Agritech.
+	hay := strings.ToLower(t.Title + "\n" + name + "\n" + owner)
+	for _, w := range strings.Fields(q) {
+		if !strings.Contains(hay, w) {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // SetQuery and Query make the view filterable by /.

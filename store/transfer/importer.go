@@ -184,9 +184,13 @@ func newImporter(file string, o ImportOptions) (*importer, error) {
 			return nil, fmt.Errorf("unknown kind %q: use accounts, members, escalations or activities", o.Kind)
 		}
 	}
-	im := &importer{file: file, opt: o, dates: d, kind: o.Kind, now: time.Now().UTC(), today: o.Today, author: o.Author}
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	im := &importer{file: file, opt: o, dates: d, kind: o.Kind, now: now.UTC(), today: o.Today, author: o.Author}
 	if im.today.IsZero() {
-		im.today = metrics.DateOf(time.Now())
+		im.today = metrics.DateOf(now)
 	}
 	if im.author == "" {
 		im.author = "import"

@@ -136,6 +136,9 @@ type ImportOptions struct {
 	Author     string // recorded on ledger entries, activities and events the import creates; "" = "import"
 	// Today dates the ledger entries of ARR changes; zero = today (local).
 	Today metrics.Date
+	// Now is the import's instant (the inputs' date, the records' times);
+	// zero = now.
+	Now time.Time
 	// Progress, when set, is called from the importing goroutine at most
 	// every 1000 rows and once at the end of each pass: first while the file
 	// is validated, then (counting from 0 again) while it is written.
