@@ -158,7 +158,10 @@ func TestRedAccountPlaybookInTmux(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
-	keys := func(session string, k ...string) { t.Helper(); tm(append([]string{"send-keys", "-t", session}, k...)...) }
+	keys := func(session string, k ...string) {
+		t.Helper()
+		tm(append([]string{"send-keys", "-t", session}, k...)...)
+	}
 	text := func(session, s string) { t.Helper(); tm("send-keys", "-t", session, "-l", s) }
 	// filter puts the tasks view on one task by its title.
 	filter := func(title string) {
