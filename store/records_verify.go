@@ -60,6 +60,8 @@ type recordVerifier struct {
 	escs        map[uint64]escRef
 	escByAcct   int
 	escByStatus int
+	openTasks   multiset             // (id, open-task entry) of every open task
+	openIdx     multiset             // ... and of the open-task index
 	planSums    multiset             // (account, summary) of every plan that can raise the flag
 	planIdx     multiset             // ... and of the summary index
 	weeks       map[uint32]*weekSums // snapshots by week, for the by-week index
@@ -254,7 +256,7 @@ func (r *recordVerifier) handlers() map[string]func(k, v []byte) {
 		string(bForecastWeeks): r.forecastCall,
 		string(bTasks):         r.task,
 		string(bTasksByAcct):   r.taskIndex(16),
-		string(bTasksOpen):     r.taskIndex(8),
+		string(bTasksOpen):     r.openTask,
 		string(bPlaybooks):     r.playbook,
 		string(bEpisodes):      r.episode,
 		string(bSettingsLog):   r.settingsLog,
@@ -589,7 +591,24 @@ func (r *recordVerifier) task(k, v []byte) {
 	var t Task
 	if err := decodeTask(binary.BigEndian.Uint64(k), v, &t); err != nil {
 		r.problem("task %d: %v", binary.BigEndian.Uint64(k), err)
+		return
 	}
+	if t.Status == TaskOpen {
+		o := OpenTaskOf(&t)
+		r.openTasks.add(k, encodeOpenTask(&o), nil)
+	}
+}
+
+// openTask checks one entry of the open-task index; done holds the index
+// equal to the open tasks, entry for entry.
+func (r *recordVerifier) openTask(k, v []byte) {
+	var o OpenTask
+	d := dec{b: v}
+	if len(k) != 8 || decodeOpenTask(0, &d, &o) != nil {
+		r.problem("tasks_open: entry %s is not an open task", showKey(k))
+		return
+	}
+	r.openIdx.add(k, v, nil)
 }
 
 // playbook checks one playbook: it decodes, is filed under its ID, and
@@ -845,6 +864,9 @@ func (r *recordVerifier) done() {
 	r.endBucket()
 	if r.schema > SchemaVersion {
 		return
+	}
+	if r.openTasks != r.openIdx {
+		r.problem("tasks_open: %d entries for %d open tasks, and they do not match the tasks", r.openIdx.n, r.openTasks.n)
 	}
 	if r.planSums != r.planIdx {
 		r.problem("success_plans_summary: %d entries for %d plans that can raise the plan-at-risk flag, and they do not match the plans", r.planIdx.n, r.planSums.n)

@@ -127,8 +127,30 @@ func TestTasks(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	var third Task
+	if err := update(func(tx *Tx) (err error) {
+		third, err = tx.AddTask(NewTask{AccountID: mine.ID, Title: "Follow up", Due: due}, byAmy, now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := View(path, Options{}, func(tx *Tx) error {
+		var open []OpenTask
+		err := tx.ForEachOpenTask(func(o *OpenTask) error { open = append(open, *o); return nil })
+		if err != nil || len(open) != 1 || open[0].ID != third.ID || open[0].Title != "Follow up" || open[0].From != "by Amy" || open[0].OwnerID != amy.ID || open[0].Due != due {
+			t.Fatalf("the open-task index %+v %v", open, err)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	if err := Verify(path, Options{}); err != nil {
 		t.Fatalf("check: %v", err)
+	}
+	// An open task missing from the open-task index is damage check names.
+	rawUpdate(t, path, func(tx *bolt.Tx) error { return tx.Bucket(bTasksOpen).Delete(u64(third.ID)) })
+	if err := Verify(path, Options{}); err == nil || !strings.Contains(err.Error(), "tasks_open: 0 entries for 1 open tasks") {
+		t.Fatalf("check of a missing open-task entry: %v", err)
 	}
 	rawUpdate(t, path, func(tx *bolt.Tx) error { return tx.Bucket(bTasks).Put(u64(first.ID), []byte{taskFormat, 1}) })
 	if err := Verify(path, Options{}); err == nil || !strings.Contains(err.Error(), "task 1") {

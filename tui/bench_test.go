@@ -777,7 +777,8 @@ func BenchmarkTasksView(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		m.tasks.SetPortfolio(m.p) // as a change does: made again on the next view
+		np := *m.p // as a change does: a new portfolio, the order made again
+		m.tasks.SetPortfolio(&np)
 		m.stale = true
 		m.View()
 	}

@@ -41,9 +41,13 @@ type tasksView struct {
 	stale bool
 	keep  uint64 // the task the cursor was on
 	rows  []int  // indexes into p.Tasks
-	w, h  int
-	tbl   table
-	cell  []cell
+	// order is every open task in the view's order, made once per
+	// portfolio (orderOf): the filters keep a subset of it.
+	order   []int
+	orderOf *portfolio.Portfolio
+	w, h    int
+	tbl     table
+	cell    []cell
 }
 
 func newTasksView(th *theme) *tasksView {
@@ -107,8 +111,11 @@ func (v *tasksView) ensure() {
 	today := p.AsOf
 	weekEnd := dueSunday(today)
 	q := strings.ToLower(strings.TrimSpace(v.query))
+	if v.orderOf != p {
+		v.order, v.orderOf = taskOrder(p, v.order), p
+	}
 	v.rows = v.rows[:0]
-	for i := range p.Tasks {
+	for _, i := range v.order {
 		t := &p.Tasks[i]
 		switch {
 		case v.mine && t.OwnerID != v.me,
@@ -121,25 +128,6 @@ func (v *tasksView) ensure() {
 		}
 		v.rows = append(v.rows, i)
 	}
-	arr := func(t *portfolio.OpenTask) int64 {
-		if a := p.TaskAccount(t); a != nil {
-			return a.ARRCents
-		}
-		return 0
-	}
-	slices.SortFunc(v.rows, func(x, y int) int {
-		a, b := &p.Tasks[x], &p.Tasks[y]
-		if c := cmp.Compare(boolRank(!a.Overdue(today)), boolRank(!b.Overdue(today))); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.Due, b.Due); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(arr(b), arr(a)); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
 	v.tbl.setRows(len(v.rows))
 	v.tbl.invalidate()
 	for k, i := range v.rows {
@@ -151,11 +139,46 @@ func (v *tasksView) ensure() {
 	v.tbl.clamp()
 }
 
-func boolRank(b bool) int {
-	if b {
-		return 1
+// taskOrder is p's open tasks overdue first, then by due date, then the
+// account's ARR (the largest first): keyed once per task, not looked up
+// in each of a sort's million comparisons at 100,000 open tasks.
+func taskOrder(p *portfolio.Portfolio, buf []int) []int {
+	type key struct {
+		late bool
+		due  metrics.Date
+		arr  int64
+		id   uint64
+		i    int
 	}
-	return 0
+	keys := make([]key, len(p.Tasks))
+	for i := range p.Tasks {
+		t := &p.Tasks[i]
+		k := key{late: t.Overdue(p.AsOf), due: t.Due, id: t.ID, i: i}
+		if a := p.TaskAccount(t); a != nil {
+			k.arr = a.ARRCents
+		}
+		keys[i] = k
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if a.late != b.late {
+			if a.late {
+				return -1
+			}
+			return 1
+		}
+		if c := cmp.Compare(a.due, b.due); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.arr, a.arr); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	buf = buf[:0]
+	for _, k := range keys {
+		buf = append(buf, k.i)
+	}
+	return buf
 }
 
 func (v *tasksView) matches(t *portfolio.OpenTask, q string) bool {

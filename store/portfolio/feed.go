@@ -105,7 +105,7 @@ func ReadDelta(tx *store.Tx, seq uint64, asOf metrics.Date, prevWeek metrics.Wee
 		}
 		for _, t := range tasks {
 			if t.Status == store.TaskOpen {
-				d.Tasks[id] = append(d.Tasks[id], openTask(&t, seen))
+				d.Tasks[id] = append(d.Tasks[id], openTask(store.OpenTaskOf(&t), seen))
 			}
 		}
 		if s, err := tx.PlanSummaryOf(id); err != nil {

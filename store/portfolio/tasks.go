@@ -4,46 +4,60 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"unsafe"
 
 	"steward/metrics"
+
 	"steward/store"
 )
 
-// OpenTask is what the read model keeps of an open task: tens of
-// thousands of them at 100,000 accounts, so a few fields, not the record
-// (README, "Tasks"; the detail reads whole tasks).
-type OpenTask struct {
-	ID, AccountID, OwnerID, EscalationID uint64
-	Due                                  metrics.Date
-	Title                                string
-	// From says where the task came from: its playbook, or "by NAME".
-	From string
-}
+// OpenTask is what the read model keeps of an open task (README,
+// "Tasks"; the detail reads whole tasks).
+type OpenTask = store.OpenTask
 
-// Overdue reports whether the task is past its due date on day d.
-func (t *OpenTask) Overdue(d metrics.Date) bool { return t.Due < d }
-
-// openTask is what the read model keeps of t; names are interned in
-// seen, as a book's tasks come from few authors and playbooks.
-func openTask(t *store.Task, seen map[string]string) OpenTask {
-	from := t.Playbook
-	if from == "" {
-		from = "by " + t.CreatedBy
-	}
-	f, ok := seen[from]
+// openTask is o with its strings copied out of the map; names are
+// interned in seen, as a book's tasks come from few authors and
+// playbooks.
+func openTask(o store.OpenTask, seen map[string]string) OpenTask {
+	f, ok := seen[o.From]
 	if !ok {
-		f = strings.Clone(from)
+		f = strings.Clone(o.From)
 		seen[f] = f
 	}
-	return OpenTask{ID: t.ID, AccountID: t.AccountID, OwnerID: t.OwnerID, EscalationID: t.EscalationID, Due: t.Due, Title: strings.Clone(t.Title), From: f}
+	o.From, o.Title = f, strings.Clone(o.Title)
+	return o
+}
+
+// textArena copies strings into large blocks: a hundred thousand task
+// titles are a few allocations, not one each (the GC walks none of it).
+type textArena struct{ block []byte }
+
+func (a *textArena) clone(s string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	if len(a.block)+len(s) > cap(a.block) {
+		a.block = make([]byte, 0, max(1<<20, len(s)))
+	}
+	start := len(a.block)
+	a.block = append(a.block, s...)
+	return unsafe.String(&a.block[start], len(s))
 }
 
 // readOpenTasks reads the open tasks into their read-model form.
 func readOpenTasks(tx *store.Tx) ([]OpenTask, error) {
-	var out []OpenTask
+	out := make([]OpenTask, 0, tx.OpenTaskCount())
 	seen := map[string]string{}
-	err := tx.ForEachOpenTask(func(t *store.Task) error {
-		out = append(out, openTask(t, seen))
+	var arena textArena
+	err := tx.ForEachOpenTask(func(o *store.OpenTask) error {
+		f, ok := seen[o.From]
+		if !ok {
+			f = strings.Clone(o.From)
+			seen[f] = f
+		}
+		t := *o
+		t.From, t.Title = f, arena.clone(o.Title)
+		out = append(out, t)
 		return nil
 	})
 	return out, err
@@ -52,22 +66,32 @@ func readOpenTasks(tx *store.Tx) ([]OpenTask, error) {
 // overdueTasks is the review's overdue tasks: the oldest due date first
 // (the longest waiting), then the account's ARR, as indexes into Tasks.
 func (p *Portfolio) overdueTasks() []int {
-	var out []int
+	type key struct {
+		due metrics.Date
+		arr int64
+		id  uint64
+		i   int
+	}
+	var keys []key
 	for i := range p.Tasks {
-		if p.Tasks[i].Overdue(p.AsOf) {
-			out = append(out, i)
+		if t := &p.Tasks[i]; t.Overdue(p.AsOf) {
+			keys = append(keys, key{due: t.Due, arr: p.arrOf(t.AccountID), id: t.ID, i: i})
 		}
 	}
-	slices.SortFunc(out, func(x, y int) int {
-		a, b := &p.Tasks[x], &p.Tasks[y]
-		if c := cmp.Compare(a.Due, b.Due); c != 0 {
+	// Keyed once per task: a sort's comparisons do no lookups.
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := cmp.Compare(a.due, b.due); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(p.arrOf(b.AccountID), p.arrOf(a.AccountID)); c != 0 {
+		if c := cmp.Compare(b.arr, a.arr); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.ID, b.ID)
+		return cmp.Compare(a.id, b.id)
 	})
+	out := make([]int, len(keys))
+	for k, x := range keys {
+		out[k] = x.i
+	}
 	return out
 }
 
