@@ -753,8 +753,13 @@ func cmdExport(g *globals, args []string, stdout, stderr io.Writer) error {
 	if out == "" {
 		return transfer.Export(g.db, g.storeOptions(), stdout, eo)
 	}
-	// Write beside the target and rename, so a failed export never leaves
-	// a half-written file behind.
+	return writeBeside(out, stderr, func(w io.Writer) error { return transfer.Export(g.db, g.storeOptions(), w, eo) })
+}
+
+// writeBeside writes a new file out with write: beside it first, then
+// renamed, so a failed write never leaves half a file behind, and never
+// over a file that exists.
+func writeBeside(out string, stderr io.Writer, write func(io.Writer) error) error {
 	if _, err := os.Stat(out); err == nil {
 		return fmt.Errorf("%s already exists: choose a new file for --out", store.QuotePath(out))
 	}
@@ -766,7 +771,7 @@ func cmdExport(g *globals, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("cannot write beside %s: %v", store.QuotePath(out), errors.Unwrap(err))
 	}
 	defer os.Remove(tmp.Name())
-	err = transfer.Export(g.db, g.storeOptions(), tmp, eo)
+	err = write(tmp)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

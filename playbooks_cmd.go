@@ -236,27 +236,8 @@ func importPlaybooks(g *globals, file string, stdout io.Writer) error {
 // writeNewFile writes b to a new file atomically (beside it, then
 // renamed), never over an existing one, as export --out does.
 func writeNewFile(out string, b []byte, stderr io.Writer) error {
-	if _, err := os.Stat(out); err == nil {
-		return fmt.Errorf("%s already exists: choose a new file for --out", store.QuotePath(out))
-	}
-	if st, err := os.Stat(filepath.Dir(out)); err != nil || !st.IsDir() {
-		return fmt.Errorf("cannot write %s: the folder %s does not exist", store.QuotePath(out), store.QuotePath(filepath.Dir(out)))
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(out), ".steward-export-*")
-	if err != nil {
-		return fmt.Errorf("cannot write beside %s: %v", store.QuotePath(out), errors.Unwrap(err))
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(b)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	return writeBeside(out, stderr, func(w io.Writer) error {
+		_, err := w.Write(b)
 		return err
-	}
-	if err := os.Rename(tmp.Name(), out); err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "wrote %s\n", out)
-	return nil
+	})
 }

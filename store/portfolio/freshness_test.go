@@ -1,7 +1,6 @@
 package portfolio
 
 import (
-	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -151,34 +150,7 @@ func TestStaleDataFollowsTheFeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	by := store.Actor{ID: mZoe, Name: "Zoe Lead"}
-	step := func(what string, fn func(tx *store.Tx) error) {
-		t.Helper()
-		if err := store.Update(path, opt0, fn); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		var d Delta
-		if err := store.View(path, opt0, func(tx *store.Tx) (err error) {
-			d, err = ReadDelta(tx, p.Seq, p.AsOf, p.Review.ComparedWithWeek)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if d.Reload {
-			t.Fatalf("%s: the feed asked for a reload", what)
-		}
-		p, _ = p.Apply(d, now)
-		want, err := Load(path, opt0, asOf, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Printed, not DeepEqual: an emptied list is [] where a load
-		// leaves it nil.
-		for name, pair := range map[string][2]any{"review": {p.Review, want.Review}, "KPIs": {p.KPIs, want.KPIs}, "team": {p.Team, want.Team}} {
-			if fmt.Sprintf("%+v", pair[0]) != fmt.Sprintf("%+v", pair[1]) {
-				t.Fatalf("%s: %s differ from a fresh load:\nfollowed %+v\nloaded   %+v", what, name, pair[0], pair[1])
-			}
-		}
-	}
+	step := func(what string, fn func(tx *store.Tx) error) { t.Helper(); stepFeed(t, path, &p, what, fn) }
 	edit := func(id uint64, change func(a *store.Account)) func(tx *store.Tx) error {
 		return func(tx *store.Tx) error {
 			a, err := tx.Account(id)

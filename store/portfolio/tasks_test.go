@@ -1,7 +1,6 @@
 package portfolio
 
 import (
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -75,35 +74,7 @@ func TestOverdueTasks(t *testing.T) {
 		t.Fatalf("a task defaulting to a departed owner: %v", err)
 	}
 
-	step := func(what string, fn func(tx *store.Tx) error) {
-		t.Helper()
-		if err := store.Update(path, opt0, fn); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		var d Delta
-		if err := store.View(path, opt0, func(tx *store.Tx) (err error) {
-			d, err = ReadDelta(tx, p.Seq, p.AsOf, p.Review.ComparedWithWeek)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if d.Reload {
-			t.Fatalf("%s: the feed asked for a reload", what)
-		}
-		p, _ = p.Apply(d, now)
-		want, err := Load(path, opt0, asOf, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(p.Tasks, want.Tasks) {
-			t.Fatalf("%s: tasks differ from a fresh load:\nfollowed %+v\nloaded   %+v", what, p.Tasks, want.Tasks)
-		}
-		for name, pair := range map[string][2]any{"review": {p.Review, want.Review}, "team": {p.Team, want.Team}} {
-			if fmt.Sprintf("%+v", pair[0]) != fmt.Sprintf("%+v", pair[1]) {
-				t.Fatalf("%s: %s differ from a fresh load:\nfollowed %+v\nloaded   %+v", what, name, pair[0], pair[1])
-			}
-		}
-	}
+	step := func(what string, fn func(tx *store.Tx) error) { t.Helper(); stepFeed(t, path, &p, what, fn) }
 	step("Acme's task done", func(tx *store.Tx) error {
 		_, err := tx.CloseTask(ids[0], store.TaskDone, "agreed", store.Actor{ID: mBob, Name: "Bob Ray"}, now)
 		return err
