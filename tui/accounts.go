@@ -1171,6 +1171,8 @@ func accountActionKey(k *KeyMap, msg keyMsg) (action, bool) {
 		return actForecast, true
 	case key.Matches(msg, k.AddTask):
 		return actAddTask, true
+	case key.Matches(msg, k.StartPlay):
+		return actStartPlaybook, true
 	case key.Matches(msg, k.AcctLog):
 		return actLog, true
 	case key.Matches(msg, k.AcctRaise):

@@ -49,6 +49,7 @@ const (
 	actSaveView
 	actForecast
 	actAddTask
+	actStartPlaybook
 	// The success plan, on the health detail (plan.go).
 	actAddObjective
 	actAddMilestone
@@ -240,6 +241,11 @@ func (m *Model) startAction(in doAction) tea.Cmd {
 			return m.refuse("no account selected")
 		}
 		m.openModal(m.taskForm(a))
+	case actStartPlaybook:
+		if m.p.Account(in.id) == nil {
+			return m.refuse("no account selected")
+		}
+		return playbookListCmd(m.opt.Path, m.opt.Store, in.id)
 	case actAddObjective, actAddMilestone, actTickMilestone, actObjectiveStatus:
 		a := m.p.Account(in.id)
 		if a == nil {

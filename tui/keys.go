@@ -90,6 +90,7 @@ type KeyMap struct {
 	QuarterNext  key.Binding
 
 	AddTask     key.Binding
+	StartPlay   key.Binding
 	TaskDone    key.Binding
 	TaskSkip    key.Binding
 	TaskOverdue key.Binding
@@ -196,6 +197,7 @@ func DefaultKeyMap() KeyMap {
 		QuarterNext:  b([]string{"]"}, "]", "quarter forward"),
 
 		AddTask:     b([]string{"t"}, "t", "add a task to the account"),
+		StartPlay:   b([]string{"P"}, "P", "start a playbook on the account"),
 		TaskDone:    b([]string{" ", "space"}, "space", "mark the task done"),
 		TaskSkip:    b([]string{"s"}, "s", "skip the task (with a reason)"),
 		TaskOverdue: b([]string{"o"}, "o", "overdue tasks only"),
@@ -238,7 +240,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.AcctLog, k.AcctRaise, k.AcctOverride, k.AcctClearOvr, k.AcctEdit, k.AcctReassign, k.AcctImport, k.SetForecast,
 			k.PlanObjective, k.PlanMilestone, k.PlanTick, k.PlanStatus,
 			k.MemberEdit, k.MemberAdd, k.MemberDeactivate, k.MemberBook, k.LogOneOnOne,
-			k.AddTask, k.TaskDone, k.TaskSkip, k.TaskOverdue, k.TaskWeek},
+			k.AddTask, k.StartPlay, k.TaskDone, k.TaskSkip, k.TaskOverdue, k.TaskWeek},
 		{k.FormNext, k.FormPrev, k.FormSubmit, k.FormCancel, k.Confirm},
 	}
 }

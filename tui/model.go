@@ -335,6 +335,21 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 		return m, nil
+	case playbookListMsg:
+		a := (*portfolio.Account)(nil)
+		if m.p != nil {
+			a = m.p.Account(msg.account)
+		}
+		switch {
+		case msg.err != nil:
+			m.fail("the playbooks were not read: " + friendlyErr(msg.err))
+		case a == nil:
+		case !anyActive(msg.list):
+			m.say("No active playbook to start: managers add them in the settings (, then p)")
+		default:
+			m.openModal(m.startPlaybookForm(a, msg.list))
+		}
+		return m, nil
 	case quarterMsg:
 		if msg.err != nil {
 			m.fail("the quarter's forecast was not read: " + friendlyErr(msg.err))

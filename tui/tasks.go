@@ -352,6 +352,60 @@ func (m *Model) closeTaskForm(t *portfolio.OpenTask, skip bool) *form {
 	return f
 }
 
+// playbookListMsg carries the playbooks to start on an account by hand.
+type playbookListMsg struct {
+	account uint64
+	list    []store.Playbook
+	err     error
+}
+
+func playbookListCmd(path string, opt store.Options, account uint64) tea.Cmd {
+	return func() tea.Msg {
+		msg := playbookListMsg{account: account}
+		msg.err = store.View(path, opt, func(tx *store.Tx) (err error) {
+			msg.list, err = tx.Playbooks()
+			return err
+		})
+		return msg
+	}
+}
+
+// startPlaybookForm starts an active playbook on an account by hand (any
+// trigger: a manual-only playbook is started no other way): its steps
+// become tasks due from today.
+func (m *Model) startPlaybookForm(a *portfolio.Account, list []store.Playbook) *form {
+	id, name := a.ID, short(a.Name, 40)
+	var opts []option
+	for _, p := range list {
+		if p.Active {
+			opts = append(opts, option{label: p.Name + " · " + itoa(len(p.Steps)) + " steps", value: strconv.FormatUint(p.ID, 10), id: p.ID,
+				name: portfolio.FoldText(p.Name), fold: portfolio.FoldText(p.Name)})
+		}
+	}
+	pick := pickField("Playbook", opts, "")
+	f := newForm(m.th, "Start a playbook on "+name, pick)
+	f.token = m.nextToken()
+	f.intro = []string{"Its steps become tasks, due from today, for the owners its rules name."}
+	today := m.asOf()
+	f.submit = func(f *form) tea.Cmd {
+		pb := f.field("Playbook").optID()
+		return m.actionCmd(f.token, "Start a playbook", func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+			n, err := tx.StartPlaybook(id, pb, by, now, today)
+			return "Started a playbook on " + name + ": " + itoa(n) + " tasks", 0, err
+		})
+	}
+	return f
+}
+
+func anyActive(list []store.Playbook) bool {
+	for _, p := range list {
+		if p.Active {
+			return true
+		}
+	}
+	return false
+}
+
 // lateText is an overdue task's due date: how late, glyph and words
 // first (the colour is not needed), then the day.
 func lateText(due, today metrics.Date) string {

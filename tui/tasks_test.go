@@ -144,3 +144,30 @@ func noPlaybooks(t testing.TB, path string) {
 		t.Fatal(err)
 	}
 }
+
+// P starts a playbook on an account by hand: the playbooks are read in
+// the background, one is picked, and its steps become the account's
+// tasks, due from today, in one write.
+func TestStartAPlaybookByHand(t *testing.T) {
+	path := fixturePath(t, 40)
+	m := loaded(t, path, 160, 50)
+	quietTimers(m)
+	press(m, "3")
+	screen(m)
+	a := m.p.Account(m.accounts.selectedID())
+	press(m, "P")
+	mustContain(t, screen(m), "Start a playbook on "+short(a.Name, 40), "Playbook", "Its steps become tasks")
+	typeText(m, "champion")
+	press(m, "enter")
+	mustContain(t, screen(m), "Started a playbook on "+short(a.Name, 40)+": 3 tasks")
+	var tasks []store.Task
+	if err := store.View(path, store.Options{}, func(tx *store.Tx) (err error) {
+		tasks, err = tx.TasksOf(a.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(tasks) != 3 || tasks[0].Playbook != "Champion change" || tasks[0].Title != "Meet the new champion" || tasks[0].Due != m.asOf().AddDays(3) {
+		t.Fatalf("the account's tasks after starting Champion change: %+v", tasks)
+	}
+}
