@@ -240,6 +240,10 @@ func (v *tasksView) HandleKey(k *KeyMap, msg keyMsg) intent {
 		if t := v.task(); t != nil {
 			return doAction{act: actAddTask, id: t.AccountID}
 		}
+	case key.Matches(msg, k.StartPlay):
+		if t := v.task(); t != nil {
+			return doAction{act: actStartPlaybook, id: t.AccountID}
+		}
 	}
 	return nil
 }
