@@ -40,13 +40,7 @@ func TestTasksFlow(t *testing.T) {
 	add("Call the sponsor", "+2d")
 	add("Send the renewal quote", "+3d")
 	add("Book the QBR", "+5d")
-	var tasks []store.Task
-	if err := store.View(path, store.Options{}, func(tx *store.Tx) (err error) {
-		tasks, err = tx.TasksOf(a.ID)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	tasks := tasksOf(t, path, a.ID)
 	if len(tasks) != 3 || tasks[0].OwnerID != a.OwnerID || tasks[0].Due != m.asOf().AddDays(2) || tasks[2].Title != "Book the QBR" {
 		t.Fatalf("tasks in the database: %+v", tasks)
 	}
@@ -73,12 +67,7 @@ func TestTasksFlow(t *testing.T) {
 	typeText(m, "Quote goes out with the QBR")
 	press(m, "enter")
 	mustContain(t, screen(m), "skipped: Send the renewal quote", "Open tasks (1)")
-	if err := store.View(path, store.Options{}, func(tx *store.Tx) (err error) {
-		tasks, err = tx.TasksOf(a.ID)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	tasks = tasksOf(t, path, a.ID)
 	if tasks[0].Status != store.TaskDone || tasks[0].Note != "Spoke to Dana" || tasks[1].Status != store.TaskSkipped || tasks[1].Note != "Quote goes out with the QBR" || tasks[2].Status != store.TaskOpen {
 		t.Fatalf("after done and skip: %+v", tasks)
 	}
@@ -160,14 +149,21 @@ func TestStartAPlaybookByHand(t *testing.T) {
 	typeText(m, "champion")
 	press(m, "enter")
 	mustContain(t, screen(m), "Started a playbook on "+short(a.Name, 40)+": 3 tasks")
+	tasks := tasksOf(t, path, a.ID)
+	if len(tasks) != 3 || tasks[0].Playbook != "Champion change" || tasks[0].Title != "Meet the new champion" || tasks[0].Due != m.asOf().AddDays(3) {
+		t.Fatalf("the account's tasks after starting Champion change: %+v", tasks)
+	}
+}
+
+// tasksOf reads every task of an account from the file.
+func tasksOf(t *testing.T, path string, id uint64) []store.Task {
+	t.Helper()
 	var tasks []store.Task
 	if err := store.View(path, store.Options{}, func(tx *store.Tx) (err error) {
-		tasks, err = tx.TasksOf(a.ID)
+		tasks, err = tx.TasksOf(id)
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if len(tasks) != 3 || tasks[0].Playbook != "Champion change" || tasks[0].Title != "Meet the new champion" || tasks[0].Due != m.asOf().AddDays(3) {
-		t.Fatalf("the account's tasks after starting Champion change: %+v", tasks)
-	}
+	return tasks
 }
