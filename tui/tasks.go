@@ -45,9 +45,13 @@ type tasksView struct {
 	// portfolio (orderOf): the filters keep a subset of it.
 	order   []int
 	orderOf *portfolio.Portfolio
-	w, h    int
-	tbl     table
-	cell    []cell
+	// hay is each task's searchable text, made on the first / of a
+	// portfolio (hayOf).
+	hay   []string
+	hayOf *portfolio.Portfolio
+	w, h  int
+	tbl   table
+	cell  []cell
 }
 
 func newTasksView(th *theme) *tasksView {
@@ -110,7 +114,7 @@ func (v *tasksView) ensure() {
 	p, keep := v.p, v.keep
 	today := p.AsOf
 	weekEnd := dueSunday(today)
-	q := strings.ToLower(strings.TrimSpace(v.query))
+	q := strings.Fields(strings.ToLower(v.query))
 	if v.orderOf != p {
 		v.order, v.orderOf = taskOrder(p, v.order), p
 	}
@@ -123,7 +127,7 @@ func (v *tasksView) ensure() {
 			v.week && t.Due > weekEnd:
 			continue
 		}
-		if q != "" && !v.matches(t, q) {
+		if len(q) > 0 && !v.matches(i, q) {
 			continue
 		}
 		v.rows = append(v.rows, i)
@@ -181,17 +185,26 @@ func taskOrder(p *portfolio.Portfolio, buf []int) []int {
 	return buf
 }
 
-func (v *tasksView) matches(t *portfolio.OpenTask, q string) bool {
-	owner := v.p.MemberName(t.OwnerID)
-	name := ""
-	if a := v.p.TaskAccount(t); a != nil {
-		name = a.Name
+func (v *tasksView) matches(i int, q []string) bool {
+	if v.hayOf != v.p {
+		v.hay, v.hayOf = v.hay[:0], v.p
+	}
+	if len(v.hay) == 0 {
+		// What / searches, lower-cased once per portfolio, not once per
+		// task per keystroke.
+		for k := range v.p.Tasks {
+			t := &v.p.Tasks[k]
+			name := ""
+			if a := v.p.TaskAccount(t); a != nil {
+				name = a.Name
+			}
+			v.hay = append(v.hay, strings.ToLower(t.Title+"\n"+name+"\n"+v.p.MemberName(t.OwnerID)))
+		}
 	}
 	// Every word of the query is in the title, the account or the owner:
 	// "alder sponsor" finds the sponsor call of Alder Agritech.
-	hay := strings.ToLower(t.Title + "\n" + name + "\n" + owner)
-	for _, w := range strings.Fields(q) {
-		if !strings.Contains(hay, w) {
+	for _, w := range q {
+		if !strings.Contains(v.hay[i], w) {
 			return false
 		}
 	}

@@ -189,8 +189,9 @@ func (old *Portfolio) Apply(d Delta, now time.Time) (*Portfolio, []int) {
 			}
 		}
 	}
+	p.tasksChanged = false
 	if len(d.Accounts) > 0 {
-		p.Tasks = withTasks(old.Tasks, d.Accounts, d.Tasks)
+		p.Tasks, p.tasksChanged = withTasks(old.Tasks, d.Accounts, d.Tasks)
 		ids := make([]uint64, len(d.Accounts))
 		for i := range d.Accounts {
 			ids[i] = d.Accounts[i].ID

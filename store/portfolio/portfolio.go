@@ -207,6 +207,9 @@ type Portfolio struct {
 	forecasts   map[uint64]store.Forecast // the forecasts set, by account
 	plans       planIndex                 // what the plan-at-risk flag needs of each plan (plans.go)
 	base        baseSums                  // Review.Then's sums (baseline.go)
+	// tasksChanged: the last Apply changed the open tasks, so the
+	// review's overdue list is made again (otherwise its indexes hold).
+	tasksChanged bool
 }
 
 // Raw is what Load reads from the store.
@@ -930,7 +933,9 @@ func (p *Portfolio) updateReview(changed []int, thisWeekHas bool, now time.Time)
 	}
 	r.StaleARRCents = p.sumARR(r.Stale)
 	r.NewEsc, r.BreachedEsc, r.DueSoon = reviewEscalations(p.Escalations, now)
-	r.OverdueTasks = p.overdueTasks()
+	if p.tasksChanged {
+		r.OverdueTasks = p.overdueTasks()
+	}
 	// The moves of the changed accounts are made again; their baseline
 	// sums were taken out and put back by Apply (baselineAccount).
 	day := baselineDay(r.Since)

@@ -107,13 +107,25 @@ func (p *Portfolio) TaskAccount(t *OpenTask) *Account { return p.Account(t.Accou
 
 // withTasks is tasks with those of the accounts touched replaced by
 // theirs (open ones, by account), in ID order: a new slice, the old
-// portfolio keeps its own.
-func withTasks(tasks []OpenTask, touched []store.Account, theirs map[uint64][]OpenTask) []OpenTask {
+// portfolio keeps its own. When none of the touched accounts had or has
+// an open task, it is tasks itself and changed is false: most changes
+// (an edit, a logged call) leave the tasks, and the review's overdue list
+// need not be made again.
+func withTasks(tasks []OpenTask, touched []store.Account, theirs map[uint64][]OpenTask) (out []OpenTask, changed bool) {
 	gone := make(map[uint64]bool, len(touched))
 	for _, a := range touched {
 		gone[a.ID] = true
 	}
-	out := make([]OpenTask, 0, len(tasks))
+	for _, a := range touched {
+		changed = changed || len(theirs[a.ID]) > 0
+	}
+	for i := 0; i < len(tasks) && !changed; i++ {
+		changed = gone[tasks[i].AccountID]
+	}
+	if !changed {
+		return tasks, false
+	}
+	out = make([]OpenTask, 0, len(tasks))
 	for _, t := range tasks {
 		if !gone[t.AccountID] {
 			out = append(out, t)
@@ -123,5 +135,5 @@ func withTasks(tasks []OpenTask, touched []store.Account, theirs map[uint64][]Op
 		out = append(out, theirs[a.ID]...)
 	}
 	slices.SortFunc(out, func(a, b OpenTask) int { return cmp.Compare(a.ID, b.ID) })
-	return out
+	return out, true
 }

@@ -82,6 +82,16 @@ func TestOverdueTasks(t *testing.T) {
 	if got, want := overdue(p), "Delta: exec sponsor | Foxtrot: find an owner | Beta: renewal call"; got != want {
 		t.Fatalf("after Acme's task: %s", got)
 	}
+	// A change to an account with no open task keeps the list as it was
+	// (and still equal to a load).
+	before := p.Review.OverdueTasks
+	step("a call to Echo", func(tx *store.Tx) error {
+		_, err := tx.LogActivity(aEcho, store.ActCall, "check-in", zoe, now)
+		return err
+	})
+	if !reflect.DeepEqual(p.Review.OverdueTasks, before) || overdue(p) != "Delta: exec sponsor | Foxtrot: find an owner | Beta: renewal call" {
+		t.Fatalf("after a call to Echo: %s", overdue(p))
+	}
 	step("a new overdue task on Gamma", func(tx *store.Tx) error {
 		_, err := tx.AddTask(store.NewTask{AccountID: aGamma, Title: "Gamma: chase the invoice", Due: day("2026-03-11")}, zoe, now)
 		return err
