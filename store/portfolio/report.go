@@ -76,6 +76,19 @@ type Report struct {
 	// AsOfSources says what a report as of a past day was rebuilt from;
 	// null for today's report.
 	AsOfSources *AsOfSources `json:"as_of_sources"`
+	// Summary is the executive summary: three to five sentences written
+	// from the figures below (README, "The leadership report").
+	Summary []string `json:"summary"`
+	// Comparison sets the window's KPIs beside the previous period's
+	// (report --period).
+	Comparison *Comparison `json:"comparison"`
+	// Targets are leadership's targets from the settings.
+	Targets Targets `json:"targets"`
+	// Trends are the series behind the report's charts.
+	Trends *Trends `json:"trends"`
+	// TopARRAtRisk are the three live accounts with the most ARR at risk
+	// (accounts_at_risk's largest).
+	TopARRAtRisk []AtRiskRenewal `json:"top_arr_at_risk"`
 }
 
 // AsOfSources says where each figure of a report as of a past day comes
@@ -309,6 +322,9 @@ type MemberReport struct {
 	// StaleData is the member's live accounts with stale health inputs;
 	// null as of a past day.
 	StaleData *StaleFigures `json:"stale_data"`
+	// CohortAccounts is the sample behind the member's NRR and GRR: a
+	// figure from fewer than 5 accounts is marked as a small sample.
+	CohortAccounts int `json:"cohort_accounts"`
 }
 
 // AtRiskRenewal is one renewal inside 90 days (or overdue) on a band other

@@ -149,6 +149,7 @@ func (w *rowJSON) member(r *MemberReport) {
 		w.int("arr_cents", sd.ARRCents)
 		w.end('}')
 	}
+	w.int("cohort_accounts", int64(r.CohortAccounts))
 	w.end('}')
 }
 
