@@ -28,6 +28,9 @@ type Weights struct {
 	Support    float64 `json:"support"`
 	Engagement float64 `json:"engagement"`
 	Sentiment  float64 `json:"sentiment"`
+	// Execution weighs the execution component, which counts only while
+	// Config.Execution is on.
+	Execution float64 `json:"execution"`
 }
 
 // Cadence is the expected touch interval in days, per segment.
@@ -95,6 +98,10 @@ type Config struct {
 	// review lists the account as "stale data": a band computed from old
 	// numbers is no news.
 	StaleDays int `json:"stale_days"`
+	// Execution turns on the fifth health component, execution: overdue
+	// tasks and plan milestones lower the score (README, "The execution
+	// component"). Off by default: the health model of the spec has four.
+	Execution bool `json:"execution"`
 }
 
 // LoadWeights are the weight of one account of each segment in a
@@ -124,7 +131,7 @@ const MaxLoadWeight = 100
 // DefaultConfig is the health model of SPEC section 3.
 func DefaultConfig() Config {
 	return Config{
-		Weights:            Weights{Adoption: 35, Support: 20, Engagement: 25, Sentiment: 20},
+		Weights:            Weights{Adoption: 35, Support: 20, Engagement: 25, Sentiment: 20, Execution: 15},
 		Green:              70,
 		Yellow:             40,
 		EnterpriseMinCents: 100_000_00,
@@ -154,7 +161,7 @@ func (c Config) Validate() error {
 	for _, p := range []struct {
 		name string
 		v    float64
-	}{{"weights.adoption", w.Adoption}, {"weights.support", w.Support}, {"weights.engagement", w.Engagement}, {"weights.sentiment", w.Sentiment}} {
+	}{{"weights.adoption", w.Adoption}, {"weights.support", w.Support}, {"weights.engagement", w.Engagement}, {"weights.sentiment", w.Sentiment}, {"weights.execution", w.Execution}} {
 		if p.v < 0 {
 			errs = append(errs, fmt.Errorf("%s is %g: weights must be 0 or more", p.name, p.v))
 		}

@@ -53,7 +53,9 @@ func (c Config) BandFor(score int) Band {
 	}
 }
 
-// ComponentID names one of the four health components.
+// ComponentID names one of the health components: the four of the
+// health model, and execution, which counts only while the setting
+// execution.enabled is on (README, "The execution component").
 type ComponentID int
 
 const (
@@ -61,10 +63,11 @@ const (
 	Support
 	Engagement
 	Sentiment
+	Execution
 	NumComponents
 )
 
-var componentNames = [NumComponents]string{"adoption", "support", "engagement", "sentiment"}
+var componentNames = [NumComponents]string{"adoption", "support", "engagement", "sentiment", "execution"}
 
 func (c ComponentID) String() string { return componentNames[c] }
 
@@ -77,6 +80,8 @@ func (w Weights) Weight(c ComponentID) float64 {
 		return w.Support
 	case Engagement:
 		return w.Engagement
+	case Execution:
+		return w.Execution
 	default:
 		return w.Sentiment
 	}
@@ -111,7 +116,17 @@ type Inputs struct {
 	Override        *Override
 	ChampionChanged bool
 	RenewalDate     Date
+	// The execution component's inputs, read only while it is on
+	// (Config.Execution): the account's open tasks past their due date,
+	// and the earliest due date of its success plan's open milestones
+	// (PlanSummary.FirstDue; zero for none).
+	OverdueTasks int
+	PlanFirstDue Date
 }
+
+// ExecutionPenalty is what each overdue task, and an overdue milestone,
+// costs the execution component's 100 points.
+const ExecutionPenalty = 25
 
 // Component is one component's result, with what it was computed from so the
 // health detail can explain it.
@@ -279,6 +294,32 @@ func (c Config) score(in Inputs, asOf Date, explain bool) Health {
 		comps[Sentiment].Inputs = "no NPS or CSAT response"
 	}
 
+	// Execution: 100 with nothing overdue, 25 less per overdue task and
+	// 25 less when a milestone of the success plan is overdue, never below
+	// 0. It counts only beside another component with data, so turning it
+	// on never gives a score to an account without one; and closing work
+	// never lowers a score, as "no open work" scores 100, not "no data".
+	if c.Execution {
+		other := false
+		for i := Adoption; i < Execution; i++ {
+			other = other || comps[i].HasData
+		}
+		milestone := !in.PlanFirstDue.IsZero() && in.PlanFirstDue < asOf
+		if other {
+			s := 100 - ExecutionPenalty*float64(in.OverdueTasks)
+			if milestone {
+				s -= ExecutionPenalty
+			}
+			comps[Execution].HasData = true
+			comps[Execution].Score = math.Max(0, s)
+		}
+		if explain {
+			comps[Execution].Inputs = executionText(in.OverdueTasks, milestone, in.PlanFirstDue, other)
+		}
+	} else if explain {
+		comps[Execution].Inputs = "off (setting execution.enabled)"
+	}
+
 	var wsum, total float64
 	for _, comp := range comps {
 		if comp.HasData {
@@ -419,4 +460,25 @@ func FlagsFor(in Inputs, h Verdict, t Trend, asOf Date, slaBreached bool) Flags 
 		f |= FlagSLABreach
 	}
 	return f
+}
+
+func executionText(tasks int, milestone bool, due Date, other bool) string {
+	if !other {
+		return "not scored without another component's data"
+	}
+	var parts []string
+	switch tasks {
+	case 0:
+	case 1:
+		parts = append(parts, "1 overdue task")
+	default:
+		parts = append(parts, fmt.Sprintf("%d overdue tasks", tasks))
+	}
+	if milestone {
+		parts = append(parts, "a plan milestone overdue since "+due.AddDays(1).String())
+	}
+	if len(parts) == 0 {
+		return "nothing overdue"
+	}
+	return strings.Join(parts, ", ") + fmt.Sprintf(" (-%d each)", ExecutionPenalty)
 }

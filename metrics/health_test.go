@@ -68,8 +68,11 @@ func TestConfigValidate(t *testing.T) {
 
 func TestDefaultConfigIsSpec(t *testing.T) {
 	c := DefaultConfig()
-	if c.Weights != (Weights{Adoption: 35, Support: 20, Engagement: 25, Sentiment: 20}) {
-		t.Errorf("default weights %+v, want 35/20/25/20", c.Weights)
+	if c.Weights != (Weights{Adoption: 35, Support: 20, Engagement: 25, Sentiment: 20, Execution: 15}) {
+		t.Errorf("default weights %+v, want 35/20/25/20 (and execution 15, off)", c.Weights)
+	}
+	if c.Execution {
+		t.Error("the execution component is on by default: the spec's health model has four")
 	}
 	if c.Green != 70 || c.Yellow != 40 {
 		t.Errorf("default thresholds green=%d yellow=%d, want 70/40", c.Green, c.Yellow)
@@ -385,7 +388,10 @@ func fullInputs() Inputs {
 
 func TestCompositeDefaultWeights(t *testing.T) {
 	h := DefaultConfig().Score(fullInputs(), asOf)
-	wantComp := [NumComponents]float64{200.0 / 3, 55, 55, 77.5}
+	wantComp := [...]float64{200.0 / 3, 55, 55, 77.5}
+	if h.Components[Execution].HasData {
+		t.Error("execution has data while it is off")
+	}
 	for i, want := range wantComp {
 		if c := h.Components[i]; !c.HasData || !near(c.Score, want) {
 			t.Errorf("%s = %.6f (data %v), want %.6f", c.ID, c.Score, c.HasData, want)
@@ -400,9 +406,9 @@ func TestCompositeDefaultWeights(t *testing.T) {
 		t.Errorf("band computed=%s band=%s, want yellow (40 <= 64 < 70)", h.Computed, h.Band)
 	}
 	// Contributions w*s/100: 23.333 + 11 + 13.75 + 15.5 = 63.583.
-	wantContrib := [NumComponents]float64{35 * 200.0 / 3 / 100, 11, 13.75, 15.5}
+	wantContrib := [...]float64{35 * 200.0 / 3 / 100, 11, 13.75, 15.5}
 	// Drags w*(100-s)/100: 11.667, 9, 11.25, 4.5.
-	wantDrag := [NumComponents]float64{35 * 100.0 / 3 / 100, 9, 11.25, 4.5}
+	wantDrag := [...]float64{35 * 100.0 / 3 / 100, 9, 11.25, 4.5}
 	var sum float64
 	for i := range wantContrib {
 		c := h.Components[i]
@@ -596,11 +602,11 @@ func TestCustomWeightsAndThresholds(t *testing.T) {
 		band   Band
 	}{
 		{"default weights -> 63.58 -> 64 yellow", DefaultConfig().Weights, 70, 40, 64, Yellow},
-		{"equal weights: (66.667+55+55+77.5)/4 = 254.167/4 = 63.54 -> 64", Weights{1, 1, 1, 1}, 70, 40, 64, Yellow},
+		{"equal weights: (66.667+55+55+77.5)/4 = 254.167/4 = 63.54 -> 64", Weights{1, 1, 1, 1, 0}, 70, 40, 64, Yellow},
 		{"adoption 10, sentiment 30: (666.67+2325)/40 = 74.79 -> 75 green", Weights{Adoption: 10, Sentiment: 30}, 70, 40, 75, Green},
 		{"support 50, engagement 50: (55+55)/2 = 55", Weights{Support: 50, Engagement: 50}, 70, 40, 55, Yellow},
 		{"adoption only -> 66.667 -> 67", Weights{Adoption: 1}, 70, 40, 67, Yellow},
-		{"weights scale-free: 70/40/50/40 = 2x default -> 64", Weights{70, 40, 50, 40}, 70, 40, 64, Yellow},
+		{"weights scale-free: 70/40/50/40 = 2x default -> 64", Weights{70, 40, 50, 40, 0}, 70, 40, 64, Yellow},
 		{"thresholds green 60 yellow 50: 64 green", DefaultConfig().Weights, 60, 50, 64, Green},
 		{"thresholds green 80 yellow 65: 64 red", DefaultConfig().Weights, 80, 65, 64, Red},
 	}
@@ -858,5 +864,58 @@ func TestValidateUpperBounds(t *testing.T) {
 	c.Weights.Adoption, c.SLA.Low, c.Cadence.SMB = MaxWeight, MaxSLAHours, MaxDays
 	if err := c.Validate(); err != nil {
 		t.Errorf("the bounds themselves are valid: %v", err)
+	}
+}
+
+func TestExecutionComponent(t *testing.T) {
+	on := DefaultConfig()
+	on.Execution = true
+	// fullInputs scores 6358.33 weighted points over weights of 100; with
+	// execution on, its 15 join the weights: (6358.33 + 15*exec) / 115.
+	for _, tc := range []struct {
+		name      string
+		overdue   int
+		firstDue  Date
+		exec      float64
+		score     int
+		band      Band
+		inputsHas string
+	}{
+		{"nothing overdue: (6358.33+1500)/115 = 68.33", 0, 0, 100, 68, Yellow, "nothing overdue"},
+		{"2 overdue tasks: (6358.33+750)/115 = 61.81", 2, 0, 50, 62, Yellow, "2 overdue tasks"},
+		{"1 task and a milestone: (6358.33+750)/115", 1, asOf.AddDays(-3), 50, 62, Yellow, "a plan milestone overdue since " + asOf.AddDays(-2).String()},
+		{"a milestone due today is not overdue", 0, asOf, 100, 68, Yellow, "nothing overdue"},
+		{"3 tasks and a milestone: 0 -> 6358.33/115 = 55.29", 3, asOf.AddDays(-1), 0, 55, Yellow, "3 overdue tasks"},
+		{"never below 0", 9, asOf.AddDays(-1), 0, 55, Yellow, "9 overdue tasks"},
+	} {
+		in := fullInputs()
+		in.OverdueTasks, in.PlanFirstDue = tc.overdue, tc.firstDue
+		h := on.Explain(in, asOf)
+		c := h.Components[Execution]
+		if !c.HasData || !near(c.Score, tc.exec) || c.Weight != 15 {
+			t.Errorf("%s: execution %+v, want %.0f at weight 15", tc.name, c, tc.exec)
+		}
+		if h.Score != tc.score || h.Band != tc.band {
+			t.Errorf("%s: composite %d %s, want %d %s", tc.name, h.Score, h.Band, tc.score, tc.band)
+		}
+		if !strings.Contains(c.Inputs, tc.inputsHas) {
+			t.Errorf("%s: execution inputs %q, want them to say %q", tc.name, c.Inputs, tc.inputsHas)
+		}
+		// Off, the same inputs score as the spec's four components do.
+		if off := DefaultConfig().Score(in, asOf); off.Score != 64 || off.Components[Execution].HasData {
+			t.Errorf("%s: with execution off the score is %d (execution data %v), want 64 and none", tc.name, off.Score, off.Components[Execution].HasData)
+		}
+	}
+	// Execution alone never scores an account: an account with no other
+	// data stays unknown, however its tasks stand.
+	h := on.Explain(Inputs{OverdueTasks: 2}, asOf)
+	if h.HasScore || h.Band != Unknown || h.Components[Execution].HasData {
+		t.Errorf("execution alone gave %+v, want no score", h.Verdict)
+	}
+	// Closing the last task never lowers a score: no open work is 100.
+	worse := fullInputs()
+	worse.OverdueTasks = 1
+	if a, b := on.Score(worse, asOf), on.Score(fullInputs(), asOf); a.Score > b.Score {
+		t.Errorf("an overdue task scores %d, above %d without it", a.Score, b.Score)
 	}
 }

@@ -307,29 +307,58 @@ func decodeLedgerFigures(b []byte) (metrics.LedgerEntry, error) {
 	return e, d.err
 }
 
-const snapshotFormat = 1
+// Snapshot formats: 1 holds the four components of the health model;
+// 2 adds execution's, written only when it has data (the component is
+// on: README, "The execution component"), so a file that never turned it
+// on keeps its snapshots byte for byte.
+const (
+	snapshotFormat     = 1
+	snapshotFormatExec = 2
+)
 
 func encodeSnapshot(s *Snapshot) []byte {
 	e := enc{b: make([]byte, 0, 24)}
-	e.u8(snapshotFormat)
+	comps := s.Components[:metrics.Execution]
+	if s.Components[metrics.Execution] >= 0 {
+		e.u8(snapshotFormatExec)
+		comps = s.Components[:]
+	} else {
+		e.u8(snapshotFormat)
+	}
 	e.iv(int64(s.Score))
 	e.str(string(s.Band))
-	for _, c := range s.Components {
+	for _, c := range comps {
 		e.iv(int64(c))
 	}
 	e.iv(s.ARRCents)
 	return e.b
 }
 
+// snapshotComponents is how many components a snapshot of format f
+// holds, 0 for a format this build does not know.
+func snapshotComponents(f byte) int {
+	switch f {
+	case snapshotFormat:
+		return int(metrics.Execution)
+	case snapshotFormatExec:
+		return int(metrics.NumComponents)
+	}
+	return 0
+}
+
 func decodeSnapshot(b []byte, s *Snapshot) error {
 	d := dec{b: b}
-	if d.u8() != snapshotFormat {
+	n := snapshotComponents(d.u8())
+	if n == 0 {
 		return errCorrupt
 	}
 	s.Score = int(d.iv())
 	s.Band = metrics.Band(d.str())
 	for i := range s.Components {
-		s.Components[i] = int8(d.iv())
+		s.Components[i] = -1
+		if i < n {
+			s.Components[i] = int8(d.iv())
+		}
 	}
 	s.ARRCents = d.iv()
 	return d.err

@@ -69,7 +69,7 @@ func goldenLedger() LedgerEntry {
 }
 
 func goldenSnapshot() Snapshot {
-	return Snapshot{Score: 63, Band: metrics.Yellow, Components: [metrics.NumComponents]int8{92, 75, -1, 40}, ARRCents: 184_500_00}
+	return Snapshot{Score: 63, Band: metrics.Yellow, Components: [metrics.NumComponents]int8{92, 75, -1, 40, -1}, ARRCents: 184_500_00}
 }
 
 func readGolden(t *testing.T, name string) []byte {
@@ -130,6 +130,28 @@ func TestGoldenRecordFormats(t *testing.T) {
 	// The verifier's fast paths read the same bytes the same way.
 	if got, err := skimSnapshot(raw); err != nil || !bytes.Equal(got[:], readGolden(t, "weekscore.v1.bin")) {
 		t.Errorf("skimSnapshot of the golden snapshot = %v, %v", got, err)
+	}
+	// Format 2 adds the execution component (built by hand, as format 1
+	// was: README, "The execution component"); it encodes back to the
+	// same bytes, and format 1 stays the encoding without it.
+	raw2 := readGolden(t, "snapshot.v2.bin")
+	var s2 Snapshot
+	if err := decodeSnapshot(raw2, &s2); err != nil {
+		t.Fatalf("snapshot v2: %v", err)
+	}
+	want2 := goldenSnapshot()
+	want2.Components[metrics.Execution] = 50
+	if !reflect.DeepEqual(s2, want2) {
+		t.Errorf("snapshot v2 decodes to %+v, want %+v", s2, want2)
+	}
+	if got := encodeSnapshot(&want2); !bytes.Equal(got, raw2) {
+		t.Errorf("snapshot v2 encodes to % x, want % x", got, raw2)
+	}
+	if got := encodeSnapshot(&s); !bytes.Equal(got, raw) {
+		t.Errorf("a snapshot without execution encodes to % x, want format 1: % x", got, raw)
+	}
+	if got, err := skimSnapshot(raw2); err != nil || !bytes.Equal(got[:], readGolden(t, "weekscore.v1.bin")) {
+		t.Errorf("skimSnapshot of the v2 snapshot = %v, %v", got, err)
 	}
 	if err := skimLedger(readGolden(t, "ledger.v1.bin")); err != nil {
 		t.Errorf("skimLedger of the golden entry: %v", err)

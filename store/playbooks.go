@@ -449,6 +449,10 @@ type Evaluation struct {
 	// snapshot): only then can dropping fire or end.
 	Trend      metrics.Trend
 	KnowsTrend bool
+	// Exec reads the execution component's inputs, for a caller that
+	// evaluates every account (the snapshot reads them in bulk); nil, they
+	// are read for the one account.
+	Exec *Execution
 }
 
 // EvaluatePlaybooks evaluates every active playbook's trigger on a (as
@@ -460,7 +464,10 @@ func (t *Tx) EvaluatePlaybooks(a *Account, ev Evaluation) (int, error) {
 	if err != nil || len(c.triggered) == 0 || a.Lifecycle == Churned {
 		return 0, err
 	}
-	s := t.triggerState(c, a, ev)
+	s, err := t.triggerState(c, a, ev)
+	if err != nil {
+		return 0, err
+	}
 	// The account's episodes, one range read.
 	var eps [8]storedEpisode
 	found := eps[:0]
@@ -505,11 +512,18 @@ type storedEpisode struct {
 	ep metrics.Episode
 }
 
-func (t *Tx) triggerState(c *playbookCache, a *Account, ev Evaluation) metrics.TriggerState {
-	in := a.HealthInputs(c.cfg)
+func (t *Tx) triggerState(c *playbookCache, a *Account, ev Evaluation) (metrics.TriggerState, error) {
+	x := ev.Exec
+	if x == nil {
+		x = t.Execution(c.cfg, ev.Today)
+	}
+	in, err := x.Inputs(a)
+	if err != nil {
+		return metrics.TriggerState{}, err
+	}
 	h := c.cfg.Score(in, ev.Today).Verdict
 	return metrics.TriggerState{Today: ev.Today, Band: h.Band, Flags: metrics.FlagsFor(in, h, ev.Trend, ev.Today, false),
-		Renewal: a.RenewalDate, New: ev.New, KnowsTrend: ev.KnowsTrend}
+		Renewal: a.RenewalDate, New: ev.New, KnowsTrend: ev.KnowsTrend}, nil
 }
 
 // firePlaybook creates a playbook's tasks on a, due from ev.Today, and
@@ -593,5 +607,9 @@ func (t *Tx) StartPlaybook(accountID, playbookID uint64, by Actor, now time.Time
 	if p.Trigger == metrics.TriggerManual {
 		return len(p.Steps), nil
 	}
-	return len(p.Steps), t.putEpisode(a.ID, p.ID, p.Trig().Started(t.triggerState(c, &a, ev)))
+	st, err := t.triggerState(c, &a, ev)
+	if err != nil {
+		return 0, err
+	}
+	return len(p.Steps), t.putEpisode(a.ID, p.ID, p.Trig().Started(st))
 }

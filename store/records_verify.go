@@ -753,12 +753,13 @@ func (r *recordVerifier) snapshot(k, v []byte) {
 // band's string halves its cost.
 func skimSnapshot(b []byte) ([2]byte, error) {
 	d := dec{b: b}
-	if d.u8() != snapshotFormat {
+	n := snapshotComponents(d.u8())
+	if n == 0 {
 		return [2]byte{}, errCorrupt
 	}
 	score := d.iv()
 	band := d.raw()
-	for range metrics.NumComponents {
+	for range n {
 		d.iv()
 	}
 	d.iv()

@@ -47,6 +47,29 @@ func floatSetting(key, help string, field func(s *Settings) *float64) settingKey
 		}}
 }
 
+// onOffSetting reads on or off (and the usual synonyms: true/false,
+// yes/no, 1/0) and shows on or off.
+func onOffSetting(key, help string, field func(s *Settings) *bool) settingKey {
+	return settingKey{key: key, help: help,
+		get: func(s *Settings) string {
+			if *field(s) {
+				return "on"
+			}
+			return "off"
+		},
+		set: func(s *Settings, v string) error {
+			switch strings.ToLower(strings.TrimSpace(v)) {
+			case "on", "true", "yes", "1":
+				*field(s) = true
+			case "off", "false", "no", "0":
+				*field(s) = false
+			default:
+				return fmt.Errorf("%s: %s is neither on nor off", key, Quote(v))
+			}
+			return nil
+		}}
+}
+
 // moneySetting reads whole currency units and stores cents.
 func moneySetting(key, help string, field func(s *Settings) *int64) settingKey {
 	return settingKey{key: key, help: help,
@@ -83,6 +106,8 @@ var settingKeys = []settingKey{
 	floatSetting("load.mid_market", "what one mid-market account weighs", func(s *Settings) *float64 { return &s.Health.Load.MidMarket }),
 	floatSetting("load.smb", "what one SMB account weighs", func(s *Settings) *float64 { return &s.Health.Load.SMB }),
 	intSetting("freshness.stale_days", "days after which an account's health inputs are stale data", func(s *Settings) *int { return &s.Health.StaleDays }),
+	onOffSetting("execution.enabled", "on: overdue tasks and plan milestones score as a fifth health component, execution", func(s *Settings) *bool { return &s.Health.Execution }),
+	floatSetting("weights.execution", "weight of the execution component (while execution.enabled is on)", func(s *Settings) *float64 { return &s.Health.Weights.Execution }),
 	{key: "currency", help: "ISO 4217 code of all amounts",
 		get: func(s *Settings) string { return s.Currency },
 		set: func(s *Settings, v string) error { s.Currency = strings.ToUpper(strings.TrimSpace(v)); return nil }},

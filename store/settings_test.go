@@ -32,6 +32,8 @@ var actSettingDefaults = []struct{ key, value string }{
 	{"load.mid_market", "0.33"},
 	{"load.smb", "0.1"},
 	{"freshness.stale_days", "30"},
+	{"execution.enabled", "off"},
+	{"weights.execution", "15"},
 	{"currency", "USD"},
 }
 

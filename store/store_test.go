@@ -726,7 +726,7 @@ func writeV1(t *testing.T, path string, emptyIndex bool) {
 			return err
 		}
 		for _, s := range v1Snaps {
-			snap := Snapshot{Score: s.score, Band: s.band, Components: [metrics.NumComponents]int8{1, 2, 3, -1}, ARRCents: 123}
+			snap := Snapshot{Score: s.score, Band: s.band, Components: [metrics.NumComponents]int8{1, 2, 3, -1, -1}, ARRCents: 123}
 			k := key(u64(s.acct), u32(uint32(s.week)))
 			if err := tx.Bucket(bSnapshots).Put(k, encodeSnapshot(&snap)); err != nil {
 				return err

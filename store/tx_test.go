@@ -479,7 +479,7 @@ func TestSnapshots(t *testing.T) {
 	db := newDB(t)
 	snap := func(acct uint64, w metrics.Week, score int, band metrics.Band) *Snapshot {
 		return &Snapshot{AccountID: acct, Week: w, Score: score, Band: band,
-			Components: [metrics.NumComponents]int8{int8(score % 100), -1, 100, 0}, ARRCents: int64(acct) * 1000}
+			Components: [metrics.NumComponents]int8{int8(score % 100), -1, 100, 0, -1}, ARRCents: int64(acct) * 1000}
 	}
 	mustUpdate(t, db, func(tx *Tx) error {
 		// Out of order, across a year boundary.

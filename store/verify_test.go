@@ -512,7 +512,7 @@ collect:
 // exactly what the real decoders accept.
 func TestSkimAgreesWithDecode(t *testing.T) {
 	r := rand.New(rand.NewSource(3))
-	s := Snapshot{Score: 77, Band: metrics.Green, Components: [metrics.NumComponents]int8{1, -1, 100, 3}, ARRCents: 1 << 40}
+	s := Snapshot{Score: 77, Band: metrics.Green, Components: [metrics.NumComponents]int8{1, -1, 100, 3, -1}, ARRCents: 1 << 40}
 	l := LedgerEntry{ARRCents: 9, Kind: metrics.KindChurn, Author: "a", Note: "n"}
 	seeds := [][]byte{encodeSnapshot(&s), encodeLedger(&l)}
 	for i := 0; i < 20000; i++ {

@@ -136,7 +136,15 @@ func (pg *healthPage) Hints(k *KeyMap) []key.Binding {
 
 func (pg *healthPage) View() string { return pg.doc.view() }
 
-var components = []metrics.ComponentID{metrics.Adoption, metrics.Support, metrics.Engagement, metrics.Sentiment}
+// components are the health components the detail lists: execution
+// only while it is on.
+func components(cfg metrics.Config) []metrics.ComponentID {
+	ids := []metrics.ComponentID{metrics.Adoption, metrics.Support, metrics.Engagement, metrics.Sentiment}
+	if cfg.Execution {
+		ids = append(ids, metrics.Execution)
+	}
+	return ids
+}
 
 func (pg *healthPage) rebuild() {
 	d := &pg.doc
@@ -208,7 +216,7 @@ func (pg *healthPage) rebuild() {
 	d.blank()
 	d.section("Components")
 	d.line(pg.th.ColHead.Render(fmt.Sprintf("  %-11s %6s %6s %6s  %s", "component", "score", "weight", "points", "inputs")))
-	for _, id := range components {
+	for _, id := range components(pg.p.Settings.Health) {
 		c := h.Components[id]
 		inputs := c.Inputs
 		if inputs == "" && pg.d == nil {
@@ -421,8 +429,12 @@ func historyLine(hist []store.Snapshot, cur metrics.Verdict, thisWeek metrics.We
 // settingsText names the settings that produced a score.
 func settingsText(c metrics.Config, seg metrics.Segment) string {
 	w := c.Weights
-	return fmt.Sprintf("weights adoption %g support %g engagement %g sentiment %g · green >= %d, yellow >= %d · cadence %d d (%s) · QBR every %d d (`,` edits)",
-		w.Adoption, w.Support, w.Engagement, w.Sentiment, c.Green, c.Yellow, c.Cadence.For(seg), segmentShort(seg), c.QBRIntervalDays)
+	exec := ""
+	if c.Execution {
+		exec = fmt.Sprintf(" execution %g", w.Execution)
+	}
+	return fmt.Sprintf("weights adoption %g support %g engagement %g sentiment %g%s · green >= %d, yellow >= %d · cadence %d d (%s) · QBR every %d d (`,` edits)",
+		w.Adoption, w.Support, w.Engagement, w.Sentiment, exec, c.Green, c.Yellow, c.Cadence.For(seg), segmentShort(seg), c.QBRIntervalDays)
 }
 
 // health is the account's health with its components: the loaded detail's
@@ -433,6 +445,5 @@ func (pg *healthPage) health(a *portfolio.Account) metrics.Health {
 	if pg.d != nil {
 		return pg.d.Health
 	}
-	cfg := pg.p.Settings.Health
-	return cfg.Score(a.HealthInputs(cfg), pg.p.AsOf)
+	return pg.p.HealthOf(a)
 }

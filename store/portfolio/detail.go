@@ -38,7 +38,11 @@ func LoadDetail(path string, opt store.Options, accountID uint64, asOf metrics.D
 		if err != nil {
 			return err
 		}
-		d.Health = set.Health.Explain(a.HealthInputs(set.Health), asOf)
+		in, err := tx.Execution(set.Health, asOf).Inputs(&a)
+		if err != nil {
+			return err
+		}
+		d.Health = set.Health.Explain(in, asOf)
 		if d.Plan.Plan, err = tx.PlanOf(accountID); err != nil {
 			return err
 		}
@@ -109,8 +113,13 @@ func TakeSnapshot(path string, opt store.Options, asOf metrics.Date, onlyIfMissi
 		if err != nil {
 			return err
 		}
+		// Every account is scored: its overdue tasks are read in one pass.
+		x := tx.Execution(set.Health, asOf)
+		if err := x.Bulk(); err != nil {
+			return err
+		}
 		if !hasCalls || !onlyIfMissing {
-			if err := putForecastWeek(tx, accts, set.Health, asOf, res.Week); err != nil {
+			if err := putForecastWeek(tx, accts, x, asOf, res.Week); err != nil {
 				return err
 			}
 		}
@@ -131,11 +140,15 @@ func TakeSnapshot(path string, opt store.Options, asOf metrics.Date, onlyIfMissi
 				}
 				continue
 			}
-			s := SnapshotOf(a, set.Health, asOf)
+			in, err := x.Inputs(a)
+			if err != nil {
+				return err
+			}
+			s := snapshotFrom(a, in, set.Health, asOf)
 			s.Week = res.Week
 			snaps = append(snaps, s)
 		}
-		if err := evaluatePlaybooks(tx, accts, snaps, asOf, res.Week); err != nil {
+		if err := evaluatePlaybooks(tx, accts, snaps, x, asOf, res.Week); err != nil {
 			return err
 		}
 		accts = nil
@@ -162,12 +175,12 @@ func TakeSnapshot(path string, opt store.Options, asOf metrics.Date, onlyIfMissi
 // last touch ages), and it is the one evaluation that knows the trend, so
 // the only one where dropping fires or ends. snaps are the live accounts'
 // snapshots, in the order of accts.
-func evaluatePlaybooks(tx *store.Tx, accts []store.Account, snaps []store.Snapshot, asOf metrics.Date, w metrics.Week) error {
+func evaluatePlaybooks(tx *store.Tx, accts []store.Account, snaps []store.Snapshot, x *store.Execution, asOf metrics.Date, w metrics.Week) error {
 	prev, err := tx.WeekScores(tx.LatestWeekBefore(w))
 	if err != nil {
 		return err
 	}
-	ev := store.Evaluation{Today: asOf, By: store.Actor{Name: "weekly snapshot"}, Now: time.Now(), KnowsTrend: true}
+	ev := store.Evaluation{Today: asOf, By: store.Actor{Name: "weekly snapshot"}, Now: time.Now(), KnowsTrend: true, Exec: x}
 	j := 0
 	for i := range accts {
 		a := &accts[i]
@@ -189,7 +202,7 @@ func evaluatePlaybooks(tx *store.Tx, accts []store.Account, snaps []store.Snapsh
 // account's renewal due in the quarter of the week's Monday (a week that
 // straddles two quarters belongs to the one it starts in), called as the
 // renewals view calls it on day asOf.
-func putForecastWeek(tx *store.Tx, accts []store.Account, cfg metrics.Config, asOf metrics.Date, w metrics.Week) error {
+func putForecastWeek(tx *store.Tx, accts []store.Account, x *store.Execution, asOf metrics.Date, w metrics.Week) error {
 	forecasts, err := tx.Forecasts()
 	if err != nil {
 		return err
@@ -201,8 +214,11 @@ func putForecastWeek(tx *store.Tx, accts []store.Account, cfg metrics.Config, as
 		if a.Lifecycle == store.Churned || a.RenewalDate < first || a.RenewalDate > last {
 			continue
 		}
-		in := a.HealthInputs(cfg)
-		h := cfg.Score(in, asOf).Verdict
+		in, err := x.Inputs(a)
+		if err != nil {
+			return err
+		}
+		h := x.Config().Score(in, asOf).Verdict
 		flags := metrics.FlagsFor(in, h, metrics.Trend{}, asOf, false) // only the renewal-risk flag counts
 		f, set := forecasts[a.ID]
 		cat, expected := forecastFor(h.Band, flags, a.ARRCents, f, set)
@@ -212,9 +228,16 @@ func putForecastWeek(tx *store.Tx, accts []store.Account, cfg metrics.Config, as
 	return tx.PutForecastWeek(w, calls)
 }
 
-// SnapshotOf computes the snapshot record of one account on day asOf.
+// SnapshotOf computes the snapshot record of one account on day asOf,
+// without its execution inputs (the demo's, which keeps it off).
 func SnapshotOf(a *store.Account, cfg metrics.Config, asOf metrics.Date) store.Snapshot {
-	h := cfg.Score(a.HealthInputs(cfg), asOf)
+	return snapshotFrom(a, a.HealthInputs(cfg), cfg, asOf)
+}
+
+// snapshotFrom computes the snapshot record of one account from its
+// health inputs in.
+func snapshotFrom(a *store.Account, in metrics.Inputs, cfg metrics.Config, asOf metrics.Date) store.Snapshot {
+	h := cfg.Score(in, asOf)
 	s := store.Snapshot{AccountID: a.ID, Week: metrics.WeekOf(asOf), Score: -1, Band: h.Band, ARRCents: a.ARRCents}
 	if h.HasScore {
 		s.Score = h.Score

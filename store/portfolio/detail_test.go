@@ -266,7 +266,7 @@ func TestTakeSnapshot(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(hist); n != 2 || hist[n-1].Components != [4]int8{100, 100, 100, 0} || hist[n-1].ARRCents != 5_000_000 {
+	if n := len(hist); n != 2 || hist[n-1].Components != [metrics.NumComponents]int8{100, 100, 100, 0, -1} || hist[n-1].ARRCents != 5_000_000 {
 		t.Errorf("Acme history = %+v, want W11 then W12 with components [100 100 100 0]", hist)
 	}
 
@@ -302,13 +302,13 @@ func TestSnapshotOf(t *testing.T) {
 		id   uint64
 		want store.Snapshot
 	}{
-		{aGolf, store.Snapshot{AccountID: aGolf, Week: thisWeek, Score: -1, Band: metrics.Unknown, Components: [4]int8{-1, -1, -1, -1}, ARRCents: 2_500_000}},
+		{aGolf, store.Snapshot{AccountID: aGolf, Week: thisWeek, Score: -1, Band: metrics.Unknown, Components: [metrics.NumComponents]int8{-1, -1, -1, -1, -1}, ARRCents: 2_500_000}},
 		// adoption 38.33 rounds to 38.
-		{aEcho, store.Snapshot{AccountID: aEcho, Week: thisWeek, Score: 38, Band: metrics.Red, Components: [4]int8{38, -1, -1, -1}, ARRCents: 1_000_000}},
+		{aEcho, store.Snapshot{AccountID: aEcho, Week: thisWeek, Score: 38, Band: metrics.Red, Components: [metrics.NumComponents]int8{38, -1, -1, -1, -1}, ARRCents: 1_000_000}},
 		// engagement 99.17 rounds to 99, sentiment 20.
-		{aBeta, store.Snapshot{AccountID: aBeta, Week: thisWeek, Score: 64, Band: metrics.Yellow, Components: [4]int8{-1, -1, 99, 20}, ARRCents: 3_000_000}},
+		{aBeta, store.Snapshot{AccountID: aBeta, Week: thisWeek, Score: 64, Band: metrics.Yellow, Components: [metrics.NumComponents]int8{-1, -1, 99, 20, -1}, ARRCents: 3_000_000}},
 		// the band recorded is the band shown, after the override.
-		{aHotel, store.Snapshot{AccountID: aHotel, Week: thisWeek, Score: 96, Band: metrics.Red, Components: [4]int8{-1, -1, 100, 90}, ARRCents: 4_000_000}},
+		{aHotel, store.Snapshot{AccountID: aHotel, Week: thisWeek, Score: 96, Band: metrics.Red, Components: [metrics.NumComponents]int8{-1, -1, 100, 90, -1}, ARRCents: 4_000_000}},
 	}
 	for _, tc := range tests {
 		if got := SnapshotOf(byID[tc.id], cfg, asOf); got != tc.want {

@@ -197,6 +197,9 @@ func (old *Portfolio) Apply(d Delta, now time.Time) (*Portfolio, []int) {
 			ids[i] = d.Accounts[i].ID
 		}
 		p.plans = p.plans.with(ids, d.Plans)
+		if p.tasksChanged {
+			p.countOverdue() // a new map: the old portfolio keeps its own
+		}
 	}
 	sc := newScorer(p, d.Prev, raw, p.AsOf, now)
 	var changed []int

@@ -207,6 +207,10 @@ type Portfolio struct {
 	forecasts   map[uint64]store.Forecast // the forecasts set, by account
 	plans       planIndex                 // what the plan-at-risk flag needs of each plan (plans.go)
 	base        baseSums                  // Review.Then's sums (baseline.go)
+	// overdue is each account's open tasks past their due date, kept
+	// while the execution component is on (README, "The execution
+	// component"); nil while it is off.
+	overdue map[uint64]int
 	// tasksChanged: the last Apply changed the open tasks, so the
 	// review's overdue list is made again (otherwise its indexes hold).
 	tasksChanged bool
@@ -281,6 +285,18 @@ func begin(tx *store.Tx, asOf metrics.Date, now time.Time) (*Portfolio, []store.
 	}
 	if p.plans, err = readPlans(tx); err != nil {
 		return nil, nil, err
+	}
+	if p.Settings.Health.Execution {
+		p.overdue = map[uint64]int{}
+		err := tx.ForEachOpenTask(func(o *store.OpenTask) error {
+			if o.Overdue(asOf) {
+				p.overdue[o.AccountID]++
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
 	}
 	escs, err := tx.Escalations()
 	if err != nil {
@@ -501,6 +517,7 @@ func Build(raw Raw, asOf metrics.Date, now time.Time) *Portfolio {
 		maxID = raw.Accounts[n-1].ID // ID order
 	}
 	p.accountIdx = newIDIndex(maxID, len(raw.Accounts))
+	p.countOverdue()
 
 	sc := newScorer(p, raw.Prev, raw.Escalations, asOf, now)
 	p.Accounts = make([]Account, len(raw.Accounts))
@@ -593,11 +610,15 @@ func (s *scorer) score(a *Account) {
 	a.Segment = a.EffectiveSegment(s.cfg)
 	a.Live = a.Lifecycle != store.Churned
 	in := a.HealthInputs(s.cfg)
+	plan := s.p.plans.ofFrom(&s.planAt, a.ID)
+	if s.cfg.Execution {
+		in.OverdueTasks, in.PlanFirstDue = s.p.overdue[a.ID], plan.FirstDue
+	}
 	a.Health = s.cfg.Score(in, s.asOf).Verdict
 	a.Prev, a.HasPrev = s.prevOf(a.ID)
 	a.Trend = metrics.TrendOf(a.Health, a.Prev.Score, a.HasPrev && a.Prev.Score >= 0)
 	a.Flags = metrics.FlagsFor(in, a.Health, a.Trend, s.asOf, s.breached[a.ID])
-	if s.p.plans.ofFrom(&s.planAt, a.ID).AtRiskOn(s.asOf) {
+	if plan.AtRiskOn(s.asOf) {
 		a.Flags |= metrics.FlagPlanAtRisk
 	}
 	a.DaysToRenewal = 0
@@ -612,6 +633,17 @@ func (s *scorer) score(a *Account) {
 	f, set := s.p.forecasts[a.ID]
 	a.Forecast, a.ExpectedARRCents = forecastFor(a.Health.Band, a.Flags, a.ARRCents, f, set)
 	a.ForecastSet = set
+}
+
+// HealthOf scores a again with its components, from the inputs its
+// verdict was scored from (the list keeps only the verdict).
+func (p *Portfolio) HealthOf(a *Account) metrics.Health {
+	cfg := p.Settings.Health
+	in := a.HealthInputs(cfg)
+	if cfg.Execution {
+		in.OverdueTasks, in.PlanFirstDue = p.overdue[a.ID], p.plans.of(a.ID).FirstDue
+	}
+	return cfg.Score(in, p.AsOf)
 }
 
 // forecastFor is how a renewal is called: the owner's word f when set,

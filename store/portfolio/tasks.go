@@ -137,3 +137,19 @@ func withTasks(tasks []OpenTask, touched []store.Account, theirs map[uint64][]Op
 	slices.SortFunc(out, func(a, b OpenTask) int { return cmp.Compare(a.ID, b.ID) })
 	return out, true
 }
+
+// countOverdue counts each account's overdue open tasks into p.overdue
+// while the execution component is on: what it scores (README, "The
+// execution component").
+func (p *Portfolio) countOverdue() {
+	p.overdue = nil
+	if !p.Settings.Health.Execution {
+		return
+	}
+	p.overdue = map[uint64]int{}
+	for i := range p.Tasks {
+		if t := &p.Tasks[i]; t.Overdue(p.AsOf) {
+			p.overdue[t.AccountID]++
+		}
+	}
+}
