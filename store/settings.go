@@ -64,7 +64,7 @@ func onOffSetting(key, help string, field func(s *Settings) *bool) settingKey {
 			case "off", "false", "no", "0":
 				*field(s) = false
 			default:
-				return fmt.Errorf("%s: %s is neither on nor off", key, Quote(v))
+				return fmt.Errorf("%s: %s is neither on nor off: set it to on or off", key, Quote(v))
 			}
 			return nil
 		}}

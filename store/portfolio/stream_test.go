@@ -40,6 +40,16 @@ func TestLoadBuildAndStreamAgree(t *testing.T) {
 		{name: "default", accounts: 0, seed: 1},
 		{name: "larger", accounts: 3000, seed: 7},
 		{name: "week later", accounts: 800, seed: 2, later: 9},
+		// The execution component scores overdue tasks and milestones the
+		// same on each path (README, "The execution component").
+		{name: "execution on", accounts: 800, seed: 4, edit: func(tx *store.Tx) error {
+			s, err := tx.Settings()
+			if err != nil {
+				return err
+			}
+			s.Health.Execution = true
+			return tx.PutSettings(s)
+		}},
 		{name: "unowned and departed", accounts: 800, seed: 3, edit: func(tx *store.Tx) error {
 			escs, err := tx.Escalations()
 			if err != nil {
