@@ -629,6 +629,19 @@ func (t *Tx) EditMilestone(id uint64, msID int, text string, due metrics.Date, b
 	})
 }
 
+// RemoveMilestone removes a milestone from its objective.
+func (t *Tx) RemoveMilestone(id uint64, msID int, by Actor, now time.Time) error {
+	return t.changePlan(id, by, now, func(a *Account, p *Plan) (string, error) {
+		o, m, err := findMilestone(a, p, msID)
+		if err != nil {
+			return "", err
+		}
+		text := fmt.Sprintf("Milestone #%d of objective #%d removed: %s (due %s)", msID, o.ID, m.Text, dateWord(m.Due, "none"))
+		o.Milestones = slices.DeleteFunc(o.Milestones, func(x Milestone) bool { return x.ID == msID })
+		return text, nil
+	})
+}
+
 // SetMilestoneDone marks a milestone done (by whom, when) or not done.
 func (t *Tx) SetMilestoneDone(id uint64, msID int, done bool, by Actor, now time.Time) error {
 	return t.changePlan(id, by, now, func(a *Account, p *Plan) (string, error) {

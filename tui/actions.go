@@ -55,6 +55,7 @@ const (
 	actAddMilestone
 	actTickMilestone
 	actObjectiveStatus
+	actEditPlan
 )
 
 // doAction asks the root to start an action on a record (escalation,
@@ -246,7 +247,7 @@ func (m *Model) startAction(in doAction) tea.Cmd {
 			return m.refuse("no account selected")
 		}
 		return playbookListCmd(m.opt.Path, m.opt.Store, in.id)
-	case actAddObjective, actAddMilestone, actTickMilestone, actObjectiveStatus:
+	case actAddObjective, actAddMilestone, actTickMilestone, actObjectiveStatus, actEditPlan:
 		a := m.p.Account(in.id)
 		if a == nil {
 			return m.refuse("no account selected")

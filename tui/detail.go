@@ -59,6 +59,8 @@ func (pg *healthPage) HandleKey(k *KeyMap, msg keyMsg) intent {
 		return doAction{act: actTickMilestone, id: pg.id}
 	case key.Matches(msg, k.PlanStatus):
 		return doAction{act: actObjectiveStatus, id: pg.id}
+	case key.Matches(msg, k.PlanEdit):
+		return doAction{act: actEditPlan, id: pg.id}
 	}
 	if key.Matches(msg, k.ReadAll) {
 		if a := pg.account(); a != nil {
@@ -130,7 +132,7 @@ func (pg *healthPage) fullText(a *portfolio.Account) string {
 }
 
 func (pg *healthPage) Hints(k *KeyMap) []key.Binding {
-	return []key.Binding{k.Back, k.AcctLog, k.AcctEdit, k.PlanObjective, k.PlanMilestone, k.PlanTick, k.PlanStatus, k.AcctRaise, k.AcctOverride,
+	return []key.Binding{k.Back, k.AcctLog, k.AcctEdit, k.PlanObjective, k.PlanMilestone, k.PlanTick, k.PlanStatus, k.PlanEdit, k.AcctRaise, k.AcctOverride,
 		k.AcctClearOvr, k.AcctReassign, k.ReadAll, k.Down, k.Up, k.Help}
 }
 

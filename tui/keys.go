@@ -82,6 +82,7 @@ type KeyMap struct {
 	PlanMilestone key.Binding
 	PlanTick      key.Binding
 	PlanStatus    key.Binding
+	PlanEdit      key.Binding
 
 	// The review's baseline week: one back, one forward.
 	BaselineBack key.Binding
@@ -111,6 +112,11 @@ type KeyMap struct {
 
 	// Anywhere outside a form.
 	Settings key.Binding
+
+	// The playbooks' screen, opened from the settings (managers save).
+	Playbooks      key.Binding
+	PlaybookNew    key.Binding
+	PlaybookDelete key.Binding
 
 	// Inside a form or prompt.
 	FormNext   key.Binding
@@ -190,6 +196,7 @@ func DefaultKeyMap() KeyMap {
 		PlanMilestone: b([]string{"m"}, "m", "plan: add a milestone"),
 		PlanTick:      b([]string{"d"}, "d", "plan: tick a milestone"),
 		PlanStatus:    b([]string{"u"}, "u", "plan: objective status"),
+		PlanEdit:      b([]string{"E"}, "E", "plan: edit or remove an objective or milestone"),
 
 		BaselineBack: b([]string{"["}, "[", "baseline one week back"),
 		BaselineNext: b([]string{"]"}, "]", "baseline one week forward"),
@@ -215,6 +222,10 @@ func DefaultKeyMap() KeyMap {
 		LogOneOnOne:      b([]string{"1"}, "1", "log a 1:1 (on a member's page)"),
 
 		Settings: b([]string{","}, ",", "settings"),
+
+		Playbooks:      b([]string{"p"}, "p", "playbooks (on the settings screen)"),
+		PlaybookNew:    b([]string{"n"}, "n", "new playbook"),
+		PlaybookDelete: b([]string{"D"}, "D", "delete the playbook"),
 
 		FormNext:   b([]string{"tab"}, "tab", "next field"),
 		FormPrev:   b([]string{"shift+tab"}, "shift+tab", "previous field"),

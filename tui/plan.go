@@ -356,7 +356,94 @@ func (m *Model) planForm(act action, a *portfolio.Account) (*form, error) {
 				return "Objective #" + itoa(objID) + " of " + name + " is " + humanize(string(s)), 0, tx.SetObjectiveStatus(id, objID, s, by, now)
 			})
 		}
+	case actEditPlan:
+		f = m.editPlanForm(plan, id, name)
+		if f == nil {
+			return nil, errors.New(name + " has no objective yet: a adds one")
+		}
 	}
 	f.token = m.nextToken()
 	return f, nil
+}
+
+// editPlanForm edits or removes one objective or milestone of a plan:
+// pick it, and its text and date fill in to be changed; "remove" takes it
+// away (an objective with its milestones). Each is one store change with
+// its activity entry. Nil without objectives.
+func (m *Model) editPlanForm(plan *store.Plan, id uint64, name string) *form {
+	type item struct {
+		text string
+		date metrics.Date
+	}
+	items := map[string]item{}
+	var opts []option
+	for _, o := range plan.Objectives {
+		v := "o" + itoa(o.ID)
+		items[v] = item{o.Text, o.Target}
+		opts = append(opts, option{label: "Objective #" + itoa(o.ID) + " " + o.Text + " (" + humanize(string(o.Status)) + ")", value: v})
+		for _, ms := range o.Milestones {
+			v := "m" + itoa(ms.ID)
+			items[v] = item{ms.Text, ms.Due}
+			opts = append(opts, option{label: "  milestone " + ms.Text + " · due " + ms.Due.String(), value: v})
+		}
+	}
+	if len(opts) == 0 {
+		return nil
+	}
+	dateText := func(d metrics.Date) string {
+		if d.IsZero() {
+			return ""
+		}
+		return d.String()
+	}
+	pick := pickField("Item", opts, opts[0].value)
+	text := textField("Text", items[opts[0].value].text, true)
+	date := textField("Date", dateText(items[opts[0].value].date), false)
+	date.check = m.optionalDate
+	what := pickField("Change", []option{{label: "save the text and date", value: "edit"}, {label: "remove it", value: "remove"}}, "edit")
+	f := newForm(m.th, "Edit the success plan of "+name, pick, text, date, what)
+	f.intro = []string{"Pick an objective or a milestone; its text and date fill in. Removing an objective removes its milestones."}
+	shown := opts[0].value
+	f.onChange = func(f *form) {
+		v := f.field("Item").value()
+		t, d := f.field("Text"), f.field("Date")
+		if v != shown && !t.dirty() && !d.dirty() {
+			shown = v
+			t.in.SetValue(items[v].text)
+			t.initial = t.in.Value()
+			d.in.SetValue(dateText(items[v].date))
+			d.initial = d.in.Value()
+		}
+		if strings.HasPrefix(shown, "m") {
+			d.hint = "the milestone's due date; " + dateHint
+		} else {
+			d.hint = "the objective's target date, optional; " + dateHint
+		}
+	}
+	f.onChange(f)
+	f.submit = func(f *form) tea.Cmd {
+		v, remove := f.field("Item").value(), f.field("Change").value() == "remove"
+		t, dv := f.field("Text").value(), f.field("Date").value()
+		n, _ := strconv.Atoi(v[1:])
+		milestone := v[0] == 'm'
+		var d metrics.Date
+		if dv != "" {
+			d = m.dateOf(dv)
+		}
+		return m.actionCmd(f.token, "Edit the success plan", func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+			switch {
+			case milestone && remove:
+				return "Milestone removed from the plan of " + name, 0, tx.RemoveMilestone(id, n, by, now)
+			case remove:
+				return "Objective #" + itoa(n) + " removed from the plan of " + name, 0, tx.RemoveObjective(id, n, by, now)
+			case milestone:
+				if d.IsZero() {
+					return "", 0, errors.New("a milestone needs a due date")
+				}
+				return "Milestone of " + name + " edited", 0, tx.EditMilestone(id, n, t, d, by, now)
+			}
+			return "Objective #" + itoa(n) + " of " + name + " edited", 0, tx.EditObjective(id, n, t, d, by, now)
+		})
+	}
+	return f
 }

@@ -195,3 +195,91 @@ func TestPlanRefusedToOthers(t *testing.T) {
 		}
 	}
 }
+
+// E edits an objective's or a milestone's text and date, or removes it,
+// each one change with its activity entry.
+func TestEditPlanOnTheHealthDetail(t *testing.T) {
+	path := fixturePath(t, 40)
+	m := loaded(t, path, 120, 60)
+	day := m.p.AsOf
+	var id uint64
+	for i := range m.p.Accounts {
+		if a := &m.p.Accounts[i]; a.Live && !strings.ContainsAny(a.Name, "東🚀") {
+			id = a.ID
+			break
+		}
+	}
+	by := store.Actor{Name: "test"}
+	if err := store.Update(path, store.Options{}, func(tx *store.Tx) error {
+		o, err := tx.AddObjective(id, "Roll out to EMEA", day.AddDays(60), metrics.OnTrack, by, fixNow)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.AddMilestone(id, o.ID, "Admin training", day.AddDays(5), by, fixNow); err != nil {
+			return err
+		}
+		_, err = tx.AddMilestone(id, o.ID, "SSO configured", day.AddDays(9), by, fixNow)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	m = loaded(t, path, 120, 60)
+	drive(m, m.act(openAccount{id}))
+	plan := func() store.Plan {
+		var p store.Plan
+		reread(t, path, func(tx *store.Tx) (err error) { p, err = tx.PlanOf(id); return err })
+		return p
+	}
+
+	// The objective's text.
+	press(m, "E")
+	openForm(t, m)
+	mustContain(t, screen(m), "Edit the success plan of", "Roll out to EMEA", day.AddDays(60).String())
+	press(m, "tab")
+	typeText(m, "Roll out to EMEA and APAC")
+	press(m, "enter")
+	noModal(t, m)
+	if p := plan(); p.Objectives[0].Text != "Roll out to EMEA and APAC" || p.Objectives[0].Target != day.AddDays(60) {
+		t.Fatalf("after the edit: %+v", p.Objectives[0])
+	}
+	mustContain(t, screen(m), "Roll out to EMEA and APAC")
+
+	// A milestone's date: picking it fills in its text and date.
+	press(m, "E", "down")
+	mustContain(t, screen(m), "Admin training", day.AddDays(5).String())
+	press(m, "tab", "tab")
+	typeText(m, "+20d")
+	press(m, "enter")
+	noModal(t, m)
+	if ms := plan().Objectives[0].Milestones[0]; ms.Text != "Admin training" || ms.Due != day.AddDays(20) {
+		t.Fatalf("after the milestone's edit: %+v", ms)
+	}
+
+	// Remove the second milestone, then the objective.
+	press(m, "E", "down", "down", "tab", "tab", "tab")
+	typeText(m, "remove")
+	press(m, "enter")
+	noModal(t, m)
+	if ms := plan().Objectives[0].Milestones; len(ms) != 1 || ms[0].Text != "Admin training" {
+		t.Fatalf("after removing SSO configured: %+v", ms)
+	}
+	press(m, "E", "tab", "tab", "tab")
+	typeText(m, "remove")
+	press(m, "enter")
+	noModal(t, m)
+	if p := plan(); len(p.Objectives) != 0 {
+		t.Fatalf("after removing the objective: %+v", p.Objectives)
+	}
+	mustContain(t, screen(m), "No objectives yet: a adds one")
+	_, acts := acctOf(t, path, id)
+	var texts []string
+	for _, a := range acts {
+		if a.Kind == store.ActPlan {
+			texts = append(texts, a.Text)
+		}
+	}
+	got := strings.Join(texts, "\n")
+	mustContain(t, got, "Objective #1 edited: text Roll out to EMEA → Roll out to EMEA and APAC",
+		"Milestone #2 edited: due "+day.AddDays(5).String()+" → "+day.AddDays(20).String(),
+		"Milestone #3 of objective #1 removed: SSO configured", "Objective #1 removed: Roll out to EMEA and APAC")
+}

@@ -18,8 +18,9 @@ import (
 // playbooksModal is the playbooks' settings-like screen (README,
 // "Playbooks"), opened with p from the health settings: the list of
 // playbooks with their trigger, steps and whether they are active; enter
-// edits the selected one, n adds one. Everyone may look; the store lets
-// only a manager save, and says so in the form.
+// edits the selected one, n adds one, D deletes it (after a y/N: the
+// tasks it started stay, and the episodes go with it). Everyone may
+// look; the store lets only a manager save, and says so in the form.
 //
 // The list is read when the screen opens and after each save, in the
 // update loop: a handful of records, and a file opened for one read costs
@@ -31,13 +32,9 @@ type playbooksModal struct {
 	err     error
 	cursor  int
 	child   *form
+	confirm *confirmModal // the delete's question, while it is asked
 	w, h    int
 }
-
-var (
-	pbOpenKey = key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "playbooks"))
-	pbNewKey  = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new playbook"))
-)
 
 func newPlaybooksModal(m *Model) *playbooksModal {
 	s := &playbooksModal{m: m}
@@ -71,17 +68,24 @@ func (s *playbooksModal) SetSize(w, h int) {
 }
 
 func (s *playbooksModal) Token() int {
-	if s.child != nil {
+	switch {
+	case s.child != nil:
 		return s.child.token
+	case s.confirm != nil:
+		return s.confirm.token
 	}
 	return -1
 }
 
-// written closes the form on success and reads the list again; the
-// screen stays open.
+// written closes the form (or the delete's question) on success and
+// reads the list again; the screen stays open.
 func (s *playbooksModal) written(err error) bool {
 	if s.child != nil && s.child.written(err) {
 		s.child = nil
+		s.reload()
+	}
+	if s.confirm != nil && s.confirm.written(err) {
+		s.confirm = nil
 		s.reload()
 	}
 	return false
@@ -99,6 +103,13 @@ func (s *playbooksModal) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
 		}
 		return false, nil
 	}
+	if s.confirm != nil {
+		done, cmd := s.confirm.HandleKey(k, msg)
+		if done {
+			s.confirm = nil // answered no: nothing was written
+		}
+		return false, cmd
+	}
 	switch {
 	case key.Matches(msg, k.Back), key.Matches(msg, k.Quit):
 		return true, nil
@@ -107,9 +118,14 @@ func (s *playbooksModal) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
 			s.child = s.editForm(s.list[s.cursor])
 			s.child.SetSize(s.w, s.h)
 		}
-	case key.Matches(msg, pbNewKey):
+	case key.Matches(msg, k.PlaybookNew):
 		s.child = s.editForm(store.Playbook{Trigger: metrics.TriggerManual, Active: true})
 		s.child.SetSize(s.w, s.h)
+	case key.Matches(msg, k.PlaybookDelete):
+		if len(s.list) > 0 {
+			s.confirm = s.deleteQuestion(s.list[s.cursor])
+			s.confirm.SetSize(s.w, s.h)
+		}
 	default:
 		navigate(k, msg, &s.cursor, len(s.list), max(1, s.h-3), func() {
 			s.cursor = max(0, min(s.cursor, len(s.list)-1))
@@ -230,12 +246,28 @@ func (s *playbooksModal) editForm(p store.Playbook) *form {
 	return f
 }
 
+// deleteQuestion asks before deleting p: a delete cannot be undone
+// from the screen (steward playbooks export keeps a copy).
+func (s *playbooksModal) deleteQuestion(p store.Playbook) *confirmModal {
+	m, tok := s.m, s.m.nextToken()
+	id, name := p.ID, short(p.Name, 40)
+	return newConfirm(m.th, "Delete the playbook "+name,
+		"Delete "+name+"? The tasks it started stay; it starts nothing more.", tok, func() tea.Cmd {
+			return m.actionCmd(tok, "Delete the playbook", func(tx *store.Tx, by store.Actor, now time.Time) (string, uint64, error) {
+				return "Deleted the playbook " + name, 0, tx.DeletePlaybook(id, by)
+			})
+		})
+}
+
 func (s *playbooksModal) View() string {
 	if s.child != nil {
 		return s.child.View()
 	}
+	if s.confirm != nil {
+		return s.confirm.View()
+	}
 	var b strings.Builder
-	b.WriteString(s.m.th.Title.Render(truncLine("Playbooks · enter edits · n adds · esc closes", s.w)) + "\n\n")
+	b.WriteString(s.m.th.Title.Render(truncLine("Playbooks · enter edits · n adds · D deletes · esc closes", s.w)) + "\n\n")
 	if s.err != nil {
 		b.WriteString(s.m.th.Error.Render(truncLine("The playbooks were not read: "+friendlyErr(s.err), s.w)) + "\n")
 		return b.String()
@@ -264,5 +296,8 @@ func (s *playbooksModal) Hints(k *KeyMap) []key.Binding {
 	if s.child != nil {
 		return s.child.Hints(k)
 	}
-	return []key.Binding{withHelp(k.Open, "edit"), pbNewKey, withHelp(k.Back, "close"), k.Down, k.Up, k.ForceQuit}
+	if s.confirm != nil {
+		return s.confirm.Hints(k)
+	}
+	return []key.Binding{withHelp(k.Open, "edit"), k.PlaybookNew, k.PlaybookDelete, withHelp(k.Back, "close"), k.Down, k.Up, k.ForceQuit}
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
 	"steward/metrics"
@@ -61,6 +62,31 @@ func TestPlaybooksScreen(t *testing.T) {
 		return nil
 	})
 
+	// D deletes the selected playbook after a y/N; no keeps it.
+	press(m, "esc", "y")
+	if pb, ok := m.modal.(*playbooksModal); !ok || pb.child != nil {
+		t.Fatalf("the form did not close\n%s", screen(m))
+	}
+	press(m, "g", "down") // by name: Champion change, QBR rescue, …
+	if !strings.Contains(lineWith(screen(m), "▸"), "QBR rescue") {
+		t.Fatalf("the cursor is not on QBR rescue:\n%s", screen(m))
+	}
+	press(m, "D")
+	mustContain(t, screen(m), "Delete the playbook QBR rescue", "The tasks it started stay")
+	press(m, "n")
+	mustContain(t, screen(m), "Playbooks", "QBR rescue")
+	press(m, "D", "y")
+	s := screen(m)
+	if strings.Contains(s, "qbr_overdue") || !strings.Contains(s, "Red account recovery") || !strings.Contains(s, "Deleted the playbook QBR rescue") {
+		t.Fatalf("after the delete the list reads\n%s", s)
+	}
+	reread(t, path, func(tx *store.Tx) error {
+		if _, err := tx.PlaybookNamed("QBR rescue"); err == nil {
+			t.Error("the deleted playbook is still in the file")
+		}
+		return nil
+	})
+
 	// An account manager sees the playbooks; saving one is a manager's.
 	opt := testOptions(path)
 	opt.As = "dana@example.com"
@@ -70,7 +96,7 @@ func TestPlaybooksScreen(t *testing.T) {
 	}
 	quietTimers(am)
 	press(am, ",", "p")
-	mustContain(t, screen(am), "QBR rescue")
+	mustContain(t, screen(am), "Red account recovery")
 	press(am, "n")
 	typeText(am, "Mine")
 	press(am, "tab", "tab", "tab")

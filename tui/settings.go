@@ -85,7 +85,7 @@ func (s *settingsModal) HandleKey(k *KeyMap, msg keyMsg) (bool, tea.Cmd) {
 			s.child = s.editForm(s.list[s.cursor])
 			s.child.SetSize(s.w, s.h)
 		}
-	case key.Matches(msg, pbOpenKey):
+	case key.Matches(msg, k.Playbooks):
 		// The playbooks are settings of the team's work: their screen
 		// takes this one's place (README, "Playbooks").
 		pb := newPlaybooksModal(s.m)
@@ -183,5 +183,5 @@ func (s *settingsModal) Hints(k *KeyMap) []key.Binding {
 	if s.child != nil {
 		return s.child.Hints(k)
 	}
-	return []key.Binding{withHelp(k.Open, "edit"), pbOpenKey, withHelp(k.Back, "close"), k.Down, k.Up, k.ForceQuit}
+	return []key.Binding{withHelp(k.Open, "edit"), k.Playbooks, withHelp(k.Back, "close"), k.Down, k.Up, k.ForceQuit}
 }
