@@ -52,6 +52,34 @@ func BenchmarkImport100kEvaluateOnly(b *testing.B) {
 	})
 }
 
+// BenchmarkImport100kEvaluateExecution is EvaluateOnly with the
+// execution component on (README, "The execution component"): each
+// evaluation also counts the account's overdue tasks and reads its plan
+// summary.
+func BenchmarkImport100kEvaluateExecution(b *testing.B) {
+	benchImportWith(b, false, func(tx *store.Tx) error {
+		s, err := tx.Settings()
+		if err != nil {
+			return err
+		}
+		s.Health.Execution = true
+		if err := tx.PutSettings(s); err != nil {
+			return err
+		}
+		if err := tx.SeedPlaybooks(); err != nil {
+			return err
+		}
+		list, err := tx.Playbooks()
+		for _, p := range list {
+			p.Trigger, p.TriggerDays = metrics.TriggerChampionChanged, 0
+			if _, err := tx.PutPlaybook(p, store.Actor{}, testNow); err != nil {
+				return err
+			}
+		}
+		return err
+	})
+}
+
 // BenchmarkImport100kRandomIDs is the same with CRM IDs in random order.
 func BenchmarkImport100kRandomIDs(b *testing.B) { benchImport(b, true) }
 
