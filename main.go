@@ -499,7 +499,10 @@ func cmdDemo(g *globals, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	start := time.Now()
-	sum, err := demo.Write(path, demo.Options{Accounts: accounts, Seed: seed})
+	// The demo's day is the clock's (STEWARD_CLOCK too), so a demo made
+	// for a fixed day and read on that day has its ages right.
+	at := now()
+	sum, err := demo.Write(path, demo.Options{Accounts: accounts, Seed: seed, Today: portfolio.Today(at), Now: at})
 	if err != nil {
 		os.Remove(path) // never leave a half-written demo behind
 		return fmt.Errorf("writing the demo portfolio: %w", err)

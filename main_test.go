@@ -688,3 +688,32 @@ func highWater(t *testing.T, b []byte) int {
 	}
 	return best
 }
+
+// A demo made with STEWARD_CLOCK is of the clock's day: read on that day
+// its report is as of it and nothing in it happened later.
+func TestDemoFollowsTheClock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "d.db")
+	t.Setenv("STEWARD_CLOCK", "2026-11-23T09:00:00Z")
+	if r := steward(t, "demo", "--no-tui", "--db", path); r.code != 0 {
+		t.Fatalf("demo: %d %s", r.code, r.stderr)
+	}
+	r := steward(t, "--db", path, "export", "escalations", "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("export: %d %s", r.code, r.stderr)
+	}
+	var escs []struct {
+		CreatedAt time.Time `json:"created_at"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &escs); err != nil || len(escs) == 0 {
+		t.Fatalf("escalations JSON: %v (%d)", err, len(escs))
+	}
+	clock := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	for _, e := range escs {
+		if e.CreatedAt.After(clock) {
+			t.Fatalf("an escalation of the demo was raised at %s, after the clock's %s", e.CreatedAt, clock)
+		}
+	}
+	if e := escs[len(escs)-1]; clock.Sub(e.CreatedAt) > 90*24*time.Hour {
+		t.Fatalf("the demo's escalations are months before the clock (%s): it used another day", e.CreatedAt)
+	}
+}
