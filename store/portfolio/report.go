@@ -89,6 +89,9 @@ type Report struct {
 	// TopARRAtRisk are the three live accounts with the most ARR at risk
 	// (accounts_at_risk's largest).
 	TopARRAtRisk []AtRiskRenewal `json:"top_arr_at_risk"`
+	// TopEscalations are the open escalations a leadership report names:
+	// the most severe first, then the oldest (topesc.go).
+	TopEscalations []EscalationJSON `json:"top_escalations"`
 }
 
 // AsOfSources says where each figure of a report as of a past day comes
@@ -411,6 +414,7 @@ func (p *Portfolio) reportHead() Report {
 		OverdueRenewals:        &k.OverdueRenewals,
 		OverdueARRCents:        &k.OverdueARRCents,
 		StaleData:              &StaleData{StaleDays: p.Settings.Health.StaleDays, StaleFigures: StaleFigures{Accounts: k.Stale, ARRCents: k.StaleARRCents}},
+		TopEscalations:         p.topEscalations(TopEscalationsN),
 	}
 	first, _ := metrics.Quarter(p.AsOf)
 	for q, f := range k.Forecast {
