@@ -26,6 +26,7 @@ import (
 	"golang.org/x/term"
 
 	"steward/metrics"
+	"steward/report"
 	"steward/serve"
 	"steward/store"
 	"steward/store/demo"
@@ -516,10 +517,11 @@ func cmdDemo(g *globals, args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
-	var format, asOfS string
-	_, pos, err := parse(g, "report", "[--format md|csv|json] [--as-of YYYY-MM-DD]", args, stderr, func(fs *flag.FlagSet) {
-		fs.StringVar(&format, "format", "md", "md (Markdown), csv or json")
+	var format, asOfS, out string
+	_, pos, err := parse(g, "report", "[--format md|csv|json|html] [--as-of YYYY-MM-DD] [--out FILE]", args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&format, "format", "md", "md (Markdown), csv, json or html (one self-contained page)")
 		asOfFlag(fs, &asOfS)
+		fs.StringVar(&out, "out", "", "write to FILE (replaced whole, never left half written) instead of stdout")
 	})
 	if err != nil {
 		return err
@@ -531,8 +533,14 @@ func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
 	if format == "markdown" {
 		format = "md"
 	}
-	if format != "md" && format != "csv" && format != "json" {
-		return usageError{fmt.Sprintf("--format %s: choose md, csv or json", store.Quote(format))}
+	if format != "md" && format != "csv" && format != "json" && format != "html" {
+		return usageError{fmt.Sprintf("--format %s: choose md, csv, json or html", store.Quote(format))}
+	}
+	if out != "" {
+		// Refused before the report is made, not after.
+		if err := replaceableOut(out); err != nil {
+			return err
+		}
 	}
 	now := now()
 	asOf, err := parseAsOf(asOfS, now)
@@ -558,13 +566,19 @@ func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
 		}
 		r = p.Report()
 	}
+	write := r.WriteMarkdown
 	switch format {
 	case "json":
-		return r.WriteJSON(stdout)
+		write = r.WriteJSON
 	case "csv":
-		return r.WriteCSV(stdout)
+		write = r.WriteCSV
+	case "html":
+		write = func(w io.Writer) error { return report.WriteHTML(w, r) }
 	}
-	return r.WriteMarkdown(stdout)
+	if out == "" {
+		return write(stdout)
+	}
+	return replaceFile(out, stderr, write)
 }
 
 func cmdSnapshot(g *globals, args []string, stdout, stderr io.Writer) error {
