@@ -14,7 +14,7 @@ import (
 // replaceableOut checks report --out before the report is made: its
 // folder must exist, and the name must not be a folder or a special file.
 // An existing report is replaced: a cron job writes the same file every
-// week (README, "The leadership report").
+// week (README, "The HTML report").
 func replaceableOut(out string) error {
 	dir := filepath.Dir(out)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {

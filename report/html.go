@@ -1,5 +1,5 @@
 // Package report writes the leadership report as one self-contained HTML
-// file (README, "The leadership report"): inline CSS and SVG, no script,
+// file (README, "The HTML report"): inline CSS and SVG, no script,
 // no font, image or request from elsewhere, so it opens offline, survives
 // a mail attachment and prints to PDF on A4 or Letter.
 package report

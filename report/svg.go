@@ -16,7 +16,7 @@ import (
 //
 // Every chart reads in greyscale print and without colour: series differ
 // by pattern, dash or marker as well as by colour, and carry direct labels
-// or a legend with their latest figures (README, "The leadership report").
+// or a legend with their latest figures (README, "The HTML report").
 
 // Chart canvas: the viewBox every chart shares, so that two sit side by
 // side on an A4 or Letter page with text at the page's small size.

@@ -7,7 +7,7 @@ import (
 )
 
 // The report names roles, statuses, categories and flags in words, never
-// in the codes the JSON carries (README, "The leadership report").
+// in the codes the JSON carries (README, "The HTML report").
 
 var roleWords = map[string]string{
 	"manager":         "manager",
