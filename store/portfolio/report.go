@@ -116,6 +116,7 @@ var PastCurrentOnly = []string{
 	"stale_data", "members.stale_data",
 	// Added last, as the list only ever grows at its end.
 	"at_risk_renewals.flags.plan-at-risk",
+	"trends.renewals_by_month",
 }
 
 // StaleFigures count accounts whose health inputs are stale (README,
@@ -350,8 +351,13 @@ func opt(r metrics.Ratio) *float64 {
 	return &v
 }
 
-// Report assembles the leadership report from the portfolio.
-func (p *Portfolio) Report() Report {
+// Report assembles the leadership report from the portfolio, with the
+// quarter's comparison and no band mix (the snapshots are not the
+// portfolio's: ReportWith takes them).
+func (p *Portfolio) Report() Report { return p.ReportWith(ReportOptions{}) }
+
+// report is the report without its leadership parts (finishLeadership).
+func (p *Portfolio) report() Report {
 	r := p.reportHead()
 	for i := range p.Accounts {
 		if ar, ok := p.Accounts[i].atRisk(); ok {
@@ -411,6 +417,9 @@ func (p *Portfolio) reportHead() Report {
 		OverdueRenewals:        &k.OverdueRenewals,
 		OverdueARRCents:        &k.OverdueARRCents,
 		StaleData:              &StaleData{StaleDays: p.Settings.Health.StaleDays, StaleFigures: StaleFigures{Accounts: k.Stale, ARRCents: k.StaleARRCents}},
+		Summary:                []string{},
+		Targets:                p.targets(),
+		TopARRAtRisk:           []AtRiskRenewal{},
 	}
 	first, _ := metrics.Quarter(p.AsOf)
 	for q, f := range k.Forecast {
@@ -431,7 +440,8 @@ func (p *Portfolio) reportHead() Report {
 			AccountsAtRisk: t.AtRisk, ARRAtRiskCents: t.AtRiskARRCents,
 			Load: math.Round(t.Load*100) / 100, LoadShare: opt(t.LoadShare),
 			CSAT: opt(t.CSAT.TopTwoBox), NPS: opt(t.NPS.Score),
-			StaleData: &StaleFigures{Accounts: t.Stale, ARRCents: t.StaleARRCents},
+			StaleData:      &StaleFigures{Accounts: t.Stale, ARRCents: t.StaleARRCents},
+			CohortAccounts: t.Retention.CohortSize,
 		})
 	}
 	return r
