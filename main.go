@@ -517,10 +517,11 @@ func cmdDemo(g *globals, args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
-	var format, asOfS, out string
-	_, pos, err := parse(g, "report", "[--format md|csv|json|html] [--as-of YYYY-MM-DD] [--out FILE]", args, stderr, func(fs *flag.FlagSet) {
+	var format, asOfS, periodS, out string
+	_, pos, err := parse(g, "report", "[--format md|csv|json|html] [--as-of YYYY-MM-DD] [--period quarter|month|trailing-12] [--out FILE]", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&format, "format", "md", "md (Markdown), csv, json or html (one self-contained page)")
 		asOfFlag(fs, &asOfS)
+		fs.StringVar(&periodS, "period", "quarter", "the comparison: quarter, month or trailing-12 to the day against the one before")
 		fs.StringVar(&out, "out", "", "write to FILE (replaced whole, never left half written) instead of stdout")
 	})
 	if err != nil {
@@ -542,6 +543,11 @@ func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	period, err := portfolio.ParsePeriod(periodS)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	opts := portfolio.ReportOptions{Period: period}
 	now := now()
 	asOf, err := parseAsOf(asOfS, now)
 	if err != nil {
@@ -554,7 +560,7 @@ func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
 	var r portfolio.Report
 	if asOf == today {
 		// The report streams the accounts: it never holds the portfolio.
-		if r, err = portfolio.LoadReport(g.db, g.storeOptions(), asOf, now.UTC()); err != nil {
+		if r, err = portfolio.LoadReportWith(g.db, g.storeOptions(), asOf, now.UTC(), opts); err != nil {
 			return err
 		}
 	} else {
@@ -564,7 +570,7 @@ func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		r = p.Report()
+		r = p.ReportWith(opts)
 	}
 	write := r.WriteMarkdown
 	switch format {

@@ -119,6 +119,7 @@ var PastCurrentOnly = []string{
 	"stale_data", "members.stale_data",
 	// Added last, as the list only ever grows at its end.
 	"at_risk_renewals.flags.plan-at-risk",
+	"trends.renewals_by_month",
 }
 
 // StaleFigures count accounts whose health inputs are stale (README,
@@ -353,8 +354,13 @@ func opt(r metrics.Ratio) *float64 {
 	return &v
 }
 
-// Report assembles the leadership report from the portfolio.
-func (p *Portfolio) Report() Report {
+// Report assembles the leadership report from the portfolio, with the
+// quarter's comparison and no band mix (the snapshots are not the
+// portfolio's: ReportWith takes them).
+func (p *Portfolio) Report() Report { return p.ReportWith(ReportOptions{}) }
+
+// report is the report without its leadership parts (finishLeadership).
+func (p *Portfolio) report() Report {
 	r := p.reportHead()
 	for i := range p.Accounts {
 		if ar, ok := p.Accounts[i].atRisk(); ok {
@@ -414,6 +420,9 @@ func (p *Portfolio) reportHead() Report {
 		OverdueRenewals:        &k.OverdueRenewals,
 		OverdueARRCents:        &k.OverdueARRCents,
 		StaleData:              &StaleData{StaleDays: p.Settings.Health.StaleDays, StaleFigures: StaleFigures{Accounts: k.Stale, ARRCents: k.StaleARRCents}},
+		Summary:                []string{},
+		Targets:                p.targets(),
+		TopARRAtRisk:           []AtRiskRenewal{},
 		TopEscalations:         p.topEscalations(TopEscalationsN),
 	}
 	first, _ := metrics.Quarter(p.AsOf)
@@ -435,7 +444,8 @@ func (p *Portfolio) reportHead() Report {
 			AccountsAtRisk: t.AtRisk, ARRAtRiskCents: t.AtRiskARRCents,
 			Load: math.Round(t.Load*100) / 100, LoadShare: opt(t.LoadShare),
 			CSAT: opt(t.CSAT.TopTwoBox), NPS: opt(t.NPS.Score),
-			StaleData: &StaleFigures{Accounts: t.Stale, ARRCents: t.StaleARRCents},
+			StaleData:      &StaleFigures{Accounts: t.Stale, ARRCents: t.StaleARRCents},
+			CohortAccounts: t.Retention.CohortSize,
 		})
 	}
 	return r
@@ -446,13 +456,7 @@ func (a *Account) atRisk() (AtRiskRenewal, bool) {
 	if !a.Live || !a.Flags.Has(metrics.FlagRenewalRisk) {
 		return AtRiskRenewal{}, false
 	}
-	ar := AtRiskRenewal{AccountID: a.ID, Account: a.Name, ExternalID: a.ExternalID, Owner: a.OwnerName,
-		ARRCents: a.ARRCents, RenewalDate: a.RenewalDate, DaysLeft: a.DaysToRenewal, Band: a.Health.Band, Flags: a.Flags.Names()}
-	if a.Health.HasScore {
-		s := a.Health.Score
-		ar.Score = &s
-	}
-	return ar, true
+	return a.riskRow(), true
 }
 
 // sortAtRisk orders the at-risk renewals: soonest first, then the largest
