@@ -22,7 +22,7 @@ func TestReportOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(string(first), "<!DOCTYPE html>") || !strings.HasSuffix(string(first), "</html>\n") {
+	if !strings.HasPrefix(string(first), "<!DOCTYPE html>") || !strings.HasSuffix(string(first), "</html>\n") || strings.Count(string(first), "<svg") != 4 {
 		t.Fatalf("not a whole HTML report: %d bytes, %.80q ... %q", len(first), first, first[max(0, len(first)-20):])
 	}
 	if st, _ := os.Stat(out); st.Mode().Perm() != 0o644 {

@@ -118,7 +118,7 @@ func retentionChart(id string, qs []portfolio.PeriodKPI, t portfolio.Targets) ch
 		lo, hi = 0.9, 1.1
 	}
 	ticks := niceTicks(lo-0.01, hi+0.01, 4)
-	b := box{left: 40, top: 14, right: chartW - 58, bottom: chartH - 44}
+	b := box{left: 40, top: 14, right: chartW - 68, bottom: chartH - 44}
 	y := linear{ticks[0], ticks[len(ticks)-1], b.bottom, b.top}
 	xs, _ := bandXs(b, len(qs))
 	c := canvas{id: id}

@@ -63,9 +63,10 @@ type card struct {
 }
 
 type comparisonView struct {
+	Heading,
 	Current, Previous, YearAgo string
-	HasYearAgo                 bool
-	Rows                       []comparisonRow
+	HasYearAgo bool
+	Rows       []comparisonRow
 }
 
 type comparisonRow struct {
@@ -296,23 +297,23 @@ func cards(r portfolio.Report) []card {
 	// periodLine sets the comparison period's figure beside the previous
 	// one's, each with its period's name: the card's own value is the
 	// trailing twelve months', which is not the same figure.
-	periodLine := func(cur, prev func(portfolio.PeriodFigures) *float64) string {
+	periodLine := func(f func(portfolio.PeriodFigures) *float64) string {
 		if cmp == nil {
 			return ""
 		}
-		c, p := cur(cmp.Current), prev(cmp.Previous)
-		return fmt.Sprintf("%s: %s; %s: %s, %s", cmp.Current.Label, portfolio.Pct(c), cmp.Previous.Label, portfolio.Pct(p), pointsChange(c, p))
+		c, p := f(cmp.Current), f(cmp.Previous)
+		return fmt.Sprintf("Last %s: %s (%s on the %s before)", periodName(cmp.Period), portfolio.Pct(c), pointsChange(c, p), periodName(cmp.Period))
 	}
 	yoyLine := func(f func(portfolio.PeriodFigures) *float64) string {
 		if cmp == nil || cmp.YearAgo == nil {
 			return ""
 		}
-		return fmt.Sprintf("a year before (%s): %s, %s", cmp.YearAgo.Label, portfolio.Pct(f(*cmp.YearAgo)), pointsChange(f(cmp.Current), f(*cmp.YearAgo)))
+		return fmt.Sprintf("A year before: %s (%s)", portfolio.Pct(f(*cmp.YearAgo)), pointsChange(f(cmp.Current), f(*cmp.YearAgo)))
 	}
 	ratio := func(label string, v, target *float64, lines []string, f func(portfolio.PeriodFigures) *float64) card {
 		c := card{Label: label, Value: portfolio.Pct(v)}
 		c.Mark, c.Below = targetMark(v, target)
-		c.Lines = nonEmpty(append(lines, periodLine(f, f), yoyLine(f)))
+		c.Lines = nonEmpty(append(lines, periodLine(f), yoyLine(f)))
 		return c
 	}
 	nrr := func(p portfolio.PeriodFigures) *float64 { return p.NRR }
@@ -328,9 +329,9 @@ func cards(r portfolio.Report) []card {
 	}
 	arr := card{Label: "ARR", Value: m(r.ARRCents), Lines: []string{thousands(r.Accounts) + " live accounts"}}
 	if cmp != nil {
-		arr.Lines = append(arr.Lines, fmt.Sprintf("%s at %s; %s", cmp.Previous.Label, m(cmp.Previous.ARRCents), moneyChange(cmp.Current.ARRCents, cmp.Previous.ARRCents, r.Currency)))
+		arr.Lines = append(arr.Lines, fmt.Sprintf("%s in the last %s", moneyChange(cmp.Current.ARRCents, cmp.Previous.ARRCents, r.Currency), periodName(cmp.Period)))
 		if cmp.YearAgo != nil {
-			arr.Lines = append(arr.Lines, fmt.Sprintf("a year before: %s; %s", m(cmp.YearAgo.ARRCents), moneyChange(cmp.Current.ARRCents, cmp.YearAgo.ARRCents, r.Currency)))
+			arr.Lines = append(arr.Lines, fmt.Sprintf("%s on a year before", moneyChange(cmp.Current.ARRCents, cmp.YearAgo.ARRCents, r.Currency)))
 		}
 	}
 	risk := card{Label: "ARR at risk", Value: m(r.ARRAtRiskCents), Lines: []string{fmt.Sprintf("%s accounts: red, or yellow renewing within 90 days", thousands(r.AccountsAtRisk))}}
@@ -391,6 +392,26 @@ func cards(r portfolio.Report) []card {
 	return append(out, renew, nps, csat, pipe)
 }
 
+// periodName is a comparison period in words: "3 months".
+func periodName(period string) string {
+	switch period {
+	case "quarter":
+		return "3 months"
+	case "month":
+		return "month"
+	case "trailing-12", "trailing-12-months":
+		return "12 months"
+	}
+	return "period"
+}
+
+func upperFirst(s string) string {
+	for i, r := range s {
+		return strings.ToUpper(string(r)) + s[i+len(string(r)):]
+	}
+	return s
+}
+
 func num0(v *float64) string {
 	if v == nil {
 		return "n/a"
@@ -414,7 +435,7 @@ func comparison(r portfolio.Report) *comparisonView {
 		return nil
 	}
 	m := func(v int64) string { return portfolio.Money(v, r.Currency) }
-	cv := &comparisonView{Current: c.Current.Label, Previous: c.Previous.Label, HasYearAgo: c.YearAgo != nil}
+	cv := &comparisonView{Heading: upperFirst(c.Current.Label), Current: c.Current.Label, Previous: c.Previous.Label, HasYearAgo: c.YearAgo != nil}
 	if c.YearAgo != nil {
 		cv.YearAgo = c.YearAgo.Label
 	}

@@ -161,7 +161,7 @@ func TestHTMLContent(t *testing.T) {
 		"✓ on target (105.0%)", "▼ below target 92.0%", "✓ on target (85.0%)",
 		// The period comparison and the year before.
 		"2026-Q4 against 2026-Q3 and a year before", "▲ +1.0 pts", "▼ −0.5 pts", "▲ +$500,000 (+4.2%)", "▲ +$2,500,000 (+25.0%)",
-		"2026-Q4: 102.0%; 2026-Q3: 101.0%, ▲ +1.0 pts",
+		"Last 3 months: 102.0% (▲ +1.0 pts on the 3 months before)", "A year before: 96.0% (▲ +1.0 pts)", "▲ +$500,000 (+4.2%) in the last 3 months",
 		// ARR at risk and the top three accounts behind it.
 		"largest: Big Corp ($400,000)",
 		// The forecast, categories in words.
