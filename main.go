@@ -889,6 +889,8 @@ func cmdSettings(g *globals, args []string, stdout, stderr io.Writer) error {
 			effect = "amounts are now shown in " + now
 		case strings.HasPrefix(pos[1], "sla."):
 			effect = "SLA due times use it from the next severity change or new escalation"
+		case strings.HasPrefix(pos[1], "targets."):
+			effect = "the report sets the KPI beside it"
 		}
 		fmt.Fprintf(stdout, "%s: %s → %s (%s)\n", pos[1], old, now, effect)
 		return nil

@@ -197,16 +197,28 @@ func pointsChange(a, b *float64) string {
 // unset).
 func BelowTarget(v, t *float64) bool { return v != nil && t != nil && *v < *t-1e-12 }
 
-// againstTarget is ", below its 105.0% target" or ", meeting its 90.0%
-// target", or nothing without a target.
-func againstTarget(v, t *float64) string {
-	switch {
-	case t == nil || v == nil:
-		return ""
-	case BelowTarget(v, t):
-		return ", below its " + Pct(t) + " target"
+// kpiPhrase is a ratio as the summary says it: with its sample when it
+// is from fewer than SmallSample (n of unit), and against its target
+// when one is set: "43.0% (from 1 account; below its 90.0% target)".
+func kpiPhrase(v *float64, n int, unit string, target *float64) string {
+	if v == nil {
+		return "n/a"
 	}
-	return ", meeting its " + Pct(t) + " target"
+	var notes []string
+	if n < SmallSample {
+		notes = append(notes, fmt.Sprintf("from %d %s", n, plural(n, unit)))
+	}
+	switch {
+	case target == nil:
+	case BelowTarget(v, target):
+		notes = append(notes, "below its "+Pct(target)+" target")
+	default:
+		notes = append(notes, "meeting its "+Pct(target)+" target")
+	}
+	if len(notes) == 0 {
+		return Pct(v)
+	}
+	return Pct(v) + " (" + strings.Join(notes, "; ") + ")"
 }
 
 // summary writes the executive summary from the figures (README, "The
@@ -216,12 +228,12 @@ func againstTarget(v, t *float64) string {
 func (r *Report) summary() []string {
 	m := func(c int64) string { return Money(c, r.Currency) }
 	var out []string
-	s := fmt.Sprintf("Over the 12 months to %s, NRR was %s%s and GRR %s%s", r.WindowEnd,
-		ratioWithSample(r.NRR, r.CohortAccounts, "account"), againstTarget(r.NRR, r.Targets.NRR),
-		ratioWithSample(r.GRR, r.CohortAccounts, "account"), againstTarget(r.GRR, r.Targets.GRR))
+	s := fmt.Sprintf("Over the 12 months to %s, NRR was %s and GRR %s", r.WindowEnd,
+		kpiPhrase(r.NRR, r.CohortAccounts, "account", r.Targets.NRR), kpiPhrase(r.GRR, r.CohortAccounts, "account", r.Targets.GRR))
 	if r.RenewalsDueInWindow > 0 {
-		s += fmt.Sprintf("; %d of %d renewals due renewed (%s%s)", r.RenewalsRenewed, r.RenewalsDueInWindow,
-			ratioWithSample(r.RenewalRate, r.RenewalsDueInWindow, "renewal"), againstTarget(r.RenewalRate, r.Targets.RenewalRate))
+		// The count is said, so the renewal rate needs no sample note.
+		s += fmt.Sprintf("; %d of %d renewals due renewed, a rate of %s", r.RenewalsRenewed, r.RenewalsDueInWindow,
+			kpiPhrase(r.RenewalRate, SmallSample, "", r.Targets.RenewalRate))
 	}
 	out = append(out, s+".")
 	if c := r.Comparison; c != nil {
@@ -296,8 +308,213 @@ func (r *Report) summary() []string {
 	}
 	if tr := r.Trends; tr != nil && len(tr.EscalationWeeks) > 1 {
 		first := tr.EscalationWeeks[0]
-		s += fmt.Sprintf("; %d were open at the end of %s", first.Open, first.Week)
+		s += fmt.Sprintf(", against %d at the end of %s", first.Open, first.Week)
 	}
 	out = append(out, s+".")
 	return out
+}
+
+// targetMark is what a KPI's cell adds for its target: " (below the
+// 105.0% target)", " (target 90.0%: met)", or nothing when unset.
+func targetMark(v, t *float64) string {
+	switch {
+	case t == nil:
+		return ""
+	case BelowTarget(v, t):
+		return " (below the " + Pct(t) + " target)"
+	case v == nil:
+		return " (target " + Pct(t) + ")"
+	}
+	return " (target " + Pct(t) + ": met)"
+}
+
+// signedPoints is the change from b to a in percentage points ("+4.7
+// pts"), or "n/a".
+func signedPoints(a, b *float64) string {
+	if a == nil || b == nil {
+		return "n/a"
+	}
+	d := math.Round((*a-*b)*1000) / 10
+	if d == 0 {
+		return "0.0 pts"
+	}
+	return fmt.Sprintf("%+.1f pts", d)
+}
+
+// writeLeadership writes the report's leadership sections for Markdown:
+// the summary, the targets, the period comparison, the ARR at risk with
+// its largest accounts, and the trends as sparklines and small tables.
+func (r Report) writeLeadership(b *strings.Builder) {
+	m := func(c int64) string { return Money(c, r.Currency) }
+	if len(r.Summary) > 0 {
+		b.WriteString("## Summary\n\n" + strings.Join(r.Summary, " ") + "\n\n")
+	}
+	t := r.Targets
+	if t.NRR != nil || t.GRR != nil || t.RenewalRate != nil {
+		b.WriteString("## Targets\n\n| KPI (12 months) | Actual | Target | Status |\n|---|--:|--:|---|\n")
+		for _, row := range []struct {
+			name   string
+			v, tgt *float64
+		}{{"NRR", r.NRR, t.NRR}, {"GRR", r.GRR, t.GRR}, {"Renewal rate", r.RenewalRate, t.RenewalRate}} {
+			if row.tgt == nil {
+				continue
+			}
+			status := "met"
+			switch {
+			case row.v == nil:
+				status = "no figure"
+			case BelowTarget(row.v, row.tgt):
+				status = "**below target**"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", row.name, Pct(row.v), Pct(row.tgt), status)
+		}
+		b.WriteString("\n")
+	}
+	if c := r.Comparison; c != nil {
+		cur, prev := c.Current, c.Previous
+		fmt.Fprintf(b, "## Compared with the previous period\n\n%s (cohort at %s) against %s", capitalize(cur.Label), cur.Start, prev.Label)
+		if c.YearAgo != nil {
+			fmt.Fprintf(b, " and %s", c.YearAgo.Label)
+		}
+		b.WriteString(". A ratio from fewer than 5 accounts carries its sample.\n\n| Figure | This period | Previous | Change | Year earlier |\n|---|--:|--:|--:|--:|\n")
+		ya := func(f func(p *PeriodFigures) string) string {
+			if c.YearAgo == nil {
+				return "n/a"
+			}
+			return f(c.YearAgo)
+		}
+		ratio := func(name string, get func(p *PeriodFigures) *float64, sample func(p *PeriodFigures) int, unit string) {
+			f := func(p *PeriodFigures) string { return ratioWithSample(get(p), sample(p), unit) }
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", name, f(&cur), f(&prev), signedPoints(get(&cur), get(&prev)), ya(f))
+		}
+		cohort := func(p *PeriodFigures) int { return p.CohortAccounts }
+		ratio("NRR", func(p *PeriodFigures) *float64 { return p.NRR }, cohort, "account")
+		ratio("GRR", func(p *PeriodFigures) *float64 { return p.GRR }, cohort, "account")
+		ratio("Logo retention", func(p *PeriodFigures) *float64 { return p.LogoRetention }, cohort, "account")
+		// The renewal rate's sample is not carried per period: it is
+		// said with its cohort's accounts only in the headline.
+		ratio("Renewal rate", func(p *PeriodFigures) *float64 { return p.RenewalRate }, func(*PeriodFigures) int { return SmallSample }, "")
+		money := func(name string, get func(p *PeriodFigures) int64) {
+			f := func(p *PeriodFigures) string { return m(get(p)) }
+			d := get(&cur) - get(&prev)
+			sign := "+"
+			if d < 0 {
+				sign = ""
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s%s | %s |\n", name, f(&cur), f(&prev), sign, m(d), ya(f))
+		}
+		count := func(name string, get func(p *PeriodFigures) int) {
+			f := func(p *PeriodFigures) string { return strconv.Itoa(get(p)) }
+			fmt.Fprintf(b, "| %s | %s | %s | %+d | %s |\n", name, f(&cur), f(&prev), get(&cur)-get(&prev), ya(f))
+		}
+		count("Cohort (accounts)", cohort)
+		money("Cohort ARR at start", func(p *PeriodFigures) int64 { return p.CohortStartARRCents })
+		money("New ARR", func(p *PeriodFigures) int64 { return p.NewCents })
+		money("Expansion", func(p *PeriodFigures) int64 { return p.ExpansionCents })
+		money("Contraction", func(p *PeriodFigures) int64 { return p.ContractionCents })
+		money("Churned ARR", func(p *PeriodFigures) int64 { return p.ChurnedCents })
+		count("Live accounts at end", func(p *PeriodFigures) int { return p.Accounts })
+		money("ARR at end", func(p *PeriodFigures) int64 { return p.ARRCents })
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(b, "## ARR at risk\n\n%s in %d %s (red, or yellow renewing within 90 days).", m(r.ARRAtRiskCents), r.AccountsAtRisk, plural(r.AccountsAtRisk, "account"))
+	if len(r.TopARRAtRisk) > 0 {
+		b.WriteString(" The largest:\n\n| Account | Owner | ARR | Band | Renewal |\n|---|---|--:|---|---|\n")
+		for _, a := range r.TopARRAtRisk {
+			owner := a.Owner
+			if owner == "" {
+				owner = "Unassigned"
+			}
+			due := "none"
+			switch {
+			case a.RenewalDate.IsZero():
+			case a.DaysLeft < 0:
+				due = fmt.Sprintf("%s (lapsed)", a.RenewalDate)
+			case a.DaysLeft == 0:
+				due = fmt.Sprintf("%s (today)", a.RenewalDate)
+			default:
+				due = fmt.Sprintf("%s (in %d %s)", a.RenewalDate, a.DaysLeft, plural(a.DaysLeft, "day"))
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdCell(a.Account), mdCell(owner), m(a.ARRCents), a.Band, due)
+		}
+	}
+	b.WriteString("\n\n")
+	if tr := r.Trends; tr != nil {
+		r.writeTrends(b, tr)
+	}
+}
+
+// writeTrends writes the series as sparklines and two small tables.
+func (r Report) writeTrends(b *strings.Builder, tr *Trends) {
+	m := func(c int64) string { return Money(c, r.Currency) }
+	b.WriteString("## Trends\n\n")
+	if q := tr.Quarters; len(q) > 0 {
+		nrr, grr := make([]*float64, len(q)), make([]*float64, len(q))
+		for i := range q {
+			nrr[i], grr[i] = q[i].NRR, q[i].GRR
+		}
+		span := q[0].Label + " to " + q[len(q)-1].Label + " (to date)"
+		fmt.Fprintf(b, "- NRR by quarter, %s: `%s` %s\n", span, Sparkline(nrr), seriesEnds(nrr))
+		fmt.Fprintf(b, "- GRR by quarter, %s: `%s` %s\n", span, Sparkline(grr), seriesEnds(grr))
+	}
+	if ms := tr.ARRMonths; len(ms) > 0 {
+		v := make([]int64, len(ms))
+		for i := range ms {
+			v[i] = ms[i].ARRCents
+		}
+		fmt.Fprintf(b, "- ARR by month, %s to %s: `%s` %s to %s\n", ms[0].Month, ms[len(ms)-1].Month, SparklineInts(v), m(v[0]), m(v[len(v)-1]))
+	}
+	if ws := tr.EscalationWeeks; len(ws) > 0 {
+		v := make([]int64, len(ws))
+		for i := range ws {
+			v[i] = int64(ws[i].Open)
+		}
+		fmt.Fprintf(b, "- Open escalations by week, %s to %s: `%s` %d to %d\n", ws[0].Week, ws[len(ws)-1].Week, SparklineInts(v), v[0], v[len(v)-1])
+	}
+	if ws := tr.BandWeeks; len(ws) > 0 {
+		v := make([]int64, len(ws))
+		for i := range ws {
+			v[i] = int64(ws[i].Red)
+		}
+		last := ws[len(ws)-1]
+		fmt.Fprintf(b, "- Red accounts by weekly snapshot, %s to %s: `%s` %d to %d (last: green %d, yellow %d, red %d, unknown %d)\n",
+			ws[0].Week, last.Week, SparklineInts(v), v[0], v[len(v)-1], last.Green, last.Yellow, last.Red, last.Unknown)
+	}
+	br := tr.Bridge
+	fmt.Fprintf(b, "\n### ARR bridge, %s to %s\n\n| Start | New | Expansion | Contraction | Churn | End |\n|--:|--:|--:|--:|--:|--:|\n| %s | +%s | +%s | -%s | -%s | %s |\n",
+		br.Start, br.End, m(br.StartCents), m(br.NewCents), m(br.ExpansionCents), m(br.ContractionCents), m(br.ChurnCents), m(br.EndCents))
+	if len(tr.RenewalMonths) > 0 {
+		b.WriteString("\n### Renewals due by month\n\n| Month | Renewals | ARR | Commit | Likely | At risk | Churn expected |\n|---|--:|--:|--:|--:|--:|--:|\n")
+		for _, rm := range tr.RenewalMonths {
+			c := rm.ByCategory
+			fmt.Fprintf(b, "| %s | %d | %s | %s | %s | %s | %s |\n", rm.Month, rm.Count, m(rm.ARRCents),
+				m(c[metrics.Commit].ARRCents), m(c[metrics.Likely].ARRCents), m(c[metrics.AtRiskRenewal].ARRCents), m(c[metrics.ChurnExpected].ARRCents))
+		}
+	}
+	b.WriteString("\n")
+}
+
+// seriesEnds is "98.1% to 104.0%": the first and last figures a series
+// has.
+func seriesEnds(v []*float64) string {
+	var first, last *float64
+	for _, x := range v {
+		if x != nil {
+			if first == nil {
+				first = x
+			}
+			last = x
+		}
+	}
+	if first == nil {
+		return "(no cohort)"
+	}
+	return Pct(first) + " to " + Pct(last)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
