@@ -135,7 +135,9 @@ func retentionChart(id string, qs []portfolio.PeriodKPI, t portfolio.Targets) ch
 		}
 		py := y.at(*tg.v)
 		fmt.Fprintf(&c.b, `<line x1="%s" y1="%s" x2="%s" y2="%s" class="target" stroke="#343a40" stroke-dasharray="1.5 2.5" stroke-width="1.2"/>`, f1(b.left), f1(py), f1(b.right), f1(py))
-		c.text(b.right+4, py+3, "start", "muted", tg.name)
+		// Labelled inside the plot, at its left: the right margin holds
+		// the series' end labels, which a target near them would cover.
+		c.text(b.left+3, py-3, "start", "muted", tg.name+" "+pct1(*tg.v))
 	}
 	series := []struct {
 		name   string

@@ -115,7 +115,7 @@ func TestChartsCarryTheirData(t *testing.T) {
 	for i, want := range [][]string{
 		// NRR and GRR: the last quarter labelled at the line's end, the
 		// empty quarter written n/a in the description, the targets drawn.
-		{"NRR 107.2%", "GRR 91.2%", "2025-Q3 n/a", "NRR target", "GRR target", `stroke-dasharray="5 3"`},
+		{"NRR 107.2%", "GRR 91.2%", "2025-Q3 n/a", "NRR target 105.0%", "GRR target 92.0%", `stroke-dasharray="5 3"`},
 		// The bridge: each step's amount, signed; the end to the cent in
 		// the description.
 		{"+$162K", "+$1.9M", "−$310K", "−$702K", "$12.5M", "End $12,500,000", "url(#c2-hatch-s-down)"},
