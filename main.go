@@ -26,6 +26,7 @@ import (
 	"golang.org/x/term"
 
 	"steward/metrics"
+	"steward/report"
 	"steward/serve"
 	"steward/store"
 	"steward/store/demo"
@@ -519,10 +520,12 @@ func cmdDemo(g *globals, args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
-	var format, asOfS string
-	_, pos, err := parse(g, "report", "[--format md|csv|json] [--as-of YYYY-MM-DD]", args, stderr, func(fs *flag.FlagSet) {
-		fs.StringVar(&format, "format", "md", "md (Markdown), csv or json")
+	var format, asOfS, periodS, out string
+	_, pos, err := parse(g, "report", "[--format md|csv|json|html] [--as-of YYYY-MM-DD] [--period quarter|month|trailing-12] [--out FILE]", args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&format, "format", "md", "md (Markdown), csv, json or html (one self-contained page)")
 		asOfFlag(fs, &asOfS)
+		fs.StringVar(&periodS, "period", "quarter", "the comparison: quarter, month or trailing-12 to the day against the one before")
+		fs.StringVar(&out, "out", "", "write to FILE (replaced whole, never left half written) instead of stdout")
 	})
 	if err != nil {
 		return err
@@ -534,9 +537,20 @@ func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
 	if format == "markdown" {
 		format = "md"
 	}
-	if format != "md" && format != "csv" && format != "json" {
-		return usageError{fmt.Sprintf("--format %s: choose md, csv or json", store.Quote(format))}
+	if format != "md" && format != "csv" && format != "json" && format != "html" {
+		return usageError{fmt.Sprintf("--format %s: choose md, csv, json or html", store.Quote(format))}
 	}
+	if out != "" {
+		// Refused before the report is made, not after.
+		if err := replaceableOut(out); err != nil {
+			return err
+		}
+	}
+	period, err := portfolio.ParsePeriod(periodS)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	opts := portfolio.ReportOptions{Period: period}
 	now := now()
 	asOf, err := parseAsOf(asOfS, now)
 	if err != nil {
@@ -549,7 +563,7 @@ func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
 	var r portfolio.Report
 	if asOf == today {
 		// The report streams the accounts: it never holds the portfolio.
-		if r, err = portfolio.LoadReport(g.db, g.storeOptions(), asOf, now.UTC()); err != nil {
+		if r, err = portfolio.LoadReportWith(g.db, g.storeOptions(), asOf, now.UTC(), opts); err != nil {
 			return err
 		}
 	} else {
@@ -559,15 +573,21 @@ func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		r = p.Report()
+		r = p.ReportWith(opts)
 	}
+	write := r.WriteMarkdown
 	switch format {
 	case "json":
-		return r.WriteJSON(stdout)
+		write = r.WriteJSON
 	case "csv":
-		return r.WriteCSV(stdout)
+		write = r.WriteCSV
+	case "html":
+		write = func(w io.Writer) error { return report.WriteHTML(w, r) }
 	}
-	return r.WriteMarkdown(stdout)
+	if out == "" {
+		return write(stdout)
+	}
+	return replaceFile(out, stderr, write)
 }
 
 func cmdSnapshot(g *globals, args []string, stdout, stderr io.Writer) error {
@@ -872,6 +892,8 @@ func cmdSettings(g *globals, args []string, stdout, stderr io.Writer) error {
 			effect = "amounts are now shown in " + now
 		case strings.HasPrefix(pos[1], "sla."):
 			effect = "SLA due times use it from the next severity change or new escalation"
+		case strings.HasPrefix(pos[1], "targets."):
+			effect = "the report sets the KPI beside it"
 		}
 		fmt.Fprintf(stdout, "%s: %s → %s (%s)\n", pos[1], old, now, effect)
 		return nil

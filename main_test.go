@@ -292,7 +292,7 @@ func TestCommandLineMistakes(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"--db", db, "report", "--format", "xml"}, 2, "md, csv or json"},
+		{[]string{"--db", db, "report", "--format", "xml"}, 2, "md, csv, json or html"},
 		{[]string{"--db", db, "report", "--as-of", "2026-02-30"}, 2, "not a real calendar date"},
 		{[]string{"--db", db, "frobnicate"}, 2, "unknown command"},
 		{[]string{"--db", db, "backup"}, 2, "backup FILE"},
