@@ -113,3 +113,38 @@ func TestQuartersAndWeeks(t *testing.T) {
 		t.Error("an unresolved escalation is open")
 	}
 }
+
+// AccountRenewalsOver is AccountRenewals window by window, for any
+// ledgers, renewal dates and windows.
+func TestAccountRenewalsOver(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	base := day("2024-01-01")
+	kinds := []LedgerKind{KindNew, KindRenewal, KindExpansion, KindContraction, KindChurn}
+	for round := 0; round < 500; round++ {
+		a := KPIAccount{RenewalDate: base.AddDays(rng.Intn(900))}
+		if rng.Intn(3) == 0 {
+			a.ContractStart = base.AddDays(rng.Intn(400) - 300)
+		}
+		d := base.AddDays(-rng.Intn(400))
+		for k := rng.Intn(6); k > 0; k-- {
+			a.Ledger = append(a.Ledger, LedgerEntry{Date: d, ARRCents: int64(rng.Intn(4)) * 1000, Kind: kinds[rng.Intn(len(kinds))]})
+			d = d.AddDays(1 + rng.Intn(250))
+		}
+		var ws []Window
+		var churned []bool
+		for k := 1 + rng.Intn(3); k > 0; k-- {
+			end := base.AddDays(rng.Intn(900))
+			ws = append(ws, Window{Start: end.AddMonths(-1 - rng.Intn(12)), End: end})
+			churned = append(churned, rng.Intn(4) == 0)
+		}
+		out := make([]Renewals, len(ws))
+		AccountRenewalsOver(&a, ws, churned, out)
+		for i, w := range ws {
+			one := a
+			one.Churned = churned[i]
+			if want := AccountRenewals(&one, w); out[i] != want {
+				t.Fatalf("round %d window %d: %+v, want %+v", round, i, out[i], want)
+			}
+		}
+	}
+}

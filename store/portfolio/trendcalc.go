@@ -99,6 +99,11 @@ type trendSums struct {
 	bridge  metrics.Bridge
 	renew   [TrendRenewMonths]renewMonth
 	periods []period // the comparison's: current, previous, year ago
+	// windows, churned and ren are the periods' windows and per-account
+	// scratch for their renewals.
+	windows []metrics.Window
+	churned []bool
+	ren     []metrics.Renewals
 	oldest  metrics.Date
 	top     []AtRiskRenewal // the largest at-risk ARR, at most topAtRisk
 	// clone: the accounts are views into the database's map (the
@@ -145,7 +150,10 @@ func newTrendSums(asOf metrics.Date, window metrics.Window, periods []period) *t
 	t.bAt = [2]int{at(window.Start), at(window.End)}
 	for i := range t.periods {
 		t.periods[i].at = [2]int{at(t.periods[i].w.Start), at(t.periods[i].w.End)}
+		t.windows = append(t.windows, t.periods[i].w)
 	}
+	t.churned = make([]bool, len(periods))
+	t.ren = make([]metrics.Renewals, len(periods))
 	t.ledger = make([]int64, len(t.days))
 	t.qSums = make([]metrics.RetentionSums, len(t.quarter))
 	t.mLive = make([]int, len(t.month))
@@ -212,15 +220,18 @@ func (t *trendSums) add(a *Account) {
 }
 
 func (t *trendSums) addPeriods(a *Account, arr func(int) int64) {
+	// Whether a due renewal was lost is read from the ledger at the
+	// period's end; today's lifecycle only speaks for a period that ends
+	// today (the headline's rule, metrics.AccountRenewals).
+	for i := range t.periods {
+		t.churned[i] = !a.Live && (t.periods[i].w.End >= t.asOf || len(a.Ledger) == 0)
+	}
+	ka := metrics.KPIAccount{Ledger: a.Ledger, ContractStart: a.ContractStart, RenewalDate: a.RenewalDate}
+	metrics.AccountRenewalsOver(&ka, t.windows, t.churned, t.ren)
 	for i := range t.periods {
 		p := &t.periods[i]
 		p.ret.Add(metrics.RetentionBetween(t.ledger[p.at[0]], t.ledger[p.at[1]]))
-		// Whether a due renewal was lost is read from the ledger at the
-		// period's end; today's lifecycle only speaks for a period that
-		// ends today (the headline's rule, metrics.AccountRenewals).
-		churned := !a.Live && (p.w.End >= t.asOf || len(a.Ledger) == 0)
-		ka := metrics.KPIAccount{Ledger: a.Ledger, ContractStart: a.ContractStart, RenewalDate: a.RenewalDate, Churned: churned}
-		p.ren.Add(metrics.AccountRenewals(&ka, p.w))
+		p.ren.Add(t.ren[i])
 		start, end := arr(p.at[0]), arr(p.at[1])
 		if end > 0 {
 			p.live++
