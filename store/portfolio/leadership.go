@@ -308,7 +308,11 @@ func (r *Report) summary() []string {
 	}
 	if tr := r.Trends; tr != nil && len(tr.EscalationWeeks) > 1 {
 		first := tr.EscalationWeeks[0]
-		s += fmt.Sprintf(", against %d at the end of %s", first.Open, first.Week)
+		if open == 0 && first.Open == 0 {
+			s += fmt.Sprintf(", nor was one at the end of %s", first.Week)
+		} else {
+			s += fmt.Sprintf(", against %d at the end of %s", first.Open, first.Week)
+		}
 	}
 	out = append(out, s+".")
 	return out

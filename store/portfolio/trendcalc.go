@@ -180,15 +180,23 @@ func (t *trendSums) add(a *Account) {
 	for k, at := range t.qAt {
 		t.qSums[k].Add(metrics.RetentionBetween(t.ledger[at[0]], t.ledger[at[1]]))
 	}
+	// Live at a day: ARR above 0 on the ledger; an account with no
+	// ledger, while it is live (at whatever ARR, as the KPIs count it).
+	live := func(i int) bool {
+		if len(a.Ledger) == 0 {
+			return a.Live
+		}
+		return t.ledger[i] > 0
+	}
 	for k, at := range t.mAt {
-		if v := arr(at); v > 0 {
+		if live(at) {
 			t.mLive[k]++
-			t.mARR[k] += v
+			t.mARR[k] += arr(at)
 		}
 	}
 	t.bridge.Add(arr(t.bAt[0]), arr(t.bAt[1]))
 	if len(t.periods) > 0 {
-		t.addPeriods(a, arr)
+		t.addPeriods(a, arr, live)
 	}
 	if len(a.Ledger) > 0 && (t.oldest.IsZero() || a.Ledger[0].Date < t.oldest) {
 		t.oldest = a.Ledger[0].Date
@@ -219,7 +227,7 @@ func (t *trendSums) add(a *Account) {
 	}
 }
 
-func (t *trendSums) addPeriods(a *Account, arr func(int) int64) {
+func (t *trendSums) addPeriods(a *Account, arr func(int) int64, live func(int) bool) {
 	// Whether a due renewal was lost is read from the ledger at the
 	// period's end; today's lifecycle only speaks for a period that ends
 	// today (the headline's rule, metrics.AccountRenewals).
@@ -233,12 +241,12 @@ func (t *trendSums) addPeriods(a *Account, arr func(int) int64) {
 		p.ret.Add(metrics.RetentionBetween(t.ledger[p.at[0]], t.ledger[p.at[1]]))
 		p.ren.Add(t.ren[i])
 		start, end := arr(p.at[0]), arr(p.at[1])
-		if end > 0 {
+		if live(p.at[1]) {
 			p.live++
 			p.arr += end
-			if start <= 0 {
-				p.newCents += end
-			}
+		}
+		if start <= 0 && end > 0 {
+			p.newCents += end
 		}
 	}
 }
