@@ -148,3 +148,25 @@ func TestAccountRenewalsOver(t *testing.T) {
 		}
 	}
 }
+
+func TestAddMonthsClamped(t *testing.T) {
+	for _, tc := range []struct {
+		d    string
+		n    int
+		want string
+	}{
+		{"2026-03-31", -1, "2026-02-28"},
+		{"2024-03-31", -1, "2024-02-29"},
+		{"2026-05-31", -3, "2026-02-28"},
+		{"2026-08-31", -3, "2026-05-31"},
+		{"2024-02-29", -12, "2023-02-28"},
+		{"2026-01-15", -1, "2025-12-15"},
+		{"2026-01-31", -13, "2024-12-31"},
+		{"2025-12-31", 2, "2026-02-28"},
+		{"2026-11-23", -12, "2025-11-23"},
+	} {
+		if got := AddMonthsClamped(day(tc.d), tc.n); got.String() != tc.want {
+			t.Errorf("AddMonthsClamped(%s, %d) = %s, want %s", tc.d, tc.n, got, tc.want)
+		}
+	}
+}

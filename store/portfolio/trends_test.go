@@ -416,3 +416,32 @@ func TestTrendsRandomBooks(t *testing.T) {
 		}
 	}
 }
+
+// Comparison periods step back by whole calendar months counted from the
+// day, a month's end standing for the end of a shorter month.
+func TestComparisonPeriodsAtMonthEnd(t *testing.T) {
+	win := func(ps []period) []string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.w.Start.String()+".."+p.w.End.String())
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		day  string
+		per  Period
+		want []string
+	}{
+		{"2026-05-31", PeriodQuarter, []string{"2026-02-28..2026-05-31", "2025-11-30..2026-02-28", "2025-02-28..2025-05-31"}},
+		{"2026-03-31", PeriodMonth, []string{"2026-02-28..2026-03-31", "2026-01-31..2026-02-28", "2025-02-28..2025-03-31"}},
+		{"2024-02-29", PeriodTrailing12, []string{"2023-03-01..2024-02-29", "2022-03-01..2023-03-01"}}, // the headline's window
+	} {
+		got := win(comparisonPeriods(mustDate(tc.day), tc.per))
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("%s %s: %v, want %v", tc.per, tc.day, got, tc.want)
+		}
+	}
+	if w := metrics.TrailingYear(mustDate("2024-02-29")); w.Start.String() != "2023-03-01" {
+		t.Errorf("the headline window starts %s", w.Start)
+	}
+}
