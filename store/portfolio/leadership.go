@@ -48,7 +48,7 @@ func (p Period) months() int {
 	return 3
 }
 
-// name is how a sentence names the period ending at end.
+// periodLabel is how a sentence names the period of months ending at end.
 func periodLabel(months int, end metrics.Date) string {
 	if months == 1 {
 		return "the month to " + end.String()
@@ -131,7 +131,7 @@ func (p *Portfolio) targets() Targets {
 	return Targets{NRR: cp(t.NRR), GRR: cp(t.GRR), RenewalRate: cp(t.RenewalRate)}
 }
 
-// newReportSums are the sums behind the report's trends and comparison.
+// reportPeriods makes the comparison's periods, for each pass that sums them.
 func (p *Portfolio) reportPeriods(per Period) func() []period {
 	return func() []period { return comparisonPeriods(p.AsOf, per) }
 }
