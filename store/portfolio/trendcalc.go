@@ -357,8 +357,10 @@ func (t *trendSums) trends(p *Portfolio, s Scope) Trends {
 // escalationWeeks counts scope s's escalations open at the end of each
 // of the last TrendWeeks weeks' Sunday (the current week's at the
 // portfolio's now, when that comes first), and those past their SLA
-// then. A reopened escalation counts as open from its raising to its
-// last resolution, as the review's "then" counts it (baseline.go).
+// then. An escalation counts as open from its raising to its resolution;
+// one reopened and unresolved, from its raising on (the time it spent
+// resolved is not seen, as the review's "then" does not see it:
+// baseline.go).
 func (p *Portfolio) escalationWeeks(s Scope) []EscalationWeek {
 	weeks := metrics.LastWeeks(p.AsOf, TrendWeeks)
 	out := make([]EscalationWeek, len(weeks))
@@ -375,8 +377,12 @@ func (p *Portfolio) escalationWeeks(s Scope) []EscalationWeek {
 		if !p.holdsEsc(s, e) {
 			continue
 		}
+		resolved := e.ResolvedAt
+		if e.Open() {
+			resolved = time.Time{} // open now, whatever a record says
+		}
 		for k, end := range ends {
-			if !metrics.OpenAt(e.CreatedAt, e.ResolvedAt, end) {
+			if !metrics.OpenAt(e.CreatedAt, resolved, end) {
 				continue
 			}
 			out[k].Open++
