@@ -197,8 +197,9 @@ Usage:
   steward [global flags]               open the dashboard on the database
   steward demo [--accounts N] [--seed S] [--no-tui] [--force]
                                        write a realistic demo portfolio and open it
-  steward report [--format md|csv|json] [--as-of YYYY-MM-DD]
-                                       leadership report on stdout
+  steward report [--format md|csv|json|html] [--as-of YYYY-MM-DD]
+                 [--period quarter|month|trailing-12] [--out FILE]
+                                       leadership report on stdout, or into FILE
   steward import FILE [--kind accounts|members|escalations|activities] [--dry-run]
                  [--create-members] [--date-format m/d/yyyy] [--delimiter C]
                                        import a CRM export (CSV or JSON): all rows or none
