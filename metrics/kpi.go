@@ -119,12 +119,17 @@ func (s *RetentionSums) Sub(o RetentionSums) {
 // AccountRetention is one account's share of the cohort KPIs over w: zero
 // unless it had ARR > 0 at w.Start (the cohort).
 func AccountRetention(a *KPIAccount, w Window) RetentionSums {
+	return RetentionBetween(ARRAt(a.Ledger, w.Start), ARRAt(a.Ledger, w.End))
+}
+
+// RetentionBetween is one account's share of the cohort KPIs from its ARR
+// at a window's start and at its end: zero unless start > 0.
+func RetentionBetween(start, end int64) RetentionSums {
 	var r RetentionSums
-	start := ARRAt(a.Ledger, w.Start)
 	if start <= 0 {
 		return r
 	}
-	end := max(ARRAt(a.Ledger, w.End), 0)
+	end = max(end, 0)
 	r.CohortSize = 1
 	r.StartARRCents, r.EndARRCents = start, end
 	r.GRRCents = min(start, end)

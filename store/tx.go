@@ -789,6 +789,33 @@ func (t *Tx) ForEachWeekScore(w metrics.Week, fn func(id uint64, ws WeekScore) e
 	return nil
 }
 
+// WeekBands counts the snapshots of week w by band (metrics.Bands order:
+// green, yellow, red, unknown), reading only the by-week index's band
+// bytes: the Trends view's band mix reads thirteen weeks of the whole
+// book (README, "Performance").
+func (t *Tx) WeekBands(w metrics.Week) ([4]int, error) {
+	var n [4]int
+	prefix := u32(uint32(w))
+	c := t.b(bSnapByWeek).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if len(k) != 12 || len(v) != 2 {
+			return n, fmt.Errorf("snapshot index of week %s: %w", w, errCorrupt)
+		}
+		t.hold(v)
+		switch v[1] {
+		case 'g':
+			n[0]++
+		case 'y':
+			n[1]++
+		case 'r':
+			n[2]++
+		default:
+			n[3]++
+		}
+	}
+	return n, nil
+}
+
 // WeekScore is one account's score in week w, from the by-week index.
 func (t *Tx) WeekScore(accountID uint64, w metrics.Week) (WeekScore, bool, error) {
 	v := t.b(bSnapByWeek).Get(key(u32(uint32(w)), u64(accountID)))

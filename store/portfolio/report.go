@@ -442,13 +442,7 @@ func (a *Account) atRisk() (AtRiskRenewal, bool) {
 	if !a.Live || !a.Flags.Has(metrics.FlagRenewalRisk) {
 		return AtRiskRenewal{}, false
 	}
-	ar := AtRiskRenewal{AccountID: a.ID, Account: a.Name, ExternalID: a.ExternalID, Owner: a.OwnerName,
-		ARRCents: a.ARRCents, RenewalDate: a.RenewalDate, DaysLeft: a.DaysToRenewal, Band: a.Health.Band, Flags: a.Flags.Names()}
-	if a.Health.HasScore {
-		s := a.Health.Score
-		ar.Score = &s
-	}
-	return ar, true
+	return a.riskRow(), true
 }
 
 // sortAtRisk orders the at-risk renewals: soonest first, then the largest

@@ -1,0 +1,224 @@
+package portfolio
+
+import (
+	"testing"
+
+	"steward/metrics"
+	"steward/store"
+)
+
+// The fixture's series, computed by hand from its ledger (portfolio_test.go):
+// Acme 4.0M from 2024-01-10, 5.0M from 2025-09-10; Beta 3.5M from
+// 2024-06-01, 3.0M from 2025-11-01; Gamma 2.0M from 2025-06-01; Delta 20M
+// from 2023-01-01; India 3.0M from 2024-02-01, churned 2025-12-01. Echo,
+// Foxtrot, Golf and Hotel (9.0M) have no ledger: their ARR throughout.
+func TestTrendsFixture(t *testing.T) {
+	p := Build(fixture(), asOf, now)
+	tr := p.Trends(Scope{})
+
+	if len(tr.Quarters) != TrendQuarters {
+		t.Fatalf("%d quarters, want %d", len(tr.Quarters), TrendQuarters)
+	}
+	type q struct {
+		label        string
+		start, end   string
+		cohort       int
+		startARR     int64
+		nrr, grr     float64
+		undefinedNRR bool
+	}
+	want := map[int]q{
+		// 2025-Q3: cohort at 2025-06-30 Acme 4, Beta 3.5, Gamma 2, Delta
+		// 20, India 3 = 32.5M; at 09-30 Acme is 5: 33.5M, nothing lost.
+		5: {"2025-Q3", "2025-07-01", "2025-09-30", 5, 32_500_000, 33.5 / 32.5, 1, false},
+		// 2025-Q4: 33.5M at 09-30; Beta to 3.0, India to 0: 30M at 12-31.
+		6: {"2025-Q4", "2025-10-01", "2025-12-31", 5, 33_500_000, 30 / 33.5, 30 / 33.5, false},
+		// 2026-Q1 to date: India is out of the cohort; nothing moved.
+		7: {"2026-Q1", "2026-01-01", "2026-03-18", 4, 30_000_000, 1, 1, false},
+	}
+	for i, w := range want {
+		got := tr.Quarters[i]
+		if got.Label != w.label || got.Start.String() != w.start || got.End.String() != w.end ||
+			got.CohortAccounts != w.cohort || got.CohortStartARRCents != w.startARR {
+			t.Errorf("quarter %d = %+v, want %+v", i, got, w)
+			continue
+		}
+		if got.NRR == nil || !near(*got.NRR, w.nrr) || got.GRR == nil || !near(*got.GRR, w.grr) {
+			t.Errorf("quarter %s NRR %v GRR %v, want %v %v", w.label, got.NRR, got.GRR, w.nrr, w.grr)
+		}
+	}
+	if first := tr.Quarters[0]; first.Label != "2024-Q2" {
+		t.Errorf("first quarter %s, want 2024-Q2", first.Label)
+	}
+
+	// The bridge over [2025-03-18, 2026-03-18]: 39.5M at the start (India
+	// 3, Acme 4, Beta 3.5, Delta 20 and the unpriced 9), Gamma new 2,
+	// Acme +1, Beta -0.5, India churned 3: 39M, the report's ARR.
+	b := tr.Bridge
+	wantB := ARRBridge{Start: mustDate("2025-03-18"), End: asOf, StartCents: 39_500_000, NewCents: 2_000_000,
+		ExpansionCents: 1_000_000, ContractionCents: 500_000, ChurnCents: 3_000_000, EndCents: 39_000_000}
+	if b != wantB {
+		t.Errorf("bridge = %+v\nwant     %+v", b, wantB)
+	}
+	if b.EndCents != p.KPIs.ARRCents {
+		t.Errorf("bridge ends at %d, the ARR at the window's end is %d", b.EndCents, p.KPIs.ARRCents)
+	}
+	if b.ExpansionCents != p.KPIs.Retention.ExpansionCents || b.ContractionCents != p.KPIs.Retention.ContractionCents ||
+		b.ChurnCents != p.KPIs.Retention.ChurnedCents {
+		t.Errorf("bridge steps %+v differ from the KPIs' %+v", b, p.KPIs.Retention)
+	}
+
+	if len(tr.ARRMonths) != TrendMonths {
+		t.Fatalf("%d months", len(tr.ARRMonths))
+	}
+	for i, w := range map[int]MonthARR{
+		11: {Month: "2026-03", End: asOf, Accounts: 8, ARRCents: 39_000_000},
+		8:  {Month: "2025-12", End: mustDate("2025-12-31"), Accounts: 8, ARRCents: 39_000_000},
+		7:  {Month: "2025-11", End: mustDate("2025-11-30"), Accounts: 9, ARRCents: 42_000_000},
+		0:  {Month: "2025-04", End: mustDate("2025-04-30"), Accounts: 8, ARRCents: 39_500_000},
+	} {
+		if tr.ARRMonths[i] != w {
+			t.Errorf("month %d = %+v, want %+v", i, tr.ARRMonths[i], w)
+		}
+	}
+
+	// Escalations: at now (W12) e1-e4 open, e1 and e4 past SLA; at the
+	// end of W11's Sunday (60 hours before now) e1, e2, e4 and e5 open,
+	// e5 past its SLA.
+	ew := tr.EscalationWeeks
+	if len(ew) != TrendWeeks {
+		t.Fatalf("%d escalation weeks", len(ew))
+	}
+	if got := ew[12]; got != (EscalationWeek{Week: "2026-W12", Open: 4, Breached: 2}) {
+		t.Errorf("this week %+v", got)
+	}
+	if got := ew[11]; got != (EscalationWeek{Week: "2026-W11", Open: 4, Breached: 1}) {
+		t.Errorf("last week %+v", got)
+	}
+
+	// Renewals: March from the 18th (none), April Foxtrot, May Beta, June
+	// Echo, Hotel, Golf, Gamma, Delta.
+	rm := tr.RenewalMonths
+	if len(rm) != TrendRenewMonths || rm[0].Month != "2026-03" || rm[0].Start != asOf || rm[5].Month != "2026-08" {
+		t.Fatalf("renewal months %+v", rm)
+	}
+	for i, w := range []struct {
+		n   int
+		arr int64
+	}{{0, 0}, {1, 1_500_000}, {1, 3_000_000}, {5, 29_500_000}, {0, 0}, {0, 0}} {
+		if rm[i].Count != w.n || rm[i].ARRCents != w.arr {
+			t.Errorf("%s: %d renewals, %d, want %d, %d", rm[i].Month, rm[i].Count, rm[i].ARRCents, w.n, w.arr)
+		}
+		n, arr := 0, int64(0)
+		for _, c := range metrics.ForecastCategories {
+			n += rm[i].ByCategory[c].Count
+			arr += rm[i].ByCategory[c].ARRCents
+		}
+		if n != w.n || arr != w.arr {
+			t.Errorf("%s by category adds to %d, %d", rm[i].Month, n, arr)
+		}
+	}
+	// Gamma yellow, Delta red, Echo red, Golf unknown, Hotel red (override).
+	june := rm[3].ByBand
+	if june[metrics.Red].Count != 3 || june[metrics.Yellow].Count != 1 || june[metrics.Unknown].Count != 1 || june[metrics.Green].Count != 0 {
+		t.Errorf("June by band %+v", june)
+	}
+}
+
+func TestTrendsScopes(t *testing.T) {
+	p := Build(fixture(), asOf, now)
+	amy, pool := mAmy, uint64(0)
+	// Amy: Gamma, Delta, India. 2025-Q4 cohort Gamma 2, Delta 20, India 3
+	// = 25M, 22M at the end.
+	tr := p.Trends(Scope{Owner: &amy})
+	if q := tr.Quarters[6]; q.CohortAccounts != 3 || q.CohortStartARRCents != 25_000_000 || !near(*q.NRR, 22.0/25) {
+		t.Errorf("Amy's 2025-Q4 %+v", q)
+	}
+	if b := tr.Bridge; b.EndCents != 22_000_000 || b.ChurnCents != 3_000_000 || b.NewCents != 2_000_000 {
+		t.Errorf("Amy's bridge %+v", b)
+	}
+	// Amy's open escalations now: e1 on Gamma (unowned: Amy's account).
+	if ew := tr.EscalationWeeks[12]; ew.Open != 1 || ew.Breached != 1 {
+		t.Errorf("Amy's escalations this week %+v", ew)
+	}
+	// The pool: Foxtrot (no owner) and Golf (Carl left): 4M, no ledger.
+	tr = p.Trends(Scope{Owner: &pool})
+	if m := tr.ARRMonths[11]; m.Accounts != 2 || m.ARRCents != 4_000_000 {
+		t.Errorf("the pool's ARR %+v", m)
+	}
+	if q := tr.Quarters[7]; q.NRR != nil || q.CohortAccounts != 0 {
+		t.Errorf("the pool's quarter %+v: no ledger, no cohort", q)
+	}
+	// e4 on Foxtrot, unowned: the pool's.
+	if ew := tr.EscalationWeeks[12]; ew.Open != 1 {
+		t.Errorf("the pool's escalations %+v", ew)
+	}
+	tr = p.Trends(Scope{AccountID: aAcme})
+	if b := tr.Bridge; b.StartCents != 4_000_000 || b.ExpansionCents != 1_000_000 || b.EndCents != 5_000_000 {
+		t.Errorf("Acme's bridge %+v", b)
+	}
+	if ew := tr.EscalationWeeks[12]; ew.Open != 1 || ew.Breached != 0 {
+		t.Errorf("Acme's escalations %+v", ew)
+	}
+}
+
+func TestLoadBandWeeks(t *testing.T) {
+	raw := fixture()
+	path := writeFixtureDB(t, raw)
+	// Two more weeks: W10 all green, and this week (W12) with Acme red.
+	err := store.Update(path, opt0, func(tx *store.Tx) error {
+		for _, id := range []uint64{aAcme, aBeta, aGamma} {
+			if err := tx.PutSnapshot(&store.Snapshot{AccountID: id, Week: 202610, Score: 90, Band: metrics.Green}); err != nil {
+				return err
+			}
+		}
+		return tx.PutSnapshot(&store.Snapshot{AccountID: aAcme, Week: thisWeek, Score: 20, Band: metrics.Red})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Build(raw, asOf, now)
+	got, err := LoadBandWeeks(path, opt0, p, Scope{}, 13)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// W11 is the fixture's Prev: Acme, Beta, India green; Gamma, Echo
+	// yellow; Delta red; Golf unknown.
+	want := []BandWeek{
+		{Week: "2026-W10", Green: 3},
+		{Week: "2026-W11", Green: 3, Yellow: 2, Red: 1, Unknown: 1},
+		{Week: "2026-W12", Red: 1},
+	}
+	if !equalBandWeeks(got, want) {
+		t.Errorf("band weeks %+v, want %+v", got, want)
+	}
+	if got, _ := LoadBandWeeks(path, opt0, p, Scope{}, 2); !equalBandWeeks(got, want[1:]) {
+		t.Errorf("the last two weeks %+v", got)
+	}
+	bob := mBob // Acme, Beta, Hotel
+	if got, _ := LoadBandWeeks(path, opt0, p, Scope{Owner: &bob}, 13); !equalBandWeeks(got, []BandWeek{
+		{Week: "2026-W10", Green: 2}, {Week: "2026-W11", Green: 2}, {Week: "2026-W12", Red: 1}}) {
+		t.Errorf("Bob's band weeks %+v", got)
+	}
+	if got, _ := LoadBandWeeks(path, opt0, p, Scope{AccountID: aGamma}, 13); !equalBandWeeks(got, []BandWeek{
+		{Week: "2026-W10", Green: 1}, {Week: "2026-W11", Yellow: 1}, {Week: "2026-W12"}}) {
+		t.Errorf("Gamma's band weeks %+v", got)
+	}
+	// The day before this week: W12 is not yet.
+	past := Build(raw, mustDate("2026-03-15"), now)
+	if got, _ := LoadBandWeeks(path, opt0, past, Scope{}, 13); !equalBandWeeks(got, want[:2]) {
+		t.Errorf("band weeks as of W11's Sunday %+v", got)
+	}
+}
+
+func equalBandWeeks(a, b []BandWeek) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
