@@ -259,7 +259,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
 		m.layout()
-		return m, nil
+		return m, m.trendsNeeded() // a member page grown tall enough for its charts
 	case loadedMsg:
 		return m, m.onLoaded(msg)
 	case detailMsg:

@@ -188,16 +188,33 @@ func (r *bgRead) halt() {
 }
 
 // trendsCmd reads scope s of p: the series from memory, the band mix from
-// the weekly snapshots in the file.
-func trendsCmd(r *bgRead, seq int, path string, opt store.Options, p *portfolio.Portfolio, s portfolio.Scope) tea.Cmd {
+// the weekly snapshots in the file: the whole portfolio's by scanning
+// each week (LoadBandWeeks), a book's by looking its accounts up (ids,
+// taken on the screen's goroutine; LoadBandWeeksOf).
+func trendsCmd(r *bgRead, seq int, path string, opt store.Options, p *portfolio.Portfolio, s portfolio.Scope, ids []uint64) tea.Cmd {
+	asOf := p.AsOf
 	return func() tea.Msg {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		if r.halted {
 			return trendsMsg{seq: seq, halted: true}
 		}
+		// The band mix's scan of the snapshots (most of the time: 13
+		// weeks of 100,000 scores) runs beside the sums from memory.
+		var weeks []portfolio.BandWeek
+		var err error
+		read := make(chan struct{})
+		go func() {
+			defer close(read)
+			if s.Owner != nil {
+				weeks, err = portfolio.LoadBandWeeksOf(path, opt, asOf, ids, portfolio.TrendWeeks)
+				return
+			}
+			weeks, err = portfolio.LoadBandWeeks(path, opt, p, s, portfolio.TrendWeeks)
+		}()
 		msg := trendsMsg{seq: seq, tr: p.Trends(s)}
-		msg.tr.BandWeeks, msg.err = portfolio.LoadBandWeeks(path, opt, p, s, portfolio.TrendWeeks)
+		<-read
+		msg.tr.BandWeeks, msg.err = weeks, err
 		r.done = true
 		return msg
 	}
@@ -215,7 +232,11 @@ func (m *Model) readTrends(seq int, s portfolio.Scope) tea.Cmd {
 		return r.done
 	})
 	m.reads = append(m.reads, r)
-	return trendsCmd(r, seq, m.opt.Path, m.opt.Store, m.p, s)
+	var ids []uint64
+	if s.Owner != nil {
+		ids = m.p.ScopeIDs(s)
+	}
+	return trendsCmd(r, seq, m.opt.Path, m.opt.Store, m.p, s, ids)
 }
 
 // haltReads halts the background reads of the portfolio before it moves.
@@ -241,8 +262,8 @@ func (m *Model) trendsNeeded() tea.Cmd {
 		pg.asked, pg.seq = m.p, m.pageSeq
 		return m.readTrends(pg.seq, portfolio.Scope{})
 	case *memberPage:
-		if pg.asked == m.p {
-			return nil
+		if pg.asked == m.p || pg.doc.h < smallChartsPageH {
+			return nil // read once per portfolio, and only for a page with room
 		}
 		m.pageSeq++
 		pg.asked, pg.trendSeq = m.p, m.pageSeq

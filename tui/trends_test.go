@@ -268,11 +268,26 @@ func TestMemberPageCharts(t *testing.T) {
 	}
 	s := screen(m)
 	mustContain(t, s, "NRR/GRR by quarter", "ARR by month · Nov "+money(arr, m.p.Settings.Currency), "Band mix by week · W")
-	// A short terminal leaves the page's own sections the room.
+	// A short terminal leaves the page's own sections the room, and a
+	// page opened short reads its charts once it is tall enough.
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 24})
 	if strings.Contains(screen(m), "ARR by month") {
 		t.Fatal("charts on a 24-row member page")
 	}
+	press(m, "esc", "enter")
+	if pg := m.current().(*memberPage); pg.tr != nil || pg.asked != nil {
+		t.Fatal("a short member page read its charts")
+	}
+	_, cmd := m.Update(tea.WindowSizeMsg{Width: 120, Height: 48})
+	drive(m, cmd)
+	mustContain(t, screen(m), "ARR by month · Nov "+money(arr, m.p.Settings.Currency))
+	// The book's band mix is the book's: the same as LoadBandWeeks counts.
+	bands, err := portfolio.LoadBandWeeks(m.opt.Path, store.Options{}, m.p, portfolio.Scope{Owner: &owner}, portfolio.TrendWeeks)
+	if err != nil || len(bands) == 0 {
+		t.Fatalf("band weeks %v: %v", bands, err)
+	}
+	last := bands[len(bands)-1]
+	mustContain(t, screen(m), "Band mix by week · "+weekShort(last.Week)+" ■"+itoa(last.Red)+" ◆"+itoa(last.Yellow)+" ●"+itoa(last.Green))
 }
 
 // The health detail charts the account's ARR by month from its ledger
