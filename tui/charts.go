@@ -415,6 +415,18 @@ func retentionChart(th *theme, w, h int, title string, qs []portfolio.PeriodKPI)
 	return chartBlock(lines, w, h)
 }
 
+// pickTitle is the first of titles that fits in w cells (the last, cut,
+// when none does): a chart names its latest figures in full where there
+// is room, in fewer words where there is not, never cut mid-figure.
+func pickTitle(w int, titles ...string) string {
+	for _, t := range titles {
+		if ansi.StringWidth(t) <= w {
+			return t
+		}
+	}
+	return titles[len(titles)-1]
+}
+
 // pctOf is a fraction as a whole percentage.
 func pctOf(v float64) string { return strconv.Itoa(int(math.Round(v*100))) + "%" }
 
@@ -460,32 +472,36 @@ func arrChart(th *theme, w, h int, months []portfolio.MonthARR, cur string) []st
 		labels[i], vals[i] = monthShort(m.Month), float64(m.ARRCents)
 	}
 	if n := len(months); n > 0 {
-		title += " · " + monthShort(months[n-1].Month) + " " + money(months[n-1].ARRCents, cur)
+		latest := monthShort(months[n-1].Month) + " " + money(months[n-1].ARRCents, cur)
+		title = pickTitle(w, title+" · "+latest, "ARR · "+latest)
 	}
 	return barChart(th, w, h, title, labels, vals, func(v float64) string { return money(int64(v), cur) }, th.Section)
 }
 
-// retentionTitle names the latest quarter's NRR and GRR.
-func retentionTitle(qs []portfolio.PeriodKPI) string {
+// retentionTitle names the latest quarter's NRR and GRR, in w cells.
+func retentionTitle(w int, qs []portfolio.PeriodKPI) string {
 	title := "NRR/GRR by quarter"
 	if n := len(qs); n > 0 {
 		q := qs[n-1]
-		title += " · " + quarterShort(q.Label) + " NRR " + pct(ratioOf(q.NRR)) + " GRR " + pct(ratioOf(q.GRR))
+		latest := quarterShort(q.Label) + " NRR " + pct(ratioOf(q.NRR)) + " GRR " + pct(ratioOf(q.GRR))
+		title = pickTitle(w, title+" · "+latest, "NRR/GRR · "+latest, latest)
 	}
 	return title
 }
 
-// bandTitle names the latest week's count of each band, by glyph.
-func bandTitle(weeks []portfolio.BandWeek) string {
+// bandTitle names the latest week's count of each band, by glyph, in w
+// cells.
+func bandTitle(w int, weeks []portfolio.BandWeek) string {
 	title := "Band mix by week"
 	if n := len(weeks); n > 0 {
 		wk := weeks[n-1]
-		title += " · " + weekShort(wk.Week)
+		latest := weekShort(wk.Week)
 		for _, f := range bandFills {
-			if c := bandCount(wk, f.band); c > 0 || f.band != "unknown" {
-				title += " " + bandGlyph(f.band) + itoa(c)
+			if c := bandCount(wk, f.band); c > 0 || f.band != metrics.Unknown {
+				latest += " " + bandGlyph(f.band) + itoa(c)
 			}
 		}
+		title = pickTitle(w, title+" · "+latest, "Bands · "+latest)
 	}
 	return title
 }

@@ -160,9 +160,11 @@ func (pg *memberPage) rebuild() {
 	if pg.tr != nil {
 		tr, w := pg.tr, d.w
 		smallCharts(d, []func(w, h int) []string{
-			func(w, h int) []string { return retentionChart(pg.th, w, h, retentionTitle(tr.Quarters), tr.Quarters) },
+			func(w, h int) []string {
+				return retentionChart(pg.th, w, h, retentionTitle(w, tr.Quarters), tr.Quarters)
+			},
 			func(w, h int) []string { return arrChart(pg.th, w, h, tr.ARRMonths, cur) },
-			func(w, h int) []string { return bandChart(pg.th, w, h, bandTitle(tr.BandWeeks), tr.BandWeeks) },
+			func(w, h int) []string { return bandChart(pg.th, w, h, bandTitle(w, tr.BandWeeks), tr.BandWeeks) },
 		}, w, pg.doc.h)
 	}
 

@@ -1082,17 +1082,25 @@ func (m *Model) buildHeader() {
 }
 
 func (m *Model) buildTabs() {
+	// The active tab keeps its name; the others shorten, then show their
+	// number alone, until the row fits.
 	names := tabNames
-	if w := tabsWidth(names); w > m.w {
+	for _, short := range [][numTabs]string{tabShort, {}} {
+		if tabsWidth(names) <= m.w {
+			break
+		}
 		for i := range names {
 			if i != m.tab {
-				names[i] = tabShort[i]
+				names[i] = short[i]
 			}
 		}
 	}
 	var b strings.Builder
 	for i, name := range names {
-		label := itoa(i+1) + " " + name
+		label := itoa(i + 1)
+		if name != "" {
+			label += " " + name
+		}
 		if i == m.tab {
 			// Brackets mark the active tab without relying on colour.
 			b.WriteString(m.th.TabActive.Render("[" + label + "]"))
@@ -1123,7 +1131,10 @@ func (m *Model) buildTabs() {
 func tabsWidth(names [numTabs]string) int {
 	w := 0
 	for i, n := range names {
-		w += len(itoa(i+1)) + 1 + len(n) + 3
+		w += len(itoa(i+1)) + 3
+		if n != "" {
+			w += 1 + len(n)
+		}
 	}
 	return w
 }

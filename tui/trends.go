@@ -144,9 +144,9 @@ func (v *trendsView) draw() []string {
 // size it is given.
 func trendCharts(th *theme, tr *portfolio.Trends, cur string) [4]func(w, h int) []string {
 	return [4]func(w, h int) []string{
-		func(w, h int) []string { return retentionChart(th, w, h, retentionTitle(tr.Quarters), tr.Quarters) },
+		func(w, h int) []string { return retentionChart(th, w, h, retentionTitle(w, tr.Quarters), tr.Quarters) },
 		func(w, h int) []string { return arrChart(th, w, h, tr.ARRMonths, cur) },
-		func(w, h int) []string { return bandChart(th, w, h, bandTitle(tr.BandWeeks), tr.BandWeeks) },
+		func(w, h int) []string { return bandChart(th, w, h, bandTitle(w, tr.BandWeeks), tr.BandWeeks) },
 		func(w, h int) []string {
 			labels, vals := make([]string, len(tr.EscalationWeeks)), make([]float64, len(tr.EscalationWeeks))
 			title := "Open escalations by week"
@@ -155,7 +155,8 @@ func trendCharts(th *theme, tr *portfolio.Trends, cur string) [4]func(w, h int) 
 			}
 			if n := len(tr.EscalationWeeks); n > 0 {
 				e := tr.EscalationWeeks[n-1]
-				title += " · " + weekShort(e.Week) + " " + itoa(e.Open) + " open, " + itoa(e.Breached) + " past SLA"
+				latest := weekShort(e.Week) + " " + itoa(e.Open) + " open, " + itoa(e.Breached) + " past SLA"
+				title = pickTitle(w, title+" · "+latest, "Escalations · "+latest, "Open · "+latest)
 			}
 			return barChart(th, w, h, title, labels, vals, func(v float64) string { return itoa(int(v)) }, th.Error)
 		},

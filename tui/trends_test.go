@@ -12,7 +12,12 @@ import (
 	"steward/store/portfolio"
 )
 
-var trendTitles = []string{"NRR/GRR by quarter", "ARR by month", "Band mix by week", "Open escalations by week"}
+// The charts' titles at 120 columns, and in the half of 80 columns a
+// grid cell has (shorter, so the latest figures stay whole).
+var (
+	trendTitles = []string{"NRR/GRR by quarter · Q", "ARR by month · ", "Band mix by week · W", "Open escalations by week · W"}
+	gridTitles  = []string{"NRR/GRR · Q", "ARR by month · ", "Band mix by week · W", "Escalations · W"}
+)
 
 // 7 opens the Trends view from every view and page: each tab, an
 // escalation, an account's health detail, a member's page, the book
@@ -197,10 +202,16 @@ func TestTrendsAtEverySize(t *testing.T) {
 			}
 		}
 		if w >= 80 && h >= 24 {
+			mustContain(t, s, "NRR/GRR", " NRR ", " GRR ", "ARR by month · ", "Band mix by week · W", "scalations", " past SLA")
+		}
+		if w == 80 && h == 24 {
+			mustContain(t, s, gridTitles...)
+		}
+		if w >= 120 && h >= 40 {
 			mustContain(t, s, trendTitles...)
 		}
 		if w == 70 {
-			mustContain(t, s, "NRR/GRR by quarter", "of 4 charts: 80x24 shows all four")
+			mustContain(t, s, "NRR/GRR by quarter · Q", "ARR by month · ", "2 of 4 charts: 80x24 shows all four")
 		}
 	}
 	// The view alone, below the dashboard's own minimum.
@@ -267,7 +278,7 @@ func TestMemberPageCharts(t *testing.T) {
 		t.Fatalf("the book's ARR now %d, the series' last month %d", arr, last)
 	}
 	s := screen(m)
-	mustContain(t, s, "NRR/GRR by quarter", "ARR by month · Nov "+money(arr, m.p.Settings.Currency), "Band mix by week · W")
+	mustContain(t, s, "NRR/GRR · Q", "ARR by month · Nov "+money(arr, m.p.Settings.Currency), "Band mix by week · W")
 	// A short terminal leaves the page's own sections the room, and a
 	// page opened short reads its charts once it is tall enough.
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 24})
