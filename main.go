@@ -516,10 +516,11 @@ func cmdDemo(g *globals, args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
-	var format, asOfS string
-	_, pos, err := parse(g, "report", "[--format md|csv|json] [--as-of YYYY-MM-DD]", args, stderr, func(fs *flag.FlagSet) {
+	var format, asOfS, periodS string
+	_, pos, err := parse(g, "report", "[--format md|csv|json] [--as-of YYYY-MM-DD] [--period quarter|month|trailing-12]", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&format, "format", "md", "md (Markdown), csv or json")
 		asOfFlag(fs, &asOfS)
+		fs.StringVar(&periodS, "period", "quarter", "the comparison: quarter, month or trailing-12 to the day against the one before")
 	})
 	if err != nil {
 		return err
@@ -534,6 +535,11 @@ func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
 	if format != "md" && format != "csv" && format != "json" {
 		return usageError{fmt.Sprintf("--format %s: choose md, csv or json", store.Quote(format))}
 	}
+	period, err := portfolio.ParsePeriod(periodS)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	opts := portfolio.ReportOptions{Period: period}
 	now := now()
 	asOf, err := parseAsOf(asOfS, now)
 	if err != nil {
@@ -546,7 +552,7 @@ func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
 	var r portfolio.Report
 	if asOf == today {
 		// The report streams the accounts: it never holds the portfolio.
-		if r, err = portfolio.LoadReport(g.db, g.storeOptions(), asOf, now.UTC()); err != nil {
+		if r, err = portfolio.LoadReportWith(g.db, g.storeOptions(), asOf, now.UTC(), opts); err != nil {
 			return err
 		}
 	} else {
@@ -556,7 +562,7 @@ func cmdReport(g *globals, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		r = p.Report()
+		r = p.ReportWith(opts)
 	}
 	switch format {
 	case "json":
@@ -869,6 +875,8 @@ func cmdSettings(g *globals, args []string, stdout, stderr io.Writer) error {
 			effect = "amounts are now shown in " + now
 		case strings.HasPrefix(pos[1], "sla."):
 			effect = "SLA due times use it from the next severity change or new escalation"
+		case strings.HasPrefix(pos[1], "targets."):
+			effect = "the report sets the KPI beside it"
 		}
 		fmt.Fprintf(stdout, "%s: %s → %s (%s)\n", pos[1], old, now, effect)
 		return nil

@@ -188,6 +188,32 @@ func TestDemoThenReportJSON(t *testing.T) {
 	if r := steward(t, "--db", db, "report"); !strings.Contains(r.stdout, "# Leadership report") {
 		t.Errorf("default report is not Markdown: %.200q", r.stdout)
 	}
+	// The leadership keys: the demo sets targets, the comparison follows
+	// --period, and the summary is three to five sentences.
+	for _, k := range []string{"summary", "comparison", "targets", "trends", "top_arr_at_risk"} {
+		if rep[k] == nil {
+			t.Errorf("report JSON has no %q", k)
+		}
+	}
+	if s := rep["summary"].([]any); len(s) < 3 || len(s) > 5 {
+		t.Errorf("summary has %d sentences", len(s))
+	}
+	if tg := rep["targets"].(map[string]any); tg["nrr"] != 1.05 || tg["grr"] != 0.9 || tg["renewal_rate"] != 0.85 {
+		t.Errorf("targets = %v, want the demo's 105%%, 90%%, 85%%", tg)
+	}
+	if c := rep["comparison"].(map[string]any); c["period"] != "quarter" {
+		t.Errorf("default comparison %v", c["period"])
+	}
+	r = steward(t, "--db", db, "report", "--format", "json", "--period", "trailing-12")
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || r.code != 0 {
+		t.Fatalf("report --period trailing-12: %v %s", err, r.stderr)
+	}
+	if c := rep["comparison"].(map[string]any); c["period"] != "trailing-12" || c["current"].(map[string]any)["nrr"] != rep["nrr"] || c["year_ago"] != nil {
+		t.Errorf("trailing-12 comparison %v, headline NRR %v", c, rep["nrr"])
+	}
+	if r := steward(t, "--db", db, "report", "--period", "month"); !strings.Contains(r.stdout, "## Summary") || !strings.Contains(r.stdout, "the month to ") {
+		t.Errorf("report --period month: %.400q", r.stdout)
+	}
 }
 
 func TestDemoRefusesToOverwrite(t *testing.T) {
@@ -293,6 +319,7 @@ func TestCommandLineMistakes(t *testing.T) {
 		want string
 	}{
 		{[]string{"--db", db, "report", "--format", "xml"}, 2, "md, csv or json"},
+		{[]string{"--db", db, "report", "--period", "week"}, 2, "quarter, month or trailing-12"},
 		{[]string{"--db", db, "report", "--as-of", "2026-02-30"}, 2, "not a real calendar date"},
 		{[]string{"--db", db, "frobnicate"}, 2, "unknown command"},
 		{[]string{"--db", db, "backup"}, 2, "backup FILE"},

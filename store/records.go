@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"time"
 
 	"steward/metrics"
@@ -291,6 +292,32 @@ type Event struct {
 type Settings struct {
 	Currency string         `json:"currency"` // ISO 4217, default USD
 	Health   metrics.Config `json:"health"`
+	// Targets are leadership's targets the report sets the KPIs beside
+	// (README, "The leadership report"); unset by default.
+	Targets Targets `json:"targets"`
+}
+
+// Targets are KPI targets as fractions (1.05 is 105%); nil is unset.
+type Targets struct {
+	NRR         *float64 `json:"nrr,omitempty"`
+	GRR         *float64 `json:"grr,omitempty"`
+	RenewalRate *float64 `json:"renewal_rate,omitempty"`
+}
+
+// MaxTarget is the largest target a setting takes (1000%).
+const MaxTarget = 10.0
+
+// Validate refuses a target that is not a share a KPI can reach.
+func (t Targets) Validate() error {
+	for _, x := range []struct {
+		key string
+		v   *float64
+	}{{"targets.nrr", t.NRR}, {"targets.grr", t.GRR}, {"targets.renewal_rate", t.RenewalRate}} {
+		if x.v != nil && !(*x.v > 0 && *x.v <= MaxTarget) {
+			return fmt.Errorf("%s: %v is not a percentage between 0 and %d%%", x.key, *x.v*100, int(MaxTarget*100))
+		}
+	}
+	return nil
 }
 
 // DefaultSettings are the settings of a new database.

@@ -530,7 +530,7 @@ func (r *recordVerifier) meta(k, v []byte) {
 		s := DefaultSettings()
 		if err := json.Unmarshal(v, &s); err != nil {
 			r.problem("settings: %v", errCorrupt)
-		} else if err := s.Health.Validate(); err != nil || !isCurrencyCode(s.Currency) {
+		} else if err := errors.Join(s.Health.Validate(), s.Targets.Validate()); err != nil || !isCurrencyCode(s.Currency) {
 			r.problem("settings: impossible values (%v)", err)
 		}
 	}

@@ -61,6 +61,42 @@ func moneySetting(key, help string, field func(s *Settings) *int64) settingKey {
 		}}
 }
 
+// targetSetting reads a percentage ("105", "105%", "97.5 %") and stores
+// the fraction; "unset" (or "none", "off", "") clears it. A bare number
+// below 5 is refused: it is surely a fraction typed for a percentage
+// (1.05 for 105%), and no target is that low.
+func targetSetting(key, help string, field func(s *Settings) **float64) settingKey {
+	return settingKey{key: key, help: help,
+		get: func(s *Settings) string {
+			v := *field(s)
+			if v == nil {
+				return "unset"
+			}
+			return strconv.FormatFloat(math.Round(*v*100*1000)/1000, 'f', -1, 64) + "%"
+		},
+		set: func(s *Settings, v string) error {
+			t := strings.TrimSpace(v)
+			switch strings.ToLower(t) {
+			case "", "unset", "none", "off":
+				*field(s) = nil
+				return nil
+			}
+			pct := strings.HasSuffix(t, "%")
+			f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(t, "%")), 64)
+			switch {
+			case err != nil || math.IsNaN(f) || math.IsInf(f, 0):
+				return fmt.Errorf("%s: %s is not a percentage: write it like 105%% (or unset to clear it)", key, Quote(v))
+			case !pct && f > 0 && f < 5:
+				return fmt.Errorf("%s: %s reads as %s%%: write the percentage, like %s%%", key, Quote(v), t, strconv.FormatFloat(f*100, 'f', -1, 64))
+			case f <= 0 || f > MaxTarget*100:
+				return fmt.Errorf("%s: %s is not a percentage between 0 and %d%%", key, Quote(v), int(MaxTarget*100))
+			}
+			f /= 100
+			*field(s) = &f
+			return nil
+		}}
+}
+
 var settingKeys = []settingKey{
 	floatSetting("weights.adoption", "weight of the adoption component", func(s *Settings) *float64 { return &s.Health.Weights.Adoption }),
 	floatSetting("weights.support", "weight of the support component", func(s *Settings) *float64 { return &s.Health.Weights.Support }),
@@ -83,6 +119,9 @@ var settingKeys = []settingKey{
 	floatSetting("load.mid_market", "what one mid-market account weighs", func(s *Settings) *float64 { return &s.Health.Load.MidMarket }),
 	floatSetting("load.smb", "what one SMB account weighs", func(s *Settings) *float64 { return &s.Health.Load.SMB }),
 	intSetting("freshness.stale_days", "days after which an account's health inputs are stale data", func(s *Settings) *int { return &s.Health.StaleDays }),
+	targetSetting("targets.nrr", "leadership's net revenue retention target, like 105% (unset: none)", func(s *Settings) **float64 { return &s.Targets.NRR }),
+	targetSetting("targets.grr", "gross revenue retention target, like 90%", func(s *Settings) **float64 { return &s.Targets.GRR }),
+	targetSetting("targets.renewal_rate", "renewal rate (logos) target, like 85%", func(s *Settings) **float64 { return &s.Targets.RenewalRate }),
 	{key: "currency", help: "ISO 4217 code of all amounts",
 		get: func(s *Settings) string { return s.Currency },
 		set: func(s *Settings, v string) error { s.Currency = strings.ToUpper(strings.TrimSpace(v)); return nil }},

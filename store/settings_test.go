@@ -32,6 +32,9 @@ var actSettingDefaults = []struct{ key, value string }{
 	{"load.mid_market", "0.33"},
 	{"load.smb", "0.1"},
 	{"freshness.stale_days", "30"},
+	{"targets.nrr", "unset"},
+	{"targets.grr", "unset"},
+	{"targets.renewal_rate", "unset"},
 	{"currency", "USD"},
 }
 
@@ -92,6 +95,10 @@ func TestActSetSetting(t *testing.T) {
 		{"cadence.smb", "45", f.byMia, "45", func(s Settings) bool { return s.Health.Cadence.SMB == 45 }},
 		{"freshness.stale_days", " 45 ", f.byMia, "45", func(s Settings) bool { return s.Health.StaleDays == 45 }},
 		{"currency", " eur ", f.byMia, "EUR", func(s Settings) bool { return s.Currency == "EUR" }},
+		{"targets.nrr", "105%", f.byMia, "105%", func(s Settings) bool { return s.Targets.NRR != nil && *s.Targets.NRR == 1.05 }},
+		{"targets.grr", " 92.5 ", f.byMia, "92.5%", func(s Settings) bool { return s.Targets.GRR != nil && *s.Targets.GRR == 0.925 }},
+		{"targets.renewal_rate", "85 %", f.byMia, "85%", func(s Settings) bool { return s.Targets.RenewalRate != nil && *s.Targets.RenewalRate == 0.85 }},
+		{"targets.nrr", "unset", f.byMia, "unset", func(s Settings) bool { return s.Targets.NRR == nil }},
 	}
 	olds := map[string]string{}
 	for _, d := range actSettingDefaults {
@@ -205,6 +212,12 @@ func TestActSetSettingRefusals(t *testing.T) {
 	refuse("freshness.stale_days", "3651", "freshness.stale_days", "3651")
 	refuse("freshness.stale_days", "-5", "freshness.stale_days")
 	refuse("freshness.stale_days", "4.5", "4.5")
+	refuse("targets.nrr", "1.05", "targets.nrr", "105%") // a fraction typed for a percentage
+	refuse("targets.nrr", "abc", "targets.nrr", "105%")
+	refuse("targets.grr", "0", "targets.grr", "between 0 and 1000%")
+	refuse("targets.grr", "-90%", "targets.grr")
+	refuse("targets.renewal_rate", "1001", "1001")
+	refuse("targets.grr", "unset", "already unset")
 	refuse("currency", "EURO", "EURO")
 	refuse("currency", "ZZZ", "ISO 4217")
 	refuse("currency", "XXX", "ISO 4217")

@@ -77,6 +77,9 @@ func (t *Tx) PutSettings(s Settings) error {
 	if err := s.Health.Validate(); err != nil {
 		return err
 	}
+	if err := s.Targets.Validate(); err != nil {
+		return err
+	}
 	if !isCurrencyCode(s.Currency) {
 		return fmt.Errorf("currency %s: use a three-letter ISO 4217 code such as USD", Quote(s.Currency))
 	}

@@ -362,6 +362,9 @@ func TestCheckDecodesEveryBucketAndIndex(t *testing.T) {
 		{"settings with no stale-data threshold", "freshness.stale_days", func(tx *bolt.Tx) error {
 			return tx.Bucket(bMeta).Put(kSettings, []byte(`{"currency":"USD","health":{"stale_days":0}}`))
 		}},
+		{"settings with a negative target", "targets.grr", func(tx *bolt.Tx) error {
+			return tx.Bucket(bMeta).Put(kSettings, []byte(`{"currency":"USD","health":{"weights":{"adoption":35,"support":20,"engagement":25,"sentiment":20},"green":70,"yellow":40,"stale_days":30},"targets":{"grr":-0.9}}`))
+		}},
 		{"an owner index entry for no account", "accounts_by_owner", func(tx *bolt.Tx) error {
 			return tx.Bucket(bAccByOwner).Put(key(u64(1), u64(999)), nil)
 		}},

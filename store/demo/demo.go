@@ -1782,7 +1782,7 @@ func (g *generator) genTasks() []store.Task {
 }
 
 func (g *generator) writeTeam(tx *store.Tx, path string) error {
-	if err := tx.PutSettings(store.DefaultSettings()); err != nil {
+	if err := tx.PutSettings(Settings()); err != nil {
 		return err
 	}
 	for i := range g.members {
@@ -2156,4 +2156,14 @@ func (g *generator) writeForecasts(tx *store.Tx) error {
 		}
 	}
 	return nil
+}
+
+// Settings are the demo's settings: the defaults, with the targets a VP
+// of Customer Success would set, so the report shows them (README, "The
+// leadership report").
+func Settings() store.Settings {
+	s := store.DefaultSettings()
+	nrr, grr, renewal := 1.05, 0.90, 0.85
+	s.Targets = store.Targets{NRR: &nrr, GRR: &grr, RenewalRate: &renewal}
+	return s
 }

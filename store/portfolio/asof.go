@@ -29,6 +29,8 @@ type Past struct {
 	SnapshotWeek metrics.Week
 	// End is the end of the day, when escalations are judged.
 	End time.Time
+	// BandWeeks are the band mix of the snapshots up to SnapshotWeek.
+	BandWeeks []BandWeek
 }
 
 // PastRaw is what LoadPast reads: the records Build reads, read for the
@@ -40,6 +42,9 @@ type PastRaw struct {
 	Before     map[uint64]store.WeekScore
 	BeforeWeek metrics.Week
 	Timelines  map[uint64][]store.Event
+	// BandWeeks are the band mix of the last TrendWeeks snapshots up to
+	// the one behind the bands (PrevWeek).
+	BandWeeks []BandWeek
 }
 
 // EndOfDay is the first instant after day d in the local zone, the zone
@@ -76,8 +81,11 @@ func ReadPastRaw(tx *store.Tx, day metrics.Date) (PastRaw, error) {
 	if err != nil {
 		return PastRaw{}, err
 	}
-	pr := PastRaw{Raw: raw, Timelines: map[uint64][]store.Event{}}
+	pr := PastRaw{Raw: raw, Timelines: map[uint64][]store.Event{}, BandWeeks: []BandWeek{}}
 	if raw.PrevWeek != 0 {
+		if pr.BandWeeks, err = bandWeeks(tx, nil, Scope{}, TrendWeeks, raw.PrevWeek); err != nil {
+			return pr, err
+		}
 		if pr.BeforeWeek = tx.LatestWeekBefore(raw.PrevWeek); pr.BeforeWeek != 0 {
 			if pr.Before, err = tx.WeekScores(pr.BeforeWeek); err != nil {
 				return pr, err
@@ -220,7 +228,7 @@ func BuildPast(raw PastRaw, day metrics.Date) *Past {
 	for i := range p.Team {
 		p.Team[i].DaysSinceOneOne = -1 // only the latest 1:1 is kept
 	}
-	return &Past{Portfolio: p, SnapshotWeek: raw.PrevWeek, End: end}
+	return &Past{Portfolio: p, SnapshotWeek: raw.PrevWeek, End: end, BandWeeks: raw.BandWeeks}
 }
 
 // EscalationAt is e as it stood at end, from its timeline evs (oldest
@@ -381,8 +389,14 @@ func inVocab(w string, vocab []string) bool {
 // Report is the leadership report as of the past day. Figures steward
 // keeps only as a latest value are null and listed in CurrentOnly;
 // AsOfSources says where the rest came from.
-func (p *Past) Report() Report {
-	r := p.Portfolio.Report()
+func (p *Past) Report() Report { return p.ReportWith(ReportOptions{}) }
+
+// ReportWith is Report with the options' comparison period. The trends,
+// the comparison and the largest ARR at risk are rebuilt as of the day
+// (ledger, snapshots, timelines); the renewals by month are left out
+// (null), as their forecast categories are today's word.
+func (p *Past) ReportWith(o ReportOptions) Report {
+	r := p.Portfolio.report()
 	r.SinceBaseline = nil                                                   // the review's baseline is today's
 	r.RenewalForecast, r.OverdueRenewals, r.OverdueARRCents = nil, nil, nil // forecasts are today's word
 	r.ForecastVsActual = nil                                                // so is the quarter reconciled
@@ -398,5 +412,13 @@ func (p *Past) Report() Report {
 		w := p.SnapshotWeek.String()
 		r.AsOfSources.SnapshotWeek = &w
 	}
+	if o.BandWeeks == nil {
+		o.BandWeeks = p.BandWeeks
+	}
+	if o.Period == "" {
+		o.Period = PeriodQuarter
+	}
+	p.finishLeadership(&r, p.trendSums(Scope{}, p.reportPeriods(o.Period)), o)
+	r.Trends.RenewalMonths = nil
 	return r
 }

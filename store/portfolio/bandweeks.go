@@ -22,6 +22,9 @@ func LoadBandWeeks(path string, opt store.Options, p *Portfolio, s Scope, n int)
 // snapshotWeeks are the last n snapshot weeks up to through, oldest first.
 func snapshotWeeks(tx *store.Tx, n int, through metrics.Week) []metrics.Week {
 	var weeks []metrics.Week
+	if through == 0 {
+		return weeks
+	}
 	w := metrics.WeekOf(through.Monday().AddDays(7))
 	for len(weeks) < n {
 		if w = tx.LatestWeekBefore(w); w == 0 {

@@ -116,6 +116,7 @@ var PastCurrentOnly = []string{
 	"stale_data", "members.stale_data",
 	// Added last, as the list only ever grows at its end.
 	"at_risk_renewals.flags.plan-at-risk",
+	"trends.renewals_by_month",
 }
 
 // StaleFigures count accounts whose health inputs are stale (README,
@@ -350,8 +351,13 @@ func opt(r metrics.Ratio) *float64 {
 	return &v
 }
 
-// Report assembles the leadership report from the portfolio.
-func (p *Portfolio) Report() Report {
+// Report assembles the leadership report from the portfolio, with the
+// quarter's comparison and no band mix (the snapshots are not the
+// portfolio's: ReportWith takes them).
+func (p *Portfolio) Report() Report { return p.ReportWith(ReportOptions{}) }
+
+// report is the report without its leadership parts (finishLeadership).
+func (p *Portfolio) report() Report {
 	r := p.reportHead()
 	for i := range p.Accounts {
 		if ar, ok := p.Accounts[i].atRisk(); ok {
@@ -411,6 +417,9 @@ func (p *Portfolio) reportHead() Report {
 		OverdueRenewals:        &k.OverdueRenewals,
 		OverdueARRCents:        &k.OverdueARRCents,
 		StaleData:              &StaleData{StaleDays: p.Settings.Health.StaleDays, StaleFigures: StaleFigures{Accounts: k.Stale, ARRCents: k.StaleARRCents}},
+		Summary:                []string{},
+		Targets:                p.targets(),
+		TopARRAtRisk:           []AtRiskRenewal{},
 	}
 	first, _ := metrics.Quarter(p.AsOf)
 	for q, f := range k.Forecast {
@@ -431,7 +440,8 @@ func (p *Portfolio) reportHead() Report {
 			AccountsAtRisk: t.AtRisk, ARRAtRiskCents: t.AtRiskARRCents,
 			Load: math.Round(t.Load*100) / 100, LoadShare: opt(t.LoadShare),
 			CSAT: opt(t.CSAT.TopTwoBox), NPS: opt(t.NPS.Score),
-			StaleData: &StaleFigures{Accounts: t.Stale, ARRCents: t.StaleARRCents},
+			StaleData:      &StaleFigures{Accounts: t.Stale, ARRCents: t.StaleARRCents},
+			CohortAccounts: t.Retention.CohortSize,
 		})
 	}
 	return r
@@ -584,6 +594,7 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	if r.AsOfSources != nil {
 		b.WriteString(r.pastNote())
 	}
+	r.writeLeadership(&b)
 	// A past day's report leaves out what only has a latest value.
 	const leftOut = "left out: only today's value is kept"
 	nps, csat, pipeline := leftOut, leftOut, leftOut
@@ -602,8 +613,8 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	}
 	b.WriteString("## Portfolio\n\n| KPI | Value |\n|---|---|\n")
 	rows := [][2]string{
-		{"Net revenue retention (NRR)", Pct(r.NRR)},
-		{"Gross revenue retention (GRR)", Pct(r.GRR)},
+		{"Net revenue retention (NRR)", Pct(r.NRR) + targetMark(r.NRR, r.Targets.NRR)},
+		{"Gross revenue retention (GRR)", Pct(r.GRR) + targetMark(r.GRR, r.Targets.GRR)},
 		{"Logo retention", Pct(r.LogoRetention)},
 		{"Logo churn", Pct(r.LogoChurn)},
 		{"Revenue churn", Pct(r.RevenueChurn)},
@@ -611,7 +622,7 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		{"Expansion", m(r.ExpansionCents)},
 		{"Contraction", m(r.ContractionCents)},
 		{"Churned ARR", m(r.ChurnedCents)},
-		{"Renewal rate (logos)", fmt.Sprintf("%s (%d of %d due)", Pct(r.RenewalRate), r.RenewalsRenewed, r.RenewalsDueInWindow)},
+		{"Renewal rate (logos)", fmt.Sprintf("%s (%d of %d due)%s", Pct(r.RenewalRate), r.RenewalsRenewed, r.RenewalsDueInWindow, targetMark(r.RenewalRate, r.Targets.RenewalRate))},
 		{"Gross dollar renewal rate", Pct(r.GrossDollarRenewalRate)},
 		{"NPS", nps},
 		{"CSAT (4-5 share)", csat},
@@ -630,8 +641,14 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	for _, row := range rows {
 		fmt.Fprintf(&b, "| %s | %s |\n", row[0], mdCell(row[1]))
 	}
-	b.WriteString("\n## Team\n\n| Member | Role | Accounts | ARR | At risk | NRR | GRR | Green | Yellow | Red | Open esc. | Renewals 90d | CSAT |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	b.WriteString("\n## Team\n\n| Member | Role | Accounts | ARR | At risk | NRR | GRR | Cohort | Green | Yellow | Red | Open esc. | Renewals 90d | CSAT |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	small := false
 	for _, mr := range r.Members {
+		// A ratio from fewer than SmallSample accounts carries a mark.
+		mark := ""
+		if mr.NRR != nil && mr.CohortAccounts < SmallSample {
+			mark, small = "*", true
+		}
 		accts := strconv.Itoa(mr.Accounts)
 		if mr.OverCapacity {
 			accts += fmt.Sprintf(" (over capacity %d)", mr.Capacity)
@@ -640,10 +657,13 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		if r.AsOfSources != nil {
 			memberCSAT = "left out"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %d | %d | %d | %d | %d (%s) | %s |\n",
-			mdCell(mr.Name), mr.Role, accts, m(mr.ARRCents), m(mr.ARRAtRiskCents), Pct(mr.NRR), Pct(mr.GRR),
-			mr.Bands[metrics.Green], mr.Bands[metrics.Yellow], mr.Bands[metrics.Red], mr.OpenEscalations,
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s%s | %s%s | %d | %d | %d | %d | %d | %d (%s) | %s |\n",
+			mdCell(mr.Name), RoleName(mr.Role), accts, m(mr.ARRCents), m(mr.ARRAtRiskCents), Pct(mr.NRR), mark, Pct(mr.GRR), mark,
+			mr.CohortAccounts, mr.Bands[metrics.Green], mr.Bands[metrics.Yellow], mr.Bands[metrics.Red], mr.OpenEscalations,
 			mr.RenewalsDue90, m(mr.RenewalsDue90ARR), memberCSAT)
+	}
+	if small {
+		fmt.Fprintf(&b, "\n\\* From fewer than %d accounts (the cohort column): a small sample, not a rate to compare.\n", SmallSample)
 	}
 	if len(r.RenewalForecast) > 0 {
 		b.WriteString("\n## Renewal forecast\n\n| Quarter | Renewals | ARR due | Commit | Likely | At risk | Churn expected | Expected | Forecast GRR |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
@@ -704,8 +724,12 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 			if owner == "" {
 				owner = "Unassigned"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s | %s | %s |\n", mdCell(a.Account), mdCell(owner), m(a.ARRCents),
-				a.RenewalDate, a.DaysLeft, score, a.Band, strings.Join(a.Flags, ", "))
+			left := strconv.Itoa(a.DaysLeft)
+			if a.DaysLeft < 0 {
+				left = fmt.Sprintf("lapsed %d days ago", -a.DaysLeft)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", mdCell(a.Account), mdCell(owner), m(a.ARRCents),
+				a.RenewalDate, left, score, a.Band, strings.Join(a.Flags, ", "))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -763,19 +787,23 @@ func csvNum(v *float64, prec int) string {
 	return num(v, prec)
 }
 
-// WriteCSV writes the per-member table, one row per member plus a final
-// "Portfolio" row with the totals, for a spreadsheet.
+// WriteCSV writes the per-member table, one row per member, a
+// "Portfolio" row with the totals, then a row for each period of the
+// comparison ("Portfolio, the 3 months to 2026-12-03", the one before, a
+// year earlier), for a spreadsheet. Columns are only ever added at the
+// end; a period row fills the columns a period has, with as_of its end.
 func (r Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cents := func(c int64) string { return strconv.FormatInt(c, 10) }
 	_ = cw.Write([]string{"as_of", "member", "email", "role", "accounts", "arr_cents", "nrr", "grr", "green", "yellow", "red", "unknown",
-		"open_escalations", "renewals_due_90", "renewals_due_90_arr_cents", "csat", "nps", "accounts_at_risk", "arr_at_risk_cents"})
+		"open_escalations", "renewals_due_90", "renewals_due_90_arr_cents", "csat", "nps", "accounts_at_risk", "arr_at_risk_cents",
+		"cohort_accounts", "period_start", "renewal_rate", "new_cents", "expansion_cents", "contraction_cents", "churned_cents"})
 	for _, m := range r.Members {
 		_ = cw.Write([]string{r.AsOf.String(), CSVSafe(m.Name), CSVSafe(m.Email), m.Role, strconv.Itoa(m.Accounts), cents(m.ARRCents),
 			csvNum(m.NRR, 4), csvNum(m.GRR, 4), strconv.Itoa(m.Bands[metrics.Green]), strconv.Itoa(m.Bands[metrics.Yellow]),
 			strconv.Itoa(m.Bands[metrics.Red]), strconv.Itoa(m.Bands[metrics.Unknown]), strconv.Itoa(m.OpenEscalations),
 			strconv.Itoa(m.RenewalsDue90), cents(m.RenewalsDue90ARR), csvNum(m.CSAT, 4), csvNum(m.NPS, 1),
-			strconv.Itoa(m.AccountsAtRisk), cents(m.ARRAtRiskCents)})
+			strconv.Itoa(m.AccountsAtRisk), cents(m.ARRAtRiskCents), strconv.Itoa(m.CohortAccounts), "", "", "", "", "", ""})
 	}
 	open := 0
 	for s, n := range r.Escalations {
@@ -784,10 +812,27 @@ func (r Report) WriteCSV(w io.Writer) error {
 		}
 	}
 	due := r.RenewalsDue["90"]
+	newARR := ""
+	if r.Trends != nil {
+		newARR = cents(r.Trends.Bridge.NewCents)
+	}
 	_ = cw.Write([]string{r.AsOf.String(), "Portfolio", "", "", strconv.Itoa(r.Accounts), cents(r.ARRCents), csvNum(r.NRR, 4), csvNum(r.GRR, 4),
 		strconv.Itoa(r.Bands[metrics.Green]), strconv.Itoa(r.Bands[metrics.Yellow]), strconv.Itoa(r.Bands[metrics.Red]),
 		strconv.Itoa(r.Bands[metrics.Unknown]), strconv.Itoa(open), strconv.Itoa(due.Count), cents(due.ARRCents), csvNum(r.CSAT, 4), csvNum(r.NPS, 1),
-		strconv.Itoa(r.AccountsAtRisk), cents(r.ARRAtRiskCents)})
+		strconv.Itoa(r.AccountsAtRisk), cents(r.ARRAtRiskCents), strconv.Itoa(r.CohortAccounts), r.WindowStart.String(),
+		csvNum(r.RenewalRate, 4), newARR, cents(r.ExpansionCents), cents(r.ContractionCents), cents(r.ChurnedCents)})
+	if c := r.Comparison; c != nil {
+		periods := []*PeriodFigures{&c.Current, &c.Previous}
+		if c.YearAgo != nil {
+			periods = append(periods, c.YearAgo)
+		}
+		for _, p := range periods {
+			_ = cw.Write([]string{p.End.String(), "Portfolio, " + p.Label, "", "", strconv.Itoa(p.Accounts), cents(p.ARRCents),
+				csvNum(p.NRR, 4), csvNum(p.GRR, 4), "", "", "", "", "", "", "", "", "", "", "",
+				strconv.Itoa(p.CohortAccounts), p.Start.String(), csvNum(p.RenewalRate, 4), cents(p.NewCents),
+				cents(p.ExpansionCents), cents(p.ContractionCents), cents(p.ChurnedCents)})
+		}
+	}
 	cw.Flush()
 	return cw.Error()
 }

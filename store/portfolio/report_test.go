@@ -259,7 +259,9 @@ func TestReportMarkdown(t *testing.T) {
 		"open 1, in progress 1, waiting on client 1, with director 1, resolved 2; 2 past SLA",
 		"| Renewals due in 90 days | 6, $140,000 (red 2, yellow 2, green 1, unknown 1) |",
 		"## Team",
-		"| Bob Ray | account_manager | 3 (over capacity 2) | $120,000 |",
+		"| Bob Ray | account manager | 3 (over capacity 2) | $120,000 | $70,000 | 106.7%* | 93.3%* | 2 |",
+		"| Unassigned |  | 2 | $40,000 | $0 | n/a | n/a | 0 |",
+		"\\* From fewer than 5 accounts",
 		`| Amy \| Pipe |`,
 		"## At-risk renewals (5)",
 		"| Golf | Carl Gone | $25,000 | 2026-06-16 | 90 | n/a | unknown | renewal-risk |",
@@ -313,9 +315,10 @@ func TestReportCSV(t *testing.T) {
 		t.Fatalf("CSV does not parse: %v", err)
 	}
 	header := []string{"as_of", "member", "email", "role", "accounts", "arr_cents", "nrr", "grr", "green", "yellow", "red", "unknown",
-		"open_escalations", "renewals_due_90", "renewals_due_90_arr_cents", "csat", "nps", "accounts_at_risk", "arr_at_risk_cents"}
-	if len(recs) != 1+4+1 {
-		t.Fatalf("%d records, want header + 4 members + Portfolio:\n%v", len(recs), recs)
+		"open_escalations", "renewals_due_90", "renewals_due_90_arr_cents", "csat", "nps", "accounts_at_risk", "arr_at_risk_cents",
+		"cohort_accounts", "period_start", "renewal_rate", "new_cents", "expansion_cents", "contraction_cents", "churned_cents"}
+	if len(recs) != 1+4+1+3 {
+		t.Fatalf("%d records, want header + 4 members + Portfolio + 3 periods:\n%v", len(recs), recs)
 	}
 	if strings.Join(recs[0], ",") != strings.Join(header, ",") {
 		t.Errorf("header = %v", recs[0])
@@ -325,7 +328,7 @@ func TestReportCSV(t *testing.T) {
 		col[h] = i
 	}
 	rows := map[string][]string{}
-	for _, r := range recs[1 : len(recs)-1] {
+	for _, r := range recs[1 : len(recs)-4] {
 		rows[r[col["member"]]] = r
 		if r[col["as_of"]] != "2026-03-18" {
 			t.Errorf("as_of cell %q", r[col["as_of"]])
@@ -347,10 +350,28 @@ func TestReportCSV(t *testing.T) {
 	if b := rows["Bob Ray"]; b == nil || b[col["nrr"]] != "1.0667" || b[col["arr_cents"]] != "12000000" {
 		t.Errorf("Bob row = %v", b)
 	}
-	last := recs[len(recs)-1]
-	want := []string{"2026-03-18", "Portfolio", "", "", "8", "39000000", "0.9180", "0.8852", "2", "2", "3", "1", "4", "6", "14000000", "0.0000", "-16.7", "5", "30000000"}
+	last := recs[len(recs)-4]
+	want := []string{"2026-03-18", "Portfolio", "", "", "8", "39000000", "0.9180", "0.8852", "2", "2", "3", "1", "4", "6", "14000000", "0.0000", "-16.7", "5", "30000000",
+		"4", "2025-03-18", "0.1111", "2000000", "1000000", "500000", "3000000"}
 	if strings.Join(last, "|") != strings.Join(want, "|") {
 		t.Errorf("Portfolio row = %q\n               want %q", last, want)
+	}
+	// The comparison's periods: the quarter to 2026-03-18 (cohort at
+	// 2025-12-18: Acme, Beta, Gamma, Delta, 30M, unchanged), the one
+	// before (cohort at 2025-09-18: those and India, 33.5M; Beta -0.5M,
+	// India churned 3M: 30M) and a year earlier (cohort at 2024-12-18:
+	// Acme, Beta, Delta, India, 30.5M, unchanged).
+	for i, w := range [][]string{
+		{"2026-03-18", "Portfolio, the 3 months to 2026-03-18", "", "", "8", "39000000", "1.0000", "1.0000", "", "", "", "", "", "", "", "", "", "", "",
+			"4", "2025-12-18", "0.0000", "0", "0", "0", "0"},
+		{"2025-12-18", "Portfolio, the 3 months to 2025-12-18", "", "", "8", "39000000", "0.8955", "0.8955", "", "", "", "", "", "", "", "", "", "", "",
+			"5", "2025-09-18", "1.0000", "0", "0", "500000", "3000000"},
+		{"2025-03-18", "Portfolio, the 3 months to 2025-03-18", "", "", "8", "39500000", "1.0000", "1.0000", "", "", "", "", "", "", "", "", "", "", "",
+			"4", "2024-12-18", "0.0000", "0", "0", "0", "0"},
+	} {
+		if got := recs[len(recs)-3+i]; strings.Join(got, "|") != strings.Join(w, "|") {
+			t.Errorf("period row %d = %q\n             want %q", i, got, w)
+		}
 	}
 
 	// Empty portfolio: header and the Portfolio row, undefined KPIs blank.
@@ -359,7 +380,7 @@ func TestReportCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs, err = csv.NewReader(&buf).ReadAll()
-	if err != nil || len(recs) != 2 || recs[1][1] != "Portfolio" || recs[1][col["nrr"]] != "" || recs[1][col["nps"]] != "" {
+	if err != nil || len(recs) != 4 || recs[1][1] != "Portfolio" || recs[1][col["nrr"]] != "" || recs[1][col["nps"]] != "" {
 		t.Errorf("empty CSV = %v (err %v)", recs, err)
 	}
 }

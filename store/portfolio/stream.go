@@ -18,10 +18,17 @@ import (
 // nothing else, and it stays small and fast at a million accounts (README,
 // "Design notes", Streaming report).
 func LoadReport(path string, opt store.Options, asOf metrics.Date, now time.Time) (Report, error) {
+	return LoadReportWith(path, opt, asOf, now, ReportOptions{})
+}
+
+// LoadReportWith is LoadReport with the options' comparison period; it
+// reads the band mix of the last TrendWeeks snapshots itself (the
+// options' BandWeeks are not read).
+func LoadReportWith(path string, opt store.Options, asOf metrics.Date, now time.Time, o ReportOptions) (Report, error) {
 	var r Report
 	err := store.View(path, opt, func(tx *store.Tx) error {
 		var err error
-		r, err = streamReport(tx, asOf, now)
+		r, err = streamReport(tx, asOf, now, o)
 		return err
 	})
 	return r, err
@@ -83,11 +90,23 @@ func (w *worker[T]) stop() error {
 	return w.failed
 }
 
-func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error) {
+func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time, o ReportOptions) (Report, error) {
 	p, escs, err := begin(tx, asOf, now)
 	if err != nil {
 		return Report{}, err
 	}
+	if o.Period == "" {
+		o.Period = PeriodQuarter
+	}
+	// The band mix of the whole book counts the by-week index: no
+	// account needs to be known for it.
+	if o.BandWeeks, err = bandWeeks(tx, p, Scope{}, TrendWeeks, metrics.WeekOf(asOf)); err != nil {
+		return Report{}, err
+	}
+	// The trends and the comparison are sums over the accounts, made as
+	// they go by (Portfolio.Trends sums the same).
+	ts := newTrendSums(asOf, metrics.TrailingYear(asOf), comparisonPeriods(asOf, o.Period))
+	ts.clone = true
 	p.accountIdx = newIDIndex(0, 0)
 	sc := newScorer(p, nil, escs, asOf, now)
 	prevWeek, err := sc.readPrev(tx)
@@ -164,6 +183,7 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 			callsUpTo(a)
 			p.bookAccount(a, 1)
 			p.base.add(a, day, 1)
+			ts.add(a)
 			if moves = movesOf(moves[:0], 0, a, day, asOf); len(moves) > 0 {
 				for _, mv := range moves {
 					moved = append(moved, MoveJSON{AccountID: a.ID, Account: strings.Clone(a.Name), Kind: mv.Kind, Date: mv.Date, FromCents: mv.FromCents, ToCents: mv.ToCents})
@@ -220,6 +240,7 @@ func streamReport(tx *store.Tx, asOf metrics.Date, now time.Time) (Report, error
 	p.Review.Then = p.base.then(day, p.Escalations)
 
 	r := p.reportHead()
+	p.finishLeadership(&r, ts, o)
 	if closed.Weeks > 0 {
 		rec := rc.finish()
 		vs := make([]VarianceJSON, 0, len(rec.Rows))

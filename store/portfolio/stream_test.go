@@ -36,10 +36,11 @@ func TestLoadBuildAndStreamAgree(t *testing.T) {
 		seed     int64
 		edit     func(tx *store.Tx) error
 		later    int // days after the demo's day the report is asked for
+		period   portfolio.Period
 	}{
 		{name: "default", accounts: 0, seed: 1},
-		{name: "larger", accounts: 3000, seed: 7},
-		{name: "week later", accounts: 800, seed: 2, later: 9},
+		{name: "larger", accounts: 3000, seed: 7, period: portfolio.PeriodMonth},
+		{name: "week later", accounts: 800, seed: 2, later: 9, period: portfolio.PeriodTrailing12},
 		{name: "unowned and departed", accounts: 800, seed: 3, edit: func(tx *store.Tx) error {
 			escs, err := tx.Escalations()
 			if err != nil {
@@ -99,7 +100,11 @@ func TestLoadBuildAndStreamAgree(t *testing.T) {
 				}
 				t.Fatalf("Load and Build(ReadRaw) differ")
 			}
-			want := p.Report()
+			bw, err := portfolio.LoadBandWeeks(path, store.Options{}, p, portfolio.Scope{}, portfolio.TrendWeeks)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := p.ReportWith(portfolio.ReportOptions{Period: tc.period, BandWeeks: bw})
 			// The portfolio carries no forecast snapshots: its report gets
 			// the closed quarter's from the same calls LoadReport reads.
 			if err := store.View(path, store.Options{}, func(tx *store.Tx) error {
@@ -109,12 +114,15 @@ func TestLoadBuildAndStreamAgree(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			got, err := portfolio.LoadReport(path, store.Options{}, asOf, at)
+			got, err := portfolio.LoadReportWith(path, store.Options{}, asOf, at, portfolio.ReportOptions{Period: tc.period})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(want.AtRisk) == 0 || len(want.Members) == 0 || want.EscalationsBreached == 0 {
 				t.Fatalf("the case proves little: %d at risk, %d members, %d breached", len(want.AtRisk), len(want.Members), want.EscalationsBreached)
+			}
+			if tr := want.Trends; len(tr.BandWeeks) == 0 || len(want.TopARRAtRisk) != 3 || want.Comparison.YearAgo == nil && tc.period != portfolio.PeriodTrailing12 {
+				t.Fatalf("the case proves little of the trends: %d band weeks, %d top at risk, comparison %+v", len(tr.BandWeeks), len(want.TopARRAtRisk), want.Comparison)
 			}
 			if q := want.ForecastVsActual; q == nil || len(q.Variances) == 0 || q.Renewed == q.Renewals {
 				t.Fatalf("the case proves little of forecast versus actual: %+v", q)

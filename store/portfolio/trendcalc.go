@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"steward/metrics"
@@ -100,6 +101,9 @@ type trendSums struct {
 	periods []period // the comparison's: current, previous, year ago
 	oldest  metrics.Date
 	top     []AtRiskRenewal // the largest at-risk ARR, at most topAtRisk
+	// clone: the accounts are views into the database's map (the
+	// streaming report), so a row kept copies its strings.
+	clone bool
 }
 
 // topAtRisk is how many accounts TopARRAtRisk names.
@@ -245,6 +249,10 @@ func (t *trendSums) offerTop(a *Account) {
 		}
 	}
 	row := a.riskRow()
+	if t.clone {
+		row.Account, row.ExternalID = strings.Clone(row.Account), strings.Clone(row.ExternalID)
+		row.Band = metrics.Band(strings.Clone(string(row.Band)))
+	}
 	at, _ := slices.BinarySearchFunc(t.top, &row, func(x AtRiskRenewal, y *AtRiskRenewal) int { return topLess(&x, y) })
 	t.top = slices.Insert(t.top, at, row)
 	if len(t.top) > topAtRisk {

@@ -1,6 +1,7 @@
 package portfolio
 
 import (
+	"strings"
 	"testing"
 
 	"steward/metrics"
@@ -221,4 +222,121 @@ func equalBandWeeks(a, b []BandWeek) bool {
 		}
 	}
 	return true
+}
+
+// The comparison on the fixture, by hand (the ledger as in
+// TestTrendsFixture).
+func TestComparisonFixture(t *testing.T) {
+	p := Build(fixture(), asOf, now)
+	type fig struct {
+		label          string
+		start, end     string
+		cohort         int
+		startARR       int64
+		nrr, grr       float64
+		accounts       int
+		arr, newCents  int64
+		contr, churned int64
+	}
+	check := func(name string, got *PeriodFigures, w fig) {
+		t.Helper()
+		if got == nil {
+			t.Errorf("%s: missing", name)
+			return
+		}
+		if got.Label != w.label || got.Start.String() != w.start || got.End.String() != w.end || got.CohortAccounts != w.cohort ||
+			got.CohortStartARRCents != w.startARR || got.Accounts != w.accounts || got.ARRCents != w.arr || got.NewCents != w.newCents ||
+			got.ContractionCents != w.contr || got.ChurnedCents != w.churned {
+			t.Errorf("%s = %+v\nwant %+v", name, *got, w)
+		}
+		if got.NRR == nil || !near(*got.NRR, w.nrr) || got.GRR == nil || !near(*got.GRR, w.grr) {
+			t.Errorf("%s NRR %v GRR %v, want %v %v", name, got.NRR, got.GRR, w.nrr, w.grr)
+		}
+	}
+	// Quarter over quarter. This quarter, from 2025-12-18: Acme 5, Beta
+	// 3, Gamma 2, Delta 20 (India gone): 30M, unchanged. The one before,
+	// from 2025-09-18: those and India 3, Beta 3.5: 33.5M; Beta -0.5M,
+	// India churned: 30M, NRR = GRR = 30/33.5. A year earlier, from
+	// 2024-12-18: Acme 4, Beta 3.5, Delta 20, India 3: 30.5M, unchanged.
+	c := p.ReportWith(ReportOptions{Period: PeriodQuarter}).Comparison
+	if c.Period != "quarter" {
+		t.Errorf("period %q", c.Period)
+	}
+	check("this quarter", &c.Current, fig{"the 3 months to 2026-03-18", "2025-12-18", "2026-03-18", 4, 30_000_000, 1, 1, 8, 39_000_000, 0, 0, 0})
+	check("the quarter before", &c.Previous, fig{"the 3 months to 2025-12-18", "2025-09-18", "2025-12-18", 5, 33_500_000, 30 / 33.5, 30 / 33.5, 8, 39_000_000, 0, 500_000, 3_000_000})
+	check("a year earlier", c.YearAgo, fig{"the 3 months to 2025-03-18", "2024-12-18", "2025-03-18", 4, 30_500_000, 1, 1, 8, 39_500_000, 0, 0, 0})
+
+	// Trailing 12 months: the current period is the headline's (cohort
+	// 30.5M at 2025-03-18, 28M at the end, 27M kept); the one before,
+	// from 2024-03-18: Acme 4, Delta 20, India 3 = 27M, unchanged, and
+	// Beta (from 2024-06-01) new 3.5M. No separate year-ago period.
+	r := p.ReportWith(ReportOptions{Period: PeriodTrailing12})
+	c = r.Comparison
+	check("these 12 months", &c.Current, fig{"the 12 months to 2026-03-18", "2025-03-18", "2026-03-18", 4, 30_500_000, 28 / 30.5, 27 / 30.5, 8, 39_000_000, 2_000_000, 500_000, 3_000_000})
+	if *c.Current.NRR != *r.NRR || *c.Current.GRR != *r.GRR || *c.Current.RenewalRate != *r.RenewalRate {
+		t.Errorf("the trailing-12 period differs from the headline: %+v", c.Current)
+	}
+	check("the 12 months before", &c.Previous, fig{"the 12 months to 2025-03-18", "2024-03-18", "2025-03-18", 3, 27_000_000, 1, 1, 8, 39_500_000, 3_500_000, 0, 0})
+	if c.YearAgo != nil {
+		t.Errorf("trailing-12 has a year-ago period: %+v", c.YearAgo)
+	}
+
+	// A month: nothing moved from 2026-01-18 to 2026-03-18.
+	c = p.ReportWith(ReportOptions{Period: PeriodMonth}).Comparison
+	check("this month", &c.Current, fig{"the month to 2026-03-18", "2026-02-18", "2026-03-18", 4, 30_000_000, 1, 1, 8, 39_000_000, 0, 0, 0})
+	check("the month before", &c.Previous, fig{"the month to 2026-02-18", "2026-01-18", "2026-02-18", 4, 30_000_000, 1, 1, 8, 39_000_000, 0, 0, 0})
+
+	// A ledger that starts inside the year-ago period has no year-ago
+	// figures.
+	raw := fixture()
+	for id, l := range raw.Ledger {
+		var kept []metrics.LedgerEntry
+		for _, e := range l {
+			if e.Date >= mustDate("2025-01-01") {
+				kept = append(kept, e)
+			}
+		}
+		raw.Ledger[id] = kept
+	}
+	if c := Build(raw, asOf, now).ReportWith(ReportOptions{}).Comparison; c.YearAgo != nil {
+		t.Errorf("a ledger from 2025-01-01 has a year-ago period from 2024-12-18: %+v", c.YearAgo)
+	}
+}
+
+func TestParsePeriod(t *testing.T) {
+	for in, want := range map[string]Period{"": PeriodQuarter, "quarter": PeriodQuarter, " Month ": PeriodMonth, "trailing-12": PeriodTrailing12} {
+		if got, err := ParsePeriod(in); err != nil || got != want {
+			t.Errorf("ParsePeriod(%q) = %q, %v", in, got, err)
+		}
+	}
+	if _, err := ParsePeriod("week"); err == nil || !strings.Contains(err.Error(), "quarter, month or trailing-12") {
+		t.Errorf("ParsePeriod(week) = %v", err)
+	}
+}
+
+// The summary on the fixture: a cohort of 4 accounts is said with its
+// sample; targets below and met are said so.
+func TestSummaryFixture(t *testing.T) {
+	raw := fixture()
+	nrr, grr := 1.05, 0.85
+	raw.Settings.Targets = store.Targets{NRR: &nrr, GRR: &grr}
+	r := Build(raw, asOf, now).Report()
+	want := []string{
+		"Over the 12 months to 2026-03-18, NRR was 91.8% (from 4 accounts; below its 105.0% target) and GRR 88.5% (from 4 accounts; meeting its 85.0% target); 1 of 9 renewals due renewed, a rate of 11.1%.",
+		"For the 3 months to 2026-03-18, NRR was 100.0% (from 4 accounts) and GRR 100.0% (from 4 accounts), against 89.6% and 89.6% for the 3 months to 2025-12-18 (NRR up 10.4 points, GRR up 10.4 points); a year earlier NRR was 100.0% (from 4 accounts).",
+		// Delta (red), Hotel (red), Beta, Gamma (yellow, renewing
+		// within 90 days) and Echo (red); Golf has no band.
+		"$300,000 of ARR is at risk in 5 accounts (76.9% of ARR), the largest in Delta ($200,000), Hotel ($40,000) and Beta ($30,000).",
+		"No renewal is due in the rest of 2026-Q1.",
+		"4 escalations are open, 2 past their SLA, against 0 at the end of 2025-W52.",
+	}
+	if strings.Join(r.Summary, "\n") != strings.Join(want, "\n") {
+		t.Errorf("summary:\n%s\nwant:\n%s", strings.Join(r.Summary, "\n"), strings.Join(want, "\n"))
+	}
+	if len(r.TopARRAtRisk) != 3 || r.TopARRAtRisk[0].AccountID != aDelta || r.TopARRAtRisk[2].AccountID != aBeta {
+		t.Errorf("top ARR at risk %+v", r.TopARRAtRisk)
+	}
+	if r.Targets.NRR == nil || *r.Targets.NRR != 1.05 || r.Targets.RenewalRate != nil {
+		t.Errorf("targets %+v", r.Targets)
+	}
 }
