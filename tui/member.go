@@ -59,8 +59,15 @@ func (pg *memberPage) SetPortfolio(p *portfolio.Portfolio) {
 
 // landed takes in the book's trends when they are this page's.
 func (pg *memberPage) landed(msg trendsMsg) {
-	if msg.seq != pg.trendSeq || msg.halted || msg.err != nil {
+	if msg.seq != pg.trendSeq {
 		return
+	}
+	if msg.halted {
+		pg.asked = nil // halted before it began: asked again
+		return
+	}
+	if msg.err != nil {
+		return // the page keeps its sections; the charts are left out
 	}
 	tr := msg.tr
 	pg.tr = &tr

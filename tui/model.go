@@ -320,8 +320,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case deltaMsg:
 		return m, m.onDelta(msg)
 	case trendsMsg:
-		m.onTrends(msg)
-		return m, nil
+		return m, m.onTrends(msg)
 	case importedMsg:
 		return m, m.onImported(msg)
 	case viewsMsg:

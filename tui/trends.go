@@ -54,7 +54,11 @@ func (v *trendsView) stale() bool { return v.p != nil && v.asked != v.p }
 
 // landed takes in a read's result.
 func (v *trendsView) landed(msg trendsMsg) {
-	if msg.seq != v.seq || msg.halted {
+	if msg.seq != v.seq {
+		return
+	}
+	if msg.halted {
+		v.asked = nil // the clock moved before it began: asked again
 		return
 	}
 	v.err = msg.err
@@ -274,12 +278,14 @@ func (m *Model) trendsNeeded() tea.Cmd {
 	return nil
 }
 
-// onTrends hands a read's result to the page it is for.
-func (m *Model) onTrends(msg trendsMsg) {
+// onTrends hands a read's result to the page it is for, and asks again
+// for a read that was halted before it began.
+func (m *Model) onTrends(msg trendsMsg) tea.Cmd {
 	m.trends.landed(msg)
 	for _, f := range m.stack {
 		if pg, ok := f.page.(*memberPage); ok {
 			pg.landed(msg)
 		}
 	}
+	return m.trendsNeeded()
 }

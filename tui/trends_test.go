@@ -168,6 +168,27 @@ func TestTrendsLoadsInTheBackground(t *testing.T) {
 	}
 }
 
+// The minute tick halts the reads of the accounts (Retime moves their
+// flags in place): a read halted before it began is asked again, and the
+// view does not stay "loading".
+func TestTrendsReadHaltedByTheClockIsAskedAgain(t *testing.T) {
+	m := loaded(t, fixturePath(t, 60), 100, 30)
+	_, cmd := m.Update(keyOf("7"))
+	_, tick := m.Update(clockMsg{})
+	drive(m, tick)
+	msg := cmd()
+	if tm, ok := msg.(trendsMsg); !ok || !tm.halted {
+		t.Fatalf("the read ran after the clock halted it: %T %+v", msg, msg)
+	}
+	_, again := m.Update(msg)
+	if again == nil {
+		t.Fatal("the halted read was not asked again")
+	}
+	mustContain(t, screen(m), "Loading trends…")
+	drive(m, again)
+	mustContain(t, screen(m), trendTitles[:2]...)
+}
+
 // Under NO_COLOR (the tests' Ascii profile) no escape code is written
 // and the band mix carries its patterns and legend.
 func TestTrendsReadWithoutColour(t *testing.T) {
