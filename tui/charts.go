@@ -158,12 +158,11 @@ func xLabels(th *theme, indent, pw int, labels []string, cols []int) string {
 }
 
 // barChart draws one series as vertical bars: a title line, the bars
-// with the maximum and 0 on the y axis, and the first and last labels
-// (and those between that fit) under their bars. When the bars do not
-// fit one a column, the oldest are left out.
-func barChart(th *theme, w, h int, title string, labels []string, values []float64, yfmt func(float64) string, st lipgloss.Style) []string {
+// with the top of the scale (top, or the largest value when top is 0)
+// and 0 on the y axis, and the labels under their bars where they fit.
+// When the bars do not fit one a column, the oldest are left out.
+func barChart(th *theme, w, h int, title string, labels []string, values []float64, top float64, yfmt func(float64) string, st lipgloss.Style) []string {
 	lines := []string{th.Title.Render(chartCell(title, w))}
-	top := 0.0
 	for _, v := range values {
 		top = max(top, v)
 	}
@@ -475,7 +474,7 @@ func arrChart(th *theme, w, h int, months []portfolio.MonthARR, cur string) []st
 		latest := monthShort(months[n-1].Month) + " " + money(months[n-1].ARRCents, cur)
 		title = pickTitle(w, title+" · "+latest, "ARR · "+latest)
 	}
-	return barChart(th, w, h, title, labels, vals, func(v float64) string { return money(int64(v), cur) }, th.Section)
+	return barChart(th, w, h, title, labels, vals, 0, func(v float64) string { return money(int64(v), cur) }, th.Section)
 }
 
 // retentionTitle names the latest quarter's NRR and GRR, in w cells.

@@ -125,7 +125,7 @@ func TestBandChartReadsWithoutColour(t *testing.T) {
 // half the largest is half as high.
 func TestBarChartScalesToItsMaximum(t *testing.T) {
 	th := chartTheme()
-	lines := barChart(th, 20, 10, "Open", []string{"W1", "W2"}, []float64{4, 8}, func(v float64) string { return itoa(int(v)) }, th.Error)
+	lines := barChart(th, 20, 10, "Open", []string{"W1", "W2"}, []float64{4, 8}, 0, func(v float64) string { return itoa(int(v)) }, th.Error)
 	mustContain(t, lines[1], "8┤")
 	mustContain(t, lines[8], "0┤")
 	height := func(col int) (n int) {
@@ -149,4 +149,15 @@ func TestBarChartScalesToItsMaximum(t *testing.T) {
 		t.Fatalf("heights %d and %d, want 4 and 8:\n%s", height(first), height(second), strings.Join(lines, "\n"))
 	}
 	mustContain(t, lines[9], "W1", "W2")
+	// On a fixed scale of 16, the 8 is half as high as the plot.
+	lines = barChart(th, 20, 10, "Open", []string{"W1", "W2"}, []float64{4, 8}, 16, func(v float64) string { return itoa(int(v)) }, th.Error)
+	mustContain(t, lines[1], "16┤")
+	for i, r := range []rune(lines[8]) {
+		if r == '█' {
+			second = i
+		}
+	}
+	if height(second) != 4 {
+		t.Fatalf("8 of 16 is %d rows of 8:\n%s", height(second), strings.Join(lines, "\n"))
+	}
 }

@@ -300,7 +300,8 @@ func (pg *healthPage) charts(d *document, hist []store.Snapshot) {
 	smallCharts(d, []func(w, h int) []string{
 		func(w, h int) []string { return arrChart(pg.th, w, h, tr.ARRMonths, cur) },
 		func(w, h int) []string {
-			return barChart(pg.th, w, h, title, labels, scores, func(v float64) string { return itoa(int(v)) }, pg.th.Section)
+			// On the 0-100 scale, as the sparkline above.
+			return barChart(pg.th, w, h, title, labels, scores, 100, func(v float64) string { return itoa(int(v)) }, pg.th.Section)
 		},
 	}, d.w, d.h)
 }

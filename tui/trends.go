@@ -162,7 +162,7 @@ func trendCharts(th *theme, tr *portfolio.Trends, cur string) [4]func(w, h int) 
 				latest := weekShort(e.Week) + " " + itoa(e.Open) + " open, " + itoa(e.Breached) + " past SLA"
 				title = pickTitle(w, title+" · "+latest, "Escalations · "+latest, "Open · "+latest)
 			}
-			return barChart(th, w, h, title, labels, vals, func(v float64) string { return itoa(int(v)) }, th.Error)
+			return barChart(th, w, h, title, labels, vals, 0, func(v float64) string { return itoa(int(v)) }, th.Error)
 		},
 	}
 }
