@@ -43,6 +43,10 @@ func TestChartsKeepTheirSize(t *testing.T) {
 				"bars":      arrChart(th, w, h, months, "USD"),
 				"bands":     bandChart(th, w, h, "Bands", sampleWeeks()),
 				"empty":     bandChart(th, w, h, "Bands", nil),
+				"no cohort": retentionChart(th, w, h, "NRR/GRR", []portfolio.PeriodKPI{{Label: "2026-Q3"}, {Label: "2026-Q4"}}),
+				"no bars":   barChart(th, w, h, "Open", nil, nil, 0, func(v float64) string { return itoa(int(v)) }, th.Error),
+				"all zero":  barChart(th, w, h, "Open", []string{"W1", "W2"}, []float64{0, 0}, 0, func(v float64) string { return itoa(int(v)) }, th.Error),
+				"one point": retentionChart(th, w, h, "NRR/GRR", sampleQuarters()[:1]),
 			} {
 				if len(lines) != h {
 					t.Fatalf("%s at %dx%d: %d lines", name, w, h, len(lines))
