@@ -189,12 +189,28 @@ func sweepShapes(t *testing.T, dir, base string) []sweepShape {
 	}
 
 	// A zeroed leaf page and a zeroed branch page, found by walking the
-	// pages' headers: flags 0x02 leaf, 0x01 branch.
+	// pages' headers: flags 0x02 leaf, 0x01 branch. A freed page keeps
+	// its old header, and zeroing it harms nothing: bbolt's freelist
+	// tells them apart.
+	inUse := func(id int) bool {
+		db, err := bolt.Open(base, 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		used := false
+		db.View(func(tx *bolt.Tx) error {
+			info, err := tx.Page(id)
+			used = err == nil && info != nil && info.Type != "free"
+			return nil
+		})
+		return used
+	}
 	zeroed := map[uint16]bool{}
 	for id := 2; id < hwm && len(zeroed) < 2; id++ {
 		p := good[id*ps:]
 		flags := enc.LittleEndian.Uint16(p[8:])
-		if enc.LittleEndian.Uint64(p) != uint64(id) || zeroed[flags] || (flags != 1 && flags != 2) {
+		if enc.LittleEndian.Uint64(p) != uint64(id) || zeroed[flags] || (flags != 1 && flags != 2) || !inUse(id) {
 			continue
 		}
 		b := bytes.Clone(good)

@@ -215,24 +215,58 @@ func AccountRenewals(a *KPIAccount, w Window) Renewals {
 	var r Renewals
 	churned := a.Churned || (len(a.Ledger) > 0 && ARRAt(a.Ledger, w.End) <= 0)
 	for _, due := range DueDates(*a, w) {
-		renewal := renewalOf(a.Ledger, due)
-		// The ARR that was due is the one in force before the term was
-		// renewed: an early renewal must not replace it with its own
-		// (possibly smaller) amount.
-		before := due
-		if renewal != nil && renewal.Date < due {
-			before = renewal.Date
-		}
-		dueARR := ARRAt(a.Ledger, before.AddDays(-1))
-		r.Due++
-		r.DueARRCents += dueARR
-		if churned || renewal == nil {
-			continue
-		}
-		r.Renewed++
-		r.RenewedARRCents += min(renewal.ARRCents, dueARR)
+		r.addDue(a.Ledger, due, churned)
 	}
 	return r
+}
+
+// addDue counts one due date: the ARR that was due, and whether (and at
+// what ARR, capped at that) the term was renewed.
+func (r *Renewals) addDue(ledger []LedgerEntry, due Date, churned bool) {
+	renewal := renewalOf(ledger, due)
+	// The ARR that was due is the one in force before the term was
+	// renewed: an early renewal must not replace it with its own
+	// (possibly smaller) amount.
+	before := due
+	if renewal != nil && renewal.Date < due {
+		before = renewal.Date
+	}
+	dueARR := ARRAt(ledger, before.AddDays(-1))
+	r.Due++
+	r.DueARRCents += dueARR
+	if churned || renewal == nil {
+		return
+	}
+	r.Renewed++
+	r.RenewedARRCents += min(renewal.ARRCents, dueARR)
+}
+
+// AccountRenewalsOver sets out[i] to AccountRenewals(a, ws[i]) with a's
+// Churned taken as churned[i], finding a's due dates once for all the
+// windows (the report's comparison sums three periods per account).
+func AccountRenewalsOver(a *KPIAccount, ws []Window, churned []bool, out []Renewals) {
+	for i := range out {
+		out[i] = Renewals{}
+	}
+	if a.RenewalDate.IsZero() || len(ws) == 0 {
+		return
+	}
+	span := ws[0]
+	for _, w := range ws[1:] {
+		span.Start, span.End = min(span.Start, w.Start), max(span.End, w.End)
+	}
+	dues := DueDates(*a, span)
+	if len(dues) == 0 {
+		return
+	}
+	for i, w := range ws {
+		lost := churned[i] || (len(a.Ledger) > 0 && ARRAt(a.Ledger, w.End) <= 0)
+		for _, due := range dues {
+			if due >= w.Start && due <= w.End {
+				out[i].addDue(a.Ledger, due, lost)
+			}
+		}
+	}
 }
 
 // Add adds the counts and amounts of o; Sub takes them away. Both leave

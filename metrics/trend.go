@@ -106,3 +106,20 @@ func LastWeeks(asOf Date, n int) []Week {
 func OpenAt(created, resolved, t time.Time) bool {
 	return !created.After(t) && (resolved.IsZero() || resolved.After(t))
 }
+
+// AddMonthsClamped moves d by n calendar months, keeping the day of the
+// month where the target month has it and else taking its last day:
+// 2026-03-31 less a month is 2026-02-28 (AddMonths, time.AddDate's rule,
+// gives 2026-03-03). Comparison periods use it so that "the month to the
+// 31st" starts at the end of the month before.
+func AddMonthsClamped(d Date, n int) Date {
+	t := d.Time()
+	y, m := t.Year(), int(t.Month())-1+n
+	y += m / 12
+	if m %= 12; m < 0 {
+		m += 12
+		y--
+	}
+	month := time.Month(m + 1)
+	return NewDate(y, month, min(t.Day(), daysIn(month, y)))
+}

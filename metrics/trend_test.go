@@ -113,3 +113,60 @@ func TestQuartersAndWeeks(t *testing.T) {
 		t.Error("an unresolved escalation is open")
 	}
 }
+
+// AccountRenewalsOver is AccountRenewals window by window, for any
+// ledgers, renewal dates and windows.
+func TestAccountRenewalsOver(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	base := day("2024-01-01")
+	kinds := []LedgerKind{KindNew, KindRenewal, KindExpansion, KindContraction, KindChurn}
+	for round := 0; round < 500; round++ {
+		a := KPIAccount{RenewalDate: base.AddDays(rng.Intn(900))}
+		if rng.Intn(3) == 0 {
+			a.ContractStart = base.AddDays(rng.Intn(400) - 300)
+		}
+		d := base.AddDays(-rng.Intn(400))
+		for k := rng.Intn(6); k > 0; k-- {
+			a.Ledger = append(a.Ledger, LedgerEntry{Date: d, ARRCents: int64(rng.Intn(4)) * 1000, Kind: kinds[rng.Intn(len(kinds))]})
+			d = d.AddDays(1 + rng.Intn(250))
+		}
+		var ws []Window
+		var churned []bool
+		for k := 1 + rng.Intn(3); k > 0; k-- {
+			end := base.AddDays(rng.Intn(900))
+			ws = append(ws, Window{Start: end.AddMonths(-1 - rng.Intn(12)), End: end})
+			churned = append(churned, rng.Intn(4) == 0)
+		}
+		out := make([]Renewals, len(ws))
+		AccountRenewalsOver(&a, ws, churned, out)
+		for i, w := range ws {
+			one := a
+			one.Churned = churned[i]
+			if want := AccountRenewals(&one, w); out[i] != want {
+				t.Fatalf("round %d window %d: %+v, want %+v", round, i, out[i], want)
+			}
+		}
+	}
+}
+
+func TestAddMonthsClamped(t *testing.T) {
+	for _, tc := range []struct {
+		d    string
+		n    int
+		want string
+	}{
+		{"2026-03-31", -1, "2026-02-28"},
+		{"2024-03-31", -1, "2024-02-29"},
+		{"2026-05-31", -3, "2026-02-28"},
+		{"2026-08-31", -3, "2026-05-31"},
+		{"2024-02-29", -12, "2023-02-28"},
+		{"2026-01-15", -1, "2025-12-15"},
+		{"2026-01-31", -13, "2024-12-31"},
+		{"2025-12-31", 2, "2026-02-28"},
+		{"2026-11-23", -12, "2025-11-23"},
+	} {
+		if got := AddMonthsClamped(day(tc.d), tc.n); got.String() != tc.want {
+			t.Errorf("AddMonthsClamped(%s, %d) = %s, want %s", tc.d, tc.n, got, tc.want)
+		}
+	}
+}

@@ -262,6 +262,7 @@ func (r *recordVerifier) handlers() map[string]func(k, v []byte) {
 		string(bSettingsLog):   r.settingsLog,
 		string(bSnapshots):     r.snapshot,
 		string(bSnapByWeek):    r.weekIndex,
+		string(bSnapBands):     r.weekBands,
 		string(bTimeline):      r.event,
 		string(bChanges):       r.change,
 	}
@@ -835,6 +836,16 @@ func (r *recordVerifier) weekIndex(k, v []byte) {
 	r.weekSums(binary.BigEndian.Uint32(k)).index.add(k[:4], k[4:], v)
 }
 
+// weekBands checks one week's stored band counts for their shape only:
+// a count that differs from the by-week index is not damage (a build from
+// before the counts retook or deleted that week's snapshots), and the
+// next weekly snapshot counts the last weeks again (weekbands.go).
+func (r *recordVerifier) weekBands(k, v []byte) {
+	if _, err := decodeWeekBands(v); len(k) != 4 || err != nil {
+		r.problem("snapshot_bands: entry %s is not a week's four counts", showKey(k))
+	}
+}
+
 func (r *recordVerifier) event(k, v []byte) {
 	esc, seq, ok := r.logKey(k, "timeline event")
 	if !ok {
@@ -896,6 +907,7 @@ func (r *recordVerifier) done() {
 			if l := r.weeks[w]; l.snaps != l.index {
 				r.problem("snapshots_by_week: week %s has %d index entries for %d snapshots, and they do not match", metrics.Week(w), l.index.n, l.snaps.n)
 			}
+
 		}
 	}
 	if r.schema >= 1 {

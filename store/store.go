@@ -496,6 +496,9 @@ func (db *DB) Update(fn func(*Tx) error) error {
 			if err := fn(tx); err != nil {
 				return err
 			}
+			if err := tx.flushWeekBands(); err != nil {
+				return err
+			}
 			return tx.logChange(time.Now())
 		})
 	})

@@ -26,6 +26,9 @@ type Tx struct {
 	ch     *changeSet     // what a write transaction touched (changes.go); nil when reading
 	mapped heldMap        // the pieces of the map long walks have read (hold)
 	pb     *playbookCache // the active playbooks, loaded once per transaction (playbooks.go)
+	// weeks are the snapshot weeks a write changed, counted again
+	// before the commit (weekbands.go).
+	weeks map[metrics.Week]*weekChange
 }
 
 // ErrNotFound is returned when a record with the given ID does not exist.
@@ -699,7 +702,10 @@ func (t *Tx) PutSnapshot(s *Snapshot) error {
 	if err := t.b(bSnapshots).Put(key(u64(s.AccountID), w), encodeSnapshot(s)); err != nil {
 		return err
 	}
-	return t.b(bSnapByWeek).Put(key(w, u64(s.AccountID)), encodeWeekScore(s))
+	k, v := key(w, u64(s.AccountID)), encodeWeekScore(s)
+	idx := t.b(bSnapByWeek)
+	t.countChange(s.Week, idx.Get(k), v)
+	return idx.Put(k, v)
 }
 
 // DeleteSnapshot removes one account's snapshot for week w, if any.
@@ -709,7 +715,10 @@ func (t *Tx) DeleteSnapshot(accountID uint64, w metrics.Week) error {
 	if err := t.b(bSnapshots).Delete(key(u64(accountID), wk)); err != nil {
 		return err
 	}
-	return t.b(bSnapByWeek).Delete(key(wk, u64(accountID)))
+	k := key(wk, u64(accountID))
+	idx := t.b(bSnapByWeek)
+	t.countChange(w, idx.Get(k), nil)
+	return idx.Delete(k)
 }
 
 // SnapshotHistory is one account's snapshots, oldest first: one prefix scan.
@@ -790,33 +799,6 @@ func (t *Tx) ForEachWeekScore(w metrics.Week, fn func(id uint64, ws WeekScore) e
 		}
 	}
 	return nil
-}
-
-// WeekBands counts the snapshots of week w by band (metrics.Bands order:
-// green, yellow, red, unknown), reading only the by-week index's band
-// bytes: the Trends view's band mix reads thirteen weeks of the whole
-// book (README, "Performance").
-func (t *Tx) WeekBands(w metrics.Week) ([4]int, error) {
-	var n [4]int
-	prefix := u32(uint32(w))
-	c := t.b(bSnapByWeek).Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		if len(k) != 12 || len(v) != 2 {
-			return n, fmt.Errorf("snapshot index of week %s: %w", w, errCorrupt)
-		}
-		t.hold(v)
-		switch v[1] {
-		case 'g':
-			n[0]++
-		case 'y':
-			n[1]++
-		case 'r':
-			n[2]++
-		default:
-			n[3]++
-		}
-	}
-	return n, nil
 }
 
 // WeekScore is one account's score in week w, from the by-week index.

@@ -405,6 +405,13 @@ func TestCheckDecodesEveryBucketAndIndex(t *testing.T) {
 		{"an ID counter behind the IDs", "the next new record would overwrite", func(tx *bolt.Tx) error {
 			return tx.Bucket(bAccounts).SetSequence(3)
 		}},
+		{"a garbled band count", "snapshot_bands", func(tx *bolt.Tx) error {
+			b, err := tx.CreateBucketIfNotExists(bSnapBands)
+			if err != nil {
+				return err
+			}
+			return b.Put(u32(202610), []byte{0, 1, 2})
+		}},
 		{"a bucket missing", "bucket is missing", func(tx *bolt.Tx) error {
 			return tx.DeleteBucket(bEscByAcct)
 		}},

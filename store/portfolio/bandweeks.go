@@ -8,7 +8,9 @@ import (
 // LoadBandWeeks reads the band mix of scope s in the last n weekly
 // snapshots taken by p's day (the week of p.AsOf included), oldest first:
 // weeks without a snapshot are skipped, not drawn as empty. An account
-// counts in the scope of its current owner (Scope).
+// counts in the scope of its current owner (Scope): for a member's book
+// it reads p's accounts, so p must not change under it meanwhile; the
+// whole portfolio and one account read only the store.
 func LoadBandWeeks(path string, opt store.Options, p *Portfolio, s Scope, n int) ([]BandWeek, error) {
 	var out []BandWeek
 	err := store.View(path, opt, func(tx *store.Tx) error {

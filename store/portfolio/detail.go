@@ -150,6 +150,9 @@ func TakeSnapshot(path string, opt store.Options, asOf metrics.Date, onlyIfMissi
 			}
 			res.Accounts++
 		}
+		// The Trends view's weeks get their band counts (or have them put
+		// right) with the snapshot.
+		tx.RecountWeekBands(TrendWeeks)
 		return nil
 	})
 	return res, err

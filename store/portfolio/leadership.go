@@ -48,7 +48,7 @@ func (p Period) months() int {
 	return 3
 }
 
-// name is how a sentence names the period ending at end.
+// periodLabel is how a sentence names the period of months ending at end.
 func periodLabel(months int, end metrics.Date) string {
 	if months == 1 {
 		return "the month to " + end.String()
@@ -71,17 +71,28 @@ type ReportOptions struct {
 // asOf, the one before it and, for the quarter and the month, the same
 // one a year earlier. Each is a window like the report's (window_start,
 // window_end): the cohort is the accounts with ARR at the end of Start.
+//
+// The quarter and the month step back by calendar months clamped to the
+// month's last day (the month to 2026-03-31 starts at the end of
+// 2026-02-28, not of 2026-03-03); trailing-12 is the headline's window
+// (metrics.TrailingYear) and the one before it, so its current period is
+// the headline's to the account.
 func comparisonPeriods(asOf metrics.Date, per Period) []period {
 	n := per.months()
-	mk := func(end metrics.Date) period {
-		return period{label: periodLabel(n, end), w: metrics.Window{Start: end.AddMonths(-n), End: end}}
+	if per == PeriodTrailing12 {
+		// The previous period already is the year before.
+		mk := func(w metrics.Window) period { return period{label: periodLabel(n, w.End), w: w} }
+		cur := metrics.TrailingYear(asOf)
+		return []period{mk(cur), mk(metrics.TrailingYear(cur.Start))}
 	}
-	out := []period{mk(asOf), mk(asOf.AddMonths(-n))}
-	if per != PeriodTrailing12 {
-		// For trailing-12 the previous period is the year before.
-		out = append(out, mk(asOf.AddMonths(-12)))
+	// Every boundary is counted from asOf, so a clamped one does not
+	// carry into the next (the quarter to 2026-05-31: from 2026-02-28,
+	// the one before from 2025-11-30).
+	back := func(months int) metrics.Date { return metrics.AddMonthsClamped(asOf, -months) }
+	mk := func(start, end metrics.Date) period {
+		return period{label: periodLabel(n, end), w: metrics.Window{Start: start, End: end}}
 	}
-	return out
+	return []period{mk(back(n), asOf), mk(back(2*n), back(n)), mk(back(12+n), back(12))}
 }
 
 func (p *period) figures() PeriodFigures {
@@ -120,7 +131,7 @@ func (p *Portfolio) targets() Targets {
 	return Targets{NRR: cp(t.NRR), GRR: cp(t.GRR), RenewalRate: cp(t.RenewalRate)}
 }
 
-// newReportSums are the sums behind the report's trends and comparison.
+// reportPeriods makes the comparison's periods, for each pass that sums them.
 func (p *Portfolio) reportPeriods(per Period) func() []period {
 	return func() []period { return comparisonPeriods(p.AsOf, per) }
 }
@@ -308,7 +319,11 @@ func (r *Report) summary() []string {
 	}
 	if tr := r.Trends; tr != nil && len(tr.EscalationWeeks) > 1 {
 		first := tr.EscalationWeeks[0]
-		s += fmt.Sprintf(", against %d at the end of %s", first.Open, first.Week)
+		if open == 0 && first.Open == 0 {
+			s += fmt.Sprintf(", nor was one at the end of %s", first.Week)
+		} else {
+			s += fmt.Sprintf(", against %d at the end of %s", first.Open, first.Week)
+		}
 	}
 	out = append(out, s+".")
 	return out

@@ -99,6 +99,11 @@ type trendSums struct {
 	bridge  metrics.Bridge
 	renew   [TrendRenewMonths]renewMonth
 	periods []period // the comparison's: current, previous, year ago
+	// windows, churned and ren are the periods' windows and per-account
+	// scratch for their renewals.
+	windows []metrics.Window
+	churned []bool
+	ren     []metrics.Renewals
 	oldest  metrics.Date
 	top     []AtRiskRenewal // the largest at-risk ARR, at most topAtRisk
 	// clone: the accounts are views into the database's map (the
@@ -145,7 +150,10 @@ func newTrendSums(asOf metrics.Date, window metrics.Window, periods []period) *t
 	t.bAt = [2]int{at(window.Start), at(window.End)}
 	for i := range t.periods {
 		t.periods[i].at = [2]int{at(t.periods[i].w.Start), at(t.periods[i].w.End)}
+		t.windows = append(t.windows, t.periods[i].w)
 	}
+	t.churned = make([]bool, len(periods))
+	t.ren = make([]metrics.Renewals, len(periods))
 	t.ledger = make([]int64, len(t.days))
 	t.qSums = make([]metrics.RetentionSums, len(t.quarter))
 	t.mLive = make([]int, len(t.month))
@@ -172,15 +180,23 @@ func (t *trendSums) add(a *Account) {
 	for k, at := range t.qAt {
 		t.qSums[k].Add(metrics.RetentionBetween(t.ledger[at[0]], t.ledger[at[1]]))
 	}
+	// Live at a day: ARR above 0 on the ledger; an account with no
+	// ledger, while it is live (at whatever ARR, as the KPIs count it).
+	live := func(i int) bool {
+		if len(a.Ledger) == 0 {
+			return a.Live
+		}
+		return t.ledger[i] > 0
+	}
 	for k, at := range t.mAt {
-		if v := arr(at); v > 0 {
+		if live(at) {
 			t.mLive[k]++
-			t.mARR[k] += v
+			t.mARR[k] += arr(at)
 		}
 	}
 	t.bridge.Add(arr(t.bAt[0]), arr(t.bAt[1]))
 	if len(t.periods) > 0 {
-		t.addPeriods(a, arr)
+		t.addPeriods(a, arr, live)
 	}
 	if len(a.Ledger) > 0 && (t.oldest.IsZero() || a.Ledger[0].Date < t.oldest) {
 		t.oldest = a.Ledger[0].Date
@@ -211,23 +227,26 @@ func (t *trendSums) add(a *Account) {
 	}
 }
 
-func (t *trendSums) addPeriods(a *Account, arr func(int) int64) {
+func (t *trendSums) addPeriods(a *Account, arr func(int) int64, live func(int) bool) {
+	// Whether a due renewal was lost is read from the ledger at the
+	// period's end; today's lifecycle only speaks for a period that ends
+	// today (the headline's rule, metrics.AccountRenewals).
+	for i := range t.periods {
+		t.churned[i] = !a.Live && (t.periods[i].w.End >= t.asOf || len(a.Ledger) == 0)
+	}
+	ka := metrics.KPIAccount{Ledger: a.Ledger, ContractStart: a.ContractStart, RenewalDate: a.RenewalDate}
+	metrics.AccountRenewalsOver(&ka, t.windows, t.churned, t.ren)
 	for i := range t.periods {
 		p := &t.periods[i]
 		p.ret.Add(metrics.RetentionBetween(t.ledger[p.at[0]], t.ledger[p.at[1]]))
-		// Whether a due renewal was lost is read from the ledger at the
-		// period's end; today's lifecycle only speaks for a period that
-		// ends today (the headline's rule, metrics.AccountRenewals).
-		churned := !a.Live && (p.w.End >= t.asOf || len(a.Ledger) == 0)
-		ka := metrics.KPIAccount{Ledger: a.Ledger, ContractStart: a.ContractStart, RenewalDate: a.RenewalDate, Churned: churned}
-		p.ren.Add(metrics.AccountRenewals(&ka, p.w))
+		p.ren.Add(t.ren[i])
 		start, end := arr(p.at[0]), arr(p.at[1])
-		if end > 0 {
+		if live(p.at[1]) {
 			p.live++
 			p.arr += end
-			if start <= 0 {
-				p.newCents += end
-			}
+		}
+		if start <= 0 && end > 0 {
+			p.newCents += end
 		}
 	}
 }
@@ -338,8 +357,10 @@ func (t *trendSums) trends(p *Portfolio, s Scope) Trends {
 // escalationWeeks counts scope s's escalations open at the end of each
 // of the last TrendWeeks weeks' Sunday (the current week's at the
 // portfolio's now, when that comes first), and those past their SLA
-// then. A reopened escalation counts as open from its raising to its
-// last resolution, as the review's "then" counts it (baseline.go).
+// then. An escalation counts as open from its raising to its resolution;
+// one reopened and unresolved, from its raising on (the time it spent
+// resolved is not seen, as the review's "then" does not see it:
+// baseline.go).
 func (p *Portfolio) escalationWeeks(s Scope) []EscalationWeek {
 	weeks := metrics.LastWeeks(p.AsOf, TrendWeeks)
 	out := make([]EscalationWeek, len(weeks))
@@ -356,8 +377,12 @@ func (p *Portfolio) escalationWeeks(s Scope) []EscalationWeek {
 		if !p.holdsEsc(s, e) {
 			continue
 		}
+		resolved := e.ResolvedAt
+		if e.Open() {
+			resolved = time.Time{} // open now, whatever a record says
+		}
 		for k, end := range ends {
-			if !metrics.OpenAt(e.CreatedAt, e.ResolvedAt, end) {
+			if !metrics.OpenAt(e.CreatedAt, resolved, end) {
 				continue
 			}
 			out[k].Open++

@@ -1,6 +1,7 @@
 package portfolio
 
 import (
+	"math/rand"
 	"strings"
 	"testing"
 
@@ -338,5 +339,109 @@ func TestSummaryFixture(t *testing.T) {
 	}
 	if r.Targets.NRR == nil || *r.Targets.NRR != 1.05 || r.Targets.RenewalRate != nil {
 		t.Errorf("targets %+v", r.Targets)
+	}
+}
+
+// On random books (accounts that churn and come back, start inside the
+// window, have no ledger), the series agree with the KPI formulas applied
+// account by account, and the bridge leads from its start to its end.
+func TestTrendsRandomBooks(t *testing.T) {
+	rng := rand.New(rand.NewSource(1414))
+	kinds := []metrics.LedgerKind{metrics.KindNew, metrics.KindRenewal, metrics.KindExpansion, metrics.KindContraction}
+	for round := 0; round < 40; round++ {
+		raw := Raw{Settings: store.DefaultSettings(), Ledger: map[uint64][]metrics.LedgerEntry{}}
+		n := 1 + rng.Intn(60)
+		for id := uint64(1); id <= uint64(n); id++ {
+			a := store.Account{ID: id, Name: "A", Lifecycle: store.Active, RenewalDate: asOf.AddDays(rng.Intn(400) - 100)}
+			var l []metrics.LedgerEntry
+			d := asOf.AddDays(-900 + rng.Intn(300))
+			for k := rng.Intn(7); k > 0 && d <= asOf; k-- {
+				e := metrics.LedgerEntry{Date: d, ARRCents: int64(1+rng.Intn(50)) * 10_000, Kind: kinds[rng.Intn(len(kinds))]}
+				if rng.Intn(4) == 0 {
+					e.ARRCents, e.Kind = 0, metrics.KindChurn // and maybe back later
+				}
+				l = append(l, e)
+				d = d.AddDays(1 + rng.Intn(200))
+			}
+			if len(l) > 0 {
+				raw.Ledger[id] = l
+				a.ARRCents = l[len(l)-1].ARRCents
+				if a.ARRCents == 0 {
+					a.Lifecycle = store.Churned
+				}
+			} else {
+				a.ARRCents = int64(rng.Intn(20)) * 10_000
+			}
+			raw.Accounts = append(raw.Accounts, a)
+		}
+		p := Build(raw, asOf, now)
+		tr := p.Trends(Scope{})
+		b := tr.Bridge
+		if b.StartCents+b.NewCents+b.ExpansionCents-b.ContractionCents-b.ChurnCents != b.EndCents || b.EndCents != p.KPIs.ARRCents {
+			t.Fatalf("round %d: bridge %+v, ARR %d", round, b, p.KPIs.ARRCents)
+		}
+		r := p.KPIs.Retention
+		if b.ExpansionCents != r.ExpansionCents || b.ContractionCents != r.ContractionCents || b.ChurnCents != r.ChurnedCents {
+			t.Fatalf("round %d: bridge %+v, retention %+v", round, b, r)
+		}
+		var kas []metrics.KPIAccount
+		for i := range p.Accounts {
+			a := &p.Accounts[i]
+			kas = append(kas, metrics.KPIAccount{Ledger: a.Ledger, ContractStart: a.ContractStart, RenewalDate: a.RenewalDate, Churned: !a.Live})
+		}
+		for k, w := range metrics.Quarters(asOf, TrendQuarters) {
+			want := metrics.RetentionOf(kas, w)
+			q := tr.Quarters[k]
+			if q.CohortAccounts != want.CohortSize || q.CohortStartARRCents != want.StartARRCents || (q.NRR == nil) != !want.NRR.OK ||
+				(q.NRR != nil && !near(*q.NRR, want.NRR.V)) || (q.GRR != nil && !near(*q.GRR, want.GRR.V)) {
+				t.Fatalf("round %d quarter %s: %+v, want %+v", round, q.Label, q, want)
+			}
+		}
+		c := p.ReportWith(ReportOptions{}).Comparison
+		for _, f := range []*PeriodFigures{&c.Current, &c.Previous} {
+			w := metrics.Window{Start: f.Start, End: f.End}
+			want := metrics.RetentionOf(kas, w)
+			if f.CohortAccounts != want.CohortSize || f.ExpansionCents != want.ExpansionCents || f.ChurnedCents != want.ChurnedCents {
+				t.Fatalf("round %d %s: %+v, want %+v", round, f.Label, f, want)
+			}
+		}
+		// The current period ends today: its renewals are the headline's
+		// rule over its window.
+		if want := metrics.RenewalsOf(kas, metrics.Window{Start: c.Current.Start, End: c.Current.End}); (c.Current.RenewalRate == nil) != !want.Rate.OK ||
+			(c.Current.RenewalRate != nil && !near(*c.Current.RenewalRate, want.Rate.V)) {
+			t.Fatalf("round %d: renewal rate %v, want %+v", round, c.Current.RenewalRate, want)
+		}
+		if last := tr.ARRMonths[len(tr.ARRMonths)-1]; last.ARRCents != p.KPIs.ARRCents || last.Accounts != p.KPIs.LiveAccounts {
+			t.Fatalf("round %d: last month %+v, KPIs %d accounts %d", round, last, p.KPIs.LiveAccounts, p.KPIs.ARRCents)
+		}
+	}
+}
+
+// Comparison periods step back by whole calendar months counted from the
+// day, a month's end standing for the end of a shorter month.
+func TestComparisonPeriodsAtMonthEnd(t *testing.T) {
+	win := func(ps []period) []string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.w.Start.String()+".."+p.w.End.String())
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		day  string
+		per  Period
+		want []string
+	}{
+		{"2026-05-31", PeriodQuarter, []string{"2026-02-28..2026-05-31", "2025-11-30..2026-02-28", "2025-02-28..2025-05-31"}},
+		{"2026-03-31", PeriodMonth, []string{"2026-02-28..2026-03-31", "2026-01-31..2026-02-28", "2025-02-28..2025-03-31"}},
+		{"2024-02-29", PeriodTrailing12, []string{"2023-03-01..2024-02-29", "2022-03-01..2023-03-01"}}, // the headline's window
+	} {
+		got := win(comparisonPeriods(mustDate(tc.day), tc.per))
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("%s %s: %v, want %v", tc.per, tc.day, got, tc.want)
+		}
+	}
+	if w := metrics.TrailingYear(mustDate("2024-02-29")); w.Start.String() != "2023-03-01" {
+		t.Errorf("the headline window starts %s", w.Start)
 	}
 }
