@@ -204,8 +204,9 @@ func trendsCmd(r *bgRead, seq int, path string, opt store.Options, p *portfolio.
 		if r.halted {
 			return trendsMsg{seq: seq, halted: true}
 		}
-		// The band mix's scan of the snapshots (most of the time: 13
-		// weeks of 100,000 scores) runs beside the sums from memory.
+		// The band mix's read (the weeks' stored counts; on a file from
+		// before them, 13 weeks of the snapshot index) runs beside the
+		// sums from memory.
 		var weeks []portfolio.BandWeek
 		var err error
 		read := make(chan struct{})
