@@ -784,3 +784,28 @@ func BenchmarkTasksView(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(m.p.Tasks)), "open-tasks")
 }
+
+// Opening the Trends view at 100,000 accounts: the four series read (the
+// quarters, months and escalation weeks from memory, the band mix of 13
+// weekly snapshots from the file) and the charts drawn, from the key to
+// the frame (README, "Performance"; target < 100 ms).
+func BenchmarkTrendsView(b *testing.B) {
+	m := loaded(b, benchDB(b), 120, 40)
+	m.View()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		press(m, "7") // the read runs in the command press drives
+		if m.trends.tr == nil || len(m.trends.tr.BandWeeks) == 0 {
+			b.Fatal("the Trends view did not load its series")
+		}
+		if s := m.View(); !strings.Contains(s, "Band mix by week") {
+			b.Fatalf("no chart drawn:\n%s", s)
+		}
+		b.StopTimer()
+		press(m, "1")
+		m.trends.SetPortfolio(nil) // forget the read: the next 7 reads again
+		m.trends.tr, m.trends.asked, m.trends.lines = nil, nil, nil
+		m.trends.SetPortfolio(m.p)
+		b.StartTimer()
+	}
+}

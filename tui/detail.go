@@ -275,11 +275,45 @@ func (pg *healthPage) rebuild() {
 	for _, act := range det.Activities {
 		d.line("  " + fmtInstant(act.At) + "  " + fit(act.Kind, 7, false) + " " + sanitize(orDash(act.Author, "—")+": "+act.Text))
 	}
+	// The charts below the activities: a call just logged stays on the
+	// first screen.
+	d.blank()
+	pg.charts(d, det.History)
 	// The plan last: its objectives and milestones can run long, and the
 	// activities above must stay on the first screen, where a call just
 	// logged is seen; its progress is at the top (planLine).
 	d.blank()
 	pg.planSection(a)
+}
+
+// charts draws the account's ARR at each month's end, from its ledger,
+// and its weekly score from the snapshots the detail read, when the
+// screen has room (smallCharts).
+func (pg *healthPage) charts(d *document, hist []store.Snapshot) {
+	tr := pg.p.Trends(portfolio.Scope{AccountID: pg.id})
+	cur := pg.p.Settings.Currency
+	if len(hist) > portfolio.TrendWeeks {
+		hist = hist[len(hist)-portfolio.TrendWeeks:]
+	}
+	labels, scores := make([]string, 0, len(hist)), make([]float64, 0, len(hist))
+	for _, s := range hist {
+		labels, scores = append(labels, weekShort(s.Week.String())), append(scores, float64(max(0, s.Score)))
+	}
+	title := "Score by week"
+	if n := len(hist); n > 0 {
+		score := "no data"
+		if hist[n-1].Score >= 0 {
+			score = itoa(hist[n-1].Score)
+		}
+		title += " · " + labels[n-1] + " " + score
+	}
+	smallCharts(d, []func(w, h int) []string{
+		func(w, h int) []string { return arrChart(pg.th, w, h, tr.ARRMonths, cur) },
+		func(w, h int) []string {
+			// On the 0-100 scale, as the sparkline above.
+			return barChart(pg.th, w, h, title, labels, scores, 100, func(v float64) string { return itoa(int(v)) }, pg.th.Section)
+		},
+	}, d.w, d.h)
 }
 
 // The detail shows the soonest open tasks and the newest closed ones, a

@@ -13,7 +13,8 @@ import (
 
 // TestEndToEndInTmux builds the real binary, runs `steward demo` in a real
 // terminal (tmux at 120x40), visits every view and the health detail with
-// keystrokes, and checks that q ends the process cleanly.
+// keystrokes (the Trends view too, from a tab and from a member's page),
+// and checks that q ends the process cleanly.
 func TestEndToEndInTmux(t *testing.T) {
 	dir, _, _, tm := startDemoInTmux(t, "steward-e2e", 120, 40)
 	screen := ""
@@ -69,10 +70,18 @@ func TestEndToEndInTmux(t *testing.T) {
 	waitFor("health detail from the tasks", "health detail", "Components")
 	keys("Escape")
 	waitFor("back to the tasks", "[6 Tasks]", "Open tasks (")
+	keys("7")
+	waitFor("trends", "[7 Trends]", "NRR/GRR by quarter · Q", "ARR by month · ", "Band mix by week · W", "Open escalations by week · W", "█ red", "N─ NRR")
 	keys("2")
 	waitFor("team again", "[2 Team]", "Team ·")
 	keys("Enter")
-	waitFor("member page", "1:1 prep", "Book now", "1:1s logged")
+	waitFor("member page", "1:1 prep", "Book now", "1:1s logged", "ARR by month · ", "Band mix by week")
+	keys("7")
+	waitFor("trends from the member page", "[7 Trends]", "Open escalations by week · W")
+	keys("2")
+	waitFor("team from the trends", "[2 Team]", "Team ·")
+	keys("Enter")
+	waitFor("member page again", "1:1 prep", "Book now")
 	keys("Escape")
 	waitFor("back to the team", "[2 Team]", "Team ·")
 	keys("1")

@@ -15,6 +15,7 @@ type KeyMap struct {
 	Escalations key.Binding
 	Renewals    key.Binding
 	Tasks       key.Binding
+	Trends      key.Binding
 	NextTab     key.Binding
 	PrevTab     key.Binding
 	Help        key.Binding
@@ -138,6 +139,7 @@ func DefaultKeyMap() KeyMap {
 		Escalations: b([]string{"4"}, "4", "escalations"),
 		Renewals:    b([]string{"5"}, "5", "renewals and their forecast"),
 		Tasks:       b([]string{"6"}, "6", "open tasks"),
+		Trends:      b([]string{"7"}, "7", "trends: charts of NRR/GRR, ARR, bands, escalations"),
 		NextTab:     b([]string{"tab"}, "tab", "next view"),
 		PrevTab:     b([]string{"shift+tab"}, "shift+tab", "previous view"),
 		Help:        b([]string{"?"}, "?", "help"),
@@ -243,7 +245,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // FullHelp is every binding, grouped the way the `?` screen shows them.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Review, k.Team, k.Accounts, k.Escalations, k.Renewals, k.Tasks, k.NextTab, k.PrevTab, k.Refresh, k.Help, k.Quit, k.ForceQuit},
+		{k.Review, k.Team, k.Accounts, k.Escalations, k.Renewals, k.Tasks, k.Trends, k.NextTab, k.PrevTab, k.Refresh, k.Help, k.Quit, k.ForceQuit},
 		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.PageDown, k.PageUp, k.Open, k.Back, k.ReadAll},
 		{k.Filter, k.FilterApply, k.FilterClear, k.Sort, k.Reverse, k.Band, k.Segment, k.RenewalWindow, k.SaveView, k.OpenViews, k.Status, k.Severity, k.Settings, k.BaselineBack, k.BaselineNext, k.QuarterBack, k.QuarterNext},
 		{k.EscCreate, k.EscAssign, k.EscSeverity, k.EscStatus, k.EscDecide, k.EscNote, k.EscResolve, k.EscReopen,

@@ -31,6 +31,13 @@ type memberPage struct {
 	since      *portfolio.BookSince // at the last 1:1; nil until read
 	notes      []store.OneOnOne     // the 1:1s logged, latest first
 	doc        document
+	// The book's trends (README, "The dashboard", Trends), read in the
+	// background like the Trends view's (trendsNeeded): asked is the
+	// portfolio the latest read was for, tr what landed (kept across a
+	// change until the new one lands).
+	asked    *portfolio.Portfolio
+	trendSeq int
+	tr       *portfolio.Trends
 }
 
 func newMemberPage(th *theme, in openMember, seq int, p *portfolio.Portfolio) *memberPage {
@@ -47,6 +54,23 @@ func (pg *memberPage) SetSize(w, h int) {
 func (pg *memberPage) SetPortfolio(p *portfolio.Portfolio) {
 	pg.p = p
 	pg.since = nil // of the accounts replaced: read again (Model.refreshPage)
+	pg.rebuild()
+}
+
+// landed takes in the book's trends when they are this page's.
+func (pg *memberPage) landed(msg trendsMsg) {
+	if msg.seq != pg.trendSeq {
+		return
+	}
+	if msg.halted {
+		pg.asked = nil // halted before it began: asked again
+		return
+	}
+	if msg.err != nil {
+		return // the page keeps its sections; the charts are left out
+	}
+	tr := msg.tr
+	pg.tr = &tr
 	pg.rebuild()
 }
 
@@ -140,6 +164,16 @@ func (pg *memberPage) rebuild() {
 		d.line(pg.th.Muted.Render("  (reading the figures at " + day.String() + "…)"))
 	}
 	d.blank()
+	if pg.tr != nil {
+		tr, w := pg.tr, d.w
+		smallCharts(d, []func(w, h int) []string{
+			func(w, h int) []string {
+				return retentionChart(pg.th, w, h, retentionTitle(w, tr.Quarters), tr.Quarters)
+			},
+			func(w, h int) []string { return arrChart(pg.th, w, h, tr.ARRMonths, cur) },
+			func(w, h int) []string { return bandChart(pg.th, w, h, bandTitle(w, tr.BandWeeks), tr.BandWeeks) },
+		}, w, pg.doc.h)
+	}
 
 	var worse, renew, untouched []int
 	if then != nil {

@@ -25,7 +25,7 @@ const (
 	minHeight = 15
 )
 
-// Tabs, in the order of keys 1-4.
+// Tabs, in the order of keys 1-7.
 const (
 	tabReview = iota
 	tabTeam
@@ -33,10 +33,15 @@ const (
 	tabEscalations
 	tabRenewals
 	tabTasks
+	tabTrends
 	numTabs
 )
 
-var tabNames = [numTabs]string{"Review", "Team", "Accounts", "Escalations", "Renewals", "Tasks"}
+var tabNames = [numTabs]string{"Review", "Team", "Accounts", "Escalations", "Renewals", "Tasks", "Trends"}
+
+// tabShort are the names of the tabs not on screen when the full row does
+// not fit (seven tabs take 83 columns): the active one keeps its name.
+var tabShort = [numTabs]string{"Review", "Team", "Accts", "Escal.", "Renew.", "Tasks", "Trends"}
 
 // frame is one entry of the esc history: a pushed detail page, or (page
 // nil) a return from the member-filtered accounts view to the team view.
@@ -96,8 +101,12 @@ type Model struct {
 	escs     *escView
 	renewals *renewalsView
 	tasks    *tasksView
+	trends   *trendsView
 	stack    []frame
-	pageSeq  int
+	// reads are the background reads of the portfolio's accounts that a
+	// change must halt before it moves them (trends.go).
+	reads   []*bgRead
+	pageSeq int
 
 	modal     modal
 	token     int // of the latest form write, so a result finds its form
@@ -146,7 +155,8 @@ func New(opt Options) *Model {
 	m.review, m.team, m.accounts, m.escs = newReviewView(th), newTeamView(th), newAccountsView(th), newEscView(th)
 	m.renewals = newRenewalsView(m.th)
 	m.tasks = newTasksView(m.th)
-	m.tabs = [numTabs]page{m.review, m.team, m.accounts, m.escs, m.renewals, m.tasks}
+	m.trends = newTrendsView(m.th)
+	m.tabs = [numTabs]page{m.review, m.team, m.accounts, m.escs, m.renewals, m.tasks, m.trends}
 	m.helpDoc.th = th
 	m.input = textinput.New()
 	th.input(&m.input)
@@ -249,7 +259,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
 		m.layout()
-		return m, nil
+		return m, m.trendsNeeded() // a member page grown tall enough for its charts
 	case loadedMsg:
 		return m, m.onLoaded(msg)
 	case detailMsg:
@@ -309,6 +319,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.refresh()
 	case deltaMsg:
 		return m, m.onDelta(msg)
+	case trendsMsg:
+		return m, m.onTrends(msg)
 	case importedMsg:
 		return m, m.onImported(msg)
 	case viewsMsg:
@@ -584,6 +596,7 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 		m.say("Reloaded: the database changed at " + msg.stat.mod.Local().Format("15:04:05"))
 	}
 	m.manualReload = false
+	cmds = append(cmds, m.trendsNeeded())
 	return tea.Batch(cmds...)
 }
 
@@ -617,6 +630,7 @@ func (m *Model) onDelta(msg deltaMsg) tea.Cmd {
 	}
 	start := time.Now()
 	m.accounts.halt() // Apply changes accounts in place
+	m.haltReads()
 	p, changed := m.p.Apply(msg.d, m.opt.Now())
 	return m.onLoaded(loadedMsg{seq: msg.seq, p: p, stat: msg.stat, applied: true, changed: changed, took: msg.took + time.Since(start)})
 }
@@ -673,6 +687,7 @@ func (m *Model) beforeRetime() retimeKeep {
 	k := retimeKeep{esc: m.escs.selectedID()}
 	k.rev, k.revSet = m.review.selectedKey()
 	m.accounts.haltForClock()
+	m.haltReads()
 	return k
 }
 
@@ -779,6 +794,8 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		m.switchTab(tabRenewals)
 	case key.Matches(msg, k.Tasks):
 		m.switchTab(tabTasks)
+	case key.Matches(msg, k.Trends):
+		m.switchTab(tabTrends)
 	case key.Matches(msg, k.NextTab):
 		m.switchTab((m.tab + 1) % numTabs)
 	case key.Matches(msg, k.PrevTab):
@@ -815,7 +832,8 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	default:
 		return m.act(m.current().HandleKey(k, msg))
 	}
-	return nil
+	// A view or page now on screen may wait for its trends.
+	return m.trendsNeeded()
 }
 
 func (m *Model) onFilterKey(msg tea.KeyMsg) tea.Cmd {
@@ -960,7 +978,7 @@ func (m *Model) act(in intent) tea.Cmd {
 		pg.SetSize(m.w, m.bodyHeight())
 		m.stack = append(m.stack, frame{page: pg})
 		day, _ := pg.lastOneOnOne()
-		return memberSinceCmd(pg.seq, m.opt.Path, m.opt.Store, pg.memberID(), day)
+		return tea.Batch(memberSinceCmd(pg.seq, m.opt.Path, m.opt.Store, pg.memberID(), day), m.trendsNeeded())
 	case moveBaseline:
 		return m.baseline(in.week, in.dir)
 	case notice:
@@ -1063,9 +1081,25 @@ func (m *Model) buildHeader() {
 }
 
 func (m *Model) buildTabs() {
+	// The active tab keeps its name; the others shorten, then show their
+	// number alone, until the row fits.
+	names := tabNames
+	for _, short := range [][numTabs]string{tabShort, {}} {
+		if tabsWidth(names) <= m.w {
+			break
+		}
+		for i := range names {
+			if i != m.tab {
+				names[i] = short[i]
+			}
+		}
+	}
 	var b strings.Builder
-	for i, name := range tabNames {
-		label := itoa(i+1) + " " + name
+	for i, name := range names {
+		label := itoa(i + 1)
+		if name != "" {
+			label += " " + name
+		}
 		if i == m.tab {
 			// Brackets mark the active tab without relying on colour.
 			b.WriteString(m.th.TabActive.Render("[" + label + "]"))
@@ -1090,6 +1124,18 @@ func (m *Model) buildTabs() {
 		}
 	}
 	m.tabsLine = truncLine(b.String(), m.w)
+}
+
+// tabsWidth is the width of the tab row with names.
+func tabsWidth(names [numTabs]string) int {
+	w := 0
+	for i, n := range names {
+		w += len(itoa(i+1)) + 3
+		if n != "" {
+			w += 1 + len(n)
+		}
+	}
+	return w
 }
 
 func (m *Model) View() string {

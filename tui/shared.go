@@ -244,6 +244,7 @@ func (h *Hub) publish(next func() (*portfolio.Portfolio, []int), stat fileStat, 
 	h.mu.Lock()
 	for s := range h.sessions {
 		s.m().accounts.halt() // Apply changes accounts in place
+		s.m().haltReads()
 	}
 	p, changed := next()
 	h.p, h.stat = p, stat
@@ -316,6 +317,7 @@ func (h *Hub) leave(s *Session) {
 	h.mu.Lock()
 	if _, ok := h.sessions[s]; ok {
 		s.m().accounts.halt()
+		s.m().haltReads()
 		delete(h.sessions, s)
 	}
 	h.mu.Unlock()

@@ -16,7 +16,7 @@ import (
 // every tab, the detail pages, help, the filter input (a textinput) and a
 // form (textinputs, and a focused textarea) under the help line.
 var themeScreens = [][]string{
-	{"1"}, {"2"}, {"3"}, {"4"},
+	{"1"}, {"2"}, {"3"}, {"4"}, {"7"},
 	{"3", "enter"}, {"4", "enter"}, {"?"},
 	{"3", "/", "a", "c"},
 	{"4", "n"},
