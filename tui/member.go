@@ -289,7 +289,12 @@ type memberSinceMsg struct {
 	err    error
 }
 
-func memberSinceCmd(seq int, path string, opt store.Options, member uint64, day metrics.Date) tea.Cmd {
+// memberSinceCmd reads a member's 1:1 notes and the scores of the
+// snapshot week of their last 1:1. book is the page's accounts when
+// they are few (bookLookups): their
+// scores are looked up one by one instead of reading the whole week, a
+// hundred thousand entries on a shared box for a book of a few dozen.
+func memberSinceCmd(seq int, path string, opt store.Options, member uint64, day metrics.Date, book []uint64) tea.Cmd {
 	return func() tea.Msg {
 		msg := memberSinceMsg{seq: seq}
 		msg.err = store.View(path, opt, func(tx *store.Tx) (err error) {
@@ -303,11 +308,40 @@ func memberSinceCmd(seq int, path string, opt store.Options, member uint64, day 
 				msg.scores = map[uint64]store.WeekScore{}
 				return nil
 			}
-			msg.scores, err = tx.WeekScores(w)
-			return err
+			if book == nil {
+				msg.scores, err = tx.WeekScores(w)
+				return err
+			}
+			msg.scores = make(map[uint64]store.WeekScore, len(book))
+			for _, id := range book {
+				ws, ok, err := tx.WeekScore(id, w)
+				if err != nil {
+					return err
+				}
+				if ok {
+					msg.scores[id] = ws
+				}
+			}
+			return nil
 		})
 		return msg
 	}
+}
+
+// bookLookups is the member page's accounts for memberSinceCmd, taken on
+// the screen's goroutine (the change feed moves accounts in place), or nil
+// when the book holds 1 in 32 of the accounts or more: then one pass over
+// the week is the cheaper read.
+func (m *Model) bookLookups(pg *memberPage) []uint64 {
+	id := pg.memberID()
+	ids := m.p.ScopeIDs(portfolio.Scope{Owner: &id})
+	if len(ids)*32 >= len(m.p.Accounts) {
+		return nil
+	}
+	if ids == nil {
+		ids = []uint64{} // an empty book reads nothing, not the whole week
+	}
+	return ids
 }
 
 // memberID is the member whose 1:1s the page reads (0 for the pool).

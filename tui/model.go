@@ -724,7 +724,7 @@ func (m *Model) refreshPage(pg page) tea.Cmd {
 	case *memberPage:
 		pg.seq = m.pageSeq
 		day, _ := pg.lastOneOnOne()
-		return memberSinceCmd(pg.seq, m.opt.Path, m.opt.Store, pg.memberID(), day)
+		return memberSinceCmd(pg.seq, m.opt.Path, m.opt.Store, pg.memberID(), day, m.bookLookups(pg))
 	}
 	return nil
 }
@@ -978,7 +978,7 @@ func (m *Model) act(in intent) tea.Cmd {
 		pg.SetSize(m.w, m.bodyHeight())
 		m.stack = append(m.stack, frame{page: pg})
 		day, _ := pg.lastOneOnOne()
-		return tea.Batch(memberSinceCmd(pg.seq, m.opt.Path, m.opt.Store, pg.memberID(), day), m.trendsNeeded())
+		return tea.Batch(memberSinceCmd(pg.seq, m.opt.Path, m.opt.Store, pg.memberID(), day, m.bookLookups(pg)), m.trendsNeeded())
 	case moveBaseline:
 		return m.baseline(in.week, in.dir)
 	case notice:
