@@ -378,3 +378,39 @@ func TestOpt(t *testing.T) {
 		})
 	}
 }
+
+// The calendar arithmetic without time.Time agrees with time.Date and
+// AddDate on every day of four centuries (leap years, the 400-year rule)
+// and on month steps from the ends of months.
+func TestCivilArithmeticAgreesWithTime(t *testing.T) {
+	viaTime := func(d Date, n int) Date { return DateOf(d.Time().AddDate(0, n, 0)) }
+	start := time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	first := DateOf(start)
+	for i := 0; i < 146097+400; i++ {
+		d := first + Date(i)
+		tm := start.AddDate(0, 0, i)
+		if y, m, day := d.civil(); y != tm.Year() || m != int(tm.Month()) || day != tm.Day() {
+			t.Fatalf("day %d: civil %d-%d-%d, time says %s", i, y, m, day, tm.Format("2006-01-02"))
+		}
+		if d.String() != tm.Format("2006-01-02") {
+			t.Fatalf("day %d: %s, time says %s", i, d, tm.Format("2006-01-02"))
+		}
+		if i%7 == 0 || tm.Day() >= 28 {
+			for _, n := range []int{-25, -13, -12, -3, -1, 1, 2, 3, 11, 12, 13, 48} {
+				if got, want := d.AddMonths(n), viaTime(d, n); got != want {
+					t.Fatalf("%s + %d months = %s, time says %s", d, n, got, want)
+				}
+			}
+		}
+	}
+	// Out-of-range months and days normalise as time.Date's do.
+	for _, c := range [][3]int{{2026, 13, 1}, {2026, 0, 1}, {2026, -11, 31}, {2026, 2, 30}, {2024, 2, 30}, {2026, 12, 32}, {2026, 3, 0}} {
+		want := DateOf(time.Date(c[0], time.Month(c[1]), c[2], 0, 0, 0, 0, time.UTC))
+		if got := NewDate(c[0], time.Month(c[1]), c[2]); got != want {
+			t.Errorf("NewDate%v = %s, time says %s", c, got, want)
+		}
+	}
+	if NewDate(1, 1, 1) != 1 {
+		t.Errorf("0001-01-01 is day %d, want 1", NewDate(1, 1, 1))
+	}
+}
