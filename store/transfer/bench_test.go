@@ -36,20 +36,22 @@ func BenchmarkImport100kNoPlaybooks(b *testing.B) {
 // BenchmarkImport100kEvaluateOnly evaluates three playbooks on every row
 // (scores, flags, the account's episodes) whose condition holds for none
 // (no champion changed in the file): the evaluation's own cost.
-func BenchmarkImport100kEvaluateOnly(b *testing.B) {
-	benchImportWith(b, false, func(tx *store.Tx) error {
-		if err := tx.SeedPlaybooks(); err != nil {
+func BenchmarkImport100kEvaluateOnly(b *testing.B) { benchImportWith(b, false, championOnly) }
+
+// championOnly sets the three default playbooks to fire on a champion
+// change, which no row of the generated file makes.
+func championOnly(tx *store.Tx) error {
+	if err := tx.SeedPlaybooks(); err != nil {
+		return err
+	}
+	list, err := tx.Playbooks()
+	for _, p := range list {
+		p.Trigger, p.TriggerDays = metrics.TriggerChampionChanged, 0
+		if _, err := tx.PutPlaybook(p, store.Actor{}, testNow); err != nil {
 			return err
 		}
-		list, err := tx.Playbooks()
-		for _, p := range list {
-			p.Trigger, p.TriggerDays = metrics.TriggerChampionChanged, 0
-			if _, err := tx.PutPlaybook(p, store.Actor{}, testNow); err != nil {
-				return err
-			}
-		}
-		return err
-	})
+	}
+	return err
 }
 
 // BenchmarkImport100kEvaluateExecution is EvaluateOnly with the
@@ -66,17 +68,7 @@ func BenchmarkImport100kEvaluateExecution(b *testing.B) {
 		if err := tx.PutSettings(s); err != nil {
 			return err
 		}
-		if err := tx.SeedPlaybooks(); err != nil {
-			return err
-		}
-		list, err := tx.Playbooks()
-		for _, p := range list {
-			p.Trigger, p.TriggerDays = metrics.TriggerChampionChanged, 0
-			if _, err := tx.PutPlaybook(p, store.Actor{}, testNow); err != nil {
-				return err
-			}
-		}
-		return err
+		return championOnly(tx)
 	})
 }
 
