@@ -277,12 +277,19 @@ func bandChart(th *theme, w, h int, title string, weeks []portfolio.BandWeek) []
 	for i, wk := range weeks {
 		cum, prev := 0, 0
 		for _, f := range bandFills {
-			cum += bandCount(wk, f.band)
+			k := bandCount(wk, f.band)
+			cum += k
 			// Cumulative rounding: the bar's total height is its total,
-			// and no band is drawn over another.
+			// and no band is drawn over another. A band with any account
+			// keeps at least one row while the bar has room: ten red
+			// accounts of 140 round to none in seven rows, and red is the
+			// band a manager looks for.
 			hgt := 0
 			if top > 0 {
 				hgt = int(math.Round(float64(cum) * float64(ph) / float64(top)))
+			}
+			if k > 0 && hgt <= prev && prev < ph {
+				hgt = prev + 1
 			}
 			cell := canvas.NewCellWithStyle(f.fill, th.band(f.band))
 			for y := prev; y < hgt; y++ {

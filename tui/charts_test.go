@@ -165,3 +165,31 @@ func TestBarChartScalesToItsMaximum(t *testing.T) {
 		t.Fatalf("8 of 16 is %d rows of 8:\n%s", height(second), strings.Join(lines, "\n"))
 	}
 }
+
+// A band with any account keeps a row of its own: 10 red of 140 in seven
+// rows would round to none, and the red accounts are the ones a manager
+// looks for.
+func TestBandChartKeepsASmallBand(t *testing.T) {
+	th := chartTheme()
+	weeks := []portfolio.BandWeek{{Week: "2026-W48", Green: 95, Yellow: 35, Red: 10}}
+	lines := bandChart(th, 20, 10, "Band mix", weeks) // 7 rows of plot
+	var stack []rune
+	col := -1
+	for i, r := range []rune(lines[7]) {
+		if r == '█' || r == '▒' {
+			col = i
+			break
+		}
+	}
+	if col < 0 {
+		t.Fatalf("no bar on the axis row:\n%s", strings.Join(lines, "\n"))
+	}
+	for y := 7; y >= 1; y-- {
+		stack = append(stack, []rune(lines[y])[col])
+	}
+	// Red 10 rounds to 0 rows but keeps 1; yellow's top at 45/140 of 7
+	// rows is 2, green fills to 7.
+	if got := string(stack); got != "█▒░░░░░" {
+		t.Fatalf("the bar bottom up = %q:\n%s", got, strings.Join(lines, "\n"))
+	}
+}
