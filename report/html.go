@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"sort"
 
 	"strconv"
 	"strings"
@@ -28,7 +29,8 @@ var page = template.Must(template.New("report").Parse(pageSource))
 // pages; the full lists are in `steward report --format md` and json.
 const (
 	atRiskRows     = 12
-	smallSampleMin = 5 // a member's NRR or GRR from fewer accounts is marked
+	teamRows       = 12 // the members with the most ARR, in the report's order
+	smallSampleMin = 5  // a member's NRR or GRR from fewer accounts is marked
 )
 
 // WriteHTML writes r as one self-contained HTML5 document.
@@ -45,6 +47,7 @@ type view struct {
 	Comparison                   *comparisonView
 	Charts                       []chart
 	Members                      []memberRow
+	MembersMore                  string
 	SmallSamples                 bool
 	AtRisk                       []atRiskRow
 	AtRiskMore                   string
@@ -102,7 +105,11 @@ func build(r portfolio.Report) view {
 	v.Cards = cards(r)
 	v.Comparison = comparison(r)
 	v.Charts = charts(r)
-	for _, mr := range r.Members {
+	shown, restMembers, restAccounts, restMemberARR := teamShown(r.Members)
+	for i, mr := range r.Members {
+		if !shown[i] {
+			continue
+		}
 		row := memberRow{Name: mr.Name, Role: roleWord(mr.Role), Accounts: thousands(mr.Accounts), ARR: m(mr.ARRCents),
 			NRR: portfolio.Pct(mr.NRR), GRR: portfolio.Pct(mr.GRR), Sample: thousands(mr.CohortAccounts),
 			Green: thousands(mr.Bands[metrics.Green]), Yellow: thousands(mr.Bands[metrics.Yellow]), Red: thousands(mr.Bands[metrics.Red]),
@@ -125,6 +132,10 @@ func build(r portfolio.Report) view {
 			v.SmallSamples = true
 		}
 		v.Members = append(v.Members, row)
+	}
+	if restMembers > 0 {
+		v.MembersMore = fmt.Sprintf("and %s more members with %s accounts and %s ARR: the full table is in steward report --format md or json.",
+			thousands(restMembers), thousands(restAccounts), m(restMemberARR))
 	}
 	var restARR int64
 	for i, a := range r.AtRisk {
@@ -495,4 +506,27 @@ func charts(r portfolio.Report) []chart {
 		bandMixChart("c3", t.BandWeeks),
 		renewalsChart("c4", t.RenewalMonths, r.Currency),
 	}
+}
+
+// teamShown picks the members the page lists: all of a team, or on a
+// shared box of thousands the teamRows with the most ARR (a report a VP
+// forwards is one to three pages), kept in the report's order; and what
+// the rest hold.
+func teamShown(ms []portfolio.MemberReport) (shown []bool, rest, accounts int, arr int64) {
+	shown = make([]bool, len(ms))
+	order := make([]int, len(ms))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return ms[order[a]].ARRCents > ms[order[b]].ARRCents })
+	for k, i := range order {
+		if k < teamRows {
+			shown[i] = true
+			continue
+		}
+		rest++
+		accounts += ms[i].Accounts
+		arr += ms[i].ARRCents
+	}
+	return shown, rest, accounts, arr
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"html"
 	"io"
 	"regexp"
@@ -214,5 +215,34 @@ func TestHTMLEmptyAndPast(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the past day's report lacks %q", want)
 		}
+	}
+}
+
+// On a shared box of thousands of members the team table keeps the 12
+// with the most ARR, in the report's order, and says what the rest hold:
+// the report stays a few pages.
+func TestHTMLTeamTableKeepsTheLargest(t *testing.T) {
+	r := sampleReport()
+	r.Members = nil
+	for i := 0; i < 40; i++ {
+		r.Members = append(r.Members, portfolio.MemberReport{ID: uint64(i + 1), Name: fmt.Sprintf("Member %02d", i),
+			Role: "account_manager", Accounts: 2, ARRCents: int64(i) * 1_000_00, CohortAccounts: 9})
+	}
+	page := render(t, r)
+	for i := 0; i < 40; i++ {
+		name := fmt.Sprintf("Member %02d", i)
+		if got, want := strings.Contains(page, name), i >= 28; got != want {
+			t.Errorf("%s listed: %v, want %v (the 12 with the most ARR)", name, got, want)
+		}
+	}
+	if strings.Index(page, "Member 28") > strings.Index(page, "Member 39") {
+		t.Error("the members shown left the report's order")
+	}
+	// The 28 left out hold 0+1+...+27 thousand dollars.
+	if want := "and 28 more members with 56 accounts and $378,000 ARR"; !strings.Contains(page, want) {
+		t.Errorf("the page lacks %q", want)
+	}
+	if page := render(t, sampleReport()); strings.Contains(page, "more members with") {
+		t.Error("a team of a few says some members are left out")
 	}
 }
