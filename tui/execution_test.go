@@ -57,3 +57,39 @@ func TestDetailShowsExecution(t *testing.T) {
 		t.Fatalf("the detail's health %+v is not the list's %+v", h.Verdict, a.Health)
 	}
 }
+
+// The settings screen turns the component on like any other setting: on
+// or off typed, anything else refused in the form.
+func TestExecutionFromTheSettingsScreen(t *testing.T) {
+	path := fixturePath(t, 30)
+	noPlaybooks(t, path)
+	m := loaded(t, path, 160, 60)
+	press(m, ",")
+	for !strings.Contains(lineWith(screen(m), "▸"), "execution.enabled") {
+		if strings.Contains(lineWith(screen(m), "▸"), "ISO 4217") {
+			t.Fatalf("no execution.enabled on the settings screen:\n%s", screen(m))
+		}
+		press(m, "j")
+	}
+	press(m, "enter")
+	f := openForm(t, m)
+	clearInput(m)
+	typeText(m, "maybe")
+	press(m, "enter")
+	if f.err == "" || !strings.Contains(f.err, "neither on nor off") {
+		t.Fatalf("a bad value was not refused in the form: %q\n%s", f.err, screen(m))
+	}
+	clearInput(m)
+	typeText(m, "on")
+	press(m, "enter")
+	reread(t, path, func(tx *store.Tx) error {
+		s, err := tx.Settings()
+		if err == nil && !s.Health.Execution {
+			t.Error("execution.enabled on was not written")
+		}
+		return err
+	})
+	if !m.p.Settings.Health.Execution {
+		t.Fatal("the dashboard did not reload with the component on")
+	}
+}
