@@ -9,14 +9,6 @@ func fp(v float64) *float64 { return &v }
 func ip(v int) *int         { return &v }
 func i64p(v int64) *int64   { return &v }
 
-func day(s string) metrics.Date {
-	d, err := metrics.ParseDate(s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
-
 // hostileName is an account name a CRM might hand us: markup, an
 // ampersand, quotes, CJK and an emoji, which the page must show as text.
 const hostileName = `<script>alert("x")</script> & Sons 'Ltd' 株式会社 🚀`
@@ -34,7 +26,7 @@ func sampleReport() portfolio.Report {
 	}
 	score := 41
 	r := portfolio.Report{
-		AsOf: day("2026-11-23"), WindowStart: day("2025-11-24"), WindowEnd: day("2026-11-23"), Currency: "USD",
+		AsOf: metrics.NewDate(2026, 11, 23), WindowStart: metrics.NewDate(2025, 11, 24), WindowEnd: metrics.NewDate(2026, 11, 23), Currency: "USD",
 		Accounts: 150, ARRCents: 1_250_000_000,
 		NRR: fp(1.072), GRR: fp(0.912), LogoRetention: fp(0.93), LogoChurn: fp(0.07), RevenueChurn: fp(0.088),
 		CohortAccounts: 140, CohortStartARRCents: 1_150_000_000, ExpansionCents: 185_000_000, ContractionCents: 31_000_000, ChurnedCents: 70_200_000,
@@ -53,17 +45,17 @@ func sampleReport() portfolio.Report {
 			{ID: 0, Name: "Unassigned", Accounts: 2, ARRCents: 3_000_000, Bands: band(0, 1, 0, 1)},
 		},
 		AtRisk: []portfolio.AtRiskRenewal{
-			{AccountID: 7, Account: "Lapsed Co", Owner: "Sam Lee", ARRCents: 12_000_000, RenewalDate: day("2026-11-13"), DaysLeft: -10, Score: &score, Band: metrics.Red, Flags: []string{"renewal-risk", "qbr-overdue"}},
-			{AccountID: 8, Account: hostileName, Owner: "", ARRCents: 8_000_000, RenewalDate: day("2026-12-03"), DaysLeft: 10, Band: metrics.Yellow, Flags: []string{"renewal-risk", "champion-changed", "plan-at-risk"}},
+			{AccountID: 7, Account: "Lapsed Co", Owner: "Sam Lee", ARRCents: 12_000_000, RenewalDate: metrics.NewDate(2026, 11, 13), DaysLeft: -10, Score: &score, Band: metrics.Red, Flags: []string{"renewal-risk", "qbr-overdue"}},
+			{AccountID: 8, Account: hostileName, Owner: "", ARRCents: 8_000_000, RenewalDate: metrics.NewDate(2026, 12, 3), DaysLeft: 10, Band: metrics.Yellow, Flags: []string{"renewal-risk", "champion-changed", "plan-at-risk"}},
 		},
 		CurrentOnly:     []string{},
-		RenewalForecast: []portfolio.ForecastJSON{{Quarter: "2026-Q4", Start: day("2026-10-01"), End: day("2026-12-31"), Renewals: 30, DueARRCents: 300_000_000, ExpectedARRCents: 270_000_000, GRR: fp(0.9), ByCategory: map[metrics.ForecastCategory]int64{metrics.Commit: 200_000_000, metrics.Likely: 50_000_000, metrics.AtRiskRenewal: 30_000_000, metrics.ChurnExpected: 20_000_000}}},
+		RenewalForecast: []portfolio.ForecastJSON{{Quarter: "2026-Q4", Start: metrics.NewDate(2026, 10, 1), End: metrics.NewDate(2026, 12, 31), Renewals: 30, DueARRCents: 300_000_000, ExpectedARRCents: 270_000_000, GRR: fp(0.9), ByCategory: map[metrics.ForecastCategory]int64{metrics.Commit: 200_000_000, metrics.Likely: 50_000_000, metrics.AtRiskRenewal: 30_000_000, metrics.ChurnExpected: 20_000_000}}},
 		OverdueRenewals: ip(1), OverdueARRCents: i64p(12_000_000),
 		Summary: []string{"NRR is 107.2%, up 1.1 points since last quarter.", "ARR at risk is $2,100,000, led by " + hostileName + "."},
 		Comparison: &portfolio.Comparison{Period: "quarter",
-			Current:  portfolio.PeriodFigures{Label: "2026-Q4", Start: day("2026-10-01"), End: day("2026-11-23"), Accounts: 150, ARRCents: 1_250_000_000, NRR: fp(1.02), GRR: fp(0.97), LogoRetention: fp(0.98), RenewalRate: fp(0.9), CohortAccounts: 148, NewCents: 10_000_000},
-			Previous: portfolio.PeriodFigures{Label: "2026-Q3", Start: day("2026-07-01"), End: day("2026-09-30"), Accounts: 148, ARRCents: 1_200_000_000, NRR: fp(1.01), GRR: fp(0.975), LogoRetention: fp(0.97), RenewalRate: fp(0.85), CohortAccounts: 145, NewCents: 20_000_000},
-			YearAgo:  &portfolio.PeriodFigures{Label: "2025-Q4", Start: day("2025-10-01"), End: day("2025-11-23"), Accounts: 130, ARRCents: 1_000_000_000, NRR: fp(1.0), GRR: fp(0.96), CohortAccounts: 128}},
+			Current:  portfolio.PeriodFigures{Label: "2026-Q4", Start: metrics.NewDate(2026, 10, 1), End: metrics.NewDate(2026, 11, 23), Accounts: 150, ARRCents: 1_250_000_000, NRR: fp(1.02), GRR: fp(0.97), LogoRetention: fp(0.98), RenewalRate: fp(0.9), CohortAccounts: 148, NewCents: 10_000_000},
+			Previous: portfolio.PeriodFigures{Label: "2026-Q3", Start: metrics.NewDate(2026, 7, 1), End: metrics.NewDate(2026, 9, 30), Accounts: 148, ARRCents: 1_200_000_000, NRR: fp(1.01), GRR: fp(0.975), LogoRetention: fp(0.97), RenewalRate: fp(0.85), CohortAccounts: 145, NewCents: 20_000_000},
+			YearAgo:  &portfolio.PeriodFigures{Label: "2025-Q4", Start: metrics.NewDate(2025, 10, 1), End: metrics.NewDate(2025, 11, 23), Accounts: 130, ARRCents: 1_000_000_000, NRR: fp(1.0), GRR: fp(0.96), CohortAccounts: 128}},
 		Targets: portfolio.Targets{NRR: fp(1.05), GRR: fp(0.92), RenewalRate: fp(0.85)},
 		Trends: &portfolio.Trends{
 			Quarters: []portfolio.PeriodKPI{
@@ -72,7 +64,7 @@ func sampleReport() portfolio.Report {
 				{Label: "2026-Q1", NRR: fp(1.07), GRR: fp(0.91)}, {Label: "2026-Q2", NRR: fp(1.06), GRR: fp(0.92)},
 				{Label: "2026-Q3", NRR: fp(1.061), GRR: fp(0.905)}, {Label: "2026-Q4", NRR: fp(1.072), GRR: fp(0.912)},
 			},
-			Bridge: portfolio.ARRBridge{Start: day("2025-11-24"), End: day("2026-11-23"), StartCents: 1_150_000_000, NewCents: 16_200_000,
+			Bridge: portfolio.ARRBridge{Start: metrics.NewDate(2025, 11, 24), End: metrics.NewDate(2026, 11, 23), StartCents: 1_150_000_000, NewCents: 16_200_000,
 				ExpansionCents: 185_000_000, ContractionCents: 31_000_000, ChurnCents: 70_200_000, EndCents: 1_250_000_000},
 			RenewalMonths: []portfolio.RenewalMonth{
 				{Month: "2026-11", Count: 9, ARRCents: 90_000_000, ByBand: due(5, 2, 1, 1)},
@@ -85,8 +77,8 @@ func sampleReport() portfolio.Report {
 		},
 		TopARRAtRisk: []portfolio.AtRiskRenewal{{Account: "Big Corp", ARRCents: 40_000_000}, {Account: hostileName, ARRCents: 30_000_000}, {Account: "Third", ARRCents: 20_000_000}},
 		TopEscalations: []portfolio.EscalationJSON{
-			{ID: 3, Account: "Big Corp", Title: "Data export <broken>", Severity: "critical", Status: "with_director", Owner: "Sam Lee", Opened: day("2026-11-01"), AgeDays: 22, Breached: true},
-			{ID: 4, Account: hostileName, Title: "Login & SSO", Severity: "high", Status: "waiting_client", Opened: day("2026-11-20"), AgeDays: 3},
+			{ID: 3, Account: "Big Corp", Title: "Data export <broken>", Severity: "critical", Status: "with_director", Owner: "Sam Lee", Opened: metrics.NewDate(2026, 11, 1), AgeDays: 22, Breached: true},
+			{ID: 4, Account: hostileName, Title: "Login & SSO", Severity: "high", Status: "waiting_client", Opened: metrics.NewDate(2026, 11, 20), AgeDays: 3},
 		},
 	}
 	for w := 0; w < 13; w++ {
