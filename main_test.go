@@ -640,17 +640,7 @@ func TestReportAsOfPastDay(t *testing.T) {
 func TestMembersKeysCommand(t *testing.T) {
 	db := demoDB(t)
 	line, fp := storetest.NewPublicKey(t, "kenji@laptop")
-	var members []store.Member
-	if err := store.View(db, store.Options{ReadOnly: true}, func(tx *store.Tx) (err error) { members, err = tx.Members(); return err }); err != nil {
-		t.Fatal(err)
-	}
-	var am store.Member
-	for _, m := range members {
-		if m.Role != store.RoleManager && m.Active {
-			am = m
-			break
-		}
-	}
+	am := anAccountManager(t, db)
 	r := steward(t, "--db", db, "members", "keys", "add", am.Email, line)
 	if r.code != 0 || !strings.Contains(r.stdout, "added key "+fp+" to "+am.Name) {
 		t.Fatalf("add: %d %q %q", r.code, r.stdout, r.stderr)
@@ -743,4 +733,20 @@ func TestDemoFollowsTheClock(t *testing.T) {
 	if e := escs[len(escs)-1]; clock.Sub(e.CreatedAt) > 90*24*time.Hour {
 		t.Fatalf("the demo's escalations are months before the clock (%s): it used another day", e.CreatedAt)
 	}
+}
+
+// anAccountManager is the first active member of db who is not a manager.
+func anAccountManager(t *testing.T, db string) store.Member {
+	t.Helper()
+	var members []store.Member
+	if err := store.View(db, store.Options{ReadOnly: true}, func(tx *store.Tx) (err error) { members, err = tx.Members(); return err }); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range members {
+		if m.Role != store.RoleManager && m.Active {
+			return m
+		}
+	}
+	t.Fatalf("%s has no active account manager", db)
+	return store.Member{}
 }

@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"steward/store"
 )
 
 // steward playbooks through the real binary: list and show the demo's
@@ -44,17 +42,7 @@ func TestPlaybooksCommand(t *testing.T) {
 	if err := json.Unmarshal(raw, &doc); err != nil || len(doc) != 3 {
 		t.Fatalf("export holds %d playbooks, %v:\n%s", len(doc), err, raw)
 	}
-	var members []store.Member
-	if err := store.View(db, store.Options{ReadOnly: true}, func(tx *store.Tx) (err error) { members, err = tx.Members(); return err }); err != nil {
-		t.Fatal(err)
-	}
-	var am store.Member
-	for _, m := range members {
-		if m.Role != store.RoleManager && m.Active {
-			am = m
-			break
-		}
-	}
+	am := anAccountManager(t, db)
 	doc[0].Steps[0].OffsetDays = 1
 	doc = append(doc, playbookJSON{Name: "QBR rescue", Trigger: "qbr_overdue", Active: true,
 		Steps: []stepJSON{{Title: "Book the QBR", OffsetDays: 7, Owner: "member", Member: am.Email}}})

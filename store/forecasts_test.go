@@ -12,24 +12,8 @@ import (
 func TestSetForecast(t *testing.T) {
 	path := newDBPath(t)
 	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
-	var amy, ben Member
-	var mine, theirs Account
+	amy, _, mine, theirs := twoAccountManagers(t, path, now)
 	update := func(fn func(*Tx) error) error { return Update(path, Options{}, fn) }
-	if err := update(func(tx *Tx) (err error) {
-		if amy, err = tx.AddMember(Member{Name: "Amy", Role: RoleAccountManager}, Actor{}, now); err != nil {
-			return err
-		}
-		if ben, err = tx.AddMember(Member{Name: "Ben", Role: RoleAccountManager}, Actor{}, now); err != nil {
-			return err
-		}
-		mine, theirs = Account{Name: "Mine", OwnerID: amy.ID, ARRCents: 100_00}, Account{Name: "Theirs", OwnerID: ben.ID, ARRCents: 100_00}
-		if err := tx.PutAccount(&mine); err != nil {
-			return err
-		}
-		return tx.PutAccount(&theirs)
-	}); err != nil {
-		t.Fatal(err)
-	}
 	by := Actor{ID: amy.ID, Name: "Amy", Session: "SHA256:a"}
 	if err := update(func(tx *Tx) error {
 		return tx.SetForecast(mine.ID, metrics.Likely, 80_00, "downsell planned", by, now)
@@ -86,4 +70,28 @@ func TestSetForecast(t *testing.T) {
 	if err := Verify(path, Options{}); err != nil {
 		t.Fatalf("check: %v", err)
 	}
+}
+
+// twoAccountManagers writes Amy and Ben, account managers, and an account
+// of each: Mine (Amy's) and Theirs (Ben's), for the tests of who may act
+// on an account.
+func twoAccountManagers(t *testing.T, path string, now time.Time) (amy, ben Member, mine, theirs Account) {
+	t.Helper()
+	err := Update(path, Options{}, func(tx *Tx) (err error) {
+		if amy, err = tx.AddMember(Member{Name: "Amy", Role: RoleAccountManager}, Actor{}, now); err != nil {
+			return err
+		}
+		if ben, err = tx.AddMember(Member{Name: "Ben", Role: RoleAccountManager}, Actor{}, now); err != nil {
+			return err
+		}
+		mine, theirs = Account{Name: "Mine", OwnerID: amy.ID, ARRCents: 100_00}, Account{Name: "Theirs", OwnerID: ben.ID, ARRCents: 100_00}
+		if err := tx.PutAccount(&mine); err != nil {
+			return err
+		}
+		return tx.PutAccount(&theirs)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return amy, ben, mine, theirs
 }

@@ -528,6 +528,23 @@ func (t *Tx) AddObjective(id uint64, text string, target metrics.Date, status me
 	return added, err
 }
 
+// editEntry is the activity entry of an edit of what (an objective or a
+// milestone): "Objective #2 edited: text A → B; target none → 2027-01-31",
+// or an error when it changes nothing (a failed change writes nothing).
+func editEntry(what, oldText, text, dateName string, oldDate, date metrics.Date) (string, error) {
+	var changes []string
+	if text != oldText {
+		changes = append(changes, "text "+oldText+" → "+text)
+	}
+	if date != oldDate {
+		changes = append(changes, dateName+" "+dateWord(oldDate, "none")+" → "+dateWord(date, "none"))
+	}
+	if len(changes) == 0 {
+		return "", fmt.Errorf("%s is already so: nothing to change", strings.ToLower(what[:1])+what[1:])
+	}
+	return what + " edited: " + strings.Join(changes, "; "), nil
+}
+
 // EditObjective changes an objective's text and target date.
 func (t *Tx) EditObjective(id uint64, objID int, text string, target metrics.Date, by Actor, now time.Time) error {
 	return t.changePlan(id, by, now, func(a *Account, p *Plan) (string, error) {
@@ -536,18 +553,9 @@ func (t *Tx) EditObjective(id uint64, objID int, text string, target metrics.Dat
 			return "", err
 		}
 		text = strings.TrimSpace(text)
-		var what []string
-		if text != o.Text {
-			what = append(what, "text "+o.Text+" → "+text)
-		}
-		if target != o.Target {
-			what = append(what, "target "+dateWord(o.Target, "none")+" → "+dateWord(target, "none"))
-		}
-		if len(what) == 0 {
-			return "", fmt.Errorf("objective #%d is already so: nothing to change", objID)
-		}
+		entry, err := editEntry(fmt.Sprintf("Objective #%d", objID), o.Text, text, "target", o.Target, target)
 		o.Text, o.Target = text, target
-		return fmt.Sprintf("Objective #%d edited: %s", objID, strings.Join(what, "; ")), nil
+		return entry, err
 	})
 }
 
@@ -614,18 +622,9 @@ func (t *Tx) EditMilestone(id uint64, msID int, text string, due metrics.Date, b
 			return "", err
 		}
 		text = strings.TrimSpace(text)
-		var what []string
-		if text != m.Text {
-			what = append(what, "text "+m.Text+" → "+text)
-		}
-		if due != m.Due {
-			what = append(what, "due "+dateWord(m.Due, "none")+" → "+dateWord(due, "none"))
-		}
-		if len(what) == 0 {
-			return "", fmt.Errorf("milestone #%d is already so: nothing to change", msID)
-		}
+		entry, err := editEntry(fmt.Sprintf("Milestone #%d", msID), m.Text, text, "due", m.Due, due)
 		m.Text, m.Due = text, due
-		return fmt.Sprintf("Milestone #%d edited: %s", msID, strings.Join(what, "; ")), nil
+		return entry, err
 	})
 }
 

@@ -14,24 +14,8 @@ import (
 func TestTasks(t *testing.T) {
 	path := newDBPath(t)
 	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
-	var amy, ben Member
-	var mine, theirs Account
+	amy, ben, mine, theirs := twoAccountManagers(t, path, now)
 	update := func(fn func(*Tx) error) error { return Update(path, Options{}, fn) }
-	if err := update(func(tx *Tx) (err error) {
-		if amy, err = tx.AddMember(Member{Name: "Amy", Role: RoleAccountManager}, Actor{}, now); err != nil {
-			return err
-		}
-		if ben, err = tx.AddMember(Member{Name: "Ben", Role: RoleAccountManager}, Actor{}, now); err != nil {
-			return err
-		}
-		mine, theirs = Account{Name: "Mine", OwnerID: amy.ID, ARRCents: 100_00}, Account{Name: "Theirs", OwnerID: ben.ID, ARRCents: 100_00}
-		if err := tx.PutAccount(&mine); err != nil {
-			return err
-		}
-		return tx.PutAccount(&theirs)
-	}); err != nil {
-		t.Fatal(err)
-	}
 	byAmy, byBen := Actor{ID: amy.ID, Name: "Amy", Session: "SHA256:a"}, Actor{ID: ben.ID, Name: "Ben"}
 	due := metrics.NewDate(2026, 12, 10)
 	var first, second Task
