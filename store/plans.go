@@ -378,10 +378,11 @@ func (t *Tx) PlanReader() *PlanReader {
 }
 
 // Of is account id's plan (ok false without one). IDs must come in
-// increasing order.
+// increasing order, as the accounts' own cursor gives them; out of order
+// they mean damaged pages.
 func (r *PlanReader) Of(id uint64) (p Plan, ok bool, err error) {
 	if id < r.last {
-		return p, false, fmt.Errorf("plans asked for account %d after %d", id, r.last)
+		return p, false, fmt.Errorf("accounts out of key order (%d after %d): %w", id, r.last, errCorrupt)
 	}
 	r.last = id
 	for r.k != nil {

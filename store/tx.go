@@ -661,7 +661,9 @@ func (r *LedgerRuns) Of(id uint64, buf []metrics.LedgerEntry) ([]metrics.LedgerE
 		return buf, r.err
 	}
 	if id < r.last {
-		r.err = fmt.Errorf("ledger runs asked for account %d after %d", id, r.last)
+		// The accounts come from their bucket in key order: out of order,
+		// its pages are damaged, which the user is told as damage.
+		r.err = fmt.Errorf("accounts out of key order (%d after %d): %w", id, r.last, errCorrupt)
 		return buf, r.err
 	}
 	r.last = id

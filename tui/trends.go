@@ -2,6 +2,7 @@ package tui
 
 import (
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -82,22 +83,7 @@ func (v *trendsView) View() string {
 	if v.lines == nil {
 		v.lines = v.draw()
 	}
-	return joinLines(v.lines)
-}
-
-func joinLines(lines []string) string {
-	n := 0
-	for _, l := range lines {
-		n += len(l) + 1
-	}
-	b := make([]byte, 0, n)
-	for i, l := range lines {
-		if i > 0 {
-			b = append(b, '\n')
-		}
-		b = append(b, l...)
-	}
-	return string(b)
+	return strings.Join(v.lines, "\n")
 }
 
 func (v *trendsView) draw() []string {

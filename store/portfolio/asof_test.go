@@ -316,7 +316,7 @@ func TestReportAsOfPastDay(t *testing.T) {
 		"| CSAT (4-5 share) | left out: only today's value is kept |",
 		"| Expansion pipeline | left out: only today's value is kept |",
 		"| Health bands | green 1, yellow 1, red 2, unknown 0 |",
-		"open 1, in progress 1, waiting on client 0, with director 1, resolved 2; 1 past SLA",
+		"open 1, in progress 1, waiting on the client 0, with the director 1, resolved 2; 1 past SLA",
 		"| Renewed | Zoe Lead | $500,000 | 2026-10-20 | 20 | 35 | red | renewal-risk, dropping |",
 	} {
 		if !strings.Contains(md.String(), want) {

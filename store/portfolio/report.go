@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"steward/metrics"
+	"steward/store"
 )
 
 // Report is the leadership report. Its JSON form is a documented, stable
@@ -634,8 +635,7 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		{"ARR at risk", fmt.Sprintf("%s in %d accounts (red, or yellow renewing within 90 days)", m(r.ARRAtRiskCents), r.AccountsAtRisk)},
 		{"Stale data", staleData},
 		{"Health bands", fmt.Sprintf("green %d, yellow %d, red %d, unknown %d", r.Bands[metrics.Green], r.Bands[metrics.Yellow], r.Bands[metrics.Red], r.Bands[metrics.Unknown])},
-		{"Escalations", fmt.Sprintf("open %d, in progress %d, waiting on client %d, with director %d, resolved %d; %d past SLA",
-			r.Escalations["open"], r.Escalations["in_progress"], r.Escalations["waiting_client"], r.Escalations["with_director"], r.Escalations["resolved"], r.EscalationsBreached)},
+		{"Escalations", escalationCounts(r.Escalations, r.EscalationsBreached)},
 	}
 	for _, d := range []string{"30", "60", "90"} {
 		due := r.RenewalsDue[d]
@@ -850,4 +850,15 @@ func openOf(byStatus map[string]int) int {
 		}
 	}
 	return n
+}
+
+// escalationCounts is "open 1, in progress 1, waiting on the client 0,
+// with the director 1, resolved 2; 1 past SLA", statuses named as every
+// report names them (StatusName).
+func escalationCounts(byStatus map[string]int, breached int) string {
+	var parts []string
+	for _, st := range []string{store.StatusOpen, store.StatusInProgress, store.StatusWaitingClient, store.StatusWithDirector, store.StatusResolved} {
+		parts = append(parts, fmt.Sprintf("%s %d", StatusName(st), byStatus[st]))
+	}
+	return strings.Join(parts, ", ") + fmt.Sprintf("; %d past SLA", breached)
 }

@@ -256,7 +256,7 @@ func TestReportMarkdown(t *testing.T) {
 		"| Logo retention | 75.0% |",
 		"| Renewal rate (logos) | 11.1% (1 of 9 due) |",
 		"| Health bands | green 2, yellow 2, red 3, unknown 1 |",
-		"open 1, in progress 1, waiting on client 1, with director 1, resolved 2; 2 past SLA",
+		"open 1, in progress 1, waiting on the client 1, with the director 1, resolved 2; 2 past SLA",
 		"| Renewals due in 90 days | 6, $140,000 (red 2, yellow 2, green 1, unknown 1) |",
 		"## Team",
 		"| Bob Ray | account manager | 3 (over capacity 2) | $120,000 | $70,000 | 106.7%* | 93.3%* | 2 |",

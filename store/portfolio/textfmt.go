@@ -60,13 +60,15 @@ func RoleName(role string) string {
 // CategoryName is a forecast category in words ("churn expected").
 func CategoryName(c metrics.ForecastCategory) string { return humanCategory(c) }
 
-// StatusName is an escalation status in words ("waiting on client").
+// StatusName is an escalation status in words ("waiting on the
+// client"). The reports of every format name roles, statuses and
+// categories with these functions.
 func StatusName(s string) string {
 	switch s {
 	case store.StatusWaitingClient:
-		return "waiting on client"
+		return "waiting on the client"
 	case store.StatusWithDirector:
-		return "with director"
+		return "with the director"
 	}
 	return strings.ReplaceAll(s, "_", " ")
 }

@@ -34,7 +34,7 @@ func TestWords(t *testing.T) {
 			t.Errorf("RoleName(%s) = %q", in, got)
 		}
 	}
-	for in, want := range map[string]string{"open": "open", "in_progress": "in progress", "waiting_client": "waiting on client", "with_director": "with director"} {
+	for in, want := range map[string]string{"open": "open", "in_progress": "in progress", "waiting_client": "waiting on the client", "with_director": "with the director"} {
 		if got := StatusName(in); got != want {
 			t.Errorf("StatusName(%s) = %q", in, got)
 		}
